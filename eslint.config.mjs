@@ -1,0 +1,27 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "cdktf.out/", "state/", ".tools/", "coverage/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/consistent-type-imports": "error",
+      // The provider packages' index loads every binding (7 s, 750 MB); deep paths only.
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "@cdktf/provider-kubernetes", message: "Import the binding's deep path, e.g. @cdktf/provider-kubernetes/lib/secret-v1." },
+            { name: "@cdktf/provider-helm", message: "Import the binding's deep path, e.g. @cdktf/provider-helm/lib/release." },
+            { name: "@cdktf/provider-random", message: "Import the binding's deep path, e.g. @cdktf/provider-random/lib/password." },
+          ],
+        },
+      ],
+    },
+  },
+  { files: ["**/*.js", "**/*.mjs"], languageOptions: { globals: { module: "writable", require: "readonly", process: "readonly", console: "readonly" } } },
+);

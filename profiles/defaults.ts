@@ -1,0 +1,38 @@
+/**
+ * Shared defaults every profile starts from. A profile is a small override of this object
+ * (see `profiles/merge.ts` for the merge rule); nothing here is copied into the profiles.
+ */
+import type { Profile } from "./schema";
+
+export const DEFAULTS: Profile = {
+  name: "default",
+  description: "Shared defaults",
+  cluster: {
+    name: "cnai",
+    controlPlanes: 1,
+    workers: [{ gpus: [], labels: {} }],
+  },
+  gpu: { sharing: { mode: "none" } },
+  queue: {
+    namespace: "team-default",
+    localQueue: "default",
+    clusterQueue: "platform",
+    nominalQuota: { cpu: "4", memory: "8Gi", gpu: 0 },
+  },
+  vectorDatabase: { engine: "qdrant" },
+  buckets: { mlflowArtifacts: "mlflow-artifacts", models: "models" },
+  external: {},
+  components: {
+    "cert-manager": { lifecycle: "managed" },
+    observability: { lifecycle: "managed" },
+    "gpu-operator": { lifecycle: "disabled" },
+    kuberay: { lifecycle: "managed" },
+    kueue: { lifecycle: "managed" },
+    kserve: { lifecycle: "managed" },
+    "postgres-operator": { lifecycle: "managed" },
+    postgresql: { lifecycle: "managed" },
+    "object-store": { lifecycle: "managed" },
+    mlflow: { lifecycle: "managed" },
+    "vector-database": { lifecycle: "managed" },
+  },
+};

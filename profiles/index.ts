@@ -1,0 +1,11 @@
+import { laptop } from "./laptop";
+import { laptopGpu } from "./laptop-gpu";
+import type { ProfileOverride } from "./schema";
+
+/** Every profile the distribution ships, by name. The first is the default. */
+export const PROFILES: Readonly<Record<string, ProfileOverride>> = {
+  laptop,
+  "laptop-gpu": laptopGpu,
+};
+
+export const DEFAULT_PROFILE = "laptop";

@@ -1,0 +1,38 @@
+/**
+ * The one merge rule of the distribution, for profiles over defaults, override files over profiles,
+ * and Helm values over a component's typed defaults:
+ *   - plain objects (maps) merge key by key, recursively;
+ *   - arrays (lists) replace the base list whole;
+ *   - any other value (string, number, boolean, null) replaces the base value;
+ *   - a key whose override value is `undefined` leaves the base untouched.
+ * Inputs are never mutated; the result shares no objects with them.
+ */
+export type PlainObject = Record<string, unknown>;
+
+export function isPlainObject(value: unknown): value is PlainObject {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+export function deepMerge<T>(base: T, ...overrides: unknown[]): T {
+  let result: unknown = clone(base);
+  for (const override of overrides) result = mergeTwo(result, override);
+  return result as T;
+}
+
+function mergeTwo(base: unknown, override: unknown): unknown {
+  if (override === undefined) return base;
+  if (isPlainObject(base) && isPlainObject(override)) {
+    const merged: PlainObject = { ...base };
+    for (const [key, value] of Object.entries(override)) merged[key] = mergeTwo(base[key], value);
+    return merged;
+  }
+  return clone(override);
+}
+
+function clone(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(clone);
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clone(v)]));
+  return value;
+}

@@ -1,0 +1,29 @@
+/** One thing wrong with a profile: where, what was given, and what is allowed. */
+export interface Problem {
+  /** Dotted path into the profile, e.g. `components.mlflow.lifecycle`. */
+  readonly path: string;
+  /** The value found there (`undefined` when the key is missing). */
+  readonly value: unknown;
+  /** What is allowed, or how to fix it. */
+  readonly allowed: string;
+}
+
+/** Every problem of a profile in one error, so a user fixes them in one pass. */
+export class ProfileError extends Error {
+  constructor(
+    readonly profile: string,
+    readonly problems: readonly Problem[],
+  ) {
+    super(
+      `Profile "${profile}" is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was synthesized:\n` +
+        problems.map((p) => `  - ${p.path || "(root)"}: got ${show(p.value)}; ${p.allowed}`).join("\n"),
+    );
+    this.name = "ProfileError";
+  }
+}
+
+export function show(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

@@ -1,0 +1,114 @@
+/**
+ * The component model. A component is one unit of the platform (an operator, a data service, our own
+ * MLflow server): it declares its dependencies by id, its namespaces, the Helm releases that install
+ * it (upstream charts pinned in `versions.ts`, or local charts rendered from our cdk8s charts), the
+ * webhook gates its custom resources must wait for, and the generated credentials it consumes.
+ *
+ * Components are plain data plus functions of the profile: they never touch cdktf. The platform
+ * stack turns them into Terraform resources, in an order computed from the declared dependencies.
+ */
+import type { Chart } from "cdk8s";
+import type { Construct } from "constructs";
+import type { ComponentId, Lifecycle, Profile } from "../profiles/schema";
+import type { ChartKey } from "./versions";
+
+export interface Dependency {
+  readonly id: ComponentId;
+  /** An optional dependency is used when enabled (e.g. ServiceMonitors need observability) and skipped when disabled. */
+  readonly optional?: boolean;
+  /** Why the dependency exists; shown in errors and in the README's graph. */
+  readonly reason: string;
+}
+
+export interface NamespaceSpec {
+  readonly name: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** A pod the component runs, for the footprint report and the "every container has resources" check. */
+export interface Workload {
+  readonly name: string;
+  /** Pods of this workload: a fixed count, or one per node (DaemonSets). */
+  readonly replicas: number | "per-node";
+  /** Dotted path of the container's `resources` in the release's final values. */
+  readonly resourcesAt: string;
+}
+
+interface StepBase {
+  /** Helm release name, unique in the stack. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Other steps of the same component that must be installed first. */
+  readonly after?: readonly string[];
+  /** Helm's wait timeout for this release. @default 600 */
+  readonly timeoutSeconds?: number;
+}
+
+/** An upstream chart, pinned in the version table. */
+export interface UpstreamRelease extends StepBase {
+  readonly kind: "upstream";
+  readonly chart: ChartKey;
+  /** The release's typed defaults. For the primary release, the profile's `components.<id>.values` merge over these. */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Receives the profile's `components.<id>.values`. Exactly one release per component is primary. */
+  readonly primary?: boolean;
+  readonly workloads?: readonly Workload[];
+}
+
+/** Objects the distribution owns, rendered by one of our cdk8s charts and installed as a local Helm chart. */
+export interface LocalRelease extends StepBase {
+  readonly kind: "local";
+  /** Adds the chart to the given cdk8s app. */
+  readonly render: (app: Construct, id: string) => Chart;
+}
+
+/**
+ * Waits until an operator's admission webhook answers, by creating a sample object with
+ * `kubectl create --dry-run=server` until it succeeds. A Deployment reported ready is not enough:
+ * the webhook's Service endpoints and CA bundle can lag behind it.
+ */
+export interface WebhookGate extends StepBase {
+  readonly kind: "gate";
+  /** The sample object sent to the API server (never persisted). */
+  readonly probe: Readonly<Record<string, unknown>> & {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly metadata: { readonly name: string; readonly namespace?: string };
+  };
+  /** The probe's resource (plural) for the gate's RBAC, e.g. `resourceflavors`. */
+  readonly resource: string;
+}
+
+export type Step = UpstreamRelease | LocalRelease | WebhookGate;
+
+/** A credential the platform stack generates (random, kept only in Terraform state and Secrets). */
+export type CredentialId = "object-store";
+
+/** A Secret filled from generated credentials. Values are templates over `{username}` and `{password}`. */
+export interface GeneratedSecret {
+  readonly name: string;
+  readonly namespace: string;
+  readonly credential: CredentialId;
+  readonly data: Readonly<Record<string, string>>;
+}
+
+export interface ComponentContext {
+  readonly profile: Profile;
+  lifecycle(id: ComponentId): Lifecycle;
+  /** Managed or external: something the component can use. */
+  isAvailable(id: ComponentId): boolean;
+}
+
+export interface ComponentDefinition {
+  readonly id: ComponentId;
+  readonly title: string;
+  /** What it is for, one line, for the README. */
+  readonly summary: string;
+  dependencies(profile: Profile): readonly Dependency[];
+  /** Namespaces this component installs into (created before any release). */
+  namespaces(ctx: ComponentContext): readonly NamespaceSpec[];
+  /** The releases and gates that install it. Called only when the component is managed. */
+  steps(ctx: ComponentContext): readonly Step[];
+  /** Secrets it needs filled with generated credentials. Called when the component is managed. */
+  secrets?(ctx: ComponentContext): readonly GeneratedSecret[];
+}
