@@ -21,7 +21,22 @@ export interface ImageVersion {
   readonly source: string;
 }
 
-export type VersionEntry = ChartVersion | ImageVersion;
+/** A Terraform/OpenTofu provider, written fully qualified and pinned exactly in every stack. */
+export interface ProviderVersion {
+  readonly kind: "provider";
+  readonly source: string;
+  readonly version: string;
+}
+
+export type VersionEntry = ChartVersion | ImageVersion | ProviderVersion;
+
+/** The providers the stacks use; the versions are the ones the prebuilt cdktf bindings were generated from. */
+export const PROVIDERS = {
+  kubernetes: { kind: "provider", source: "hashicorp/kubernetes", version: "2.38.0" },
+  helm: { kind: "provider", source: "hashicorp/helm", version: "3.1.1" },
+  random: { kind: "provider", source: "hashicorp/random", version: "3.7.2" },
+  kind: { kind: "provider", source: "tehcyx/kind", version: "0.11.0" },
+} as const satisfies Record<string, ProviderVersion>;
 
 export const CHARTS = {
   "cert-manager": {
@@ -115,33 +130,34 @@ export const IMAGES = {
   "kind-node": {
     kind: "image",
     repository: "kindest/node",
-    tag: "v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a",
-    source: "kubernetes-sigs/kind@v0.30.0:pkg/apis/config/defaults/image.go",
+    tag: "v1.35.0@sha256:452d707d4862f52530247495d180205e029056831160e22870e37e3f6c1ac31f",
+    source: "kubernetes-sigs/kind@v0.31.0 default node image (the kind release tehcyx/kind v0.11.0 embeds)",
   },
   /** The `-full` variant: the plain image lacks the PostgreSQL driver and the S3 client. */
   mlflow: {
     kind: "image",
     repository: "ghcr.io/mlflow/mlflow",
-    tag: "v3.15.1-full",
-    source: "mlflow/mlflow@v3.15.1:docker/README.md",
+    tag: "v3.17.0-full",
+    source: "mlflow/mlflow@v3.17.0:docker/README.md (-full variant exists from v3.9.0)",
   },
-  /** PostgreSQL operand for CloudNativePG; the `standard` image type ships pgvector. */
+  /** PostgreSQL operand for CloudNativePG: the operator 1.30 default; `system` images ship pgvector. */
   postgresql: {
     kind: "image",
     repository: "ghcr.io/cloudnative-pg/postgresql",
-    tag: "17.6-standard-trixie",
-    source: "cloudnative-pg/postgres-containers:README.md",
+    tag: "18.6-system-trixie",
+    source: "cloudnative-pg/cloudnative-pg@v1.30.0 default image; cloudnative-pg/postgres-containers:README.md (system type)",
   },
-  /** Runs the webhook readiness probes (`kubectl create --dry-run=server`). */
+  /** Runs the webhook readiness probes (`kubectl create --dry-run=server`); distroless, no shell. */
   kubectl: {
     kind: "image",
     repository: "registry.k8s.io/kubectl",
-    tag: "v1.34.0",
-    source: "kubernetes/kubernetes@v1.34.0:build/server-image/kubectl",
+    tag: "v1.35.0",
+    source: "kubernetes/kubernetes@v1.35.0:build/common.sh (kubectl server image)",
   },
 } as const satisfies Record<string, ImageVersion>;
 
 export type ChartKey = keyof typeof CHARTS;
+export type ProviderKey = keyof typeof PROVIDERS;
 export type ImageKey = keyof typeof IMAGES;
 
 export function imageRef(key: ImageKey): string {
@@ -149,10 +165,11 @@ export function imageRef(key: ImageKey): string {
   return `${image.repository}:${image.tag}`;
 }
 
-/** Every pinned entry, charts first, for reports and the README table. */
+/** Every pinned entry (charts, images, providers), for reports and the README table. */
 export function allVersions(): Array<{ key: string } & VersionEntry> {
   return [
     ...Object.entries(CHARTS).map(([key, entry]) => ({ key, ...entry })),
     ...Object.entries(IMAGES).map(([key, entry]) => ({ key, ...entry })),
+    ...Object.entries(PROVIDERS).map(([key, entry]) => ({ key, ...entry })),
   ];
 }

@@ -1,0 +1,75 @@
+/**
+ * A CloudNativePG `Cluster`: one PostgreSQL database with its owner, bootstrapped by `initdb`.
+ * CloudNativePG generates the owner's credentials into the `<name>-app` Secret (keys `username`,
+ * `password`, `uri`, …), so no password ever appears in our code or in the synthesized manifests.
+ * Used for the MLflow backend store and for the pgvector engine of the vector database.
+ */
+import { ApiObject, Chart } from "cdk8s";
+import type { Construct } from "constructs";
+import type { Resources } from "../stacks/components/shared";
+import { imageRef } from "../stacks/versions";
+
+export interface PostgresClusterProps {
+  /** The Cluster's name; also the prefix of the Services (`<name>-rw`, …) and Secrets (`<name>-app`) CloudNativePG creates. */
+  readonly name: string;
+  readonly namespace: string;
+  /** The application database created by `initdb`. */
+  readonly database: string;
+  /** The database owner; CloudNativePG writes its generated credentials to `<name>-app`. */
+  readonly owner: string;
+  /** PostgreSQL instances (1 primary + replicas). */
+  readonly instances: number;
+  /** The size of each instance's data volume, e.g. `1Gi`. */
+  readonly storageSize: string;
+  /** Requests and limits of each PostgreSQL container. */
+  readonly resources: Resources;
+  /**
+   * SQL run as superuser in the application database right after bootstrap (e.g. `CREATE EXTENSION vector`).
+   * @default none
+   */
+  readonly postInitApplicationSQL?: readonly string[];
+  /**
+   * Let the operator create a PodMonitor; needs the Prometheus Operator CRDs (CloudNativePG marks the field deprecated).
+   * @default false
+   */
+  readonly enablePodMonitor?: boolean;
+}
+
+/** The `postgresql.cnpg.io/v1` API version of the Cluster custom resource. */
+export const CNPG_API_VERSION = "postgresql.cnpg.io/v1";
+
+export class PostgresClusterChart extends Chart {
+  /** The Secret CloudNativePG fills with the owner's credentials and connection URIs. */
+  public readonly appSecretName: string;
+  /** The read/write Service pointing at the primary. */
+  public readonly readWriteServiceName: string;
+
+  constructor(scope: Construct, id: string, props: PostgresClusterProps) {
+    super(scope, id, { namespace: props.namespace });
+    const postInitApplicationSQL = props.postInitApplicationSQL ?? [];
+    const enablePodMonitor = props.enablePodMonitor ?? false;
+    this.appSecretName = `${props.name}-app`;
+    this.readWriteServiceName = `${props.name}-rw`;
+
+    new ApiObject(this, "cluster", {
+      apiVersion: CNPG_API_VERSION,
+      kind: "Cluster",
+      metadata: { name: props.name },
+      spec: {
+        instances: props.instances,
+        // Pinned so an operator upgrade never changes the PostgreSQL major version under existing data.
+        imageName: imageRef("postgresql"),
+        storage: { size: props.storageSize },
+        resources: props.resources,
+        bootstrap: {
+          initdb: {
+            database: props.database,
+            owner: props.owner,
+            ...(postInitApplicationSQL.length > 0 ? { postInitApplicationSQL: [...postInitApplicationSQL] } : {}),
+          },
+        },
+        ...(enablePodMonitor ? { monitoring: { enablePodMonitor: true } } : {}),
+      },
+    });
+  }
+}

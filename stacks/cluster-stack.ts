@@ -1,0 +1,109 @@
+/**
+ * The cluster stack: a kind cluster shaped by the profile. Its endpoint and credentials are the
+ * only thing the platform stack takes from it (cross-stack references, not a kubeconfig path).
+ */
+import { DataResource, LocalBackend, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { Profile } from "../profiles/schema";
+import { pinProviders } from "./providers/pins";
+import type { KindNode } from "./providers/kind";
+import { KindCluster, KindProvider } from "./providers/kind";
+import { imageRef } from "./versions";
+
+/** The label a GPU worker gets, so GPU pools can be selected before NFD has labelled anything. */
+export const GPU_WORKER_LABEL = "cnai.io/gpu-worker";
+
+/**
+ * What nvkind does to each GPU worker after kind created it (NVIDIA/nvkind:pkg/nvkind/node.go):
+ * install the NVIDIA Container Toolkit inside the node, register its runtime with containerd, and
+ * mask `ModifyDeviceFiles` so the driver cannot recreate device nodes the worker must not see.
+ */
+export const NVKIND_NODE_SETUP = [
+  "set -euo pipefail",
+  "apt-get update && apt-get install -y gpg",
+  "curl -fsSL https://nvidia.github.io/libnvidia-container/gpgkey | gpg --dearmor --yes -o /usr/share/keyrings/nvidia-container-toolkit-keyring.gpg",
+  "curl -fsSL https://nvidia.github.io/libnvidia-container/stable/deb/nvidia-container-toolkit.list | sed 's#deb https://#deb [signed-by=/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg] https://#g' > /etc/apt/sources.list.d/nvidia-container-toolkit.list",
+  "apt-get update && apt-get install -y nvidia-container-toolkit",
+  "nvidia-ctk runtime configure --runtime=containerd --config-source=command",
+  "systemctl restart containerd",
+  "if grep -q '^ModifyDeviceFiles: 1$' /proc/driver/nvidia/params; then umount -R /proc/driver/nvidia; cp /proc/driver/nvidia/params /root/gpu-params; sed -i 's/^ModifyDeviceFiles: 1$/ModifyDeviceFiles: 0/' /root/gpu-params; mount --bind /root/gpu-params /proc/driver/nvidia/params; fi",
+].join("\n");
+
+export interface ClusterStackProps {
+  readonly profile: Profile;
+}
+
+/** Connection details the platform stack's providers use. */
+export interface ClusterConnection {
+  readonly host: string;
+  readonly clientCertificate: string;
+  readonly clientKey: string;
+  readonly clusterCaCertificate: string;
+}
+
+/** kind names workers `<cluster>-worker`, `<cluster>-worker2`, … in order. */
+export function kindWorkerName(clusterName: string, index: number): string {
+  return `${clusterName}-worker${index === 0 ? "" : index + 1}`;
+}
+
+/** The kind nodes for a profile: control plane(s), then workers with their GPUs mounted the nvkind way. */
+export function kindNodes(profile: Profile): KindNode[] {
+  const nodeImage = imageRef("kind-node");
+  const controlPlanes: KindNode[] = Array.from({ length: profile.cluster.controlPlanes }, () => ({
+    role: "control-plane",
+    image: nodeImage,
+  }));
+  const workers: KindNode[] = profile.cluster.workers.map((worker) => ({
+    role: "worker",
+    image: nodeImage,
+    labels: worker.gpus.length > 0 ? { ...worker.labels, [GPU_WORKER_LABEL]: "true" } : { ...worker.labels },
+    // nvkind's mechanism: a /dev/null mount per GPU that the NVIDIA runtime on the host turns into the device
+    // (needs accept-nvidia-visible-devices-as-volume-mounts = true on the host; see README).
+    extraMounts: worker.gpus.map((gpu) => ({
+      hostPath: "/dev/null",
+      containerPath: `/var/run/nvidia-container-devices/cdi/runtime.nvidia.com/gpu/${gpu}`,
+    })),
+  }));
+  return [...controlPlanes, ...workers];
+}
+
+export class ClusterStack extends TerraformStack {
+  readonly connection: ClusterConnection;
+
+  constructor(scope: Construct, id: string, props: ClusterStackProps) {
+    super(scope, id);
+    const { profile } = props;
+    new LocalBackend(this, { path: stateFilePath(id) });
+    new KindProvider(this, "kind");
+    const cluster = new KindCluster(this, "cluster", {
+      name: profile.cluster.name,
+      nodeImage: imageRef("kind-node"),
+      waitForReady: true,
+      nodes: kindNodes(profile),
+    });
+    profile.cluster.workers.forEach((worker, index) => {
+      if (worker.gpus.length === 0) return;
+      const node = kindWorkerName(profile.cluster.name, index);
+      new DataResource(this, `nvkind-setup-${node}`, {
+        dependsOn: [cluster],
+        input: { node, script: NVKIND_NODE_SETUP },
+        provisioners: [{ type: "local-exec", command: `docker exec ${node} bash -c '${NVKIND_NODE_SETUP.replace(/'/g, `'"'"'`)}'` }],
+      });
+    });
+    pinProviders(this, ["kind"]);
+    this.connection = {
+      host: cluster.endpoint,
+      clientCertificate: cluster.clientCertificate,
+      clientKey: cluster.clientKey,
+      clusterCaCertificate: cluster.clusterCaCertificate,
+    };
+  }
+}
+
+/**
+ * Local state outside `cdktf.out/` (deleting the output must not delete state), at a path that
+ * resolves to the same file from every stack folder, so cross-stack remote-state lookups work.
+ */
+export function stateFilePath(stackName: string): string {
+  return `../../../state/${stackName}.tfstate`;
+}

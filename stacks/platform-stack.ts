@@ -1,0 +1,173 @@
+/**
+ * The platform stack: namespaces, generated credentials, and one Helm release per step of every
+ * managed component, each `depends_on` exactly what the computed graph says it waits for.
+ *
+ * Two traps are solved by construction:
+ *  - custom resources ship in local Helm charts (see local-chart.ts), so nothing needs a CRD at plan time;
+ *  - objects validated by an operator's webhook are installed only after that operator's webhook gate
+ *    (charts/webhook-gate.ts) has had a dry-run object accepted.
+ */
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { Password } from "@cdktf/provider-random/lib/password";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import type { ITerraformDependable } from "cdktf";
+import { LocalBackend, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import { stringify } from "yaml";
+import { WebhookGateChart } from "../charts/webhook-gate";
+import type { ClusterConnection } from "./cluster-stack";
+import { stateFilePath } from "./cluster-stack";
+import type { CredentialId, GeneratedSecret, NamespaceSpec } from "./component";
+import type { PlannedStep, ResolvedGraph } from "./graph";
+import { planSteps } from "./graph";
+import { localChartAsset } from "./local-chart";
+import { pinProviders } from "./providers/pins";
+import { releaseValues } from "./values";
+import { CHARTS, imageRef } from "./versions";
+
+export interface PlatformStackProps {
+  readonly graph: ResolvedGraph;
+  readonly cluster: ClusterConnection;
+}
+
+/** Every namespace the enabled components install into, labels merged, sorted by name. */
+export function collectNamespaces(graph: ResolvedGraph): NamespaceSpec[] {
+  const byName = new Map<string, Record<string, string>>();
+  for (const { definition, lifecycle } of graph.order) {
+    if (lifecycle !== "managed") continue;
+    for (const ns of definition.namespaces(graph.context)) {
+      byName.set(ns.name, { ...(byName.get(ns.name) ?? {}), ...(ns.labels ?? {}) });
+    }
+  }
+  return [...byName.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, labels]) => ({ name, labels }));
+}
+
+/** Every generated Secret of the managed components. */
+export function collectSecrets(graph: ResolvedGraph): GeneratedSecret[] {
+  return graph.order
+    .filter((c) => c.lifecycle === "managed")
+    .flatMap((c) => c.definition.secrets?.(graph.context) ?? [])
+    .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+}
+
+export class PlatformStack extends TerraformStack {
+  /** The planned steps in install order (for reports and tests). */
+  readonly steps: readonly PlannedStep[];
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id);
+    const { graph, cluster } = props;
+    new LocalBackend(this, { path: stateFilePath(id) });
+    const connection = {
+      host: cluster.host,
+      clientCertificate: cluster.clientCertificate,
+      clientKey: cluster.clientKey,
+      clusterCaCertificate: cluster.clusterCaCertificate,
+    };
+    new KubernetesProvider(this, "kubernetes", connection);
+    new HelmProvider(this, "helm", { kubernetes: connection });
+    new RandomProvider(this, "random");
+    pinProviders(this, ["kubernetes", "helm", "random"]);
+
+    const namespaces = new Map<string, NamespaceV1>();
+    for (const ns of collectNamespaces(graph)) {
+      namespaces.set(
+        ns.name,
+        new NamespaceV1(this, `namespace-${ns.name}`, {
+          metadata: { name: ns.name, labels: ns.labels && Object.keys(ns.labels).length > 0 ? { ...ns.labels } : undefined },
+        }),
+      );
+    }
+    const namespace = (name: string): NamespaceV1 => {
+      const found = namespaces.get(name);
+      if (!found) throw new Error(`Namespace "${name}" is used but no managed component declares it`);
+      return found;
+    };
+
+    const credentials = new Map<CredentialId, { username: string; password: string }>();
+    const credential = (id: CredentialId) => {
+      let found = credentials.get(id);
+      if (!found) {
+        // Letters and digits only: the values end up in URLs and S3 signatures.
+        const username = new Password(this, `credential-${id}-username`, { length: 20, special: false, lower: false });
+        const password = new Password(this, `credential-${id}-password`, { length: 40, special: false });
+        found = { username: username.result, password: password.result };
+        credentials.set(id, found);
+      }
+      return found;
+    };
+    const secrets: SecretV1[] = [];
+    for (const secret of collectSecrets(graph)) {
+      const values = credential(secret.credential);
+      const data = Object.fromEntries(
+        Object.entries(secret.data).map(([key, template]) => [
+          key,
+          template.split("{username}").join(values.username).split("{password}").join(values.password),
+        ]),
+      );
+      const resource = new SecretV1(this, `secret-${secret.namespace}-${secret.name}`, {
+        metadata: { name: secret.name, namespace: secret.namespace },
+        data,
+        dependsOn: [namespace(secret.namespace)],
+      });
+      secrets.push(resource);
+    }
+
+    // Namespaces and Secrets come first: a release may create objects in any platform namespace.
+    const foundations: ITerraformDependable[] = [...namespaces.values(), ...secrets];
+    this.steps = planSteps(graph);
+    const releases = new Map<string, Release>();
+    for (const planned of this.steps) {
+      const { step } = planned;
+      namespace(step.namespace); // fails early if the step's namespace is undeclared
+      const dependsOn = [...foundations, ...planned.after.map((name) => releases.get(name) as Release)];
+      releases.set(step.name, this.release(planned, graph, dependsOn));
+    }
+  }
+
+  private release(planned: PlannedStep, graph: ResolvedGraph, dependsOn: ITerraformDependable[]): Release {
+    const { step } = planned;
+    const common = {
+      name: step.name,
+      namespace: step.namespace,
+      wait: true,
+      waitForJobs: true,
+      timeout: step.timeoutSeconds ?? 600,
+      dependsOn,
+    };
+    switch (step.kind) {
+      case "upstream": {
+        const chart = CHARTS[step.chart];
+        return new Release(this, `release-${step.name}`, {
+          ...common,
+          repository: chart.repository,
+          chart: chart.chart,
+          version: chart.version,
+          values: [stringify(releaseValues(step, planned.component, graph.context.profile), { sortMapEntries: true })],
+        });
+      }
+      case "local":
+        return new Release(this, `release-${step.name}`, { ...common, chart: localChartAsset(this, step) });
+      case "gate":
+        return new Release(this, `release-${step.name}`, {
+          ...common,
+          chart: localChartAsset(this, {
+            name: step.name,
+            render: (app, id) =>
+              new WebhookGateChart(app, id, {
+                name: step.name,
+                namespace: step.namespace,
+                probe: step.probe,
+                resource: step.resource,
+                image: imageRef("kubectl"),
+                timeoutSeconds: step.timeoutSeconds,
+              }),
+          }),
+        });
+    }
+  }
+}
