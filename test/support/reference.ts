@@ -29,7 +29,12 @@ export function referenceValues(key: ChartKey): Record<string, unknown> {
  * Keys documented in a chart's values.yaml only as commented-out examples (so absent from the parsed
  * file). Each entry is a dotted path with the reason it is known to be read by the templates.
  */
-export const COMMENTED_KEYS: Partial<Record<ChartKey, Record<string, string>>> = {};
+export const COMMENTED_KEYS: Partial<Record<ChartKey, Record<string, string>>> = {
+  "kuberay-operator": {
+    "resources.requests":
+      "values.yaml shows `# requests: cpu: 100m memory: 512Mi` under `resources:`; templates/deployment.yaml renders `toYaml .Values.resources`",
+  },
+};
 
 /**
  * Every values path we set that the chart's default values do not have. A path is accepted when the

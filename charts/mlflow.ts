@@ -1,0 +1,181 @@
+/**
+ * The MLflow tracking server: one Deployment running `mlflow server` from the official `-full` image
+ * (which ships the PostgreSQL driver and the S3 client), and a Service `mlflow` on port 5000.
+ *
+ * Every credential reaches the pod through `secretKeyRef`; the manifests carry only Secret names.
+ * The server proxies artifacts (`--serve-artifacts`), so clients need no S3 credentials of their own.
+ */
+import { ApiObject, Chart, Duration, JsonPatch, Size } from "cdk8s";
+import * as kplus from "cdk8s-plus-27";
+import type { Construct } from "constructs";
+import type { Resources } from "../stacks/components/shared";
+
+/** MLflow's default port, also the Service port. */
+export const MLFLOW_PORT = 5000;
+
+/** Where MLflow's backend store (the tracking database) lives. */
+export type BackendStore =
+  /** A Secret holding a complete SQLAlchemy URI, e.g. CloudNativePG's `<cluster>-app` Secret (key `uri`). */
+  | { readonly kind: "uri-secret"; readonly secretName: string; readonly key: string }
+  /**
+   * A PostgreSQL server given by address, with `username` / `password` keys in a Secret. The values are
+   * spliced into the URI unescaped, so they must be URL-safe.
+   */
+  | {
+      readonly kind: "postgresql";
+      readonly host: string;
+      readonly port: number;
+      readonly database: string;
+      readonly credentialsSecret: string;
+    };
+
+export interface MlflowProps {
+  readonly namespace: string;
+  /** The Deployment, Service and container name. */
+  readonly name: string;
+  readonly image: string;
+  readonly backendStore: BackendStore;
+  /** Where the server writes artifacts, e.g. `s3://mlflow-artifacts/`. */
+  readonly artifactsDestination: string;
+  readonly s3: {
+    /** The S3 endpoint URL (`MLFLOW_S3_ENDPOINT_URL`). */
+    readonly endpointUrl: string;
+    readonly region: string;
+    /** A Secret in `namespace` with keys `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`. */
+    readonly credentialsSecret: string;
+  };
+  /** Host headers the server answers (its DNS-rebinding guard); `/health` is exempt. */
+  readonly allowedHosts: readonly string[];
+  readonly resources: Resources;
+  /**
+   * Server worker processes; each holds a full copy of the app in memory.
+   * @default 2
+   */
+  readonly workers?: number;
+}
+
+/** The image has no USER (it runs as root by default); any UID works once /tmp is writable. */
+const RUN_AS_USER = 1000;
+const BACKEND_STORE_URI_ENV = "BACKEND_STORE_URI";
+
+export class MlflowChart extends Chart {
+  constructor(scope: Construct, id: string, props: MlflowProps) {
+    super(scope, id, { namespace: props.namespace });
+    const workers = props.workers ?? 2;
+    const labels = { "app.kubernetes.io/name": props.name, "app.kubernetes.io/component": "tracking-server" };
+
+    const deployment = new kplus.Deployment(this, "deployment", {
+      metadata: { name: props.name, labels },
+      replicas: 1,
+      // Two servers must never run the database migrations at once during an upgrade.
+      strategy: kplus.DeploymentStrategy.recreate(),
+      select: false,
+      podMetadata: { labels },
+      automountServiceAccountToken: false,
+      securityContext: { ensureNonRoot: true, user: RUN_AS_USER, group: RUN_AS_USER, fsGroup: RUN_AS_USER },
+    });
+    deployment.select(kplus.LabelSelector.of({ labels }));
+
+    const tmp = kplus.Volume.fromEmptyDir(this, "tmp", "tmp", { sizeLimit: Size.mebibytes(512) });
+    const secretValue = (secretName: string, key: string): kplus.EnvValue =>
+      kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `${secretName}-${key}`, secretName), key });
+
+    const healthProbe = (initialDelaySeconds: number, failureThreshold: number): kplus.Probe =>
+      kplus.Probe.fromHttpGet("/health", {
+        port: MLFLOW_PORT,
+        initialDelaySeconds: Duration.seconds(initialDelaySeconds),
+        periodSeconds: Duration.seconds(10),
+        timeoutSeconds: Duration.seconds(5),
+        failureThreshold,
+      });
+
+    deployment.addContainer({
+      name: props.name,
+      image: props.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: ["mlflow"],
+      args: [
+        "server",
+        "--host=0.0.0.0",
+        `--port=${MLFLOW_PORT}`,
+        `--workers=${workers}`,
+        `--backend-store-uri=$(${BACKEND_STORE_URI_ENV})`,
+        "--serve-artifacts",
+        `--artifacts-destination=${props.artifactsDestination}`,
+        `--allowed-hosts=${props.allowedHosts.join(",")}`,
+      ],
+      envVariables: {
+        ...backendStoreEnv(props.backendStore, secretValue),
+        MLFLOW_S3_ENDPOINT_URL: kplus.EnvValue.fromValue(props.s3.endpointUrl),
+        AWS_DEFAULT_REGION: kplus.EnvValue.fromValue(props.s3.region),
+        AWS_ACCESS_KEY_ID: secretValue(props.s3.credentialsSecret, "AWS_ACCESS_KEY_ID"),
+        AWS_SECRET_ACCESS_KEY: secretValue(props.s3.credentialsSecret, "AWS_SECRET_ACCESS_KEY"),
+        // The root filesystem is read-only: caches and temporary uploads go to the /tmp emptyDir.
+        HOME: kplus.EnvValue.fromValue("/tmp"),
+      },
+      ports: [{ name: "http", number: MLFLOW_PORT, protocol: kplus.Protocol.TCP }],
+      readiness: healthProbe(10, 3),
+      // The first start runs the schema migrations, so liveness waits longer before it counts.
+      liveness: healthProbe(60, 6),
+      resources: {
+        cpu: {
+          request: kplus.Cpu.millis(milliCpu(props.resources.requests.cpu)),
+          limit: kplus.Cpu.millis(milliCpu(props.resources.limits.cpu)),
+        },
+        memory: {
+          request: Size.mebibytes(mebibytes(props.resources.requests.memory)),
+          limit: Size.mebibytes(mebibytes(props.resources.limits.memory)),
+        },
+      },
+      securityContext: {
+        ensureNonRoot: true,
+        user: RUN_AS_USER,
+        group: RUN_AS_USER,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+      },
+      volumeMounts: [{ path: "/tmp", volume: tmp }],
+    });
+
+    // cdk8s-plus-27 has no fields for these two hardening settings.
+    ApiObject.of(deployment).addJsonPatch(
+      JsonPatch.add("/spec/template/spec/containers/0/securityContext/capabilities", { drop: ["ALL"] }),
+      JsonPatch.add("/spec/template/spec/securityContext/seccompProfile", { type: "RuntimeDefault" }),
+    );
+
+    new kplus.Service(this, "service", {
+      metadata: { name: props.name, labels },
+      type: kplus.ServiceType.CLUSTER_IP,
+      selector: deployment,
+      ports: [{ name: "http", port: MLFLOW_PORT, targetPort: MLFLOW_PORT, protocol: kplus.Protocol.TCP }],
+    });
+  }
+}
+
+function backendStoreEnv(
+  store: BackendStore,
+  secretValue: (secretName: string, key: string) => kplus.EnvValue,
+): Record<string, kplus.EnvValue> {
+  if (store.kind === "uri-secret") return { [BACKEND_STORE_URI_ENV]: secretValue(store.secretName, store.key) };
+  // Kubernetes expands $(VAR) in a value from variables defined earlier in the list.
+  return {
+    DB_USERNAME: secretValue(store.credentialsSecret, "username"),
+    DB_PASSWORD: secretValue(store.credentialsSecret, "password"),
+    [BACKEND_STORE_URI_ENV]: kplus.EnvValue.fromValue(
+      `postgresql://$(DB_USERNAME):$(DB_PASSWORD)@${store.host}:${store.port}/${store.database}`,
+    ),
+  };
+}
+
+/** `500m` → 500, `1` → 1000. */
+function milliCpu(quantity: string): number {
+  return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000;
+}
+
+/** `256Mi` → 256, `1Gi` → 1024. */
+function mebibytes(quantity: string): number {
+  if (quantity.endsWith("Gi")) return Number(quantity.slice(0, -2)) * 1024;
+  if (quantity.endsWith("Mi")) return Number(quantity.slice(0, -2));
+  throw new Error(`Memory quantity "${quantity}" must be in Mi or Gi`);
+}
