@@ -72,7 +72,7 @@ export class MlflowChart extends Chart {
       select: false,
       podMetadata: { labels },
       automountServiceAccountToken: false,
-      securityContext: { ensureNonRoot: true, user: RUN_AS_USER, group: RUN_AS_USER, fsGroup: RUN_AS_USER },
+      securityContext: { ensureNonRoot: true, user: RUN_AS_USER, group: RUN_AS_USER },
     });
     deployment.select(kplus.LabelSelector.of({ labels }));
 
@@ -80,10 +80,9 @@ export class MlflowChart extends Chart {
     const secretValue = (secretName: string, key: string): kplus.EnvValue =>
       kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `${secretName}-${key}`, secretName), key });
 
-    const healthProbe = (initialDelaySeconds: number, failureThreshold: number): kplus.Probe =>
+    const healthProbe = (failureThreshold: number): kplus.Probe =>
       kplus.Probe.fromHttpGet("/health", {
         port: MLFLOW_PORT,
-        initialDelaySeconds: Duration.seconds(initialDelaySeconds),
         periodSeconds: Duration.seconds(10),
         timeoutSeconds: Duration.seconds(5),
         failureThreshold,
@@ -114,18 +113,14 @@ export class MlflowChart extends Chart {
         HOME: kplus.EnvValue.fromValue("/tmp"),
       },
       ports: [{ name: "http", number: MLFLOW_PORT, protocol: kplus.Protocol.TCP }],
-      readiness: healthProbe(10, 3),
-      // The first start runs the schema migrations, so liveness waits longer before it counts.
-      liveness: healthProbe(60, 6),
+      // The server listens only after the schema migrations, which take a while on the first start.
+      startup: healthProbe(30),
+      readiness: healthProbe(3),
+      liveness: healthProbe(6),
+      // cdk8s-plus renders memory in Mi (`1Gi` becomes `1024Mi`): the same quantity.
       resources: {
-        cpu: {
-          request: kplus.Cpu.millis(milliCpu(props.resources.requests.cpu)),
-          limit: kplus.Cpu.millis(milliCpu(props.resources.limits.cpu)),
-        },
-        memory: {
-          request: Size.mebibytes(mebibytes(props.resources.requests.memory)),
-          limit: Size.mebibytes(mebibytes(props.resources.limits.memory)),
-        },
+        cpu: { request: cpu(props.resources.requests.cpu), limit: cpu(props.resources.limits.cpu) },
+        memory: { request: memory(props.resources.requests.memory), limit: memory(props.resources.limits.memory) },
       },
       securityContext: {
         ensureNonRoot: true,
@@ -138,18 +133,23 @@ export class MlflowChart extends Chart {
       volumeMounts: [{ path: "/tmp", volume: tmp }],
     });
 
-    // cdk8s-plus-27 has no fields for these two hardening settings.
     ApiObject.of(deployment).addJsonPatch(
+      // cdk8s-plus-27 has no fields for these two hardening settings.
       JsonPatch.add("/spec/template/spec/containers/0/securityContext/capabilities", { drop: ["ALL"] }),
       JsonPatch.add("/spec/template/spec/securityContext/seccompProfile", { type: "RuntimeDefault" }),
+      // cdk8s-plus labels every pod with its construct path; the Service selects our stable labels instead.
+      JsonPatch.remove("/spec/template/metadata/labels/cdk8s.io~1metadata.addr"),
+      // Emitted even without an fsGroup, where it means nothing.
+      JsonPatch.remove("/spec/template/spec/securityContext/fsGroupChangePolicy"),
     );
 
-    new kplus.Service(this, "service", {
+    const service = new kplus.Service(this, "service", {
       metadata: { name: props.name, labels },
       type: kplus.ServiceType.CLUSTER_IP,
-      selector: deployment,
       ports: [{ name: "http", port: MLFLOW_PORT, targetPort: MLFLOW_PORT, protocol: kplus.Protocol.TCP }],
     });
+    for (const [key, value] of Object.entries(labels)) service.selectLabel(key, value);
+    ApiObject.of(service).addJsonPatch(JsonPatch.remove("/spec/externalIPs"));
   }
 }
 
@@ -168,14 +168,14 @@ function backendStoreEnv(
   };
 }
 
-/** `500m` → 500, `1` → 1000. */
-function milliCpu(quantity: string): number {
-  return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000;
+
+/** `500m` → 500 millicores, `1` → 1 core (rendered as written). */
+function cpu(quantity: string): kplus.Cpu {
+  return quantity.endsWith("m") ? kplus.Cpu.millis(Number(quantity.slice(0, -1))) : kplus.Cpu.units(Number(quantity));
 }
 
-/** `256Mi` → 256, `1Gi` → 1024. */
-function mebibytes(quantity: string): number {
-  if (quantity.endsWith("Gi")) return Number(quantity.slice(0, -2)) * 1024;
-  if (quantity.endsWith("Mi")) return Number(quantity.slice(0, -2));
+function memory(quantity: string): Size {
+  if (quantity.endsWith("Gi")) return Size.gibibytes(Number(quantity.slice(0, -2)));
+  if (quantity.endsWith("Mi")) return Size.mebibytes(Number(quantity.slice(0, -2)));
   throw new Error(`Memory quantity "${quantity}" must be in Mi or Gi`);
 }

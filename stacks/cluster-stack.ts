@@ -26,7 +26,7 @@ export const NVKIND_NODE_SETUP = [
   "apt-get update && apt-get install -y nvidia-container-toolkit",
   "nvidia-ctk runtime configure --runtime=containerd --config-source=command",
   "systemctl restart containerd",
-  "if grep -q '^ModifyDeviceFiles: 1$' /proc/driver/nvidia/params; then umount -R /proc/driver/nvidia; cp /proc/driver/nvidia/params /root/gpu-params; sed -i 's/^ModifyDeviceFiles: 1$/ModifyDeviceFiles: 0/' /root/gpu-params; mount --bind /root/gpu-params /proc/driver/nvidia/params; fi",
+  "if grep -q '^ModifyDeviceFiles: 1$' /proc/driver/nvidia/params; then umount -R /proc/driver/nvidia; cp /proc/driver/nvidia/params /run/nvidia-gpu-params; sed -i 's/^ModifyDeviceFiles: 1$/ModifyDeviceFiles: 0/' /run/nvidia-gpu-params; mount --bind /run/nvidia-gpu-params /proc/driver/nvidia/params; fi",
 ].join("\n");
 
 export interface ClusterStackProps {

@@ -22,12 +22,12 @@ function catalogWith(deps: Partial<Record<ComponentId, Array<{ id: string; optio
 describe("topologicalSort", () => {
   test("orders dependencies first and breaks ties by name, whatever the input order", () => {
     const deps: Record<string, string[]> = { c: ["a"], b: ["a"], a: [], d: ["c", "b"] };
-    expect(topologicalSort(["d", "c", "b", "a"], (n) => deps[n])).toEqual(["a", "b", "c", "d"]);
-    expect(topologicalSort(["a", "b", "c", "d"], (n) => deps[n])).toEqual(["a", "b", "c", "d"]);
+    expect(topologicalSort<string>(["d", "c", "b", "a"], (n) => deps[n])).toEqual(["a", "b", "c", "d"]);
+    expect(topologicalSort<string>(["a", "b", "c", "d"], (n) => deps[n])).toEqual(["a", "b", "c", "d"]);
   });
 
   test("a cycle is an error naming the nodes involved", () => {
-    expect(() => topologicalSort(["a", "b", "c"], (n) => ({ a: ["b"], b: ["a"], c: [] })[n] as string[])).toThrow(
+    expect(() => topologicalSort<string>(["a", "b", "c"], (n) => ({ a: ["b"], b: ["a"], c: [] })[n] as string[])).toThrow(
       /Dependency cycle among: a, b/,
     );
   });

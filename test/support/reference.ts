@@ -34,6 +34,9 @@ export const COMMENTED_KEYS: Partial<Record<ChartKey, Record<string, string>>> =
     "resources.requests":
       "values.yaml shows `# requests: cpu: 100m memory: 512Mi` under `resources:`; templates/deployment.yaml renders `toYaml .Values.resources`",
   },
+  qdrant: {
+    apiKey: "values.yaml: `# apiKey: false` (true = auto-generate); read by templates/_helpers.tpl `qdrant.secret`",
+  },
 };
 
 /**

@@ -1,0 +1,114 @@
+/**
+ * The platform's resource footprint: the CPU and memory requests (and limits) of every long-running
+ * platform pod a profile configures, read from the final Helm values of each upstream release (at
+ * the paths its component declares) and from the manifests of our own charts. Transient Jobs (hooks,
+ * gates) are left out: they finish before the platform is up.
+ */
+import { parseAllDocuments } from "yaml";
+import type { Profile } from "../profiles/schema";
+import type { PlannedStep } from "./graph";
+import { renderLocalYaml } from "./local-chart";
+import { releaseValues } from "./values";
+
+export interface FootprintRow {
+  readonly release: string;
+  readonly workload: string;
+  readonly pods: number;
+  /** Per pod, summed over its containers; undefined when a container sets none. */
+  readonly requests: { readonly cpu?: string; readonly memory?: string };
+  readonly limits: { readonly cpu?: string; readonly memory?: string };
+}
+
+interface ContainerResources {
+  requests?: { cpu?: string; memory?: string };
+  limits?: { cpu?: string; memory?: string };
+}
+
+const MEMORY_UNITS: Record<string, number> = { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
+
+/** CPU quantity in cores ("250m" → 0.25). */
+export function cpuCores(quantity: string): number {
+  return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
+}
+
+/** Memory quantity in bytes ("512Mi" → 536870912). */
+export function memoryBytes(quantity: string): number {
+  const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(quantity);
+  if (!match || !(match[2] in MEMORY_UNITS)) throw new Error(`Not a memory quantity: "${quantity}"`);
+  return Number(match[1]) * MEMORY_UNITS[match[2]];
+}
+
+function valueAt(values: unknown, dotted: string): unknown {
+  return dotted.split(".").reduce<unknown>((v, key) => (v && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), values);
+}
+
+function sumContainers(containers: ContainerResources[]): Pick<FootprintRow, "requests" | "limits"> {
+  const total = (pick: (c: ContainerResources) => string | undefined, unit: "cpu" | "memory"): string | undefined => {
+    const values = containers.map(pick);
+    if (values.some((v) => v === undefined)) return undefined;
+    const sum = values.reduce((acc, v) => acc + (unit === "cpu" ? cpuCores(v as string) : memoryBytes(v as string)), 0);
+    return unit === "cpu" ? `${Math.round(sum * 1000)}m` : `${Math.round(sum / 1024 ** 2)}Mi`;
+  };
+  return {
+    requests: { cpu: total((c) => c.requests?.cpu, "cpu"), memory: total((c) => c.requests?.memory, "memory") },
+    limits: { cpu: total((c) => c.limits?.cpu, "cpu"), memory: total((c) => c.limits?.memory, "memory") },
+  };
+}
+
+interface Manifest {
+  kind?: string;
+  metadata?: { name?: string };
+  spec?: {
+    replicas?: number;
+    instances?: number;
+    resources?: ContainerResources;
+    template?: { spec?: { containers?: ContainerResources[] } };
+  };
+}
+
+export function footprint(profile: Profile, steps: readonly PlannedStep[]): FootprintRow[] {
+  const nodes = profile.cluster.controlPlanes + profile.cluster.workers.length;
+  const rows: FootprintRow[] = [];
+  for (const { step, component } of steps) {
+    if (step.kind === "upstream") {
+      const values = releaseValues(step, component, profile);
+      for (const workload of step.workloads ?? []) {
+        const resources = (valueAt(values, workload.resourcesAt) ?? {}) as ContainerResources;
+        rows.push({
+          release: step.name,
+          workload: workload.name,
+          pods: workload.replicas === "per-node" ? nodes : workload.replicas,
+          ...sumContainers([resources]),
+        });
+      }
+    } else if (step.kind === "local") {
+      for (const doc of parseAllDocuments(renderLocalYaml(step))) {
+        const manifest = doc.toJS() as Manifest;
+        const name = manifest.metadata?.name ?? "?";
+        if (manifest.kind === "Deployment" || manifest.kind === "StatefulSet") {
+          rows.push({
+            release: step.name,
+            workload: name,
+            pods: manifest.spec?.replicas ?? 1,
+            ...sumContainers(manifest.spec?.template?.spec?.containers ?? []),
+          });
+        } else if (manifest.kind === "Cluster" && manifest.spec?.instances !== undefined) {
+          // A CloudNativePG Cluster: one PostgreSQL pod per instance with the Cluster's resources.
+          rows.push({ release: step.name, workload: name, pods: manifest.spec.instances, ...sumContainers([manifest.spec.resources ?? {}]) });
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+export interface FootprintTotal {
+  readonly cpuCores: number;
+  readonly memoryGiB: number;
+}
+
+export function footprintTotal(rows: readonly FootprintRow[]): FootprintTotal {
+  const cpu = rows.reduce((sum, r) => sum + r.pods * cpuCores(r.requests.cpu ?? "0"), 0);
+  const memory = rows.reduce((sum, r) => sum + r.pods * memoryBytes(r.requests.memory ?? "0"), 0);
+  return { cpuCores: Math.round(cpu * 1000) / 1000, memoryGiB: Math.round((memory / 1024 ** 3) * 100) / 100 };
+}

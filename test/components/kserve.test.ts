@@ -1,0 +1,253 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Testing } from "cdk8s";
+import { loadProfile } from "../../profiles/load";
+import type { LocalRelease, Step, UpstreamRelease, WebhookGate } from "../../stacks/component";
+import { contextFor } from "../../stacks/graph";
+import { DISABLED_RUNTIMES, ENABLED_RUNTIMES, kserve, kserveS3Settings } from "../../stacks/components/kserve";
+import { chartReferenceDir, crdFor, schemaProblems, unknownValuePaths } from "../support/reference";
+
+const EXTERNAL_STORE = {
+  components: { "object-store": { lifecycle: "external" } },
+  external: {
+    objectStore: { endpoint: "https://s3.eu-west-1.amazonaws.com", region: "eu-west-1", credentialsSecret: "team-s3" },
+  },
+};
+
+function stepsFor(override?: unknown): readonly Step[] {
+  return kserve.steps(contextFor(loadProfile("laptop", override)));
+}
+
+function upstream(steps: readonly Step[], name: string): UpstreamRelease {
+  return steps.find((s): s is UpstreamRelease => s.kind === "upstream" && s.name === name) as UpstreamRelease;
+}
+
+function valueAt(values: unknown, dotted: string): unknown {
+  return dotted.split(".").reduce<unknown>((current, key) => (current as Record<string, unknown>)?.[key], values);
+}
+
+/** Every leaf path of a values object, dotted. */
+function leafPaths(value: unknown, prefix = ""): string[] {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return [prefix];
+  return Object.entries(value).flatMap(([key, child]) => leafPaths(child, prefix ? `${prefix}.${key}` : key));
+}
+
+/**
+ * kserve-runtime-configs ships no values.yaml: our values may only set paths its templates read
+ * (values-referenced.txt), or the inside of a map-valued one (e.g. a runtime's securityContext).
+ */
+function unreferencedRuntimeConfigPaths(values: unknown): string[] {
+  const referenced = readFileSync(join(chartReferenceDir("kserve-runtime-configs"), "values-referenced.txt"), "utf8")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && line !== "." && !line.startsWith("#"));
+  return leafPaths(values).filter((path) => !referenced.some((r) => path === r || path.startsWith(`${r}.`)));
+}
+
+describe("kserve component", () => {
+  test("needs cert-manager and uses the object store and observability when available", () => {
+    expect(kserve.dependencies(loadProfile("laptop")).map((d) => [d.id, d.optional ?? false])).toEqual([
+      ["cert-manager", false],
+      ["object-store", true],
+      ["observability", true],
+    ]);
+  });
+
+  test("creates the kserve namespace, and the team namespace only when Kueue does not", () => {
+    expect(kserve.namespaces(contextFor(loadProfile("laptop")))).toEqual([{ name: "kserve" }]);
+    const withoutKueue = loadProfile("laptop", { components: { kueue: { lifecycle: "disabled" } } });
+    expect(kserve.namespaces(contextFor(withoutKueue))).toEqual([{ name: "kserve" }, { name: "team-default" }]);
+  });
+
+  test("installs CRDs, controller, webhook gate, runtimes, then the team's storage ServiceAccount", () => {
+    expect(stepsFor().map((s) => [s.kind, s.name, s.namespace, s.after ?? []])).toEqual([
+      ["upstream", "kserve-crd", "kserve", []],
+      ["upstream", "kserve-resources", "kserve", ["kserve-crd"]],
+      ["gate", "kserve-webhook-ready", "kserve", ["kserve-resources"]],
+      ["upstream", "kserve-runtime-configs", "kserve", ["kserve-webhook-ready"]],
+      ["local", "kserve-storage", "team-default", []],
+    ]);
+    expect(
+      stepsFor()
+        .filter((s) => s.kind === "upstream" && s.primary)
+        .map((s) => s.name),
+    ).toEqual(["kserve-resources"]);
+  });
+
+  test("runs kserve-resources in Standard mode with laptop resources and the managed object store", () => {
+    const release = upstream(stepsFor(), "kserve-resources");
+    expect(release.chart).toBe("kserve-resources");
+    expect(release.values).toEqual({
+      kserve: {
+        controller: {
+          deploymentMode: "Standard",
+          gateway: { disableIngressCreation: true },
+          resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
+          rbacProxy: {
+            resources: { requests: { cpu: "5m", memory: "16Mi" }, limits: { cpu: "50m", memory: "64Mi" } },
+          },
+        },
+        inferenceservice: {
+          resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        },
+        storage: {
+          resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+          s3: {
+            endpoint: "seaweedfs-all-in-one.object-store.svc.cluster.local:8333",
+            useHttps: "0",
+            region: "us-east-1",
+          },
+        },
+      },
+    });
+    expect(release.workloads).toEqual([
+      { name: "kserve-controller-manager", replicas: 1, resourcesAt: "kserve.controller.resources" },
+      {
+        name: "kserve-controller-manager (kube-rbac-proxy)",
+        replicas: 1,
+        resourcesAt: "kserve.controller.rbacProxy.resources",
+      },
+    ]);
+  });
+
+  test("splits an external https endpoint into host and useHttps", () => {
+    expect(kserveS3Settings(loadProfile("laptop", EXTERNAL_STORE))).toEqual({
+      endpoint: "s3.eu-west-1.amazonaws.com",
+      useHttps: "1",
+      region: "eu-west-1",
+    });
+  });
+
+  test("leaves S3 unset and renders no storage ServiceAccount without an object store", () => {
+    const steps = stepsFor({ components: { "object-store": { lifecycle: "disabled" } } });
+    expect(valueAt(upstream(steps, "kserve-resources").values, "kserve.storage")).toEqual({
+      resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    });
+    expect(steps.map((s) => s.name)).not.toContain("kserve-storage");
+  });
+
+  test("enables KServe's own ClusterServingRuntimes and no LLMInferenceService configs", () => {
+    const release = upstream(stepsFor(), "kserve-runtime-configs");
+    const securityContext = {
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      runAsNonRoot: true,
+      capabilities: { drop: ["ALL"] },
+    };
+    expect(release.values).toEqual({
+      kserve: {
+        version: "v0.20.0",
+        servingruntime: {
+          enabled: true,
+          modelNamePlaceholder: "{{.Name}}",
+          sklearnserver: {
+            disabled: false,
+            image: "kserve/sklearnserver",
+            imagePullPolicy: "IfNotPresent",
+            securityContext,
+          },
+          xgbserver: { disabled: false, image: "kserve/xgbserver", imagePullPolicy: "IfNotPresent", securityContext },
+          lgbserver: { disabled: false, image: "kserve/lgbserver", imagePullPolicy: "IfNotPresent", securityContext },
+          huggingfaceserver: {
+            disabled: false,
+            image: "kserve/huggingfaceserver",
+            imagePullPolicy: "IfNotPresent",
+            securityContext,
+          },
+          tensorflow: { disabled: true },
+          mlserver: { disabled: true },
+          torchserve: { disabled: true },
+          tritonserver: { disabled: true },
+          pmmlserver: { disabled: true },
+          paddleserver: { disabled: true },
+          predictiveserver: { disabled: true },
+        },
+        llmisvcConfigs: { enabled: false },
+      },
+    });
+    expect([...ENABLED_RUNTIMES, ...DISABLED_RUNTIMES]).toHaveLength(11);
+  });
+
+  test("sets only values keys the pinned charts know", () => {
+    for (const override of [undefined, EXTERNAL_STORE]) {
+      const steps = stepsFor(override);
+      expect(unknownValuePaths("kserve-crd", upstream(steps, "kserve-crd").values)).toEqual([]);
+      expect(unknownValuePaths("kserve-resources", upstream(steps, "kserve-resources").values)).toEqual([]);
+      expect(unreferencedRuntimeConfigPaths(upstream(steps, "kserve-runtime-configs").values)).toEqual([]);
+    }
+  });
+
+  test("the runtime-configs check rejects a path the templates never read", () => {
+    expect(
+      unreferencedRuntimeConfigPaths({ kserve: { servingruntime: { enabled: true, sklearn: { image: "x" } } } }),
+    ).toEqual(["kserve.servingruntime.sklearn.image"]);
+  });
+
+  test("gives every declared workload requests and limits", () => {
+    const release = upstream(stepsFor(), "kserve-resources");
+    for (const workload of release.workloads ?? []) {
+      const resources = valueAt(release.values, workload.resourcesAt);
+      expect(resources).toEqual({
+        requests: { cpu: expect.any(String), memory: expect.any(String) },
+        limits: { cpu: expect.any(String), memory: expect.any(String) },
+      });
+    }
+    expect(valueAt(release.values, "kserve.storage.resources")).toEqual({
+      requests: { cpu: "50m", memory: "64Mi" },
+      limits: { cpu: "1", memory: "1Gi" },
+    });
+  });
+
+  test("gates the runtimes on a ClusterServingRuntime dry-run, valid against the pinned CRD", () => {
+    const gate = stepsFor().find((s): s is WebhookGate => s.kind === "gate") as WebhookGate;
+    expect(gate).toEqual({
+      kind: "gate",
+      name: "kserve-webhook-ready",
+      namespace: "kserve",
+      after: ["kserve-resources"],
+      probe: {
+        apiVersion: "serving.kserve.io/v1alpha1",
+        kind: "ClusterServingRuntime",
+        metadata: { name: "kserve-webhook-probe" },
+        spec: {
+          supportedModelFormats: [{ name: "sklearn" }],
+          containers: [{ name: "kserve-container", image: "kserve/sklearnserver" }],
+        },
+      },
+      resource: "clusterservingruntimes",
+    });
+    const crd = crdFor(gate.probe.apiVersion, gate.probe.kind);
+    expect(crd).toBeDefined();
+    expect(schemaProblems(gate.probe, crd?.schema ?? {})).toEqual([]);
+  });
+
+  test("renders the team's ServiceAccount listing the S3 credentials", () => {
+    const local = stepsFor().find((s): s is LocalRelease => s.kind === "local") as LocalRelease;
+    expect(Testing.synth(local.render(Testing.app(), local.name))).toEqual([
+      {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "kserve-s3", namespace: "team-default" },
+        secrets: [{ name: "object-store-credentials" }],
+      },
+    ]);
+  });
+
+  test("copies generated S3 credentials into the team namespace for the managed store only", () => {
+    expect(kserve.secrets?.(contextFor(loadProfile("laptop", { queue: { namespace: "ml-team" } })))).toEqual([
+      {
+        name: "object-store-credentials",
+        namespace: "ml-team",
+        credential: "object-store",
+        data: { AWS_ACCESS_KEY_ID: "{username}", AWS_SECRET_ACCESS_KEY: "{password}" },
+      },
+    ]);
+    expect(kserve.secrets?.(contextFor(loadProfile("laptop", EXTERNAL_STORE)))).toEqual([]);
+  });
+
+  test("points the ServiceAccount at the external store's own Secret", () => {
+    const local = stepsFor(EXTERNAL_STORE).find((s): s is LocalRelease => s.kind === "local") as LocalRelease;
+    const [serviceAccount] = Testing.synth(local.render(Testing.app(), local.name));
+    expect(serviceAccount.secrets).toEqual([{ name: "team-s3" }]);
+  });
+});

@@ -1,0 +1,174 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { buildApp } from "../../stacks/app";
+import { cleanUpLocalCharts } from "../../stacks/local-chart";
+
+const ROOT = resolve(__dirname, "../..");
+
+function synthAll(): string {
+  const outdir = mkdtempSync(join(tmpdir(), "cnai-synth-"));
+  const { app } = buildApp({ profiles: ["laptop", "laptop-gpu"], outdir });
+  app.synth();
+  cleanUpLocalCharts();
+  return outdir;
+}
+
+function filesUnder(dir: string, prefix = ""): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) Object.assign(files, filesUnder(path, `${prefix}${name}/`));
+    else files[`${prefix}${name}`] = readFileSync(path, "utf8");
+  }
+  return files;
+}
+
+type TfJson = {
+  terraform: { required_providers: Record<string, { source: string; version: string }>; backend: { local: { path: string } } };
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+};
+
+describe("synthesizing every profile", () => {
+  const first = synthAll();
+  const second = synthAll();
+  const files = filesUnder(first);
+  const platform = (profile: string) => JSON.parse(files[`stacks/${profile}-platform/cdk.tf.json`]) as TfJson;
+  const cluster = (profile: string) => JSON.parse(files[`stacks/${profile}-cluster/cdk.tf.json`]) as TfJson;
+  const releaseDeps = (profile: string, name: string) =>
+    ((platform(profile).resource.helm_release[`release-${name}`].depends_on as string[]) ?? [])
+      .filter((d) => d.startsWith("helm_release."))
+      .map((d) => d.replace("helm_release.release-", ""));
+
+  test("writes a cluster and a platform stack per profile, named after the profile", () => {
+    expect(readdirSync(join(first, "stacks")).sort()).toEqual([
+      "laptop-cluster",
+      "laptop-gpu-cluster",
+      "laptop-gpu-platform",
+      "laptop-platform",
+    ]);
+  });
+
+  test("two synths are byte-identical", () => {
+    expect(filesUnder(second)).toEqual(files);
+  });
+
+  test("no absolute path or machine-specific value appears in the output", () => {
+    for (const [name, text] of Object.entries(files)) {
+      expect({ name, hasRoot: text.includes(ROOT), hasTmp: text.includes(tmpdir()), hasHome: text.includes(`${homedir()}/`) }).toEqual({
+        name,
+        hasRoot: false,
+        hasTmp: false,
+        hasHome: false,
+      });
+    }
+  });
+
+  test("state lives outside cdktf.out at a path every stack folder resolves the same way", () => {
+    expect(platform("laptop").terraform.backend).toEqual({ local: { path: "../../../state/laptop-platform.tfstate" } });
+    expect(cluster("laptop").terraform.backend).toEqual({ local: { path: "../../../state/laptop-cluster.tfstate" } });
+  });
+
+  test("every provider is fully qualified and pinned exactly", () => {
+    expect(platform("laptop").terraform.required_providers).toEqual({
+      helm: { source: "hashicorp/helm", version: "3.1.1" },
+      kubernetes: { source: "hashicorp/kubernetes", version: "2.38.0" },
+      random: { source: "hashicorp/random", version: "3.7.2" },
+    });
+    expect(cluster("laptop").terraform.required_providers).toEqual({ kind: { source: "tehcyx/kind", version: "0.11.0" } });
+  });
+
+  test("generated Secrets only hold references to random values, never literals", () => {
+    const secrets = platform("laptop").resource.kubernetes_secret_v1;
+    expect(Object.keys(secrets).length).toBeGreaterThan(0);
+    for (const secret of Object.values(secrets)) {
+      for (const value of Object.values(secret.data as Record<string, string>)) {
+        expect(value).toMatch(/\$\{random_password\.credential-[a-z-]+-(username|password)\.result\}/);
+      }
+    }
+  });
+
+  test("no password-like literal appears in any Helm values", () => {
+    for (const release of Object.values(platform("laptop").resource.helm_release)) {
+      const values = ((release.values as string[] | undefined) ?? []).join("\n");
+      expect(values).not.toMatch(/(password|secretKey|accessKey|apiKey)\s*:\s*["']?[A-Za-z0-9]{8,}/i);
+    }
+  });
+
+  test("the platform stack reads the cluster's endpoint from the cluster stack, not a kubeconfig file", () => {
+    const text = files["stacks/laptop-platform/cdk.tf.json"];
+    expect(text).not.toMatch(/config_path|kubeconfig/);
+    expect(text).toContain("${data.terraform_remote_state.cross-stack-reference-input-laptop-cluster.outputs.");
+  });
+
+  test("custom resources wait for their operator's webhook gate, and gates wait for the operator", () => {
+    expect(releaseDeps("laptop", "kueue-webhook-ready")).toContain("kueue");
+    expect(releaseDeps("laptop", "kueue-queues")).toContain("kueue-webhook-ready");
+    expect(releaseDeps("laptop", "cnpg-webhook-ready")).toContain("cloudnative-pg");
+    expect(releaseDeps("laptop", "mlflow-db")).toContain("cnpg-webhook-ready");
+    expect(releaseDeps("laptop", "kserve-webhook-ready")).toContain("kserve-resources");
+    expect(releaseDeps("laptop", "kserve-runtime-configs")).toContain("kserve-webhook-ready");
+  });
+
+  test("operators install in dependency order", () => {
+    expect(releaseDeps("laptop", "kserve-crd")).toContain("cert-manager");
+    expect(releaseDeps("laptop", "kserve-resources")).toEqual(expect.arrayContaining(["cert-manager", "kserve-crd"]));
+    expect(releaseDeps("laptop", "kueue")).toContain("kuberay-operator");
+    expect(releaseDeps("laptop", "mlflow")).toEqual(expect.arrayContaining(["mlflow-db", "seaweedfs"]));
+    expect(releaseDeps("laptop", "cert-manager")).toContain("kube-prometheus-stack");
+  });
+
+  test("no custom resource is applied through kubernetes_manifest, which needs the CRD at plan time", () => {
+    expect(platform("laptop").resource.kubernetes_manifest).toBeUndefined();
+  });
+
+  test("the GPU Operator is installed only on the GPU profile", () => {
+    expect(platform("laptop").resource.helm_release["release-gpu-operator"]).toBeUndefined();
+    expect(platform("laptop-gpu").resource.helm_release["release-gpu-operator"]).toMatchObject({
+      chart: "gpu-operator",
+      version: "v26.7.0",
+      namespace: "gpu-operator",
+    });
+    expect(platform("laptop-gpu").resource.kubernetes_namespace_v1["namespace-gpu-operator"]).toMatchObject({
+      metadata: { name: "gpu-operator", labels: { "pod-security.kubernetes.io/enforce": "privileged" } },
+    });
+  });
+});
+
+describe("the synth command", () => {
+  const run = (env: Record<string, string>) =>
+    spawnSync(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "stacks/main.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      encoding: "utf8",
+    });
+
+  test("an invalid override fails with every problem and leaves the previous output intact", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "cnai-main-"));
+    expect(run({ CDKTF_OUTDIR: outdir, CNAI_PROFILE: "laptop" }).status).toBe(0);
+    const before = filesUnder(outdir);
+    const override = join(outdir, "..", `bad-${Date.now()}.yaml`);
+    writeFileSync(override, "cluster:\n  workers: 2\ncomponents:\n  cert-manager:\n    lifecycle: disabled\n");
+    const result = run({ CDKTF_OUTDIR: outdir, CNAI_PROFILE: "laptop", CNAI_OVERRIDES: override });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/Profile "laptop" is invalid \(1 problem\); nothing was synthesized:\n {2}- cluster\.workers: got 2; expected array/);
+    expect(filesUnder(outdir)).toEqual(before);
+  });
+
+  test("a graph problem is reported the same way", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "cnai-main-"));
+    const override = join(outdir, "override.json");
+    writeFileSync(override, JSON.stringify({ components: { "cert-manager": { lifecycle: "disabled" } } }));
+    const result = run({ CDKTF_OUTDIR: join(outdir, "out"), CNAI_PROFILE: "laptop", CNAI_OVERRIDES: override });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/components\.cert-manager\.lifecycle: got "disabled"; "kserve" is managed and needs "cert-manager"/);
+    expect(readdirSync(outdir)).toEqual(["override.json"]);
+  });
+
+  test("an unknown profile lists the known ones", () => {
+    const result = run({ CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), "cnai-main-")), CNAI_PROFILE: "desktop" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/Unknown profile "desktop" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, or "all"/);
+  });
+});
