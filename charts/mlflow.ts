@@ -78,7 +78,10 @@ export class MlflowChart extends Chart {
 
     const tmp = kplus.Volume.fromEmptyDir(this, "tmp", "tmp", { sizeLimit: Size.mebibytes(512) });
     const secretValue = (secretName: string, key: string): kplus.EnvValue =>
-      kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `${secretName}-${key}`, secretName), key });
+      kplus.EnvValue.fromSecretValue({
+        secret: kplus.Secret.fromSecretName(this, `${secretName}-${key}`, secretName),
+        key,
+      });
 
     const healthProbe = (failureThreshold: number): kplus.Probe =>
       kplus.Probe.fromHttpGet("/health", {
@@ -167,7 +170,6 @@ function backendStoreEnv(
     ),
   };
 }
-
 
 /** `500m` → 500 millicores, `1` → 1 core (rendered as written). */
 function cpu(quantity: string): kplus.Cpu {

@@ -3,12 +3,7 @@ import { MLFLOW_PORT, MlflowChart } from "../../charts/mlflow";
 import type { Profile } from "../../profiles/schema";
 import type { ComponentDefinition } from "../component";
 import { imageRef } from "../versions";
-import {
-  objectStoreEndpoint,
-  objectStoreRegion,
-  s3CredentialsSecret,
-  s3CredentialsSecretName,
-} from "./object-store";
+import { objectStoreEndpoint, objectStoreRegion, s3CredentialsSecret, s3CredentialsSecretName } from "./object-store";
 import { MLFLOW_DB_APP_SECRET, MLFLOW_NAMESPACE } from "./postgresql";
 import { resources } from "./shared";
 
@@ -29,7 +24,11 @@ export function mlflowAllowedHosts(): string[] {
     `${MLFLOW_SERVICE}.${MLFLOW_NAMESPACE}.svc`,
     `${MLFLOW_SERVICE}.${MLFLOW_NAMESPACE}.svc.cluster.local`,
   ];
-  return [...names.flatMap((name) => [name, `${name}:${MLFLOW_PORT}`]), `localhost:${MLFLOW_PORT}`, `127.0.0.1:${MLFLOW_PORT}`];
+  return [
+    ...names.flatMap((name) => [name, `${name}:${MLFLOW_PORT}`]),
+    `localhost:${MLFLOW_PORT}`,
+    `127.0.0.1:${MLFLOW_PORT}`,
+  ];
 }
 
 /** CloudNativePG's generated URI for the managed database; host, port and a credentials Secret for an external one. */
@@ -84,6 +83,5 @@ export const mlflow: ComponentDefinition = {
     },
   ],
   // An external store's credentials Secret is provided by the operator of that store, in every reader's namespace.
-  secrets: (ctx) =>
-    ctx.lifecycle("object-store") === "managed" ? [s3CredentialsSecret(MLFLOW_NAMESPACE)] : [],
+  secrets: (ctx) => (ctx.lifecycle("object-store") === "managed" ? [s3CredentialsSecret(MLFLOW_NAMESPACE)] : []),
 };

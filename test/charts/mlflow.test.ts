@@ -35,7 +35,10 @@ const probe = (failureThreshold: number) => ({
 
 describe("MlflowChart", () => {
   it("renders exactly one Deployment and one Service, and no Secret", () => {
-    expect(synth().manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual(["Deployment/mlflow", "Service/mlflow"]);
+    expect(synth().manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
+      "Deployment/mlflow",
+      "Service/mlflow",
+    ]);
   });
 
   it("runs mlflow server as non-root with a read-only root, a /tmp emptyDir, health probes and resources", () => {
@@ -131,7 +134,13 @@ describe("MlflowChart", () => {
   it("builds an external database's URI from its credentials Secret, defining the parts before the URI", () => {
     const { deployment } = synth({
       ...PROPS,
-      backendStore: { kind: "postgresql", host: "db.example", port: 5433, database: "tracking", credentialsSecret: "db-creds" },
+      backendStore: {
+        kind: "postgresql",
+        host: "db.example",
+        port: 5433,
+        database: "tracking",
+        credentialsSecret: "db-creds",
+      },
     });
     expect(deployment.spec.template.spec.containers[0].env.slice(0, 3)).toEqual([
       { name: "DB_USERNAME", ...secretRef("db-creds", "username") },
@@ -143,7 +152,6 @@ describe("MlflowChart", () => {
   it("uses the given worker count", () => {
     expect(synth({ ...PROPS, workers: 1 }).deployment.spec.template.spec.containers[0].args[3]).toBe("--workers=1");
   });
-
 
   it("rejects a memory quantity it cannot convert", () => {
     const props = { ...PROPS, resources: { ...PROPS.resources, limits: { cpu: "1", memory: "1G" } } };

@@ -92,7 +92,12 @@ describe("object-store", () => {
   it("fills the gateway's identities file and the client credentials from the generated credential", () => {
     const secrets = objectStore.secrets?.(contextFor(loadProfile("laptop"))) ?? [];
     expect(secrets.map((s) => ({ ...s, data: Object.keys(s.data) }))).toEqual([
-      { name: "seaweedfs-s3-config", namespace: "object-store", credential: "object-store", data: ["seaweedfs_s3_config"] },
+      {
+        name: "seaweedfs-s3-config",
+        namespace: "object-store",
+        credential: "object-store",
+        data: ["seaweedfs_s3_config"],
+      },
       {
         name: "object-store-credentials",
         namespace: "object-store",
