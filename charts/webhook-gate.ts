@@ -29,7 +29,9 @@ export interface WebhookGateChartProps {
 
 export class WebhookGateChart extends Chart {
   constructor(scope: Construct, id: string, props: WebhookGateChartProps) {
-    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+    // No chart-level namespace: it would also be stamped on the cluster-scoped RBAC objects.
+    super(scope, id, { disableResourceNameHashes: true });
+    const namespace = props.namespace;
     const timeoutSeconds = props.timeoutSeconds ?? 600;
     const group = props.probe.apiVersion.includes("/") ? props.probe.apiVersion.split("/")[0] : "";
     const probeNamespace = props.probe.metadata.namespace;
@@ -39,7 +41,7 @@ export class WebhookGateChart extends Chart {
     new ApiObject(this, "service-account", {
       apiVersion: "v1",
       kind: "ServiceAccount",
-      metadata: { name: props.name },
+      metadata: { name: props.name, namespace },
     });
     // Namespaced probes need only a Role in the probe's namespace; cluster-scoped ones a ClusterRole.
     if (probeNamespace !== undefined) {
@@ -60,13 +62,13 @@ export class WebhookGateChart extends Chart {
       new ApiObject(this, "cluster-role", {
         apiVersion: "rbac.authorization.k8s.io/v1",
         kind: "ClusterRole",
-        metadata: { name: props.name, namespace: undefined },
+        metadata: { name: props.name },
         rules: [rule],
       });
       new ApiObject(this, "cluster-role-binding", {
         apiVersion: "rbac.authorization.k8s.io/v1",
         kind: "ClusterRoleBinding",
-        metadata: { name: props.name, namespace: undefined },
+        metadata: { name: props.name },
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: props.name },
         subjects: [subject],
       });
@@ -74,7 +76,7 @@ export class WebhookGateChart extends Chart {
     new ApiObject(this, "probe", {
       apiVersion: "v1",
       kind: "ConfigMap",
-      metadata: { name: `${props.name}-probe` },
+      metadata: { name: `${props.name}-probe`, namespace },
       data: { "probe.yaml": stringify(props.probe, { sortMapEntries: true }) },
     });
     new ApiObject(this, "job", {
@@ -82,6 +84,7 @@ export class WebhookGateChart extends Chart {
       kind: "Job",
       metadata: {
         name: props.name,
+        namespace,
         annotations: {
           "helm.sh/hook": "post-install,post-upgrade",
           "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",

@@ -130,7 +130,11 @@ export const kserve: ComponentDefinition = {
   dependencies: () => [
     { id: "cert-manager", reason: "the chart renders a cert-manager Certificate and Issuer for its webhooks" },
     { id: "object-store", optional: true, reason: "S3 storage for models (storageUri s3://…)" },
-    { id: "observability", optional: true, reason: "metrics of the controller and predictors" },
+    {
+      id: "observability",
+      optional: true,
+      reason: "Prometheus Operator CRDs first, so teams can add PodMonitors for predictors (the chart ships none)",
+    },
   ],
   // The team namespace belongs to Kueue (which labels it); without a managed Kueue, KServe creates it.
   namespaces: (ctx) => [
