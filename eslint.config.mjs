@@ -15,13 +15,25 @@ export default tseslint.config(
         "error",
         {
           paths: [
-            { name: "@cdktf/provider-kubernetes", message: "Import the binding's deep path, e.g. @cdktf/provider-kubernetes/lib/secret-v1." },
-            { name: "@cdktf/provider-helm", message: "Import the binding's deep path, e.g. @cdktf/provider-helm/lib/release." },
-            { name: "@cdktf/provider-random", message: "Import the binding's deep path, e.g. @cdktf/provider-random/lib/password." },
+            {
+              name: "@cdktf/provider-kubernetes",
+              message: "Import the binding's deep path, e.g. @cdktf/provider-kubernetes/lib/secret-v1.",
+            },
+            {
+              name: "@cdktf/provider-helm",
+              message: "Import the binding's deep path, e.g. @cdktf/provider-helm/lib/release.",
+            },
+            {
+              name: "@cdktf/provider-random",
+              message: "Import the binding's deep path, e.g. @cdktf/provider-random/lib/password.",
+            },
           ],
         },
       ],
     },
   },
-  { files: ["**/*.js", "**/*.mjs"], languageOptions: { globals: { module: "writable", require: "readonly", process: "readonly", console: "readonly" } } },
+  {
+    files: ["**/*.js", "**/*.mjs"],
+    languageOptions: { globals: { module: "writable", require: "readonly", process: "readonly", console: "readonly" } },
+  },
 );

@@ -18,7 +18,11 @@ export interface WebhookGateChartProps {
   /** Namespace the Job runs in (the operator's). */
   readonly namespace: string;
   /** The sample object sent with `--dry-run=server` (never persisted). */
-  readonly probe: { readonly apiVersion: string; readonly kind: string; readonly metadata: { readonly namespace?: string } };
+  readonly probe: {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly metadata: { readonly namespace?: string };
+  };
   /** The probe's resource (plural), for RBAC. */
   readonly resource: string;
   /** The kubectl image reference (pinned in the version table). */

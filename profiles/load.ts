@@ -43,10 +43,14 @@ export function readOverridesFile(path: string): unknown {
   try {
     parsed = extension === ".json" ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new Error(`CNAI_OVERRIDES="${path}": not valid ${extension === ".json" ? "JSON" : "YAML"} (${(error as Error).message}).`);
+    throw new Error(
+      `CNAI_OVERRIDES="${path}": not valid ${extension === ".json" ? "JSON" : "YAML"} (${(error as Error).message}).`,
+    );
   }
   if (!isPlainObject(parsed)) {
-    throw new Error(`CNAI_OVERRIDES="${path}": expected a mapping of profile keys at the top level, got ${typeof parsed}.`);
+    throw new Error(
+      `CNAI_OVERRIDES="${path}": expected a mapping of profile keys at the top level, got ${typeof parsed}.`,
+    );
   }
   return parsed;
 }
@@ -67,7 +71,11 @@ export function loadProfile(
   const merged = deepMerge<unknown>(DEFAULTS, base, override);
   const parsed = profileSchema.safeParse(merged, { reportInput: true });
   const profileName = isPlainObject(merged) && typeof merged.name === "string" ? merged.name : name;
-  if (!parsed.success) throw new ProfileError(profileName, parsed.error.issues.flatMap((i) => toProblems(i, merged)));
+  if (!parsed.success)
+    throw new ProfileError(
+      profileName,
+      parsed.error.issues.flatMap((i) => toProblems(i, merged)),
+    );
   const problems = [...profileRules(parsed.data), ...extraChecks(parsed.data)];
   if (problems.length > 0) throw new ProfileError(profileName, problems);
   return parsed.data;
@@ -85,7 +93,8 @@ function toProblems(issue: z.core.$ZodIssue, input: unknown): Problem[] {
   }
   let allowed = issue.message;
   if (issue.code === "invalid_type") allowed = `expected ${issue.expected}`;
-  if (issue.code === "invalid_value") allowed = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  if (issue.code === "invalid_value")
+    allowed = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
   if (issue.code === "invalid_format" && "pattern" in issue) allowed = `expected ${issue.message}`;
   return [{ path: path.join("."), value: valueAt(input, path), allowed }];
 }

@@ -22,10 +22,18 @@ export function profileRules(profile: Profile): Problem[] {
     });
   }
   if (sharing.mode !== "none" && sharing.replicas === undefined) {
-    problems.push({ path: "gpu.sharing.replicas", value: undefined, allowed: `"${sharing.mode}" needs replicas (2-48)` });
+    problems.push({
+      path: "gpu.sharing.replicas",
+      value: undefined,
+      allowed: `"${sharing.mode}" needs replicas (2-48)`,
+    });
   }
   if (sharing.mode === "none" && sharing.replicas !== undefined) {
-    problems.push({ path: "gpu.sharing.replicas", value: sharing.replicas, allowed: `replicas only applies to "time-slicing" or "mps"; remove it` });
+    problems.push({
+      path: "gpu.sharing.replicas",
+      value: sharing.replicas,
+      allowed: `replicas only applies to "time-slicing" or "mps"; remove it`,
+    });
   }
   const gpuOperator = profile.components["gpu-operator"].lifecycle;
   if (gpuOperator === "managed" && gpus === 0) {
@@ -76,11 +84,15 @@ export function profileRules(profile: Profile): Problem[] {
     problems.push({
       path: "external.objectStore",
       value: undefined,
-      allowed: 'components.object-store is external: give endpoint, region and credentialsSecret',
+      allowed: "components.object-store is external: give endpoint, region and credentialsSecret",
     });
   }
   if (profile.buckets.mlflowArtifacts === profile.buckets.models) {
-    problems.push({ path: "buckets.models", value: profile.buckets.models, allowed: "must differ from buckets.mlflowArtifacts" });
+    problems.push({
+      path: "buckets.models",
+      value: profile.buckets.models,
+      allowed: "must differ from buckets.mlflowArtifacts",
+    });
   }
   return problems;
 }

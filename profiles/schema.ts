@@ -31,7 +31,9 @@ export type VectorEngine = (typeof VECTOR_ENGINES)[number];
 export const GPU_SHARING_MODES = ["none", "time-slicing", "mps"] as const;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const dnsLabel = z.string().regex(DNS_LABEL, { message: "a lowercase DNS label (a-z, 0-9, '-'), at most 63 characters" });
+const dnsLabel = z
+  .string()
+  .regex(DNS_LABEL, { message: "a lowercase DNS label (a-z, 0-9, '-'), at most 63 characters" });
 
 /** A Kubernetes resource quantity such as `500m`, `2`, `512Mi`, `8Gi`. */
 const QUANTITY = /^([0-9]+)(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;

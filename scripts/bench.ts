@@ -19,11 +19,15 @@ for (const profile of Object.keys(PROFILES)) {
   const rss: number[] = [];
   for (let i = 0; i < runs; i++) {
     const outdir = mkdtempSync(join(tmpdir(), "cnai-bench-"));
-    const result = spawnSync("/usr/bin/time", ["-f", "%e %M", process.execPath, join(root, "node_modules/tsx/dist/cli.mjs"), "stacks/main.ts"], {
-      cwd: root,
-      env: { ...process.env, CNAI_PROFILE: profile, CDKTF_OUTDIR: outdir },
-      encoding: "utf8",
-    });
+    const result = spawnSync(
+      "/usr/bin/time",
+      ["-f", "%e %M", process.execPath, join(root, "node_modules/tsx/dist/cli.mjs"), "stacks/main.ts"],
+      {
+        cwd: root,
+        env: { ...process.env, CNAI_PROFILE: profile, CDKTF_OUTDIR: outdir },
+        encoding: "utf8",
+      },
+    );
     rmSync(outdir, { recursive: true, force: true });
     if (result.status !== 0) throw new Error(`synth of ${profile} failed:\n${result.stderr}`);
     const [wall, maxRssKb] = result.stderr.trim().split("\n").pop()!.split(" ").map(Number);

@@ -87,7 +87,9 @@ export class ClusterStack extends TerraformStack {
       new DataResource(this, `nvkind-setup-${node}`, {
         dependsOn: [cluster],
         input: { node, script: NVKIND_NODE_SETUP },
-        provisioners: [{ type: "local-exec", command: `docker exec ${node} bash -c '${NVKIND_NODE_SETUP.replace(/'/g, `'"'"'`)}'` }],
+        provisioners: [
+          { type: "local-exec", command: `docker exec ${node} bash -c '${NVKIND_NODE_SETUP.replace(/'/g, `'"'"'`)}'` },
+        ],
       });
     });
     pinProviders(this, ["kind"]);

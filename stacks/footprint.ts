@@ -24,7 +24,17 @@ interface ContainerResources {
   limits?: { cpu?: string; memory?: string };
 }
 
-const MEMORY_UNITS: Record<string, number> = { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
+const MEMORY_UNITS: Record<string, number> = {
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+};
 
 /** CPU quantity in cores ("250m" → 0.25). */
 export function cpuCores(quantity: string): number {
@@ -39,7 +49,12 @@ export function memoryBytes(quantity: string): number {
 }
 
 function valueAt(values: unknown, dotted: string): unknown {
-  return dotted.split(".").reduce<unknown>((v, key) => (v && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), values);
+  return dotted
+    .split(".")
+    .reduce<unknown>(
+      (v, key) => (v && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined),
+      values,
+    );
 }
 
 function sumContainers(containers: ContainerResources[]): Pick<FootprintRow, "requests" | "limits"> {
@@ -62,7 +77,7 @@ interface Manifest {
     replicas?: number;
     instances?: number;
     resources?: ContainerResources;
-    template?: { spec?: { containers?: ContainerResources[] } };
+    template?: { spec?: { containers?: Array<{ resources?: ContainerResources }> } };
   };
 }
 
@@ -90,11 +105,16 @@ export function footprint(profile: Profile, steps: readonly PlannedStep[]): Foot
             release: step.name,
             workload: name,
             pods: manifest.spec?.replicas ?? 1,
-            ...sumContainers(manifest.spec?.template?.spec?.containers ?? []),
+            ...sumContainers((manifest.spec?.template?.spec?.containers ?? []).map((c) => c.resources ?? {})),
           });
         } else if (manifest.kind === "Cluster" && manifest.spec?.instances !== undefined) {
           // A CloudNativePG Cluster: one PostgreSQL pod per instance with the Cluster's resources.
-          rows.push({ release: step.name, workload: name, pods: manifest.spec.instances, ...sumContainers([manifest.spec.resources ?? {}]) });
+          rows.push({
+            release: step.name,
+            workload: name,
+            pods: manifest.spec.instances,
+            ...sumContainers([manifest.spec.resources ?? {}]),
+          });
         }
       }
     }

@@ -170,7 +170,9 @@ export function planSteps(graph: ResolvedGraph): PlannedStep[] {
       names.add(step.name);
       for (const previous of step.after ?? []) {
         if (!local.has(previous)) {
-          throw new Error(`Step "${step.name}" of component "${id}" waits for "${previous}", which is not a step of "${id}"`);
+          throw new Error(
+            `Step "${step.name}" of component "${id}" waits for "${previous}", which is not a step of "${id}"`,
+          );
         }
       }
     }

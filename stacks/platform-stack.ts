@@ -78,7 +78,10 @@ export class PlatformStack extends TerraformStack {
       namespaces.set(
         ns.name,
         new NamespaceV1(this, `namespace-${ns.name}`, {
-          metadata: { name: ns.name, labels: ns.labels && Object.keys(ns.labels).length > 0 ? { ...ns.labels } : undefined },
+          metadata: {
+            name: ns.name,
+            labels: ns.labels && Object.keys(ns.labels).length > 0 ? { ...ns.labels } : undefined,
+          },
         }),
       );
     }

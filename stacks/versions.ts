@@ -145,7 +145,8 @@ export const IMAGES = {
     kind: "image",
     repository: "ghcr.io/cloudnative-pg/postgresql",
     tag: "18.6-system-trixie",
-    source: "cloudnative-pg/cloudnative-pg@v1.30.0 default image; cloudnative-pg/postgres-containers:README.md (system type)",
+    source:
+      "cloudnative-pg/cloudnative-pg@v1.30.0 default image; cloudnative-pg/postgres-containers:README.md (system type)",
   },
   /** Runs the webhook readiness probes (`kubectl create --dry-run=server`); distroless, no shell. */
   kubectl: {

@@ -13,21 +13,33 @@ describe("WebhookGateChart", () => {
       image,
     });
     const manifests = Testing.synth(chart);
-    expect(manifests.map((m) => m.kind)).toEqual(["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Job"]);
+    expect(manifests.map((m) => m.kind)).toEqual([
+      "ServiceAccount",
+      "ClusterRole",
+      "ClusterRoleBinding",
+      "ConfigMap",
+      "Job",
+    ]);
     expect(manifests[1]).toEqual({
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
       metadata: { name: "kueue-webhook-ready" },
       rules: [{ apiGroups: ["kueue.x-k8s.io"], resources: ["resourceflavors"], verbs: ["create"] }],
     });
-    expect(manifests[3].data).toEqual({ "probe.yaml": "apiVersion: kueue.x-k8s.io/v1beta2\nkind: ResourceFlavor\nmetadata:\n  name: probe\n" });
+    expect(manifests[3].data).toEqual({
+      "probe.yaml": "apiVersion: kueue.x-k8s.io/v1beta2\nkind: ResourceFlavor\nmetadata:\n  name: probe\n",
+    });
   });
 
   test("the Job is a blocking Helm hook that retries a server-side dry run until the webhook answers", () => {
     const chart = new WebhookGateChart(Testing.app(), "gate", {
       name: "cnpg-webhook-ready",
       namespace: "cnpg-system",
-      probe: { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: { name: "probe", namespace: "cnpg-system" } } as never,
+      probe: {
+        apiVersion: "postgresql.cnpg.io/v1",
+        kind: "Cluster",
+        metadata: { name: "probe", namespace: "cnpg-system" },
+      } as never,
       resource: "clusters",
       image,
       timeoutSeconds: 300,

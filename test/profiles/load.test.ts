@@ -24,7 +24,9 @@ describe("selecting profiles", () => {
   });
 
   test("an unknown name fails with the list of known profiles", () => {
-    expect(() => selectProfiles("laptpo")).toThrow(/Unknown profile "laptpo" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, or "all"/);
+    expect(() => selectProfiles("laptpo")).toThrow(
+      /Unknown profile "laptpo" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, or "all"/,
+    );
   });
 });
 
@@ -86,7 +88,10 @@ describe("profile validation", () => {
   });
 
   test("time-slicing multiplies the GPU capacity by its replicas", () => {
-    const profile = loadProfile("laptop-gpu", { gpu: { sharing: { mode: "time-slicing", replicas: 4 } }, queue: { nominalQuota: { gpu: 4 } } });
+    const profile = loadProfile("laptop-gpu", {
+      gpu: { sharing: { mode: "time-slicing", replicas: 4 } },
+      queue: { nominalQuota: { gpu: 4 } },
+    });
     expect(profile.queue.nominalQuota.gpu).toBe(4);
   });
 
@@ -139,7 +144,10 @@ describe("override files", () => {
 
   test("a YAML override merges deeply: maps merge, lists replace", () => {
     const file = join(dir, "fork.yaml");
-    writeFileSync(file, "queue:\n  nominalQuota:\n    cpu: '8'\ncluster:\n  workers:\n    - gpus: []\n      labels: { pool: cpu }\n    - gpus: []\n      labels: {}\n");
+    writeFileSync(
+      file,
+      "queue:\n  nominalQuota:\n    cpu: '8'\ncluster:\n  workers:\n    - gpus: []\n      labels: { pool: cpu }\n    - gpus: []\n      labels: {}\n",
+    );
     const profile = loadProfile("laptop", readOverridesFile(file));
     expect(profile.queue.nominalQuota).toEqual({ cpu: "8", memory: "8Gi", gpu: 0 });
     expect(profile.cluster.workers).toEqual([
@@ -157,7 +165,9 @@ describe("override files", () => {
   test("unknown keys in an override file are errors, not silently ignored", () => {
     const file = join(dir, "typo.yaml");
     writeFileSync(file, "vectorDatabse:\n  engine: milvus\n");
-    expect(() => loadProfile("laptop", readOverridesFile(file))).toThrow(/vectorDatabse: got \{"engine":"milvus"\}; unknown key/);
+    expect(() => loadProfile("laptop", readOverridesFile(file))).toThrow(
+      /vectorDatabse: got \{"engine":"milvus"\}; unknown key/,
+    );
   });
 
   test("a file that is not YAML names the file", () => {
@@ -167,10 +177,14 @@ describe("override files", () => {
   });
 
   test("an unsupported extension is refused", () => {
-    expect(() => readOverridesFile(join(dir, "fork.toml"))).toThrow(/CNAI_OVERRIDES=".*fork\.toml": expected a \.yaml, \.yml or \.json file/);
+    expect(() => readOverridesFile(join(dir, "fork.toml"))).toThrow(
+      /CNAI_OVERRIDES=".*fork\.toml": expected a \.yaml, \.yml or \.json file/,
+    );
   });
 
   test("a missing file names the file", () => {
-    expect(() => readOverridesFile(join(dir, "absent.yaml"))).toThrow(/CNAI_OVERRIDES=".*absent\.yaml": cannot read the file/);
+    expect(() => readOverridesFile(join(dir, "absent.yaml"))).toThrow(
+      /CNAI_OVERRIDES=".*absent\.yaml": cannot read the file/,
+    );
   });
 });

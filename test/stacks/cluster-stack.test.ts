@@ -35,7 +35,9 @@ describe("the cluster stack", () => {
       role: "worker",
       image: imageRef("kind-node"),
       labels: { "cnai.io/gpu-worker": "true" },
-      extraMounts: [{ hostPath: "/dev/null", containerPath: "/var/run/nvidia-container-devices/cdi/runtime.nvidia.com/gpu/0" }],
+      extraMounts: [
+        { hostPath: "/dev/null", containerPath: "/var/run/nvidia-container-devices/cdi/runtime.nvidia.com/gpu/0" },
+      ],
     });
   });
 
@@ -44,7 +46,9 @@ describe("the cluster stack", () => {
     const setup = json.resource.terraform_data["nvkind-setup-cnai-laptop-gpu-worker"];
     expect(setup.depends_on).toEqual(["kind_cluster.cluster"]);
     expect(setup.provisioner[0]["local-exec"].command).toMatch(/^docker exec cnai-laptop-gpu-worker bash -c '/);
-    expect(setup.provisioner[0]["local-exec"].command).toContain("nvidia-ctk runtime configure --runtime=containerd --config-source=command");
+    expect(setup.provisioner[0]["local-exec"].command).toContain(
+      "nvidia-ctk runtime configure --runtime=containerd --config-source=command",
+    );
   });
 
   test("kind names workers worker, worker2, worker3", () => {

@@ -19,12 +19,15 @@ describe("the platform footprint", () => {
     ]);
   });
 
-  test.each(["laptop", "laptop-gpu"])("every platform container on %s sets CPU and memory requests and limits", (name) => {
-    const missing = rowsFor(name).filter(
-      (r) => !r.requests.cpu || !r.requests.memory || !r.limits.cpu || !r.limits.memory,
-    );
-    expect(missing).toEqual([]);
-  });
+  test.each(["laptop", "laptop-gpu"])(
+    "every platform container on %s sets CPU and memory requests and limits",
+    (name) => {
+      const missing = rowsFor(name).filter(
+        (r) => !r.requests.cpu || !r.requests.memory || !r.limits.cpu || !r.limits.memory,
+      );
+      expect(missing).toEqual([]);
+    },
+  );
 
   test("the laptop platform requests at most 1.5 CPU and 3 GiB", () => {
     const total = footprintTotal(rowsFor("laptop"));

@@ -5,12 +5,15 @@ import { graphProblems, planSteps, resolveGraph, topologicalSort } from "../../s
 import { COMPONENT_IDS } from "../../profiles/schema";
 
 /** A catalog of bare components with the given dependencies; everything else has none. */
-function catalogWith(deps: Partial<Record<ComponentId, Array<{ id: string; optional?: boolean }>>>): ComponentDefinition[] {
+function catalogWith(
+  deps: Partial<Record<ComponentId, Array<{ id: string; optional?: boolean }>>>,
+): ComponentDefinition[] {
   return COMPONENT_IDS.map((id) => ({
     id,
     title: id,
     summary: id,
-    dependencies: () => (deps[id] ?? []).map((d) => ({ id: d.id as ComponentId, optional: d.optional, reason: "test" })),
+    dependencies: () =>
+      (deps[id] ?? []).map((d) => ({ id: d.id as ComponentId, optional: d.optional, reason: "test" })),
     namespaces: () => [{ name: id }],
     steps: (): Step[] => [
       { kind: "upstream", name: `${id}-a`, namespace: id, chart: "kueue", values: {} },
@@ -27,9 +30,9 @@ describe("topologicalSort", () => {
   });
 
   test("a cycle is an error naming the nodes involved", () => {
-    expect(() => topologicalSort<string>(["a", "b", "c"], (n) => ({ a: ["b"], b: ["a"], c: [] })[n] as string[])).toThrow(
-      /Dependency cycle among: a, b/,
-    );
+    expect(() =>
+      topologicalSort<string>(["a", "b", "c"], (n) => ({ a: ["b"], b: ["a"], c: [] })[n] as string[]),
+    ).toThrow(/Dependency cycle among: a, b/);
   });
 });
 
@@ -57,7 +60,9 @@ describe("graphProblems", () => {
   test("an unknown dependency id is reported with the known ids", () => {
     const problems = graphProblems(catalogWith({ mlflow: [{ id: "postgres" }] }), laptop);
     expect(problems).toHaveLength(1);
-    expect(problems[0].allowed).toMatch(/^"mlflow" depends on unknown component "postgres"; known: cert-manager, observability/);
+    expect(problems[0].allowed).toMatch(
+      /^"mlflow" depends on unknown component "postgres"; known: cert-manager, observability/,
+    );
   });
 
   test("a cycle is reported with its path", () => {
@@ -117,7 +122,9 @@ describe("resolveGraph and planSteps", () => {
     const kueue = catalog.find((c) => c.id === "kueue") as ComponentDefinition;
     const broken: ComponentDefinition = {
       ...kueue,
-      steps: () => [{ kind: "upstream", name: "kueue-a", namespace: "kueue", chart: "kueue", values: {}, after: ["mlflow-a"] }],
+      steps: () => [
+        { kind: "upstream", name: "kueue-a", namespace: "kueue", chart: "kueue", values: {}, after: ["mlflow-a"] },
+      ],
     };
     const withBroken = catalog.map((c) => (c.id === "kueue" ? broken : c));
     expect(() => planSteps(resolveGraph(withBroken, laptop))).toThrow(

@@ -26,7 +26,10 @@ function filesUnder(dir: string, prefix = ""): Record<string, string> {
 }
 
 type TfJson = {
-  terraform: { required_providers: Record<string, { source: string; version: string }>; backend: { local: { path: string } } };
+  terraform: {
+    required_providers: Record<string, { source: string; version: string }>;
+    backend: { local: { path: string } };
+  };
   resource: Record<string, Record<string, Record<string, unknown>>>;
 };
 
@@ -56,7 +59,12 @@ describe("synthesizing every profile", () => {
 
   test("no absolute path or machine-specific value appears in the output", () => {
     for (const [name, text] of Object.entries(files)) {
-      expect({ name, hasRoot: text.includes(ROOT), hasTmp: /cnai-(chart|synth)-/.test(text), hasHome: text.includes(`${homedir()}/`) }).toEqual({
+      expect({
+        name,
+        hasRoot: text.includes(ROOT),
+        hasTmp: /cnai-(chart|synth)-/.test(text),
+        hasHome: text.includes(`${homedir()}/`),
+      }).toEqual({
         name,
         hasRoot: false,
         hasTmp: false,
@@ -76,7 +84,9 @@ describe("synthesizing every profile", () => {
       kubernetes: { source: "hashicorp/kubernetes", version: "2.38.0" },
       random: { source: "hashicorp/random", version: "3.7.2" },
     });
-    expect(cluster("laptop").terraform.required_providers).toEqual({ kind: { source: "tehcyx/kind", version: "0.11.0" } });
+    expect(cluster("laptop").terraform.required_providers).toEqual({
+      kind: { source: "tehcyx/kind", version: "0.11.0" },
+    });
   });
 
   test("generated Secrets only hold references to random values, never literals", () => {
@@ -152,7 +162,9 @@ describe("the synth command", () => {
     writeFileSync(override, "cluster:\n  workers: 2\ncomponents:\n  cert-manager:\n    lifecycle: disabled\n");
     const result = run({ CDKTF_OUTDIR: outdir, CNAI_PROFILE: "laptop", CNAI_OVERRIDES: override });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/Profile "laptop" is invalid \(1 problem\); nothing was synthesized:\n {2}- cluster\.workers: got 2; expected array/);
+    expect(result.stderr).toMatch(
+      /Profile "laptop" is invalid \(1 problem\); nothing was synthesized:\n {2}- cluster\.workers: got 2; expected array/,
+    );
     expect(filesUnder(outdir)).toEqual(before);
   });
 
@@ -162,13 +174,17 @@ describe("the synth command", () => {
     writeFileSync(override, JSON.stringify({ components: { "cert-manager": { lifecycle: "disabled" } } }));
     const result = run({ CDKTF_OUTDIR: join(outdir, "out"), CNAI_PROFILE: "laptop", CNAI_OVERRIDES: override });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/components\.cert-manager\.lifecycle: got "disabled"; "kserve" is managed and needs "cert-manager"/);
+    expect(result.stderr).toMatch(
+      /components\.cert-manager\.lifecycle: got "disabled"; "kserve" is managed and needs "cert-manager"/,
+    );
     expect(readdirSync(outdir)).toEqual(["override.json"]);
   });
 
   test("an unknown profile lists the known ones", () => {
     const result = run({ CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), "cnai-main-")), CNAI_PROFILE: "desktop" });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/Unknown profile "desktop" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, or "all"/);
+    expect(result.stderr).toMatch(
+      /Unknown profile "desktop" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, or "all"/,
+    );
   });
 });

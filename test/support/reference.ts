@@ -34,6 +34,10 @@ export const COMMENTED_KEYS: Partial<Record<ChartKey, Record<string, string>>> =
     "resources.requests":
       "values.yaml shows `# requests: cpu: 100m memory: 512Mi` under `resources:`; templates/deployment.yaml renders `toYaml .Values.resources`",
   },
+  seaweedfs: {
+    "allInOne.s3.createBuckets":
+      "values.yaml under allInOne.s3: `# createBuckets: - name: bucket-a anonymousRead: true`; read by templates/shared/post-install-bucket-hook.yaml",
+  },
   qdrant: {
     apiKey: "values.yaml: `# apiKey: false` (true = auto-generate); read by templates/_helpers.tpl `qdrant.secret`",
   },
@@ -86,7 +90,11 @@ export function referenceCrds(): CrdVersionSchema[] {
       for (const doc of parseAllDocuments(readFileSync(join(crdRoot, dir, file), "utf8"))) {
         const crd = doc.toJS() as {
           kind?: string;
-          spec?: { group: string; names: { kind: string }; versions: Array<{ name: string; schema?: { openAPIV3Schema?: Record<string, unknown> } }> };
+          spec?: {
+            group: string;
+            names: { kind: string };
+            versions: Array<{ name: string; schema?: { openAPIV3Schema?: Record<string, unknown> } }>;
+          };
         };
         if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
         for (const version of crd.spec.versions) {
@@ -137,7 +145,8 @@ export function schemaProblems(value: unknown, schema: Record<string, unknown>, 
       if (key in properties) problems.push(...schemaProblems(child, properties[key], childPath));
       else if (isPlainObject(additional)) problems.push(...schemaProblems(child, additional, childPath));
       else if (additional !== true && schema["x-kubernetes-preserve-unknown-fields"] !== true && path !== "metadata") {
-        if (!(path === "" && ["apiVersion", "kind", "metadata"].includes(key))) problems.push(`${childPath}: unknown field`);
+        if (!(path === "" && ["apiVersion", "kind", "metadata"].includes(key)))
+          problems.push(`${childPath}: unknown field`);
       }
     }
   } else if (type === "array") {
