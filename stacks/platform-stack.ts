@@ -18,16 +18,16 @@ import type { ITerraformDependable } from "cdktf";
 import { LocalBackend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
-import { WebhookGateChart } from "../charts/webhook-gate";
 import type { ClusterConnection } from "./cluster-stack";
 import { stateFilePath } from "./cluster-stack";
 import type { CredentialId, GeneratedSecret, NamespaceSpec } from "./component";
 import type { PlannedStep, ResolvedGraph } from "./graph";
 import { planSteps } from "./graph";
+import { gateChart } from "./gates";
 import { localChartAsset } from "./local-chart";
 import { pinProviders } from "./providers/pins";
 import { releaseValues } from "./values";
-import { CHARTS, imageRef } from "./versions";
+import { CHARTS } from "./versions";
 
 export interface PlatformStackProps {
   readonly graph: ResolvedGraph;
@@ -156,21 +156,7 @@ export class PlatformStack extends TerraformStack {
       case "local":
         return new Release(this, `release-${step.name}`, { ...common, chart: localChartAsset(this, step) });
       case "gate":
-        return new Release(this, `release-${step.name}`, {
-          ...common,
-          chart: localChartAsset(this, {
-            name: step.name,
-            render: (app, id) =>
-              new WebhookGateChart(app, id, {
-                name: step.name,
-                namespace: step.namespace,
-                probe: step.probe,
-                resource: step.resource,
-                image: imageRef("kubectl"),
-                timeoutSeconds: step.timeoutSeconds,
-              }),
-          }),
-        });
+        return new Release(this, `release-${step.name}`, { ...common, chart: localChartAsset(this, gateChart(step)) });
     }
   }
 }

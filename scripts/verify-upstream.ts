@@ -1,0 +1,36 @@
+/**
+ * Upstream conformance check (see verify/upstream.ts):
+ *   npm run verify:upstream -- --dir ../shared/reference [--profile laptop|all]
+ * Prints a report per profile and exits non-zero on any failure.
+ */
+import { resolve } from "node:path";
+import { selectProfiles } from "../profiles/load";
+import { loadCheckedProfile } from "../stacks/app";
+import { CATALOG } from "../stacks/catalog";
+import { planSteps, resolveGraph } from "../stacks/graph";
+import { ReferenceDir } from "../verify/reference";
+import { checkConformance } from "../verify/upstream";
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+const dir = argument("--dir");
+if (!dir) {
+  console.error("Usage: npm run verify:upstream -- --dir <reference dir> [--profile <name>|all]");
+  process.exit(2);
+}
+const reference = new ReferenceDir(resolve(dir));
+let failed = 0;
+for (const name of selectProfiles(argument("--profile") ?? "all")) {
+  const profile = loadCheckedProfile(name);
+  const report = checkConformance(reference, profile, planSteps(resolveGraph(CATALOG, profile)));
+  console.log(
+    `Profile ${report.profile}: ${report.failures.length === 0 ? "OK" : `${report.failures.length} FAILURE(S)`}`,
+  );
+  for (const line of report.checked) console.log(`  checked ${line}`);
+  for (const line of report.failures) console.log(`  FAIL ${line}`);
+  failed += report.failures.length;
+}
+process.exitCode = failed > 0 ? 1 : 0;

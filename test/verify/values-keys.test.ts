@@ -1,0 +1,44 @@
+import { unknownValueKeys } from "../../verify/values-keys";
+import { reference } from "../support/reference";
+
+describe("unknownValueKeys", () => {
+  test("a key the chart has is accepted, a misspelled one is reported with the likely key", () => {
+    expect(unknownValueKeys(reference, "kueue", { controllerManager: { replicas: 1, replicsa: 2 } })).toEqual([
+      { path: "controllerManager.replicsa", suggestion: "replicas" },
+    ]);
+  });
+
+  test("keys inside a free-form map (an empty default map) are the user's", () => {
+    expect(unknownValueKeys(reference, "kuberay-operator", { nodeSelector: { "kubernetes.io/os": "linux" } })).toEqual(
+      [],
+    );
+  });
+
+  test("a resources block takes requests and limits whatever the default lists, and nothing else", () => {
+    expect(
+      unknownValueKeys(reference, "kuberay-operator", {
+        resources: { requests: { cpu: "10m" }, limits: { cpu: "1" }, request: { cpu: "1" } },
+      }),
+    ).toEqual([{ path: "resources.request", suggestion: "requests" }]);
+  });
+
+  test("subchart keys are checked against the subchart's own defaults", () => {
+    expect(
+      unknownValueKeys(reference, "gpu-operator", {
+        "node-feature-discovery": { master: { resources: { requests: { cpu: "10m" } } }, mastr: {} },
+      }),
+    ).toEqual([{ path: "node-feature-discovery.mastr", suggestion: "master" }]);
+  });
+
+  test("a chart without values.yaml accepts exactly the paths its templates read", () => {
+    expect(
+      unknownValueKeys(reference, "kserve-runtime-configs", {
+        kserve: { servingruntime: { enabled: true, sklearnserver: { disabled: false } }, servingruntme: {} },
+      }),
+    ).toEqual([{ path: "kserve.servingruntme", suggestion: "servingruntime" }]);
+  });
+
+  test("a key documented only as a comment in values.yaml is accepted when listed with its evidence", () => {
+    expect(unknownValueKeys(reference, "qdrant", { apiKey: true })).toEqual([]);
+  });
+});

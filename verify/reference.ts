@@ -1,0 +1,120 @@
+/**
+ * A directory of upstream reference data at the pinned versions, in the layout of
+ * `../shared/reference` (and of what `scripts/fetch-upstream.sh` writes for users):
+ *   charts/<chart>-<version>/values.yaml             the chart's default values
+ *   charts/<chart>-<version>/values.schema.json      its values schema, when the chart has one
+ *   charts/<chart>-<version>/values-referenced.txt   for charts without values.yaml: the `.Values` paths its templates read
+ *   charts/<chart>-<version>/charts/<sub>/values.yaml   subchart defaults
+ *   crds/<anything>/*.yaml                           CustomResourceDefinitions
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments, parse as parseYaml } from "yaml";
+
+export interface CrdVersionSchema {
+  readonly group: string;
+  readonly kind: string;
+  readonly version: string;
+  readonly schema: Record<string, unknown>;
+  readonly file: string;
+}
+
+export class ReferenceDir {
+  private crdCache?: CrdVersionSchema[];
+
+  constructor(readonly dir: string) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new Error(`Reference directory "${dir}" does not exist; pass --dir <path> (e.g. ../shared/reference)`);
+    }
+  }
+
+  chartDir(chart: string, version: string): string {
+    return join(this.dir, "charts", `${chart}-${version}`);
+  }
+
+  /** Versions of a chart present in the directory, e.g. ["0.19.2"]. */
+  chartVersions(chart: string): string[] {
+    const chartsDir = join(this.dir, "charts");
+    if (!existsSync(chartsDir)) return [];
+    return readdirSync(chartsDir)
+      .filter((name) => name.startsWith(`${chart}-`) && /^v?\d/.test(name.slice(chart.length + 1)))
+      .map((name) => name.slice(chart.length + 1))
+      .sort();
+  }
+
+  hasChart(chart: string, version: string): boolean {
+    return existsSync(this.chartDir(chart, version));
+  }
+
+  readYaml(path: string): unknown {
+    return existsSync(path) ? parseYaml(readFileSync(path, "utf8")) : undefined;
+  }
+
+  values(chart: string, version: string): Record<string, unknown> | undefined {
+    return this.readYaml(join(this.chartDir(chart, version), "values.yaml")) as Record<string, unknown> | undefined;
+  }
+
+  valuesSchema(chart: string, version: string): Record<string, unknown> | undefined {
+    const path = join(this.chartDir(chart, version), "values.schema.json");
+    return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>) : undefined;
+  }
+
+  referencedPaths(chart: string, version: string): string[] | undefined {
+    const path = join(this.chartDir(chart, version), "values-referenced.txt");
+    if (!existsSync(path)) return undefined;
+    return readFileSync(path, "utf8")
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "" && line !== "." && !line.startsWith("#"));
+  }
+
+  /** Subchart defaults by subchart folder name. */
+  subchartValues(chart: string, version: string): Record<string, Record<string, unknown>> {
+    const subchartsDir = join(this.chartDir(chart, version), "charts");
+    if (!existsSync(subchartsDir)) return {};
+    const result: Record<string, Record<string, unknown>> = {};
+    for (const name of readdirSync(subchartsDir)) {
+      const values = this.readYaml(join(subchartsDir, name, "values.yaml"));
+      if (values && typeof values === "object") result[name] = values as Record<string, unknown>;
+    }
+    return result;
+  }
+
+  /** Every version of every CRD in `crds/`, with its openAPIV3Schema. */
+  crds(): CrdVersionSchema[] {
+    if (this.crdCache) return this.crdCache;
+    const result: CrdVersionSchema[] = [];
+    const crdRoot = join(this.dir, "crds");
+    for (const sub of existsSync(crdRoot) ? readdirSync(crdRoot) : []) {
+      for (const file of readdirSync(join(crdRoot, sub)).filter((f) => f.endsWith(".yaml") || f.endsWith(".yml"))) {
+        for (const doc of parseAllDocuments(readFileSync(join(crdRoot, sub, file), "utf8"))) {
+          const crd = doc.toJS() as {
+            kind?: string;
+            spec?: {
+              group: string;
+              names: { kind: string };
+              versions: Array<{ name: string; schema?: { openAPIV3Schema?: Record<string, unknown> } }>;
+            };
+          } | null;
+          if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
+          for (const version of crd.spec.versions) {
+            result.push({
+              group: crd.spec.group,
+              kind: crd.spec.names.kind,
+              version: version.name,
+              schema: version.schema?.openAPIV3Schema ?? {},
+              file: `crds/${sub}/${file}`,
+            });
+          }
+        }
+      }
+    }
+    this.crdCache = result;
+    return result;
+  }
+
+  crdFor(apiVersion: string, kind: string): CrdVersionSchema | undefined {
+    const [group, version] = apiVersion.split("/");
+    return this.crds().find((c) => c.group === group && c.version === version && c.kind === kind);
+  }
+}
