@@ -1,12 +1,9 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { isPlainObject } from "../../profiles/merge";
 import { loadProfile } from "../../profiles/load";
 import type { Step, UpstreamRelease } from "../../stacks/component";
 import { contextFor } from "../../stacks/graph";
 import { DEVICE_PLUGIN_CONFIG, devicePluginSharingConfig, gpuOperator } from "../../stacks/components/gpu-operator";
-import { chartReferenceDir, unknownValuePaths } from "../support/reference";
+import { unknownValuePaths } from "../support/reference";
 
 const NFD = "node-feature-discovery";
 const NO_OBSERVABILITY = { components: { observability: { lifecycle: "disabled" } } };
@@ -22,29 +19,6 @@ function release(override?: unknown): UpstreamRelease {
 
 function valueAt(values: unknown, dotted: string): unknown {
   return dotted.split(".").reduce<unknown>((current, key) => (current as Record<string, unknown>)?.[key], values);
-}
-
-/**
- * unknownValuePaths' rule (known key, or inside an empty default map) against the NFD subchart's values.yaml.
- * A `resources` block is a Kubernetes ResourceRequirements whose default lists only some entries (no CPU
- * limit), so its inside is not checked key by key.
- */
-function unknownNfdPaths(values: unknown): string[] {
-  const reference = parseYaml(
-    readFileSync(join(chartReferenceDir("gpu-operator"), "charts", NFD, "values.yaml"), "utf8"),
-  );
-  const unknown: string[] = [];
-  const walk = (ours: unknown, theirs: unknown, path: string[]): void => {
-    if (!isPlainObject(ours)) return;
-    if (isPlainObject(theirs) && Object.keys(theirs).length === 0 && path.length > 0) return;
-    if (path[path.length - 1] === "resources") return;
-    for (const [key, child] of Object.entries(ours)) {
-      if (!isPlainObject(theirs) || !(key in theirs)) unknown.push([...path, key].join("."));
-      else walk(child, theirs[key], [...path, key]);
-    }
-  };
-  walk(values, reference, []);
-  return unknown;
 }
 
 const TIME_SLICING = { gpu: { sharing: { mode: "time-slicing", replicas: 4 } } };
@@ -129,16 +103,8 @@ describe("gpu-operator component", () => {
 
   test("sets only keys of the pinned chart, and NFD keys of its pinned subchart", () => {
     for (const override of [undefined, NO_OBSERVABILITY, TIME_SLICING, MPS]) {
-      const { [NFD]: nfd, ...operator } = release(override).values;
-      expect(unknownValuePaths("gpu-operator", operator)).toEqual([]);
-      expect(unknownNfdPaths(nfd)).toEqual([]);
+      expect(unknownValuePaths("gpu-operator", release(override).values)).toEqual([]);
     }
-  });
-
-  test("the NFD check rejects a key the subchart does not have", () => {
-    expect(unknownNfdPaths({ master: { resources: { limits: { cpu: "1" } }, replicas: 2 } })).toEqual([
-      "master.replicas",
-    ]);
   });
 
   test("leaves the device plugin config alone when GPUs are not shared", () => {

@@ -2,20 +2,7 @@ import { loadProfile } from "../../profiles/load";
 import type { Step, UpstreamRelease } from "../../stacks/component";
 import { contextFor } from "../../stacks/graph";
 import { RELEASE, observability } from "../../stacks/components/observability";
-import { referenceValues, unknownValuePaths } from "../support/reference";
-
-/**
- * Keys of kube-prometheus-stack's subcharts (Grafana, kube-state-metrics, prometheus-node-exporter) that the
- * parent values.yaml does not repeat. Each is the subchart's own top-level `resources: {}` (or Grafana's
- * `sidecar.resources: {}`), listed in grafana/helm-charts:charts/grafana/README.md and the prometheus-community
- * charts' values.yaml; the pinned reference has no subchart values files to check them against.
- */
-const SUBCHART_KEYS: Record<string, string> = {
-  "grafana.resources": "grafana chart: resources",
-  "grafana.sidecar.resources": "grafana chart: sidecar.resources (dashboard and datasource sidecars)",
-  "kube-state-metrics.resources": "kube-state-metrics chart: resources",
-  "prometheus-node-exporter.resources": "prometheus-node-exporter chart: resources",
-};
+import { unknownValuePaths } from "../support/reference";
 
 function release(): UpstreamRelease {
   const steps: readonly Step[] = observability.steps(contextFor(loadProfile("laptop")));
@@ -130,14 +117,8 @@ describe("observability component", () => {
     }
   });
 
-  test("sets only keys of the pinned values.yaml, apart from the listed subchart keys", () => {
-    const { values } = release();
-    expect(unknownValuePaths("kube-prometheus-stack", values).filter((path) => !(path in SUBCHART_KEYS))).toEqual([]);
-    // Keeps the exception list honest: every entry is a key we set that the parent values.yaml lacks.
-    const parent = referenceValues("kube-prometheus-stack");
-    for (const path of Object.keys(SUBCHART_KEYS)) {
-      expect([path, allPaths(values).includes(path), allPaths(parent).includes(path)]).toEqual([path, true, false]);
-    }
+  test("sets only keys of the pinned values.yaml (subchart keys as documented in verify/values-keys.ts)", () => {
+    expect(unknownValuePaths("kube-prometheus-stack", release().values)).toEqual([]);
   });
 
   test("never writes a Grafana admin password: the Grafana chart generates one", () => {

@@ -60,9 +60,7 @@ describe("vector-database", () => {
     });
 
     it("sets only keys of the pinned values file, apiKey being documented there as a comment", () => {
-      // `apiKey` exists only as a commented example; accepted here until COMMENTED_KEYS lists it.
-      const unknown = unknownValuePaths("qdrant", releaseFor("qdrant").values).filter((path) => path !== "apiKey");
-      expect(unknown).toEqual([]);
+      expect(unknownValuePaths("qdrant", releaseFor("qdrant").values)).toEqual([]);
       expect(readFileSync(join(chartReferenceDir("qdrant"), "values.yaml"), "utf8")).toContain("# apiKey: false");
     });
 

@@ -1,5 +1,6 @@
-import { unknownValueKeys } from "../../verify/values-keys";
-import { reference } from "../support/reference";
+import type { ChartKey } from "../../stacks/versions";
+import { DOCUMENTED_KEYS, unknownValueKeys } from "../../verify/values-keys";
+import { reference, referenceValues } from "../support/reference";
 
 describe("unknownValueKeys", () => {
   test("a key the chart has is accepted, a misspelled one is reported with the likely key", () => {
@@ -40,5 +41,17 @@ describe("unknownValueKeys", () => {
 
   test("a key documented only as a comment in values.yaml is accepted when listed with its evidence", () => {
     expect(unknownValueKeys(reference, "qdrant", { apiKey: true })).toEqual([]);
+  });
+
+  test("every documented key is one the parsed values.yaml really lacks, so the list never hides a real key", () => {
+    for (const [chart, keys] of Object.entries(DOCUMENTED_KEYS)) {
+      const defaults = referenceValues(chart as ChartKey);
+      for (const path of Object.keys(keys ?? {})) {
+        const found = path
+          .split(".")
+          .reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], defaults);
+        expect({ chart, path, found }).toEqual({ chart, path, found: undefined });
+      }
+    }
   });
 });
