@@ -11,7 +11,8 @@ import { unknownValueKeys } from "../../verify/values-keys";
 
 export { schemaProblems } from "../../verify/schema";
 
-export const REFERENCE_DIR = resolve(__dirname, "../../../shared/reference");
+/** The pinned upstream data: ../shared/reference here, or what `npm run fetch:upstream` wrote (users' CI). */
+export const REFERENCE_DIR = resolve(process.env.CNAI_REFERENCE_DIR ?? resolve(__dirname, "../../../shared/reference"));
 export const reference = new ReferenceDir(REFERENCE_DIR);
 
 /** The reference folder of a chart: `charts/<chart>-<version>`. */
