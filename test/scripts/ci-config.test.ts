@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse } from "yaml";
+import { CHARTS, IMAGES } from "../../stacks/versions";
+
+const ROOT = resolve(__dirname, "../..");
+const read = (path: string) => readFileSync(resolve(ROOT, path), "utf8");
+
+describe("the users' CI configuration", () => {
+  const workflow = parse(read(".github/workflows/ci.yml")) as {
+    on: Record<string, unknown>;
+    jobs: Record<string, { steps: Array<{ run?: string; uses?: string }> }>;
+  };
+  const runs = (job: string) => workflow.jobs[job].steps.map((s) => s.run ?? "").join("\n");
+  const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+
+  test("runs on every pull request", () => {
+    expect(Object.keys(workflow.on)).toContain("pull_request");
+  });
+
+  test("calls the same npm scripts and tool script that run here, and only scripts that exist", () => {
+    const test = runs("test");
+    for (const command of [
+      "bash scripts/tools.sh",
+      "npm ci",
+      "npm test",
+      "npm run verify:tofu",
+      "npm run verify:upstream",
+      "npm run fetch:upstream",
+    ]) {
+      expect(test).toContain(command);
+    }
+    for (const match of `${test}\n${runs("kind")}`.matchAll(/npm run ([\w:-]+)/g))
+      expect(Object.keys(scripts)).toContain(match[1]);
+    expect(read(".ci/run")).toContain("npm test");
+  });
+
+  test("deploys, checks and destroys the laptop profile on kind", () => {
+    const kind = runs("kind");
+    expect(kind).toContain("cdktf deploy laptop-cluster");
+    expect(kind).toContain("cdktf deploy laptop-platform");
+    expect(kind).toContain("cdktf destroy laptop-platform laptop-cluster");
+  });
+
+  test("every action is pinned to a version", () => {
+    for (const job of Object.values(workflow.jobs)) {
+      for (const step of job.steps) if (step.uses) expect(step.uses).toMatch(/@v\d+/);
+    }
+  });
+});
+
+describe("the Renovate configuration", () => {
+  const config = JSON.parse(read("renovate.json")) as { customManagers: Array<{ matchStrings: string[] }> };
+  const versions = read("stacks/versions.ts");
+  const matches = config.customManagers.flatMap((m) =>
+    m.matchStrings.flatMap((pattern) => [...versions.matchAll(new RegExp(pattern, "g"))].map((x) => x.groups ?? {})),
+  );
+
+  test("proposes bumps for every chart of the version table", () => {
+    const charts = matches.filter((g) => g.depName || g.chart).map((g) => `${g.chart ?? g.depName}@${g.currentValue}`);
+    for (const chart of Object.values(CHARTS)) expect(charts).toContain(`${chart.chart}@${chart.version}`);
+  });
+
+  test("proposes bumps for every image of the version table, keeping digests", () => {
+    for (const image of Object.values(IMAGES)) {
+      const [tag, digest] = image.tag.split("@");
+      expect(matches).toContainEqual(
+        expect.objectContaining({ depName: image.repository, currentValue: tag, currentDigest: digest }),
+      );
+    }
+  });
+});
