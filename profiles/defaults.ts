@@ -7,18 +7,20 @@ import type { Profile } from "./schema";
 export const DEFAULTS: Profile = {
   name: "default",
   description: "Shared defaults",
-  cluster: {
-    name: "cnai",
-    controlPlanes: 1,
-    workers: [{ gpus: [], labels: {} }],
+  cluster: { name: "cnai", controlPlanes: 1 },
+  pools: {},
+  teams: {},
+  queueing: {
+    cohort: "platform",
+    fairSharing: false,
+    // Reclaim lent quota from lower-priority borrowers; never preempt to borrow.
+    preemption: {
+      reclaimWithinCohort: "LowerPriority",
+      borrowWithinCohort: "Never",
+      withinClusterQueue: "LowerPriority",
+    },
   },
-  gpu: { sharing: { mode: "none" } },
-  queue: {
-    namespace: "team-default",
-    localQueue: "default",
-    clusterQueue: "platform",
-    nominalQuota: { cpu: "4", memory: "8Gi", gpu: 0 },
-  },
+  samples: {},
   vectorDatabase: { engine: "qdrant" },
   buckets: { mlflowArtifacts: "mlflow-artifacts", models: "models" },
   external: {},
@@ -34,5 +36,7 @@ export const DEFAULTS: Profile = {
     "object-store": { lifecycle: "managed" },
     mlflow: { lifecycle: "managed" },
     "vector-database": { lifecycle: "managed" },
+    tenancy: { lifecycle: "managed" },
+    samples: { lifecycle: "managed" },
   },
 };

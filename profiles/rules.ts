@@ -2,77 +2,272 @@
  * Cross-field rules: combinations the schema's types allow but a cluster could never honour.
  * Each returns problems (never throws), so all of them reach the user in one error.
  */
+import { ACCELERATORS } from "./accelerators";
+import {
+  gpuAmounts,
+  maxObtainableGpu,
+  poolGpuCapacity,
+  poolNames,
+  resourcesPerGpu,
+  singleGpuResource,
+  teamNames,
+  teamNamespace,
+} from "./plan";
 import type { Problem } from "./problems";
-import type { Profile } from "./schema";
+import type { Pool, PoolQuota, Profile } from "./schema";
 
-export function gpuCount(profile: Profile): number {
-  return profile.cluster.workers.reduce((sum, worker) => sum + worker.gpus.length, 0);
+/** Namespaces the platform itself uses; a team namespace may not take one. */
+export const PLATFORM_NAMESPACES = [
+  "cert-manager",
+  "monitoring",
+  "gpu-operator",
+  "ray-system",
+  "kueue-system",
+  "kserve",
+  "cnpg-system",
+  "object-store",
+  "mlflow",
+  "vector-db",
+  "kube-system",
+  "default",
+];
+
+export function gpuPoolNames(profile: Profile): string[] {
+  return poolNames(profile).filter((name) => profile.pools[name].gpu !== undefined);
 }
 
 export function profileRules(profile: Profile): Problem[] {
-  const problems: Problem[] = [];
-  const gpus = gpuCount(profile);
-  const { sharing } = profile.gpu;
+  return [...poolRules(profile), ...teamRules(profile), ...sampleRules(profile), ...componentRules(profile)];
+}
 
-  if (sharing.mode !== "none" && gpus === 0) {
-    problems.push({
-      path: "gpu.sharing.mode",
-      value: sharing.mode,
-      allowed: `GPU sharing needs GPU nodes, and no worker in cluster.workers lists gpus; use "none" or give a worker gpus`,
-    });
-  }
-  if (sharing.mode !== "none" && sharing.replicas === undefined) {
-    problems.push({
-      path: "gpu.sharing.replicas",
-      value: undefined,
-      allowed: `"${sharing.mode}" needs replicas (2-48)`,
-    });
-  }
-  if (sharing.mode === "none" && sharing.replicas !== undefined) {
-    problems.push({
-      path: "gpu.sharing.replicas",
-      value: sharing.replicas,
-      allowed: `replicas only applies to "time-slicing" or "mps"; remove it`,
-    });
-  }
-  const gpuOperator = profile.components["gpu-operator"].lifecycle;
-  if (gpuOperator === "managed" && gpus === 0) {
-    problems.push({
-      path: "components.gpu-operator.lifecycle",
-      value: gpuOperator,
-      allowed: `the GPU Operator needs GPU nodes, and no worker in cluster.workers lists gpus; use "disabled" or give a worker gpus`,
-    });
-  }
-  if (gpus > 0 && gpuOperator === "disabled") {
-    problems.push({
-      path: "components.gpu-operator.lifecycle",
-      value: gpuOperator,
-      allowed: `workers list gpus, but without the GPU Operator (or an external device plugin) no pod can request them; use "managed" or "external"`,
-    });
-  }
-  const sliceFactor = sharing.mode === "none" ? 1 : (sharing.replicas ?? 1);
-  const gpuCapacity = gpus * sliceFactor;
-  if (profile.queue.nominalQuota.gpu > gpuCapacity) {
-    problems.push({
-      path: "queue.nominalQuota.gpu",
-      value: profile.queue.nominalQuota.gpu,
-      allowed: `at most ${gpuCapacity} (${gpus} GPU(s) × ${sliceFactor} per GPU in cluster.workers and gpu.sharing)`,
-    });
-  }
-  const seenGpus = new Set<number>();
-  profile.cluster.workers.forEach((worker, index) => {
-    for (const gpu of worker.gpus) {
-      if (seenGpus.has(gpu)) {
+function poolRules(profile: Profile): Problem[] {
+  const problems: Problem[] = [];
+  const seenDevices = new Map<number, string>();
+  for (const name of poolNames(profile)) {
+    const pool = profile.pools[name];
+    const gpu = pool.gpu;
+    if (!gpu) continue;
+    const path = `pools.${name}.gpu`;
+    const accelerator = ACCELERATORS[gpu.accelerator] as {
+      migLayouts?: Record<string, Record<string, number>>;
+      maxMpsReplicas: number;
+    };
+    const { sharing } = gpu;
+    if (sharing.mode === "mig") {
+      const layouts = accelerator.migLayouts;
+      if (!layouts) {
         problems.push({
-          path: `cluster.workers.${index}.gpus`,
-          value: worker.gpus,
-          allowed: `host GPU ${gpu} is already given to another worker; each GPU index appears once`,
+          path: `${path}.sharing.mode`,
+          value: "mig",
+          allowed: `${gpu.accelerator} does not support MIG; use "none", "time-slicing" or "mps", or a MIG-capable accelerator`,
+        });
+      } else if (!(sharing.layout in layouts)) {
+        problems.push({
+          path: `${path}.sharing.layout`,
+          value: sharing.layout,
+          allowed: `a MIG layout of ${gpu.accelerator}: ${Object.keys(layouts).join(", ")}`,
+        });
+      } else if (sharing.strategy === "single" && Object.keys(layouts[sharing.layout]).length > 1) {
+        problems.push({
+          path: `${path}.sharing.strategy`,
+          value: "single",
+          allowed: `"${sharing.layout}" mixes MIG profiles (${Object.keys(layouts[sharing.layout]).join(", ")}), which only the "mixed" strategy can advertise`,
         });
       }
-      seenGpus.add(gpu);
     }
-  });
+    if (sharing.mode === "mps" && sharing.replicas > accelerator.maxMpsReplicas) {
+      problems.push({
+        path: `${path}.sharing.replicas`,
+        value: sharing.replicas,
+        allowed: `at most ${accelerator.maxMpsReplicas} MPS clients per ${gpu.accelerator}`,
+      });
+    }
+    const wanted = pool.nodes * gpu.perNode;
+    if (gpu.hostDevices === undefined) {
+      problems.push({
+        path: `${path}.hostDevices`,
+        value: undefined,
+        allowed: `kind needs the host GPU indices for this pool: ${wanted} of them (nodes × perNode)`,
+      });
+    } else {
+      if (gpu.hostDevices.length !== wanted) {
+        problems.push({
+          path: `${path}.hostDevices`,
+          value: gpu.hostDevices,
+          allowed: `exactly ${wanted} host GPU indices (nodes ${pool.nodes} × perNode ${gpu.perNode})`,
+        });
+      }
+      for (const device of gpu.hostDevices) {
+        const owner = seenDevices.get(device);
+        if (owner !== undefined) {
+          problems.push({
+            path: `${path}.hostDevices`,
+            value: gpu.hostDevices,
+            allowed: `host GPU ${device} is already given to ${owner === name ? "another node of this pool" : `pool "${owner}"`}; each index appears once`,
+          });
+        }
+        seenDevices.set(device, name);
+      }
+    }
+  }
+  return problems;
+}
 
+function quotaGpuProblems(path: string, poolName: string, pool: Pool, gpu: PoolQuota["gpu"]): Problem[] {
+  if (gpu === undefined) return [];
+  const names = Object.keys(resourcesPerGpu(pool.gpu));
+  if (names.length === 0) {
+    return [{ path, value: gpu, allowed: `pool "${poolName}" has no GPUs; remove gpu or use a GPU pool` }];
+  }
+  if (typeof gpu === "number") {
+    return singleGpuResource(pool)
+      ? []
+      : [
+          {
+            path,
+            value: gpu,
+            allowed: `pool "${poolName}" advertises several GPU resources; give a map by name: ${names.join(", ")}`,
+          },
+        ];
+  }
+  return Object.keys(gpu)
+    .filter((name) => !names.includes(name))
+    .map((name) => ({
+      path: `${path}.${name}`,
+      value: gpu[name],
+      allowed: `pool "${poolName}" advertises ${names.join(", ")}`,
+    }));
+}
+
+function teamRules(profile: Profile): Problem[] {
+  const problems: Problem[] = [];
+  const namespaces = new Map<string, string>();
+  for (const name of teamNames(profile)) {
+    const team = profile.teams[name];
+    const namespace = teamNamespace(name, team);
+    if (PLATFORM_NAMESPACES.includes(namespace)) {
+      problems.push({
+        path: `teams.${name}.namespace`,
+        value: namespace,
+        allowed: `a namespace the platform does not use (not ${PLATFORM_NAMESPACES.join(", ")})`,
+      });
+    }
+    const other = namespaces.get(namespace);
+    if (other !== undefined) {
+      problems.push({
+        path: `teams.${name}.namespace`,
+        value: namespace,
+        allowed: `already the namespace of team "${other}"; each team needs its own`,
+      });
+    }
+    namespaces.set(namespace, name);
+    for (const [poolName, quota] of Object.entries(team.quota)) {
+      const path = `teams.${name}.quota.${poolName}`;
+      const pool = profile.pools[poolName];
+      if (!pool) {
+        problems.push({
+          path,
+          value: quota,
+          allowed: `no pool "${poolName}" provides this flavor; pools: ${poolNames(profile).join(", ")}`,
+        });
+        continue;
+      }
+      problems.push(...quotaGpuProblems(`${path}.gpu`, poolName, pool, quota.gpu));
+      problems.push(...quotaGpuProblems(`${path}.borrowingLimit.gpu`, poolName, pool, quota.borrowingLimit?.gpu));
+      problems.push(...quotaGpuProblems(`${path}.lendingLimit.gpu`, poolName, pool, quota.lendingLimit?.gpu));
+      const nominal = gpuAmounts(pool, quota.gpu);
+      for (const [resource, lending] of Object.entries(gpuAmounts(pool, quota.lendingLimit?.gpu))) {
+        if (lending > (nominal[resource] ?? 0)) {
+          problems.push({
+            path: `${path}.lendingLimit.gpu`,
+            value: quota.lendingLimit?.gpu,
+            allowed: `a team cannot lend more ${resource} than its nominal quota (${nominal[resource] ?? 0})`,
+          });
+        }
+      }
+    }
+  }
+  for (const poolName of poolNames(profile)) {
+    const pool = profile.pools[poolName];
+    for (const [resource, capacity] of Object.entries(poolGpuCapacity(pool))) {
+      const shares = teamNames(profile)
+        .map((team) => [team, gpuAmounts(pool, profile.teams[team].quota[poolName]?.gpu)[resource] ?? 0] as const)
+        .filter(([, amount]) => amount > 0);
+      const total = shares.reduce((sum, [, amount]) => sum + amount, 0);
+      if (total > capacity) {
+        problems.push({
+          path: `teams.*.quota.${poolName}.gpu`,
+          value: Object.fromEntries(shares),
+          allowed: `the nominal ${resource} quotas add up to ${total}, but pool "${poolName}" has ${capacity} (${pool.nodes} node(s) × ${pool.gpu?.perNode} GPU(s) × ${resourcesPerGpu(pool.gpu)[resource]} per GPU)`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+function sampleRules(profile: Profile): Problem[] {
+  const problems: Problem[] = [];
+  for (const [name, sample] of Object.entries(profile.samples).sort(([a], [b]) => a.localeCompare(b))) {
+    const path = `samples.${name}`;
+    const team = profile.teams[sample.team];
+    const pool = profile.pools[sample.pool];
+    if (!team)
+      problems.push({ path: `${path}.team`, value: sample.team, allowed: `a team: ${teamNames(profile).join(", ")}` });
+    if (!pool)
+      problems.push({ path: `${path}.pool`, value: sample.pool, allowed: `a pool: ${poolNames(profile).join(", ")}` });
+    if (!team || !pool) continue;
+    if (!team.quota[sample.pool]) {
+      problems.push({
+        path: `${path}.pool`,
+        value: sample.pool,
+        allowed: `team "${sample.team}" has no quota on pool "${sample.pool}"; its pools: ${Object.keys(team.quota).join(", ")}`,
+      });
+      continue;
+    }
+    if (sample.gpus === 0) continue;
+    const resource = singleGpuResource(pool);
+    if (!resource) {
+      problems.push({
+        path: `${path}.gpus`,
+        value: sample.gpus,
+        allowed: pool.gpu
+          ? `pool "${sample.pool}" advertises several GPU resources; samples use single-resource pools`
+          : `pool "${sample.pool}" has no GPUs`,
+      });
+      continue;
+    }
+    const demand = sample.gpus * sample.replicas;
+    const most = maxObtainableGpu(profile, sample.team, sample.pool, resource);
+    if (demand > most) {
+      problems.push({
+        path: `${path}.gpus`,
+        value: sample.gpus,
+        allowed: `${sample.replicas} pod(s) × ${sample.gpus} ${resource} = ${demand}, but team "${sample.team}" can never hold more than ${most} in pool "${sample.pool}" (nominal quota plus what it may borrow); such a workload would wait forever`,
+      });
+    }
+  }
+  return problems;
+}
+
+function componentRules(profile: Profile): Problem[] {
+  const problems: Problem[] = [];
+  const gpuPools = gpuPoolNames(profile);
+  const gpuOperator = profile.components["gpu-operator"].lifecycle;
+  if (gpuOperator === "managed" && gpuPools.length === 0) {
+    problems.push({
+      path: "components.gpu-operator.lifecycle",
+      value: gpuOperator,
+      allowed: `the GPU Operator needs a GPU pool, and no pool has gpu; use "disabled" or add a GPU pool`,
+    });
+  }
+  if (gpuPools.length > 0 && gpuOperator === "disabled") {
+    problems.push({
+      path: "components.gpu-operator.lifecycle",
+      value: gpuOperator,
+      allowed: `pools ${gpuPools.join(", ")} have GPUs, but without the GPU Operator (or an external device plugin) no pod can request them; use "managed" or "external"`,
+    });
+  }
   if (profile.components.postgresql.lifecycle === "external" && profile.external.postgresql === undefined) {
     problems.push({
       path: "external.postgresql",

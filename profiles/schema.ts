@@ -5,6 +5,7 @@
  * cross-field rule lives in `profileRules` below, so a bad profile yields every problem at once.
  */
 import { z } from "zod";
+import { ACCELERATOR_IDS } from "./accelerators";
 
 /** Every component of the distribution, by id. The catalog in `stacks/catalog.ts` must define exactly these. */
 export const COMPONENT_IDS = [
@@ -19,6 +20,8 @@ export const COMPONENT_IDS = [
   "object-store",
   "mlflow",
   "vector-database",
+  "tenancy",
+  "samples",
 ] as const;
 export type ComponentId = (typeof COMPONENT_IDS)[number];
 
@@ -27,8 +30,6 @@ export type Lifecycle = (typeof LIFECYCLES)[number];
 
 export const VECTOR_ENGINES = ["qdrant", "milvus", "pgvector"] as const;
 export type VectorEngine = (typeof VECTOR_ENGINES)[number];
-
-export const GPU_SHARING_MODES = ["none", "time-slicing", "mps"] as const;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const dnsLabel = z
@@ -54,11 +55,86 @@ const componentsShape = Object.fromEntries(COMPONENT_IDS.map((id) => [id, compon
   typeof componentSettings
 >;
 
-const kindWorker = z.strictObject({
-  /** Host GPU indices exposed to this worker the nvkind way (one `/dev/null` mount per GPU). Empty: a CPU worker. */
-  gpus: z.array(z.number().int().min(0).max(63)),
-  /** Extra node labels. */
-  labels: z.record(z.string(), z.string()),
+const taint = z.strictObject({
+  key: z.string().min(1),
+  value: z.string().optional(),
+  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+});
+
+/** How a pool's GPUs are shared; see profiles/gpu-plan.ts for the resources each mode advertises. */
+const gpuSharing = z.discriminatedUnion("mode", [
+  z.strictObject({ mode: z.literal("none") }),
+  /** Pods per GPU, taking turns (no memory isolation). */
+  z.strictObject({ mode: z.literal("time-slicing"), replicas: z.number().int().min(2).max(48) }),
+  /** Pods per GPU, each with an equal share of memory and compute (MPS control daemon). */
+  z.strictObject({ mode: z.literal("mps"), replicas: z.number().int().min(2).max(48) }),
+  /** Hardware partitions: `layout` is a mig-parted config name such as `all-1g.10gb` or `all-balanced`. */
+  z.strictObject({ mode: z.literal("mig"), strategy: z.enum(["single", "mixed"]), layout: z.string().min(1) }),
+]);
+
+const gpuPool = z.strictObject({
+  accelerator: z.enum(ACCELERATOR_IDS),
+  /** GPUs per node. */
+  perNode: z.number().int().min(1).max(16),
+  sharing: gpuSharing,
+  /** kind only: the host GPU indices given to this pool's nodes, in node order (nodes × perNode of them). */
+  hostDevices: z.array(z.number().int().min(0).max(63)).optional(),
+});
+
+const pool = z.strictObject({
+  /** Nodes in the pool (kind: workers). */
+  nodes: z.number().int().min(1).max(16),
+  /** Extra node labels; every node also gets `cnai.io/pool: <pool name>`. */
+  labels: z.record(z.string(), z.string()).default({}),
+  taints: z.array(taint).default([]),
+  gpu: gpuPool.optional(),
+});
+
+const resourceLimits = z.strictObject({
+  cpu: quantity.optional(),
+  memory: quantity.optional(),
+  /** GPU slots in the pool's GPU resource unit; a map by resource name for pools that advertise several. */
+  gpu: z.union([z.number().int().min(0), z.record(z.string(), z.number().int().min(0))]).optional(),
+});
+
+const poolQuota = z.strictObject({
+  cpu: quantity,
+  memory: quantity,
+  /** GPU slots in the pool's GPU resource unit; a map by resource name for pools that advertise several. */
+  gpu: z.union([z.number().int().min(0), z.record(z.string(), z.number().int().min(0))]).optional(),
+  /** How much more the team may borrow from the cohort. @default unlimited */
+  borrowingLimit: resourceLimits.optional(),
+  /** How much of its quota the team lends to the cohort. @default all */
+  lendingLimit: resourceLimits.optional(),
+});
+
+export const PRIORITY_CLASSES = ["interactive", "batch", "preemptible"] as const;
+
+const team = z.strictObject({
+  /** @default `team-<name>` */
+  namespace: dnsLabel.optional(),
+  /** Identity-provider groups bound to the team's namespaced role. */
+  groups: z.array(z.string().min(1)).default([]),
+  users: z.array(z.string().min(1)).default([]),
+  /** Fair-sharing weight within the cohort. */
+  weight: z.number().int().min(1).max(100).default(1),
+  /** The WorkloadPriorityClass the team's golden-path workloads use unless told otherwise. */
+  defaultPriority: z.enum(PRIORITY_CLASSES).default("batch"),
+  /** Nominal quota per pool (the pool's Kueue ResourceFlavor). */
+  quota: z.record(dnsLabel, poolQuota),
+});
+
+export const SAMPLE_KINDS = ["ray-job", "ray-cluster", "inference-service", "training-job", "vector-client"] as const;
+
+const sample = z.strictObject({
+  kind: z.enum(SAMPLE_KINDS),
+  team: dnsLabel,
+  pool: dnsLabel,
+  /** GPU slots the sample's GPU pod(s) request each. @default 0 */
+  gpus: z.number().int().min(0).default(0),
+  /** Pods (Ray workers, predictor replicas). @default 1 */
+  replicas: z.number().int().min(1).max(16).default(1),
+  priority: z.enum(PRIORITY_CLASSES).optional(),
 });
 
 const externalPostgres = z.strictObject({
@@ -84,22 +160,23 @@ export const profileSchema = z.strictObject({
     /** The kind cluster's name (also the kubeconfig context `kind-<name>`). */
     name: dnsLabel,
     controlPlanes: z.literal(1),
-    workers: z.array(kindWorker).min(1).max(8),
   }),
-  gpu: z.strictObject({
-    sharing: z.strictObject({
-      mode: z.enum(GPU_SHARING_MODES),
-      /** Pods per physical GPU for `time-slicing` and `mps`. */
-      replicas: z.number().int().min(2).max(48).optional(),
+  /** Node pools by name; each becomes kind workers now (cloud node groups later) and one Kueue ResourceFlavor. */
+  pools: z.record(dnsLabel, pool),
+  /** Teams by name: a namespace with tenancy objects, a ClusterQueue in the cohort, a LocalQueue. */
+  teams: z.record(dnsLabel, team),
+  /** The cohort all team queues share. */
+  queueing: z.strictObject({
+    cohort: dnsLabel,
+    fairSharing: z.boolean(),
+    preemption: z.strictObject({
+      reclaimWithinCohort: z.enum(["Never", "LowerPriority", "Any"]),
+      borrowWithinCohort: z.enum(["Never", "LowerPriority"]),
+      withinClusterQueue: z.enum(["Never", "LowerPriority", "LowerOrNewerEqualPriority"]),
     }),
   }),
-  /** The platform team's queue: one Kueue ClusterQueue and a LocalQueue in an opted-in namespace. */
-  queue: z.strictObject({
-    namespace: dnsLabel,
-    localQueue: dnsLabel,
-    clusterQueue: dnsLabel,
-    nominalQuota: z.strictObject({ cpu: quantity, memory: quantity, gpu: z.number().int().min(0) }),
-  }),
+  /** Golden-path workloads rendered as samples, by name. */
+  samples: z.record(dnsLabel, sample),
   vectorDatabase: z.strictObject({ engine: z.enum(VECTOR_ENGINES) }),
   /** Buckets created in the object store. */
   buckets: z.strictObject({ mlflowArtifacts: dnsLabel, models: dnsLabel }),
@@ -109,7 +186,13 @@ export const profileSchema = z.strictObject({
 });
 
 export type Profile = z.infer<typeof profileSchema>;
-export type KindWorker = z.infer<typeof kindWorker>;
+export type Pool = Profile["pools"][string];
+export type GpuPool = NonNullable<Pool["gpu"]>;
+export type GpuSharing = GpuPool["sharing"];
+export type Team = Profile["teams"][string];
+export type PoolQuota = Team["quota"][string];
+export type Sample = Profile["samples"][string];
+export type PriorityClass = (typeof PRIORITY_CLASSES)[number];
 
 /** A recursive partial: what a profile or an override file may say on top of the defaults. */
 export type ProfileOverride = DeepPartial<Profile>;

@@ -9,6 +9,7 @@ import type { Profile } from "../profiles/schema";
 import { CATALOG } from "./catalog";
 import type { ComponentDefinition } from "./component";
 import { ClusterStack } from "./cluster-stack";
+import { sampleProblems } from "./components/samples";
 import { graphProblems, resolveGraph } from "./graph";
 import { PlatformStack } from "./platform-stack";
 
@@ -31,7 +32,7 @@ export interface BuiltProfile {
 
 /** Loads a profile with every check, including the component graph's. */
 export function loadCheckedProfile(name: string, override?: unknown, catalog = CATALOG): Profile {
-  return loadProfile(name, override, (profile) => graphProblems(catalog, profile));
+  return loadProfile(name, override, (profile) => [...graphProblems(catalog, profile), ...sampleProblems(profile)]);
 }
 
 export function buildApp(options: BuildOptions): { app: App; built: BuiltProfile[] } {

@@ -13,6 +13,8 @@ import { objectStore } from "./components/object-store";
 import { observability } from "./components/observability";
 import { postgresOperator } from "./components/postgres-operator";
 import { postgresql } from "./components/postgresql";
+import { samples } from "./components/samples";
+import { tenancy } from "./components/tenancy";
 import { vectorDatabase } from "./components/vector-database";
 
 export const CATALOG: readonly ComponentDefinition[] = [
@@ -26,5 +28,7 @@ export const CATALOG: readonly ComponentDefinition[] = [
   observability,
   postgresOperator,
   postgresql,
+  samples,
+  tenancy,
   vectorDatabase,
 ];

@@ -4,14 +4,13 @@
  */
 import { DataResource, LocalBackend, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { stringify } from "yaml";
+import { poolNames, poolNodeLabels } from "../profiles/plan";
 import type { Profile } from "../profiles/schema";
 import { pinProviders } from "./providers/pins";
 import type { KindNode } from "./providers/kind";
 import { KindCluster, KindProvider } from "./providers/kind";
 import { imageRef } from "./versions";
-
-/** The label a GPU worker gets, so GPU pools can be selected before NFD has labelled anything. */
-export const GPU_WORKER_LABEL = "cnai.io/gpu-worker";
 
 /**
  * What nvkind does to each GPU worker after kind created it (NVIDIA/nvkind:pkg/nvkind/node.go):
@@ -46,25 +45,53 @@ export function kindWorkerName(clusterName: string, index: number): string {
   return `${clusterName}-worker${index === 0 ? "" : index + 1}`;
 }
 
-/** The kind nodes for a profile: control plane(s), then workers with their GPUs mounted the nvkind way. */
-export function kindNodes(profile: Profile): KindNode[] {
+/** One kind worker of a pool, with the host GPUs it is given. */
+export interface KindWorkerPlan {
+  readonly pool: string;
+  readonly hostDevices: readonly number[];
+  readonly node: KindNode;
+}
+
+/**
+ * Pools become kind workers, pools in name order and nodes in order; GPU nodes take their host GPU
+ * indices from `hostDevices` in order. Taints go in through kubeadm's JoinConfiguration, the only
+ * place kind accepts them.
+ */
+export function kindWorkers(profile: Profile): KindWorkerPlan[] {
   const nodeImage = imageRef("kind-node");
+  return poolNames(profile).flatMap((poolName) => {
+    const pool = profile.pools[poolName];
+    return Array.from({ length: pool.nodes }, (_, index) => {
+      const perNode = pool.gpu?.perNode ?? 0;
+      const hostDevices = (pool.gpu?.hostDevices ?? []).slice(index * perNode, (index + 1) * perNode);
+      const node: KindNode = {
+        role: "worker",
+        image: nodeImage,
+        labels: poolNodeLabels(poolName, pool),
+        // nvkind's mechanism: a /dev/null mount per GPU that the NVIDIA runtime on the host turns into the device
+        // (needs accept-nvidia-visible-devices-as-volume-mounts = true on the host; see README).
+        extraMounts: hostDevices.map((gpu) => ({
+          hostPath: "/dev/null",
+          containerPath: `/var/run/nvidia-container-devices/cdi/runtime.nvidia.com/gpu/${gpu}`,
+        })),
+        kubeadmConfigPatches: pool.taints.length > 0 ? [joinTaintsPatch(pool.taints)] : undefined,
+      };
+      return { pool: poolName, hostDevices, node };
+    });
+  });
+}
+
+function joinTaintsPatch(taints: Profile["pools"][string]["taints"]): string {
+  return stringify({ kind: "JoinConfiguration", nodeRegistration: { taints: taints.map((t) => ({ ...t })) } });
+}
+
+/** The kind nodes for a profile: control plane(s), then the pools' workers. */
+export function kindNodes(profile: Profile): KindNode[] {
   const controlPlanes: KindNode[] = Array.from({ length: profile.cluster.controlPlanes }, () => ({
     role: "control-plane",
-    image: nodeImage,
+    image: imageRef("kind-node"),
   }));
-  const workers: KindNode[] = profile.cluster.workers.map((worker) => ({
-    role: "worker",
-    image: nodeImage,
-    labels: worker.gpus.length > 0 ? { ...worker.labels, [GPU_WORKER_LABEL]: "true" } : { ...worker.labels },
-    // nvkind's mechanism: a /dev/null mount per GPU that the NVIDIA runtime on the host turns into the device
-    // (needs accept-nvidia-visible-devices-as-volume-mounts = true on the host; see README).
-    extraMounts: worker.gpus.map((gpu) => ({
-      hostPath: "/dev/null",
-      containerPath: `/var/run/nvidia-container-devices/cdi/runtime.nvidia.com/gpu/${gpu}`,
-    })),
-  }));
-  return [...controlPlanes, ...workers];
+  return [...controlPlanes, ...kindWorkers(profile).map((w) => w.node)];
 }
 
 export class ClusterStack extends TerraformStack {
@@ -81,8 +108,8 @@ export class ClusterStack extends TerraformStack {
       waitForReady: true,
       nodes: kindNodes(profile),
     });
-    profile.cluster.workers.forEach((worker, index) => {
-      if (worker.gpus.length === 0) return;
+    kindWorkers(profile).forEach((worker, index) => {
+      if (worker.hostDevices.length === 0) return;
       const node = kindWorkerName(profile.cluster.name, index);
       new DataResource(this, `nvkind-setup-${node}`, {
         dependsOn: [cluster],

@@ -7,7 +7,6 @@
  * Components are plain data plus functions of the profile: they never touch cdktf. The platform
  * stack turns them into Terraform resources, in an order computed from the declared dependencies.
  */
-import type { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import type { ComponentId, Lifecycle, Profile } from "../profiles/schema";
 import type { ChartKey } from "./versions";
@@ -58,8 +57,8 @@ export interface UpstreamRelease extends StepBase {
 /** Objects the distribution owns, rendered by one of our cdk8s charts and installed as a local Helm chart. */
 export interface LocalRelease extends StepBase {
   readonly kind: "local";
-  /** Adds the chart to the given cdk8s app. */
-  readonly render: (app: Construct, id: string) => Chart;
+  /** Adds the chart(s) to the given cdk8s app. */
+  readonly render: (app: Construct, id: string) => void;
 }
 
 /**
@@ -82,7 +81,7 @@ export interface WebhookGate extends StepBase {
 export type Step = UpstreamRelease | LocalRelease | WebhookGate;
 
 /** A credential the platform stack generates (random, kept only in Terraform state and Secrets). */
-export type CredentialId = "object-store";
+export type CredentialId = "object-store" | "vector-database";
 
 /** A Secret filled from generated credentials. Values are templates over `{username}` and `{password}`. */
 export interface GeneratedSecret {

@@ -5,10 +5,13 @@
  * gates) are left out: they finish before the platform is up.
  */
 import { parseAllDocuments } from "yaml";
+import { cpuCores, memoryBytes } from "../profiles/quantity";
 import type { Profile } from "../profiles/schema";
 import type { PlannedStep } from "./graph";
 import { renderLocalYaml } from "./local-chart";
 import { releaseValues } from "./values";
+
+export { cpuCores, memoryBytes };
 
 export interface FootprintRow {
   readonly release: string;
@@ -22,30 +25,6 @@ export interface FootprintRow {
 interface ContainerResources {
   requests?: { cpu?: string; memory?: string };
   limits?: { cpu?: string; memory?: string };
-}
-
-const MEMORY_UNITS: Record<string, number> = {
-  "": 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  Ki: 1024,
-  Mi: 1024 ** 2,
-  Gi: 1024 ** 3,
-  Ti: 1024 ** 4,
-};
-
-/** CPU quantity in cores ("250m" → 0.25). */
-export function cpuCores(quantity: string): number {
-  return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
-}
-
-/** Memory quantity in bytes ("512Mi" → 536870912). */
-export function memoryBytes(quantity: string): number {
-  const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(quantity);
-  if (!match || !(match[2] in MEMORY_UNITS)) throw new Error(`Not a memory quantity: "${quantity}"`);
-  return Number(match[1]) * MEMORY_UNITS[match[2]];
 }
 
 function valueAt(values: unknown, dotted: string): unknown {
@@ -82,7 +61,7 @@ interface Manifest {
 }
 
 export function footprint(profile: Profile, steps: readonly PlannedStep[]): FootprintRow[] {
-  const nodes = profile.cluster.controlPlanes + profile.cluster.workers.length;
+  const nodes = profile.cluster.controlPlanes + Object.values(profile.pools).reduce((sum, pool) => sum + pool.nodes, 0);
   const rows: FootprintRow[] = [];
   for (const { step, component } of steps) {
     if (step.kind === "upstream") {

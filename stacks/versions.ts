@@ -1,7 +1,7 @@
 /**
  * THE version table: every Helm chart and every container image tag the distribution sets.
  * Nothing else in the code base spells a version; tests fail on anything unpinned or floating.
- * The README's version table is generated from this file (`npm run readme:versions`) and tested against it.
+ * The README's version table is generated from this file (`npm run readme`) and tested against it.
  */
 
 export interface ChartVersion {
@@ -147,6 +147,13 @@ export const IMAGES = {
     tag: "18.6-system-trixie",
     source:
       "cloudnative-pg/cloudnative-pg@v1.30.0 default image; cloudnative-pg/postgres-containers:README.md (system type)",
+  },
+  /** The golden-path Ray samples (head, workers and job submitter). */
+  ray: {
+    kind: "image",
+    repository: "rayproject/ray",
+    tag: "2.52.0",
+    source: "ray-project/kuberay v1.7 samples (rayproject/ray:2.52.0 in ray-operator/config/samples)",
   },
   /** Runs the webhook readiness probes (`kubectl create --dry-run=server`); distroless, no shell. */
   kubectl: {

@@ -1,28 +1,60 @@
 import { stringify } from "yaml";
-import type { Profile } from "../../profiles/schema";
+import { GPU_RESOURCE, poolNames } from "../../profiles/plan";
+import type { GpuSharing, Profile } from "../../profiles/schema";
 import type { ComponentDefinition } from "../component";
 import { monitoringEnabled, resources } from "./shared";
 
 export const NAMESPACE = "gpu-operator";
 
-/** The device plugin ConfigMap the chart renders when GPUs are shared, and its one config key. */
+/** The device plugin ConfigMap the chart renders: one config per GPU pool, selected by the pool's node label. */
 export const DEVICE_PLUGIN_CONFIG = "device-plugin-config";
+/** The config for GPU nodes without a pool label: whole GPUs, no sharing. */
+export const DEFAULT_DEVICE_PLUGIN_CONFIG = "default";
 
 /**
- * The device plugin's sharing config (k8s-device-plugin v0.20.0 `version: v1` format, facts-clouds §2), or
- * undefined when GPUs are not shared. Time-slicing and MPS are mutually exclusive and apply to every GPU of a node.
+ * A pool's device plugin config (k8s-device-plugin v0.20.0 `version: v1` format, facts-clouds §2).
+ * Time-slicing and MPS apply to every GPU of a node and exclude each other and MIG; the node label
+ * `nvidia.com/device-plugin.config=<pool>` (profiles/plan.ts) selects the pool's config.
  */
-export function devicePluginSharingConfig(profile: Profile): Record<string, unknown> | undefined {
-  const { mode, replicas } = profile.gpu.sharing;
-  if (mode === "none") return undefined;
-  if (replicas === undefined) throw new Error(`gpu.sharing.mode "${mode}" needs gpu.sharing.replicas`);
-  const gpuResource = [{ name: "nvidia.com/gpu", replicas }];
-  const sharing =
-    mode === "time-slicing"
-      ? // A container asking for 2 slices would get no more GPU than with 1: reject it, as NVIDIA recommends.
-        { timeSlicing: { renameByDefault: false, failRequestsGreaterThanOne: true, resources: gpuResource } }
-      : { mps: { renameByDefault: false, resources: gpuResource } };
-  return { version: "v1", flags: { migStrategy: "none" }, sharing };
+export function devicePluginConfig(sharing: GpuSharing): Record<string, unknown> {
+  const gpuResource = [{ name: GPU_RESOURCE, replicas: "replicas" in sharing ? sharing.replicas : 1 }];
+  switch (sharing.mode) {
+    case "none":
+      return { version: "v1", flags: { migStrategy: "none" } };
+    case "time-slicing":
+      // A container asking for 2 slices would get no more GPU than with 1: reject it, as NVIDIA recommends.
+      return {
+        version: "v1",
+        flags: { migStrategy: "none" },
+        sharing: { timeSlicing: { renameByDefault: false, failRequestsGreaterThanOne: true, resources: gpuResource } },
+      };
+    case "mps":
+      return {
+        version: "v1",
+        flags: { migStrategy: "none" },
+        sharing: { mps: { renameByDefault: false, resources: gpuResource } },
+      };
+    case "mig":
+      return { version: "v1", flags: { migStrategy: sharing.strategy } };
+  }
+}
+
+/** Every GPU pool's device plugin config, plus the default, as the chart's `devicePlugin.config.data`. */
+export function devicePluginConfigData(profile: Profile): Record<string, string> {
+  const data: Record<string, string> = {
+    [DEFAULT_DEVICE_PLUGIN_CONFIG]: stringify(devicePluginConfig({ mode: "none" })),
+  };
+  for (const pool of poolNames(profile)) {
+    const gpu = profile.pools[pool].gpu;
+    if (gpu) data[pool] = stringify(devicePluginConfig(gpu.sharing));
+  }
+  return data;
+}
+
+function migPools(profile: Profile): GpuSharing[] {
+  return poolNames(profile)
+    .map((pool) => profile.pools[pool].gpu?.sharing)
+    .filter((sharing): sharing is GpuSharing => sharing?.mode === "mig");
 }
 
 /**
@@ -40,7 +72,7 @@ export const gpuOperator: ComponentDefinition = {
   namespaces: () => [{ name: NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged" } }],
   steps: (ctx) => {
     const monitoring = monitoringEnabled(ctx);
-    const sharingConfig = devicePluginSharingConfig(ctx.profile);
+    const mig = migPools(ctx.profile);
     const operandResources = resources("10m", "32Mi", "100m", "128Mi");
     return [
       {
@@ -57,15 +89,13 @@ export const gpuOperator: ComponentDefinition = {
           validator: { resources: operandResources },
           devicePlugin: {
             resources: operandResources,
-            // Rendered by the chart as a ConfigMap and selected cluster-wide through `default`.
-            ...(sharingConfig && {
-              config: {
-                create: true,
-                name: DEVICE_PLUGIN_CONFIG,
-                default: ctx.profile.gpu.sharing.mode,
-                data: { [ctx.profile.gpu.sharing.mode]: stringify(sharingConfig) },
-              },
-            }),
+            // Rendered by the chart as a ConfigMap; each pool's nodes pick their key by label.
+            config: {
+              create: true,
+              name: DEVICE_PLUGIN_CONFIG,
+              default: DEFAULT_DEVICE_PLUGIN_CONFIG,
+              data: devicePluginConfigData(ctx.profile),
+            },
           },
           gfd: { resources: operandResources },
           dcgmExporter: {
@@ -73,8 +103,11 @@ export const gpuOperator: ComponentDefinition = {
             resources: resources("20m", "128Mi", "200m", "512Mi"),
             serviceMonitor: { enabled: monitoring },
           },
-          // Laptop and workstation GPUs are not MIG-capable; the MIG manager would only idle.
-          migManager: { enabled: false },
+          // The MIG manager applies each MIG pool's layout (node label nvidia.com/mig.config); without MIG pools it would only idle.
+          migManager: { enabled: mig.length > 0, ...(mig.length > 0 ? { resources: operandResources } : {}) },
+          ...(mig.length > 0
+            ? { mig: { strategy: mig.some((m) => m.mode === "mig" && m.strategy === "mixed") ? "mixed" : "single" } }
+            : {}),
           "node-feature-discovery": {
             master: { resources: resources("10m", "64Mi", "100m", "256Mi") },
             worker: { resources: resources("5m", "32Mi", "50m", "128Mi") },
@@ -91,6 +124,9 @@ export const gpuOperator: ComponentDefinition = {
           { name: "nvidia-operator-validator", replicas: "per-node", resourcesAt: "validator.resources" },
           ...(monitoring
             ? [{ name: "nvidia-dcgm-exporter", replicas: "per-node" as const, resourcesAt: "dcgmExporter.resources" }]
+            : []),
+          ...(mig.length > 0
+            ? [{ name: "nvidia-mig-manager", replicas: "per-node" as const, resourcesAt: "migManager.resources" }]
             : []),
         ],
       },

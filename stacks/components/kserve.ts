@@ -1,5 +1,7 @@
 import { KserveStorageChart } from "../../charts/kserve-storage";
 import type { Profile } from "../../profiles/schema";
+import { teamNames, teamNamespace } from "../../profiles/plan";
+import { teamNamespaceSpecs } from "./teams";
 import type { ComponentContext, ComponentDefinition, GeneratedSecret, LocalRelease, Step } from "../component";
 import { CHARTS } from "../versions";
 import { objectStoreEndpoint, objectStoreRegion, s3CredentialsSecret, s3CredentialsSecretName } from "./object-store";
@@ -102,19 +104,23 @@ function runtimeConfigsValues(): Record<string, unknown> {
   };
 }
 
-/** The ServiceAccount InferenceServices name (`serviceAccountName`) to pull models with the S3 credentials. */
+/** In every team namespace, the ServiceAccount InferenceServices name (`serviceAccountName`) to pull models with the S3 credentials. */
 function storageRelease(profile: Profile): LocalRelease {
-  const namespace = profile.queue.namespace;
+  const namespaces = teamNames(profile).map((team) => teamNamespace(team, profile.teams[team]));
   return {
     kind: "local",
     name: STORAGE_RELEASE,
-    namespace,
-    render: (app, id) =>
-      new KserveStorageChart(app, id, {
-        namespace,
-        serviceAccountName: KSERVE_S3_SERVICE_ACCOUNT,
-        credentialsSecret: s3CredentialsSecretName(profile),
-      }),
+    // Every object names its team namespace; the release itself lives in the KServe namespace.
+    namespace: NAMESPACE,
+    render: (app, id) => {
+      for (const namespace of namespaces) {
+        new KserveStorageChart(app, `${id}-${namespace}`, {
+          namespace,
+          serviceAccountName: KSERVE_S3_SERVICE_ACCOUNT,
+          credentialsSecret: s3CredentialsSecretName(profile),
+        });
+      }
+    },
   };
 }
 
@@ -136,11 +142,8 @@ export const kserve: ComponentDefinition = {
       reason: "Prometheus Operator CRDs first, so teams can add PodMonitors for predictors (the chart ships none)",
     },
   ],
-  // The team namespace belongs to Kueue (which labels it); without a managed Kueue, KServe creates it.
-  namespaces: (ctx) => [
-    { name: NAMESPACE },
-    ...(ctx.lifecycle("kueue") === "managed" ? [] : [{ name: ctx.profile.queue.namespace }]),
-  ],
+  // InferenceServices run in the team namespaces, which get the storage ServiceAccount.
+  namespaces: (ctx) => [{ name: NAMESPACE }, ...teamNamespaceSpecs(ctx.profile)],
   steps: (ctx): Step[] => [
     { kind: "upstream", name: CRD_RELEASE, namespace: NAMESPACE, chart: "kserve-crd", values: {} },
     {
@@ -186,10 +189,12 @@ export const kserve: ComponentDefinition = {
       after: [WEBHOOK_GATE],
       values: runtimeConfigsValues(),
     },
-    ...(ctx.isAvailable("object-store") ? [storageRelease(ctx.profile)] : []),
+    ...(ctx.isAvailable("object-store") && teamNames(ctx.profile).length > 0 ? [storageRelease(ctx.profile)] : []),
   ],
-  // A managed store's credentials are copied into the team namespace; an external store's Secret must
+  // A managed store's credentials are copied into each team namespace; an external store's Secret must
   // already be there (external.objectStore.credentialsSecret).
   secrets: (ctx): readonly GeneratedSecret[] =>
-    ctx.lifecycle("object-store") === "managed" ? [s3CredentialsSecret(ctx.profile.queue.namespace)] : [],
+    ctx.lifecycle("object-store") === "managed"
+      ? teamNames(ctx.profile).map((team) => s3CredentialsSecret(teamNamespace(team, ctx.profile.teams[team])))
+      : [],
 };

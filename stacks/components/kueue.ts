@@ -1,16 +1,31 @@
 import { stringify } from "yaml";
-import { KUEUE_API_VERSION, KueueQueues } from "../../charts/kueue-queues";
+import type { KueueQueuesProps, PriorityClassSpec } from "../../charts/kueue-queues";
+import {
+  KUEUE_API_VERSION,
+  KUEUE_OPT_IN_LABEL,
+  KUEUE_OPT_IN_VALUE,
+  KUEUE_PRIORITY_LABEL,
+  KUEUE_QUEUE_LABEL,
+  KueueQueues,
+} from "../../charts/kueue-queues";
+import {
+  coveredResources,
+  POOL_LABEL,
+  poolNames,
+  poolTolerations,
+  quotaAmounts,
+  teamNames,
+  teamNamespace,
+} from "../../profiles/plan";
+import { formatCpu, formatMemory } from "../../profiles/quantity";
+import type { PriorityClass, Profile } from "../../profiles/schema";
 import type { ComponentContext, ComponentDefinition } from "../component";
 import { monitoringEnabled, resources } from "./shared";
+import { teamNamespaceSpecs } from "./teams";
 
 export const NAMESPACE = "kueue-system";
 
-/** The label that opts a namespace in to Kueue (`managedJobsNamespaceSelector` and the ClusterQueue's namespaceSelector). */
-export const KUEUE_OPT_IN_LABEL = "managed-by-kueue";
-export const KUEUE_OPT_IN_VALUE = "true";
-
-/** The label a Job, RayJob, RayCluster, RayService, Deployment or Pod carries to name its LocalQueue. */
-export const KUEUE_QUEUE_LABEL = "kueue.x-k8s.io/queue-name";
+export { KUEUE_OPT_IN_LABEL, KUEUE_OPT_IN_VALUE, KUEUE_PRIORITY_LABEL, KUEUE_QUEUE_LABEL };
 
 const RELEASE = "kueue";
 const WEBHOOK_GATE = "kueue-webhook-ready";
@@ -35,6 +50,7 @@ export interface KueueConfiguration {
   readonly clientConnection: { readonly qps: number; readonly burst: number };
   readonly managedJobsNamespaceSelector: LabelSelector;
   readonly integrations: { readonly frameworks: readonly string[] };
+  readonly fairSharing?: { readonly preemptionStrategies: readonly string[] };
 }
 
 /**
@@ -59,7 +75,7 @@ export const KUEUE_FRAMEWORKS = [
  * statefulset webhooks' `namespaceSelector` (templates/webhook/manifests.yaml), so a Kueue outage
  * only blocks pods in opted-in namespaces instead of the whole cluster.
  */
-export function kueueConfiguration(): KueueConfiguration {
+export function kueueConfiguration(fairSharing = false): KueueConfiguration {
   return {
     apiVersion: "config.kueue.x-k8s.io/v1beta2",
     kind: "Configuration",
@@ -80,22 +96,96 @@ export function kueueConfiguration(): KueueConfiguration {
     clientConnection: { qps: 300, burst: 500 },
     managedJobsNamespaceSelector: { matchLabels: { [KUEUE_OPT_IN_LABEL]: KUEUE_OPT_IN_VALUE } },
     integrations: { frameworks: [...KUEUE_FRAMEWORKS] },
+    // v1beta2 has no `enable`: the block's presence turns fair sharing on (the chart's commented example).
+    ...(fairSharing
+      ? { fairSharing: { preemptionStrategies: ["LessThanOrEqualToFinalShare", "LessThanInitialShare"] } }
+      : {}),
   };
 }
 
 function kueueValues(ctx: ComponentContext): Record<string, unknown> {
   return {
     controllerManager: { manager: { resources: resources("50m", "128Mi", "500m", "512Mi") } },
-    managerConfig: { controllerManagerConfigYaml: stringify(kueueConfiguration()) },
+    managerConfig: { controllerManagerConfigYaml: stringify(kueueConfiguration(ctx.profile.queueing.fairSharing)) },
     // The chart's ServiceMonitor needs the Prometheus Operator CRDs.
     enablePrometheus: monitoringEnabled(ctx),
   };
 }
 
+/** Every team's LocalQueue is called this; jobs name it in their `kueue.x-k8s.io/queue-name` label. */
+export const TEAM_LOCAL_QUEUE = "default";
+
+/** The WorkloadPriorityClasses every profile gets; workloads pick one with `kueue.x-k8s.io/priority-class`. */
+export const PRIORITY_CLASS_SPECS: Record<PriorityClass, PriorityClassSpec> = {
+  interactive: {
+    name: "interactive",
+    value: 1000,
+    description: "Notebooks, interactive Ray clusters and online inference",
+  },
+  batch: { name: "batch", value: 100, description: "Training and batch jobs" },
+  preemptible: { name: "preemptible", value: 10, description: "Opportunistic work that yields to everything else" },
+};
+
 /**
- * Kueue, the job queueing controller, plus the platform team's queues. Its webhooks answer only
- * after their Service endpoints and self-managed certificates are ready (no cert-manager needed), so
- * a gate probes with a ResourceFlavor before the queues are created.
+ * Pools in the order Kueue tries their flavors: CPU pools first, then GPU pools (each by name). Kueue
+ * gives a workload the first flavor that fits, so CPU-only pods fill CPU nodes before they spill
+ * onto GPU nodes; GPU pods never fit a CPU flavor (no GPU quota there).
+ */
+export function flavorOrder(profile: Profile): string[] {
+  const names = poolNames(profile);
+  return [...names.filter((n) => !profile.pools[n].gpu), ...names.filter((n) => profile.pools[n].gpu)];
+}
+
+/** The Kueue objects of a profile: a flavor per pool, a ClusterQueue and LocalQueue per team, in one cohort. */
+export function kueueQueuesProps(profile: Profile): KueueQueuesProps {
+  const resources = coveredResources(profile);
+  const pools = flavorOrder(profile);
+  const amount = (resource: string, value: number): string | number =>
+    resource === "cpu" ? formatCpu(value) : resource === "memory" ? formatMemory(value) : value;
+  return {
+    flavors: pools.map((name) => ({
+      name,
+      nodeLabels: { [POOL_LABEL]: name },
+      tolerations: poolTolerations(profile.pools[name]),
+    })),
+    coveredResources: resources,
+    cohort: profile.queueing.cohort,
+    fairSharing: profile.queueing.fairSharing,
+    preemption: profile.queueing.preemption,
+    priorityClasses: Object.values(PRIORITY_CLASS_SPECS),
+    admittedNamespaceLabels: { [KUEUE_OPT_IN_LABEL]: KUEUE_OPT_IN_VALUE },
+    teams: teamNames(profile).map((team) => {
+      const spec = profile.teams[team];
+      return {
+        clusterQueue: team,
+        namespace: teamNamespace(team, spec),
+        localQueue: TEAM_LOCAL_QUEUE,
+        weight: spec.weight,
+        // Every pool appears in every team's queue (0 where the team has no quota), so idle quota can be borrowed anywhere.
+        flavors: pools.map((pool) => {
+          const quota = spec.quota[pool];
+          const nominal = quotaAmounts(profile.pools[pool], quota);
+          const borrowing = quotaAmounts(profile.pools[pool], quota?.borrowingLimit);
+          const lending = quotaAmounts(profile.pools[pool], quota?.lendingLimit);
+          return {
+            flavor: pool,
+            resources: resources.map((resource) => ({
+              name: resource,
+              nominalQuota: amount(resource, nominal[resource] ?? 0),
+              ...(borrowing[resource] !== undefined ? { borrowingLimit: amount(resource, borrowing[resource]) } : {}),
+              ...(lending[resource] !== undefined ? { lendingLimit: amount(resource, lending[resource]) } : {}),
+            })),
+          };
+        }),
+      };
+    }),
+  };
+}
+
+/**
+ * Kueue, the job queueing controller, plus the profile's queues. Its webhooks answer only after
+ * their Service endpoints and self-managed certificates are ready (no cert-manager needed), so a
+ * gate probes with a ResourceFlavor before the queues are created.
  */
 export const kueue: ComponentDefinition = {
   id: "kueue",
@@ -109,46 +199,34 @@ export const kueue: ComponentDefinition = {
     },
     { id: "observability", optional: true, reason: "ServiceMonitor for metrics" },
   ],
-  namespaces: (ctx) => [
-    { name: NAMESPACE },
-    { name: ctx.profile.queue.namespace, labels: { [KUEUE_OPT_IN_LABEL]: KUEUE_OPT_IN_VALUE } },
+  // The LocalQueues live in the team namespaces.
+  namespaces: (ctx) => [{ name: NAMESPACE }, ...teamNamespaceSpecs(ctx.profile)],
+  steps: (ctx) => [
+    {
+      kind: "upstream",
+      name: RELEASE,
+      namespace: NAMESPACE,
+      chart: "kueue",
+      primary: true,
+      values: kueueValues(ctx),
+      workloads: [
+        { name: "kueue-controller-manager", replicas: 1, resourcesAt: "controllerManager.manager.resources" },
+      ],
+    },
+    {
+      kind: "gate",
+      name: WEBHOOK_GATE,
+      namespace: NAMESPACE,
+      after: [RELEASE],
+      probe: { apiVersion: KUEUE_API_VERSION, kind: "ResourceFlavor", metadata: { name: "kueue-webhook-probe" } },
+      resource: "resourceflavors",
+    },
+    {
+      kind: "local",
+      name: "kueue-queues",
+      namespace: NAMESPACE,
+      after: [WEBHOOK_GATE],
+      render: (app, id) => new KueueQueues(app, id, kueueQueuesProps(ctx.profile)),
+    },
   ],
-  steps: (ctx) => {
-    const queue = ctx.profile.queue;
-    return [
-      {
-        kind: "upstream",
-        name: RELEASE,
-        namespace: NAMESPACE,
-        chart: "kueue",
-        primary: true,
-        values: kueueValues(ctx),
-        workloads: [
-          { name: "kueue-controller-manager", replicas: 1, resourcesAt: "controllerManager.manager.resources" },
-        ],
-      },
-      {
-        kind: "gate",
-        name: WEBHOOK_GATE,
-        namespace: NAMESPACE,
-        after: [RELEASE],
-        probe: { apiVersion: KUEUE_API_VERSION, kind: "ResourceFlavor", metadata: { name: "kueue-webhook-probe" } },
-        resource: "resourceflavors",
-      },
-      {
-        kind: "local",
-        name: "kueue-queues",
-        namespace: NAMESPACE,
-        after: [WEBHOOK_GATE],
-        render: (app, id) =>
-          new KueueQueues(app, id, {
-            clusterQueue: queue.clusterQueue,
-            localQueue: queue.localQueue,
-            namespace: queue.namespace,
-            admittedNamespaceLabels: { [KUEUE_OPT_IN_LABEL]: KUEUE_OPT_IN_VALUE },
-            nominalQuota: queue.nominalQuota,
-          }),
-      },
-    ];
-  },
 };

@@ -40,6 +40,8 @@ export interface KindNode {
   readonly image?: string;
   readonly labels?: Readonly<Record<string, string>>;
   readonly extraMounts?: readonly KindMount[];
+  /** kubeadm config patches (YAML documents) for this node. @default none */
+  readonly kubeadmConfigPatches?: readonly string[];
 }
 
 export interface KindClusterConfig extends TerraformMetaArguments {
@@ -95,6 +97,7 @@ export class KindCluster extends TerraformResource {
             image: node.image,
             labels: node.labels && Object.keys(node.labels).length > 0 ? { ...node.labels } : undefined,
             extra_mounts: node.extraMounts?.map((m) => ({ host_path: m.hostPath, container_path: m.containerPath })),
+            kubeadm_config_patches: node.kubeadmConfigPatches ? [...node.kubeadmConfigPatches] : undefined,
           })),
         },
       ],

@@ -1,8 +1,15 @@
-import { Testing } from "cdk8s";
+import { renderLocal } from "../support/render";
+import { teamNamespaceLabels } from "../../charts/team-tenancy";
 import { loadProfile } from "../../profiles/load";
 import type { LocalRelease, Step, UpstreamRelease, WebhookGate } from "../../stacks/component";
 import { contextFor } from "../../stacks/graph";
-import { DISABLED_RUNTIMES, ENABLED_RUNTIMES, kserve, kserveS3Settings } from "../../stacks/components/kserve";
+import {
+  DISABLED_RUNTIMES,
+  ENABLED_RUNTIMES,
+  KSERVE_S3_SERVICE_ACCOUNT,
+  kserve,
+  kserveS3Settings,
+} from "../../stacks/components/kserve";
 import { crdFor, schemaProblems, unknownValuePaths } from "../support/reference";
 
 const EXTERNAL_STORE = {
@@ -12,8 +19,29 @@ const EXTERNAL_STORE = {
   },
 };
 
-function stepsFor(override?: unknown): readonly Step[] {
-  return kserve.steps(contextFor(loadProfile("laptop", override)));
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; secrets?: unknown };
+
+function stepsFor(override?: unknown, profileName = "laptop"): readonly Step[] {
+  return kserve.steps(contextFor(loadProfile(profileName, override)));
+}
+
+/** Renders the storage release the way the platform stack does: every chart it adds to one app. */
+function storageManifests(steps: readonly Step[]): Manifest[] {
+  const local = steps.find((s): s is LocalRelease => s.kind === "local") as LocalRelease;
+  return renderLocal(local, local.name);
+}
+
+function teamNamespace(name: string) {
+  return { name, labels: { ...teamNamespaceLabels(), "managed-by-kueue": "true" } };
+}
+
+function s3Copy(namespace: string) {
+  return {
+    name: "object-store-credentials",
+    namespace,
+    credential: "object-store",
+    data: { AWS_ACCESS_KEY_ID: "{username}", AWS_SECRET_ACCESS_KEY: "{password}" },
+  };
 }
 
 function upstream(steps: readonly Step[], name: string): UpstreamRelease {
@@ -33,19 +61,27 @@ describe("kserve component", () => {
     ]);
   });
 
-  test("creates the kserve namespace, and the team namespace only when Kueue does not", () => {
-    expect(kserve.namespaces(contextFor(loadProfile("laptop")))).toEqual([{ name: "kserve" }]);
+  test("creates the kserve namespace and every team namespace, whether or not Kueue is enabled", () => {
+    expect(kserve.namespaces(contextFor(loadProfile("laptop")))).toEqual([
+      { name: "kserve" },
+      teamNamespace("team-default"),
+    ]);
     const withoutKueue = loadProfile("laptop", { components: { kueue: { lifecycle: "disabled" } } });
-    expect(kserve.namespaces(contextFor(withoutKueue))).toEqual([{ name: "kserve" }, { name: "team-default" }]);
+    expect(kserve.namespaces(contextFor(withoutKueue))).toEqual([{ name: "kserve" }, teamNamespace("team-default")]);
+    expect(kserve.namespaces(contextFor(loadProfile("workstation-gpu")))).toEqual([
+      { name: "kserve" },
+      teamNamespace("team-applied"),
+      teamNamespace("team-research"),
+    ]);
   });
 
-  test("installs CRDs, controller, webhook gate, runtimes, then the team's storage ServiceAccount", () => {
+  test("installs CRDs, controller, webhook gate, runtimes, then the teams' storage ServiceAccounts", () => {
     expect(stepsFor().map((s) => [s.kind, s.name, s.namespace, s.after ?? []])).toEqual([
       ["upstream", "kserve-crd", "kserve", []],
       ["upstream", "kserve-resources", "kserve", ["kserve-crd"]],
       ["gate", "kserve-webhook-ready", "kserve", ["kserve-resources"]],
       ["upstream", "kserve-runtime-configs", "kserve", ["kserve-webhook-ready"]],
-      ["local", "kserve-storage", "team-default", []],
+      ["local", "kserve-storage", "kserve", []],
     ]);
     expect(
       stepsFor()
@@ -196,8 +232,8 @@ describe("kserve component", () => {
   });
 
   test("renders the team's ServiceAccount listing the S3 credentials", () => {
-    const local = stepsFor().find((s): s is LocalRelease => s.kind === "local") as LocalRelease;
-    expect(Testing.synth(local.render(Testing.app(), local.name))).toEqual([
+    expect(KSERVE_S3_SERVICE_ACCOUNT).toBe("kserve-s3");
+    expect(storageManifests(stepsFor())).toEqual([
       {
         apiVersion: "v1",
         kind: "ServiceAccount",
@@ -207,21 +243,52 @@ describe("kserve component", () => {
     ]);
   });
 
-  test("copies generated S3 credentials into the team namespace for the managed store only", () => {
-    expect(kserve.secrets?.(contextFor(loadProfile("laptop", { queue: { namespace: "ml-team" } })))).toEqual([
-      {
-        name: "object-store-credentials",
-        namespace: "ml-team",
-        credential: "object-store",
-        data: { AWS_ACCESS_KEY_ID: "{username}", AWS_SECRET_ACCESS_KEY: "{password}" },
-      },
+  test("renders the storage ServiceAccount in every team namespace", () => {
+    expect(storageManifests(stepsFor(undefined, "cluster-gpu"))).toEqual(
+      ["team-research", "team-serving", "team-training"].map((namespace) => ({
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "kserve-s3", namespace },
+        secrets: [{ name: "object-store-credentials" }],
+      })),
+    );
+  });
+
+  test("renders no storage release when the profile has no teams", () => {
+    const profile = loadProfile("laptop");
+    const steps = kserve.steps(contextFor({ ...profile, teams: {} }));
+    expect(steps.map((s) => s.name)).toEqual([
+      "kserve-crd",
+      "kserve-resources",
+      "kserve-webhook-ready",
+      "kserve-runtime-configs",
+    ]);
+  });
+
+  test("copies generated S3 credentials into every team namespace for the managed store only", () => {
+    expect(
+      kserve.secrets?.(contextFor(loadProfile("laptop", { teams: { default: { namespace: "ml-team" } } }))),
+    ).toEqual([s3Copy("ml-team")]);
+    expect(kserve.secrets?.(contextFor(loadProfile("workstation-gpu")))).toEqual([
+      s3Copy("team-applied"),
+      s3Copy("team-research"),
     ]);
     expect(kserve.secrets?.(contextFor(loadProfile("laptop", EXTERNAL_STORE)))).toEqual([]);
+    expect(
+      kserve.secrets?.(
+        contextFor(loadProfile("laptop", { components: { "object-store": { lifecycle: "disabled" } } })),
+      ),
+    ).toEqual([]);
   });
 
   test("points the ServiceAccount at the external store's own Secret", () => {
-    const local = stepsFor(EXTERNAL_STORE).find((s): s is LocalRelease => s.kind === "local") as LocalRelease;
-    const [serviceAccount] = Testing.synth(local.render(Testing.app(), local.name));
-    expect(serviceAccount.secrets).toEqual([{ name: "team-s3" }]);
+    expect(storageManifests(stepsFor(EXTERNAL_STORE))).toEqual([
+      {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "kserve-s3", namespace: "team-default" },
+        secrets: [{ name: "team-s3" }],
+      },
+    ]);
   });
 });

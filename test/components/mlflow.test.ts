@@ -1,4 +1,4 @@
-import { Testing } from "cdk8s";
+import { renderLocal } from "../support/render";
 import { loadProfile } from "../../profiles/load";
 import type { LocalRelease } from "../../stacks/component";
 import { MLFLOW_TRACKING_URI, mlflow, mlflowAllowedHosts, mlflowBackendStore } from "../../stacks/components/mlflow";
@@ -24,8 +24,7 @@ interface EnvVar {
 
 function synth(override?: unknown) {
   const [step] = mlflow.steps(contextFor(loadProfile("laptop", override)));
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized manifests are plain JSON
-  const manifests: any[] = Testing.synth((step as LocalRelease).render(Testing.app(), "mlflow"));
+  const manifests = renderLocal(step as LocalRelease, "mlflow");
   const deployment = manifests.find((m) => m.kind === "Deployment");
   const container = deployment.spec.template.spec.containers[0];
   return { step, manifests, container, env: container.env as EnvVar[] };

@@ -1,4 +1,4 @@
-import { Testing } from "cdk8s";
+import { renderLocal } from "../support/render";
 import { loadProfile } from "../../profiles/load";
 import type { LocalRelease } from "../../stacks/component";
 import {
@@ -13,8 +13,7 @@ import { crdFor, schemaProblems } from "../support/reference";
 
 function manifestsFor(override?: unknown) {
   const [step] = postgresql.steps(contextFor(loadProfile("laptop", override)));
-  const chart = (step as LocalRelease).render(Testing.app(), "postgresql");
-  return { step, manifests: Testing.synth(chart) };
+  return { step, manifests: renderLocal(step as LocalRelease, "postgresql") };
 }
 
 describe("postgresql", () => {

@@ -1,9 +1,16 @@
+import { renderLocal } from "../support/render";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Testing } from "cdk8s";
+import { teamNamespaceLabels } from "../../charts/team-tenancy";
 import { loadProfile } from "../../profiles/load";
 import type { LocalRelease, Step, UpstreamRelease } from "../../stacks/component";
-import { VECTOR_DB_NAMESPACE, vectorDatabase } from "../../stacks/components/vector-database";
+import {
+  QDRANT_API_KEY_KEY,
+  QDRANT_API_KEY_SECRET,
+  VECTOR_DB_NAMESPACE,
+  vectorDatabase,
+  vectorDatabaseEndpoint,
+} from "../../stacks/components/vector-database";
 import { contextFor } from "../../stacks/graph";
 import { imageRef } from "../../stacks/versions";
 import { chartReferenceDir, crdFor, schemaProblems, unknownValuePaths } from "../support/reference";
@@ -18,6 +25,19 @@ function releaseFor(engine: "qdrant" | "milvus", extra: object = {}): UpstreamRe
   return stepsFor(engine, extra)[0] as UpstreamRelease;
 }
 
+/** Renders a local release the way the platform stack does: every chart it adds to one app. */
+function synthLocal(step: LocalRelease, id: string) {
+  return renderLocal(step, id);
+}
+
+function teamNamespace(name: string) {
+  return { name, labels: { ...teamNamespaceLabels(), "managed-by-kueue": "true" } };
+}
+
+function apiKeyCopy(namespace: string) {
+  return { name: "qdrant-api-key", namespace, credential: "vector-database", data: { "api-key": "{password}" } };
+}
+
 const monitoringDependency = {
   id: "observability",
   optional: true,
@@ -25,9 +45,29 @@ const monitoringDependency = {
 };
 
 describe("vector-database", () => {
-  it("exports its namespace and installs into it", () => {
+  it("exports its namespace and installs into it, declaring the team namespaces that get the API key", () => {
     expect(VECTOR_DB_NAMESPACE).toBe("vector-db");
-    expect(vectorDatabase.namespaces(contextFor(loadProfile("laptop")))).toEqual([{ name: "vector-db" }]);
+    expect(vectorDatabase.namespaces(contextFor(loadProfile("laptop")))).toEqual([
+      { name: "vector-db" },
+      teamNamespace("team-default"),
+    ]);
+    expect(vectorDatabase.namespaces(contextFor(loadProfile("workstation-gpu")))).toEqual([
+      { name: "vector-db" },
+      teamNamespace("team-applied"),
+      teamNamespace("team-research"),
+    ]);
+  });
+
+  it("tells clients where each engine listens", () => {
+    expect(vectorDatabaseEndpoint("qdrant")).toEqual({
+      host: "qdrant.vector-db.svc.cluster.local",
+      ports: [6333, 6334],
+    });
+    expect(vectorDatabaseEndpoint("milvus")).toEqual({ host: "milvus.vector-db.svc.cluster.local", ports: [19530] });
+    expect(vectorDatabaseEndpoint("pgvector")).toEqual({
+      host: "vectors-rw.vector-db.svc.cluster.local",
+      ports: [5432],
+    });
   });
 
   describe("qdrant (the default engine)", () => {
@@ -36,7 +76,7 @@ describe("vector-database", () => {
       expect(release.name).toBe("qdrant");
     });
 
-    it("runs one node with small persistence, laptop resources, a generated API key and a ServiceMonitor", () => {
+    it("runs one node with small persistence, laptop resources, the API key from the generated Secret and a ServiceMonitor", () => {
       expect(releaseFor("qdrant")).toEqual({
         kind: "upstream",
         name: "qdrant",
@@ -48,7 +88,7 @@ describe("vector-database", () => {
           config: { cluster: { enabled: false } },
           persistence: { size: "2Gi" },
           resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
-          apiKey: true,
+          apiKey: { valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "api-key" } } },
           metrics: { serviceMonitor: { enabled: true } },
         },
         workloads: [{ name: "qdrant", replicas: 1, resourcesAt: "resources" }],
@@ -59,13 +99,31 @@ describe("vector-database", () => {
       expect(releaseFor("qdrant", withoutObservability).values.metrics).toEqual({ serviceMonitor: { enabled: false } });
     });
 
-    it("sets only keys of the pinned values file, apiKey being documented there as a comment", () => {
+    it("sets only keys of the pinned values file, apiKey and its valueFrom form being documented there as a comment", () => {
       expect(unknownValuePaths("qdrant", releaseFor("qdrant").values)).toEqual([]);
-      expect(readFileSync(join(chartReferenceDir("qdrant"), "values.yaml"), "utf8")).toContain("# apiKey: false");
+      expect(readFileSync(join(chartReferenceDir("qdrant"), "values.yaml"), "utf8")).toContain(
+        "# Also supports reading in from an external secret using\n# valueFrom:\n#   secretKeyRef:\n#     name:\n#     key:\n# apiKey: false\n",
+      );
     });
 
-    it("lets the chart generate the API key instead of writing one", () => {
-      expect(releaseFor("qdrant").values.apiKey).toBe(true);
+    it("exports the generated API key Secret's name and key", () => {
+      expect([QDRANT_API_KEY_SECRET, QDRANT_API_KEY_KEY]).toEqual(["qdrant-api-key", "api-key"]);
+    });
+
+    it("generates the API key Secret in its namespace and copies it into every team namespace", () => {
+      expect(vectorDatabase.secrets?.(contextFor(loadProfile("laptop")))).toEqual([
+        apiKeyCopy("vector-db"),
+        apiKeyCopy("team-default"),
+      ]);
+      expect(vectorDatabase.secrets?.(contextFor(loadProfile("cluster-gpu")))).toEqual([
+        apiKeyCopy("vector-db"),
+        apiKeyCopy("team-research"),
+        apiKeyCopy("team-serving"),
+        apiKeyCopy("team-training"),
+      ]);
+      expect(
+        vectorDatabase.secrets?.(contextFor(loadProfile("laptop", { teams: { default: { namespace: "ml-team" } } }))),
+      ).toEqual([apiKeyCopy("vector-db"), apiKeyCopy("ml-team")]);
     });
 
     it("depends on observability only optionally", () => {
@@ -115,7 +173,7 @@ describe("vector-database", () => {
   describe("pgvector", () => {
     function manifests(extra: object = {}) {
       const step = stepsFor("pgvector", extra)[0] as LocalRelease;
-      return Testing.synth(step.render(Testing.app(), "vector-database"));
+      return synthLocal(step, "vector-database");
     }
 
     it("installs one local release named after the Cluster", () => {
@@ -169,11 +227,18 @@ describe("vector-database", () => {
   });
 
   it("writes no credential for any engine", () => {
-    for (const engine of ["qdrant", "milvus"] as const) {
-      expect(JSON.stringify(releaseFor(engine).values)).not.toMatch(/password|secretKey|accessKey|api_key/i);
-    }
+    expect(JSON.stringify(releaseFor("milvus").values)).not.toMatch(/password|secret|accessKey|api_?key/i);
+    // Qdrant's values only name the generated Secret; its value is a template filled by the platform stack.
+    expect(releaseFor("qdrant").values.apiKey).toEqual({
+      valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "api-key" } },
+    });
     const pgvector = stepsFor("pgvector")[0] as LocalRelease;
-    expect(JSON.stringify(Testing.synth(pgvector.render(Testing.app(), "v")))).not.toMatch(/password|secret/i);
-    expect(vectorDatabase.secrets).toBeUndefined();
+    expect(JSON.stringify(synthLocal(pgvector, "v"))).not.toMatch(/password|secret/i);
+  });
+
+  it("generates no Secret for Milvus or pgvector", () => {
+    for (const engine of ["milvus", "pgvector"] as const) {
+      expect(vectorDatabase.secrets?.(contextFor(loadProfile("laptop", { vectorDatabase: { engine } })))).toEqual([]);
+    }
   });
 });

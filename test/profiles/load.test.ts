@@ -20,46 +20,73 @@ describe("selecting profiles", () => {
   });
 
   test("all selects every profile", () => {
-    expect(selectProfiles("all")).toEqual(["laptop", "laptop-gpu"]);
+    expect(selectProfiles("all")).toEqual(["laptop", "laptop-gpu", "workstation-gpu", "cluster-gpu"]);
   });
 
   test("an unknown name fails with the list of known profiles", () => {
     expect(() => selectProfiles("laptpo")).toThrow(
-      /Unknown profile "laptpo" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, or "all"/,
+      /Unknown profile "laptpo" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, workstation-gpu, cluster-gpu, or "all"/,
     );
   });
 });
 
 describe("loading the shipped profiles", () => {
-  test("laptop is one control plane and one CPU worker with the GPU Operator disabled", () => {
+  test("laptop is one CPU worker pool and one team, with the GPU Operator disabled", () => {
     const profile = loadProfile("laptop");
-    expect(profile.cluster).toEqual({
-      name: "cnai-laptop",
-      controlPlanes: 1,
-      workers: [{ gpus: [], labels: {} }],
+    expect(profile.cluster).toEqual({ name: "cnai-laptop", controlPlanes: 1 });
+    expect(profile.pools).toEqual({ workers: { nodes: 1, labels: {}, taints: [] } });
+    expect(profile.teams).toEqual({
+      default: {
+        namespace: "team-default",
+        groups: [],
+        users: [],
+        weight: 1,
+        defaultPriority: "batch",
+        quota: { workers: { cpu: "4", memory: "8Gi" } },
+      },
     });
     expect(profile.components["gpu-operator"].lifecycle).toBe("disabled");
     expect(profile.components.mlflow.lifecycle).toBe("managed");
   });
 
-  test("laptop-gpu gives GPU 0 to the worker and manages the GPU Operator", () => {
+  test("laptop-gpu is the laptop plus host GPU 0 on its worker, a GPU quota and the GPU Operator", () => {
     const profile = loadProfile("laptop-gpu");
-    expect(profile.cluster.workers).toEqual([{ gpus: [0], labels: {} }]);
+    expect(profile.pools.workers.gpu).toEqual({
+      accelerator: "nvidia-rtx",
+      perNode: 1,
+      sharing: { mode: "none" },
+      hostDevices: [0],
+    });
+    expect(profile.teams.default.quota).toEqual({ workers: { cpu: "4", memory: "8Gi", gpu: 1 } });
     expect(profile.components["gpu-operator"].lifecycle).toBe("managed");
-    expect(profile.queue.nominalQuota).toEqual({ cpu: "4", memory: "8Gi", gpu: 1 });
+  });
+
+  test("every shipped profile loads", () => {
+    expect(["laptop", "laptop-gpu", "workstation-gpu", "cluster-gpu"].map((name) => loadProfile(name).name)).toEqual([
+      "laptop",
+      "laptop-gpu",
+      "workstation-gpu",
+      "cluster-gpu",
+    ]);
   });
 });
 
 describe("profile validation", () => {
   test("an unknown key is an error that lists the allowed keys", () => {
     expect(() => loadProfile("laptop", { cluster: { wrokers: 2 } })).toThrow(
-      /cluster\.wrokers: got 2; unknown key; allowed keys here: name, controlPlanes, workers/,
+      /cluster\.wrokers: got 2; unknown key; allowed keys here: name, controlPlanes/,
+    );
+  });
+
+  test("an unknown key inside a pool lists the pool's keys", () => {
+    expect(() => loadProfile("laptop", { pools: { workers: { gpus: 1 } } })).toThrow(
+      /pools\.workers\.gpus: got 1; unknown key; allowed keys here: nodes, labels, taints, gpu/,
     );
   });
 
   test("a wrong type names the path, the value and the expected type", () => {
-    expect(() => loadProfile("laptop", { queue: { nominalQuota: { gpu: "one" } } })).toThrow(
-      /queue\.nominalQuota\.gpu: got "one"; expected number/,
+    expect(() => loadProfile("laptop", { pools: { workers: { nodes: "one" } } })).toThrow(
+      /pools\.workers\.nodes: got "one"; expected number/,
     );
   });
 
@@ -70,48 +97,15 @@ describe("profile validation", () => {
   });
 
   test("a malformed quantity says what a quantity looks like", () => {
-    expect(() => loadProfile("laptop", { queue: { nominalQuota: { memory: "8 GB" } } })).toThrow(
-      /queue\.nominalQuota\.memory: got "8 GB"; expected a Kubernetes quantity such as 500m, 2, 512Mi or 8Gi/,
+    expect(() => loadProfile("laptop", { teams: { default: { quota: { workers: { memory: "8 GB" } } } } })).toThrow(
+      /teams\.default\.quota\.workers\.memory: got "8 GB"; expected a Kubernetes quantity such as 500m, 2, 512Mi or 8Gi/,
     );
   });
 
-  test("GPU sharing on a profile without GPU nodes is an error", () => {
-    expect(() => loadProfile("laptop", { gpu: { sharing: { mode: "time-slicing", replicas: 4 } } })).toThrow(
-      /gpu\.sharing\.mode: got "time-slicing"; GPU sharing needs GPU nodes/,
-    );
-  });
-
-  test("a GPU quota larger than the GPUs the workers have is an error", () => {
-    expect(() => loadProfile("laptop-gpu", { queue: { nominalQuota: { gpu: 3 } } })).toThrow(
-      /queue\.nominalQuota\.gpu: got 3; at most 1 \(1 GPU\(s\) × 1 per GPU/,
-    );
-  });
-
-  test("time-slicing multiplies the GPU capacity by its replicas", () => {
-    const profile = loadProfile("laptop-gpu", {
-      gpu: { sharing: { mode: "time-slicing", replicas: 4 } },
-      queue: { nominalQuota: { gpu: 4 } },
-    });
-    expect(profile.queue.nominalQuota.gpu).toBe(4);
-  });
-
-  test("an external postgresql without its connection details is an error", () => {
-    expect(() => loadProfile("laptop", { components: { postgresql: { lifecycle: "external" } } })).toThrow(
-      /external\.postgresql: got nothing; components\.postgresql is external: give host, port, database and credentialsSecret/,
-    );
-  });
-
-  test("the same host GPU given to two workers is an error", () => {
+  test("an unknown sharing mode is an error", () => {
     expect(() =>
-      loadProfile("laptop-gpu", {
-        cluster: {
-          workers: [
-            { gpus: [0], labels: {} },
-            { gpus: [0], labels: {} },
-          ],
-        },
-      }),
-    ).toThrow(/cluster\.workers\.1\.gpus: got \[0\]; host GPU 0 is already given to another worker/);
+      loadProfile("laptop-gpu", { pools: { workers: { gpu: { sharing: { mode: "vgpu" } } } } } as never),
+    ).toThrow(/pools\.workers\.gpu\.sharing\.mode: got "vgpu"/);
   });
 
   test("every problem is reported together in one error", () => {
@@ -121,7 +115,7 @@ describe("profile validation", () => {
           cluster: { nodes: 3 },
           vectorDatabase: { engine: "pinecone" },
           components: { mlflow: { lifecycle: "yes" } },
-        }),
+        } as never),
       ),
     ).toEqual(["cluster.nodes", "vectorDatabase.engine", "components.mlflow.lifecycle"]);
   });
@@ -130,12 +124,12 @@ describe("profile validation", () => {
     expect(
       problemsOf(() =>
         loadProfile("laptop", {
-          gpu: { sharing: { mode: "mps" } },
           components: { "gpu-operator": { lifecycle: "managed" } },
           buckets: { models: "mlflow-artifacts" },
+          teams: { default: { quota: { gpus: { cpu: "1", memory: "1Gi" } } } },
         }),
       ),
-    ).toEqual(["gpu.sharing.mode", "gpu.sharing.replicas", "components.gpu-operator.lifecycle", "buckets.models"]);
+    ).toEqual(["teams.default.quota.gpus", "components.gpu-operator.lifecycle", "buckets.models"]);
   });
 });
 
@@ -146,14 +140,16 @@ describe("override files", () => {
     const file = join(dir, "fork.yaml");
     writeFileSync(
       file,
-      "queue:\n  nominalQuota:\n    cpu: '8'\ncluster:\n  workers:\n    - gpus: []\n      labels: { pool: cpu }\n    - gpus: []\n      labels: {}\n",
+      "teams:\n  default:\n    quota:\n      workers: { cpu: '8' }\n    groups: [ml]\npools:\n  workers:\n    taints:\n      - { key: dedicated, value: ml, effect: NoSchedule }\n",
     );
     const profile = loadProfile("laptop", readOverridesFile(file));
-    expect(profile.queue.nominalQuota).toEqual({ cpu: "8", memory: "8Gi", gpu: 0 });
-    expect(profile.cluster.workers).toEqual([
-      { gpus: [], labels: { pool: "cpu" } },
-      { gpus: [], labels: {} },
-    ]);
+    expect(profile.teams.default.quota).toEqual({ workers: { cpu: "8", memory: "8Gi" } });
+    expect(profile.teams.default.groups).toEqual(["ml"]);
+    expect(profile.pools.workers).toEqual({
+      nodes: 1,
+      labels: {},
+      taints: [{ key: "dedicated", value: "ml", effect: "NoSchedule" }],
+    });
   });
 
   test("a JSON override can disable a component", () => {

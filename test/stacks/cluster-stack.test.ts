@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { loadProfile } from "../../profiles/load";
-import { ClusterStack, kindNodes, kindWorkerName } from "../../stacks/cluster-stack";
+import { ClusterStack, kindNodes, kindWorkerName, kindWorkers } from "../../stacks/cluster-stack";
 import { imageRef } from "../../stacks/versions";
 
 /** The stack's Terraform JSON, as cdktf writes it. */
@@ -30,15 +30,34 @@ describe("the cluster stack", () => {
     expect(json.resource.terraform_data).toBeUndefined();
   });
 
-  test("a GPU worker gets one /dev/null mount per GPU, the way nvkind exposes GPUs", () => {
+  test("a GPU worker gets one /dev/null mount per GPU, the way nvkind exposes GPUs, and its pool's labels", () => {
     expect(kindNodes(loadProfile("laptop-gpu"))[1]).toEqual({
       role: "worker",
       image: imageRef("kind-node"),
-      labels: { "cnai.io/gpu-worker": "true" },
+      labels: { "cnai.io/pool": "workers", "nvidia.com/device-plugin.config": "workers" },
       extraMounts: [
         { hostPath: "/dev/null", containerPath: "/var/run/nvidia-container-devices/cdi/runtime.nvidia.com/gpu/0" },
       ],
+      kubeadmConfigPatches: undefined,
     });
+  });
+
+  test("pools become workers in pool order, GPUs split across a pool's nodes, taints through kubeadm", () => {
+    const workers = kindWorkers(loadProfile("cluster-gpu"));
+    expect(workers.map((w) => [w.pool, w.hostDevices])).toEqual([
+      ["full", [4, 5, 6, 7]],
+      ["mig", [0, 1, 2, 3]],
+      ["system", []],
+    ]);
+    expect(workers[1].node.labels).toEqual({
+      "cnai.io/pool": "mig",
+      "nvidia.com/device-plugin.config": "mig",
+      "nvidia.com/mig.config": "all-1g.10gb",
+    });
+    expect(workers[0].node.kubeadmConfigPatches).toEqual([
+      "kind: JoinConfiguration\nnodeRegistration:\n  taints:\n    - key: nvidia.com/gpu\n      value: present\n      effect: NoSchedule\n",
+    ]);
+    expect(workers[2].node.kubeadmConfigPatches).toBeUndefined();
   });
 
   test("each GPU worker is prepared like nvkind does it, after the cluster exists", () => {

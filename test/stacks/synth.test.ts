@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { PROFILES } from "../../profiles/index";
 import { buildApp } from "../../stacks/app";
 import { cleanUpLocalCharts } from "../../stacks/local-chart";
 
@@ -9,7 +10,7 @@ const ROOT = resolve(__dirname, "../..");
 
 function synthAll(): string {
   const outdir = mkdtempSync(join(tmpdir(), "cnai-synth-"));
-  const { app } = buildApp({ profiles: ["laptop", "laptop-gpu"], outdir });
+  const { app } = buildApp({ profiles: Object.keys(PROFILES), outdir });
   app.synth();
   cleanUpLocalCharts();
   return outdir;
@@ -46,10 +47,14 @@ describe("synthesizing every profile", () => {
 
   test("writes a cluster and a platform stack per profile, named after the profile", () => {
     expect(readdirSync(join(first, "stacks")).sort()).toEqual([
+      "cluster-gpu-cluster",
+      "cluster-gpu-platform",
       "laptop-cluster",
       "laptop-gpu-cluster",
       "laptop-gpu-platform",
       "laptop-platform",
+      "workstation-gpu-cluster",
+      "workstation-gpu-platform",
     ]);
   });
 
@@ -102,7 +107,7 @@ describe("synthesizing every profile", () => {
   test("no password-like literal appears in any Helm values", () => {
     for (const release of Object.values(platform("laptop").resource.helm_release)) {
       const values = ((release.values as string[] | undefined) ?? []).join("\n");
-      expect(values).not.toMatch(/(password|secretKey|accessKey|apiKey)\s*:\s*["']?[A-Za-z0-9]{8,}/i);
+      expect(values).not.toMatch(/(password|secretKey|accessKey|apiKey)[ \t]*:[ \t]*["']?[A-Za-z0-9]{8,}/i);
     }
   });
 
@@ -159,11 +164,14 @@ describe("the synth command", () => {
     expect(run({ CDKTF_OUTDIR: outdir, CNAI_PROFILE: "laptop" }).status).toBe(0);
     const before = filesUnder(outdir);
     const override = join(outdir, "..", `bad-${Date.now()}.yaml`);
-    writeFileSync(override, "cluster:\n  workers: 2\ncomponents:\n  cert-manager:\n    lifecycle: disabled\n");
+    writeFileSync(
+      override,
+      "pools:\n  workers:\n    nodes: two\ncomponents:\n  cert-manager:\n    lifecycle: disabled\n",
+    );
     const result = run({ CDKTF_OUTDIR: outdir, CNAI_PROFILE: "laptop", CNAI_OVERRIDES: override });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(
-      /Profile "laptop" is invalid \(1 problem\); nothing was synthesized:\n {2}- cluster\.workers: got 2; expected array/,
+      /Profile "laptop" is invalid \(1 problem\); nothing was synthesized:\n {2}- pools\.workers\.nodes: got "two"; expected number/,
     );
     expect(filesUnder(outdir)).toEqual(before);
   });
@@ -184,7 +192,7 @@ describe("the synth command", () => {
     const result = run({ CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), "cnai-main-")), CNAI_PROFILE: "desktop" });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(
-      /Unknown profile "desktop" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, or "all"/,
+      /Unknown profile "desktop" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, workstation-gpu, cluster-gpu, or "all"/,
     );
   });
 });

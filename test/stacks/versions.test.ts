@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { CATALOG } from "../../stacks/catalog";
-import { withVersionTable } from "../../stacks/version-table";
+import { withGeneratedBlocks } from "../../stacks/readme-blocks";
 import { allVersions, CHARTS, IMAGES } from "../../stacks/versions";
 import { loadProfile } from "../../profiles/load";
 import { contextFor } from "../../stacks/graph";
@@ -33,8 +33,8 @@ describe("the version table", () => {
     expect([...used].sort()).toEqual(Object.keys(CHARTS).sort());
   });
 
-  test("the README's version table is the one generated from the code", () => {
+  test("the README's generated blocks (version table, capacity reports) are the ones the code generates", () => {
     const readme = readFileSync(resolve(__dirname, "../../README.md"), "utf8");
-    expect(withVersionTable(readme)).toEqual(readme);
+    expect(withGeneratedBlocks(readme)).toEqual(readme);
   });
 });

@@ -1,3 +1,4 @@
+import { PROFILES } from "../../profiles/index";
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
@@ -43,10 +44,9 @@ describe("tofu validate on the synthesized stacks", () => {
       requireTools();
       const { status, output } = validate();
       expect({ status, output }).toMatchObject({ status: 0 });
-      for (const stack of ["laptop-cluster", "laptop-platform", "laptop-gpu-cluster", "laptop-gpu-platform"]) {
-        expect(output).toMatch(new RegExp(`^ok +${stack} `, "m"));
-      }
-      expect(output).toMatch(/all 4 stacks valid/);
+      const stacks = Object.keys(PROFILES).flatMap((profile) => [`${profile}-cluster`, `${profile}-platform`]);
+      for (const stack of stacks) expect(output).toMatch(new RegExp(`^ok +${stack} `, "m"));
+      expect(output).toMatch(new RegExp(`all ${stacks.length} stacks valid`));
     },
     TIMEOUT,
   );

@@ -1,0 +1,68 @@
+import type { ProfileOverride } from "./schema";
+
+const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" as const };
+
+/**
+ * A multi-GPU server (e.g. 8 × A100 80 GB) as a small cluster: a CPU system pool, a MIG pool (4 GPUs
+ * cut into 28 × 1g.10gb slices) and a full-GPU pool (4 GPUs), shared by three teams in one cohort.
+ */
+export const clusterGpu: ProfileOverride = {
+  name: "cluster-gpu",
+  description: "kind on an 8-GPU A100 server: system pool, MIG pool (28 × 1g.10gb), full-GPU pool (4), three teams",
+  cluster: { name: "cnai-cluster" },
+  pools: {
+    system: { nodes: 1 },
+    mig: {
+      nodes: 1,
+      taints: [GPU_TAINT],
+      gpu: {
+        accelerator: "nvidia-a100-80gb",
+        perNode: 4,
+        sharing: { mode: "mig", strategy: "mixed", layout: "all-1g.10gb" },
+        hostDevices: [0, 1, 2, 3],
+      },
+    },
+    full: {
+      nodes: 1,
+      taints: [GPU_TAINT],
+      gpu: { accelerator: "nvidia-a100-80gb", perNode: 4, sharing: { mode: "none" }, hostDevices: [4, 5, 6, 7] },
+    },
+  },
+  teams: {
+    research: {
+      groups: ["research"],
+      quota: {
+        system: { cpu: "4", memory: "16Gi" },
+        mig: { cpu: "16", memory: "64Gi", gpu: 12 },
+        full: { cpu: "16", memory: "128Gi", gpu: 2 },
+      },
+    },
+    training: {
+      groups: ["training"],
+      weight: 2,
+      quota: {
+        system: { cpu: "2", memory: "8Gi" },
+        mig: { cpu: "8", memory: "32Gi", gpu: 8 },
+        full: { cpu: "16", memory: "128Gi", gpu: 2, borrowingLimit: { gpu: 2 } },
+      },
+    },
+    serving: {
+      groups: ["serving"],
+      defaultPriority: "interactive",
+      quota: {
+        system: { cpu: "2", memory: "8Gi" },
+        mig: { cpu: "8", memory: "32Gi", gpu: 8, lendingLimit: { gpu: 4 } },
+        full: { cpu: "4", memory: "16Gi", gpu: 0, borrowingLimit: { gpu: 1 } },
+      },
+    },
+  },
+  queueing: { fairSharing: true },
+  samples: {
+    "ray-sweep": { kind: "ray-job", team: "research", pool: "mig", gpus: 1, replicas: 4 },
+    notebook: { kind: "ray-cluster", team: "research", pool: "mig", gpus: 1 },
+    pretrain: { kind: "training-job", team: "training", pool: "full", gpus: 2 },
+    "llm-serving": { kind: "inference-service", team: "serving", pool: "mig", gpus: 1, replicas: 2 },
+    "rag-index": { kind: "vector-client", team: "serving", pool: "system" },
+  },
+  components: { "gpu-operator": { lifecycle: "managed" } },
+};

@@ -1,0 +1,151 @@
+/**
+ * What a profile's pools and teams mean in Kubernetes terms, computed once and used by every layer
+ * (validation, the GPU Operator config, Kueue flavors and queues, tenancy quotas, workloads, the
+ * capacity report), so no resource name or capacity is ever spelled twice.
+ *
+ * Resource names per sharing mode (facts-clouds.md §1.3, §2):
+ *  - none:                   `nvidia.com/gpu`, one per GPU;
+ *  - time-slicing, mps:      `nvidia.com/gpu`, `replicas` per GPU (renameByDefault=false keeps the name);
+ *  - mig, strategy single:   `nvidia.com/gpu`, one per MIG device of the (uniform) layout;
+ *  - mig, strategy mixed:    `nvidia.com/mig-<profile>` per profile of the layout.
+ */
+import { ACCELERATORS } from "./accelerators";
+import { cpuCores, memoryBytes } from "./quantity";
+import type { GpuPool, Pool, PoolQuota, Profile, Team } from "./schema";
+
+export const GPU_RESOURCE = "nvidia.com/gpu";
+/** Every node of a pool carries this label; the pool's ResourceFlavor selects on it. */
+export const POOL_LABEL = "cnai.io/pool";
+/** Selects a pool's device-plugin config (a key of the GPU Operator's device-plugin ConfigMap). */
+export const DEVICE_PLUGIN_CONFIG_LABEL = "nvidia.com/device-plugin.config";
+/** Selects a pool's MIG layout (a mig-parted config name). */
+export const MIG_CONFIG_LABEL = "nvidia.com/mig.config";
+
+/** GPU resources one GPU of the pool advertises: resource name → count. Empty for CPU pools or an unknown layout. */
+export function resourcesPerGpu(gpu: GpuPool | undefined): Record<string, number> {
+  if (!gpu) return {};
+  const { sharing } = gpu;
+  switch (sharing.mode) {
+    case "none":
+      return { [GPU_RESOURCE]: 1 };
+    case "time-slicing":
+    case "mps":
+      return { [GPU_RESOURCE]: sharing.replicas };
+    case "mig": {
+      const layouts = (ACCELERATORS[gpu.accelerator] as { migLayouts?: Record<string, Record<string, number>> })
+        .migLayouts;
+      const layout = layouts?.[sharing.layout];
+      if (!layout) return {};
+      if (sharing.strategy === "single") return { [GPU_RESOURCE]: Object.values(layout).reduce((a, b) => a + b, 0) };
+      return Object.fromEntries(Object.entries(layout).map(([profile, count]) => [`nvidia.com/mig-${profile}`, count]));
+    }
+  }
+}
+
+/** The GPU resources a pool advertises in total: resource name → slots (nodes × GPUs × per GPU). */
+export function poolGpuCapacity(pool: Pool): Record<string, number> {
+  const perGpu = resourcesPerGpu(pool.gpu);
+  const gpus = pool.gpu ? pool.nodes * pool.gpu.perNode : 0;
+  return Object.fromEntries(Object.entries(perGpu).map(([name, count]) => [name, count * gpus]));
+}
+
+/** Every GPU resource name any pool advertises, sorted. */
+export function gpuResourceNames(profile: Profile): string[] {
+  return [...new Set(Object.values(profile.pools).flatMap((pool) => Object.keys(resourcesPerGpu(pool.gpu))))].sort();
+}
+
+/** The single GPU resource of a pool, when it has exactly one (what a bare number in a quota means). */
+export function singleGpuResource(pool: Pool): string | undefined {
+  const names = Object.keys(resourcesPerGpu(pool.gpu));
+  return names.length === 1 ? names[0] : undefined;
+}
+
+/** A quota's GPU amounts by resource name (a bare number means the pool's single GPU resource). */
+export function gpuAmounts(pool: Pool, gpu: PoolQuota["gpu"]): Record<string, number> {
+  if (gpu === undefined) return {};
+  if (typeof gpu === "number") {
+    const name = singleGpuResource(pool);
+    return name ? { [name]: gpu } : {};
+  }
+  return { ...gpu };
+}
+
+export function teamNamespace(name: string, team: Team): string {
+  return team.namespace ?? `team-${name}`;
+}
+
+/** The node labels every node of a pool carries (the ResourceFlavor's nodeLabels are the first one only). */
+export function poolNodeLabels(name: string, pool: Pool): Record<string, string> {
+  const labels: Record<string, string> = { ...pool.labels, [POOL_LABEL]: name };
+  if (pool.gpu) {
+    labels[DEVICE_PLUGIN_CONFIG_LABEL] = name;
+    if (pool.gpu.sharing.mode === "mig") labels[MIG_CONFIG_LABEL] = pool.gpu.sharing.layout;
+  }
+  return labels;
+}
+
+/** Tolerations that let a pod onto every taint of the pool. */
+export function poolTolerations(
+  pool: Pool,
+): Array<{ key: string; operator: "Equal" | "Exists"; value?: string; effect: string }> {
+  return pool.taints.map((t) =>
+    t.value === undefined
+      ? { key: t.key, operator: "Exists" as const, effect: t.effect }
+      : { key: t.key, operator: "Equal" as const, value: t.value, effect: t.effect },
+  );
+}
+
+/** Pool names in a stable order (sorted), for flavors and reports. */
+export function poolNames(profile: Profile): string[] {
+  return Object.keys(profile.pools).sort();
+}
+
+export function teamNames(profile: Profile): string[] {
+  return Object.keys(profile.teams).sort();
+}
+
+/** The amounts of a quota (or a limit) by resource name: cpu in cores, memory in bytes, GPUs in slots. */
+export function quotaAmounts(
+  pool: Pool,
+  part: { cpu?: string; memory?: string; gpu?: PoolQuota["gpu"] } | undefined,
+): Record<string, number> {
+  if (!part) return {};
+  const amounts: Record<string, number> = { ...gpuAmounts(pool, part.gpu) };
+  if (part.cpu !== undefined) amounts.cpu = cpuCores(part.cpu);
+  if (part.memory !== undefined) amounts.memory = memoryBytes(part.memory);
+  return amounts;
+}
+
+/** Every resource the queues account for: cpu, memory, then each GPU resource name. */
+export function coveredResources(profile: Profile): string[] {
+  return ["cpu", "memory", ...gpuResourceNames(profile)];
+}
+
+/**
+ * The most of one resource of one pool a team can ever hold: its nominal quota plus what it can
+ * borrow (its borrowing limit, or else everything the other teams lend), never more GPU slots than
+ * the pool has (kind nodes share the host's CPU and memory, so those have no pool capacity here).
+ */
+export function maxObtainable(profile: Profile, teamName: string, poolName: string, resource: string): number {
+  const pool = profile.pools[poolName];
+  if (!pool) return 0;
+  const quota = profile.teams[teamName]?.quota[poolName];
+  const own = quotaAmounts(pool, quota)[resource] ?? 0;
+  const lendable = teamNames(profile)
+    .filter((other) => other !== teamName)
+    .reduce((sum, other) => {
+      const theirs = profile.teams[other].quota[poolName];
+      const nominal = quotaAmounts(pool, theirs)[resource] ?? 0;
+      const lending = quotaAmounts(pool, theirs?.lendingLimit)[resource];
+      return sum + Math.min(nominal, lending ?? nominal);
+    }, 0);
+  const borrowingLimit = quotaAmounts(pool, quota?.borrowingLimit)[resource];
+  const borrowable = borrowingLimit === undefined ? lendable : Math.min(lendable, borrowingLimit);
+  const capacity = poolGpuCapacity(pool)[resource];
+  return capacity === undefined ? own + borrowable : Math.min(capacity, own + borrowable);
+}
+
+/** GPU-only shorthand of maxObtainable. */
+export function maxObtainableGpu(profile: Profile, teamName: string, poolName: string, resource: string): number {
+  return maxObtainable(profile, teamName, poolName, resource);
+}

@@ -1,0 +1,8 @@
+/** Regenerates the README's generated blocks (version table, capacity reports) from the code. */
+import { readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { withGeneratedBlocks } from "../stacks/readme-blocks";
+
+const path = resolve(__dirname, "../README.md");
+writeFileSync(path, withGeneratedBlocks(readFileSync(path, "utf8")));
+console.log("README.md generated blocks regenerated");

@@ -1,0 +1,125 @@
+import { Chart, Testing } from "cdk8s";
+import type { InferenceServiceWorkloadProps } from "../../../charts/workloads/inference-service";
+import { InferenceServiceWorkload } from "../../../charts/workloads/inference-service";
+import { crdFor, schemaProblems } from "../../support/reference";
+
+const PROPS: InferenceServiceWorkloadProps = {
+  name: "iris",
+  placement: {
+    namespace: "team-a",
+    localQueue: "team-a-gpu",
+    priorityClass: "serving",
+    nodeSelector: { "cnai.dev/pool": "gpu" },
+    tolerations: [{ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" }],
+    serviceAccountName: "models-reader",
+  },
+  modelFormat: "sklearn",
+  storageUri: "s3://models/iris",
+  resources: { cpu: "250m", memory: "512Mi", gpu: { resourceName: "nvidia.com/gpu", count: 1 } },
+  minReplicas: 1,
+  maxReplicas: 3,
+};
+
+function render(props: InferenceServiceWorkloadProps = PROPS) {
+  const chart = new Chart(Testing.app(), "samples");
+  const workload = new InferenceServiceWorkload(chart, "isvc", props);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized manifests are plain JSON
+  const [object]: any[] = Testing.synth(chart);
+  return { workload, object };
+}
+
+describe("InferenceServiceWorkload", () => {
+  test("renders a Standard-mode InferenceService whose labels carry the queue to the predictor pods", () => {
+    expect(render().object).toEqual({
+      apiVersion: "serving.kserve.io/v1beta1",
+      kind: "InferenceService",
+      metadata: {
+        name: "iris",
+        namespace: "team-a",
+        labels: {
+          "app.kubernetes.io/name": "iris",
+          "kueue.x-k8s.io/queue-name": "team-a-gpu",
+          "kueue.x-k8s.io/priority-class": "serving",
+        },
+        annotations: { "serving.kserve.io/deploymentMode": "Standard" },
+      },
+      spec: {
+        predictor: {
+          minReplicas: 1,
+          maxReplicas: 3,
+          serviceAccountName: "models-reader",
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+          nodeSelector: { "cnai.dev/pool": "gpu" },
+          tolerations: [{ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" }],
+          model: {
+            modelFormat: { name: "sklearn" },
+            storageUri: "s3://models/iris",
+            resources: {
+              requests: { cpu: "250m", memory: "512Mi", "nvidia.com/gpu": "1" },
+              limits: { cpu: "250m", memory: "512Mi", "nvidia.com/gpu": "1" },
+            },
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+          },
+        },
+      },
+    });
+  });
+
+  test("names a runtime and model format version when given, and defaults to one replica", () => {
+    const { object } = render({
+      ...PROPS,
+      minReplicas: undefined,
+      maxReplicas: undefined,
+      runtime: "kserve-sklearnserver",
+      modelFormatVersion: "1",
+    });
+    expect(object.spec.predictor).toMatchObject({
+      minReplicas: 1,
+      maxReplicas: 1,
+      model: { modelFormat: { name: "sklearn", version: "1" }, runtime: "kserve-sklearnserver" },
+    });
+  });
+
+  test("validates against the pinned KServe v0.20.0 InferenceService CRD", () => {
+    const crd = crdFor("serving.kserve.io/v1beta1", "InferenceService");
+    expect(crd).toBeDefined();
+    expect(schemaProblems(render().object, crd?.schema ?? {})).toEqual([]);
+  });
+
+  test("demands the predictor at maxReplicas", () => {
+    expect(render().workload.demand).toEqual({
+      pods: 3,
+      cpu: 0.75,
+      memoryBytes: 3 * 512 * 2 ** 20,
+      extended: { "nvidia.com/gpu": 3 },
+    });
+  });
+
+  test("rejects maxReplicas below minReplicas", () => {
+    expect(() => render({ ...PROPS, minReplicas: 2, maxReplicas: 1 })).toThrow(
+      /InferenceServiceWorkload "iris": maxReplicas is 1; set maxReplicas >= minReplicas \(2\)/,
+    );
+  });
+
+  test("rejects scale to zero, which Standard mode cannot do", () => {
+    expect(() => render({ ...PROPS, minReplicas: 0 })).toThrow(/minReplicas is 0; use a whole number of at least 1/);
+  });
+
+  test("rejects a storage URI with credentials in it", () => {
+    expect(() => render({ ...PROPS, storageUri: "s3://key:secret@models/iris" })).toThrow(
+      /storageUri is "s3:\/\/key:secret@models\/iris"; remove the credentials from the URI/,
+    );
+  });
+
+  test("rejects a storage URI without a scheme", () => {
+    expect(() => render({ ...PROPS, storageUri: "models/iris" })).toThrow(
+      /storageUri is "models\/iris"; give a URI with a scheme/,
+    );
+  });
+
+  test("rejects a fractional GPU count", () => {
+    expect(() =>
+      render({ ...PROPS, resources: { ...PROPS.resources, gpu: { resourceName: "nvidia.com/gpu", count: 0.5 } } }),
+    ).toThrow(/resources\.gpu\.count is 0\.5; request a whole number of at least 1 devices/);
+  });
+});

@@ -1,0 +1,86 @@
+import { renderLocal } from "../support/render";
+import { loadProfile } from "../../profiles/load";
+import { contextFor } from "../../stacks/graph";
+import type { LocalRelease } from "../../stacks/component";
+import { teamEgress, teamMaximum, tenancy } from "../../stacks/components/tenancy";
+import { teamNamespaceSpecs } from "../../stacks/components/teams";
+
+function renderedObjects(profileName: string, override?: unknown) {
+  const steps = tenancy.steps(contextFor(loadProfile(profileName, override)));
+  return renderLocal(steps[0] as LocalRelease, "tenancy");
+}
+
+describe("tenancy component", () => {
+  test("every team namespace enforces Pod Security restricted and opts in to Kueue", () => {
+    expect(teamNamespaceSpecs(loadProfile("workstation-gpu"))).toEqual([
+      {
+        name: "team-applied",
+        labels: {
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/enforce-version": "v1.35",
+          "pod-security.kubernetes.io/audit": "restricted",
+          "pod-security.kubernetes.io/audit-version": "latest",
+          "pod-security.kubernetes.io/warn": "restricted",
+          "pod-security.kubernetes.io/warn-version": "latest",
+          "managed-by-kueue": "true",
+        },
+      },
+      expect.objectContaining({ name: "team-research" }),
+    ]);
+  });
+
+  test("a team's ResourceQuota is the most its queue can ever admit, summed over pools", () => {
+    // serving, cpu: system 2 + 4 + 2 lent, mig 8 + 16 + 8, full 4 + 16 + 16 = 76 cores
+    const profile = loadProfile("cluster-gpu");
+    expect(teamMaximum(profile, "serving")).toEqual({
+      cpu: "76",
+      memory: "432Gi",
+      extended: { "nvidia.com/gpu": 1, "nvidia.com/mig-1g.10gb": 28 },
+    });
+    const quota = renderedObjects("cluster-gpu").find(
+      (o) => o.kind === "ResourceQuota" && o.metadata.namespace === "team-serving",
+    );
+    expect(quota?.spec.hard).toEqual({
+      "requests.cpu": "76",
+      "requests.memory": "432Gi",
+      "requests.nvidia.com/gpu": "1",
+      "requests.nvidia.com/mig-1g.10gb": "28",
+      pods: "100",
+    });
+  });
+
+  test("teams may reach MLflow, the vector database and the object store, and nothing else of the platform", () => {
+    expect(teamEgress(contextFor(loadProfile("laptop")))).toEqual([
+      { name: "mlflow", namespace: "mlflow", ports: [5000] },
+      { name: "vector-db", namespace: "vector-db", ports: [6333, 6334] },
+      { name: "object-store", namespace: "object-store", ports: [8333] },
+    ]);
+    expect(
+      teamEgress(contextFor(loadProfile("laptop", { components: { mlflow: { lifecycle: "disabled" } } }))).map(
+        (p) => p.name,
+      ),
+    ).toEqual(["vector-db", "object-store"]);
+  });
+
+  test("the KubeRay operator may reach the Ray dashboards in team namespaces", () => {
+    const ingress = renderedObjects("laptop").find((o) => o.metadata.name === "allow-ingress-from-kuberay-operator");
+    expect(ingress?.spec.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ray-system" } } }],
+        ports: [{ protocol: "TCP", port: 8265 }],
+      },
+    ]);
+  });
+
+  test("groups bind to the team's role in its namespace", () => {
+    const binding = renderedObjects("workstation-gpu").find(
+      (o) => o.kind === "RoleBinding" && o.metadata.namespace === "team-research",
+    );
+    expect(binding?.subjects).toEqual([{ kind: "Group", name: "research", apiGroup: "rbac.authorization.k8s.io" }]);
+  });
+
+  test("a profile without teams has nothing to install", () => {
+    // Maps merge, so an override cannot remove the laptop's team: build the profile without it.
+    expect(tenancy.steps(contextFor({ ...loadProfile("laptop"), teams: {} }))).toEqual([]);
+  });
+});

@@ -1,0 +1,179 @@
+import { loadProfile } from "../../profiles/load";
+import { ProfileError } from "../../profiles/problems";
+import type { ProfileOverride } from "../../profiles/schema";
+
+/** The problems (path: message) a profile override produces, or [] when it loads. */
+function problems(name: string, override: ProfileOverride): string[] {
+  try {
+    loadProfile(name, override);
+    return [];
+  } catch (error) {
+    if (error instanceof ProfileError) return error.problems.map((p) => `${p.path}: ${p.allowed}`);
+    throw error;
+  }
+}
+
+const GPU_POOL = (sharing: object, extra: object = {}) => ({
+  pools: { workers: { gpu: { accelerator: "nvidia-a100-80gb", perNode: 1, sharing, hostDevices: [0] }, ...extra } },
+});
+
+describe("GPU pool rules", () => {
+  test("MIG on an accelerator without MIG is an error", () => {
+    expect(
+      problems("laptop-gpu", GPU_POOL({ mode: "mig", strategy: "single", layout: "all-1g.10gb" }, {}) as never),
+    ).toEqual([]);
+    expect(
+      problems("laptop-gpu", {
+        pools: {
+          workers: {
+            gpu: { accelerator: "nvidia-l4", sharing: { mode: "mig", strategy: "single", layout: "all-1g.10gb" } },
+          },
+        },
+      } as never),
+    ).toEqual([
+      'pools.workers.gpu.sharing.mode: nvidia-l4 does not support MIG; use "none", "time-slicing" or "mps", or a MIG-capable accelerator',
+      'teams.default.quota.workers.gpu: pool "workers" has no GPUs; remove gpu or use a GPU pool',
+    ]);
+  });
+
+  test("a MIG layout the accelerator does not have lists the ones it has", () => {
+    expect(
+      problems("laptop-gpu", GPU_POOL({ mode: "mig", strategy: "single", layout: "all-1g.5gb" }) as never),
+    ).toEqual([
+      "pools.workers.gpu.sharing.layout: a MIG layout of nvidia-a100-80gb: all-1g.10gb, all-1g.20gb, all-2g.20gb, all-3g.40gb, all-4g.40gb, all-7g.80gb, all-balanced",
+      'teams.default.quota.workers.gpu: pool "workers" has no GPUs; remove gpu or use a GPU pool',
+    ]);
+  });
+
+  test("a mixed MIG layout needs the mixed strategy", () => {
+    expect(
+      problems("laptop-gpu", GPU_POOL({ mode: "mig", strategy: "single", layout: "all-balanced" }) as never),
+    ).toEqual([
+      'pools.workers.gpu.sharing.strategy: "all-balanced" mixes MIG profiles (1g.10gb, 2g.20gb, 3g.40gb), which only the "mixed" strategy can advertise',
+    ]);
+  });
+
+  test("a mixed layout takes a quota by resource name, and the sum must fit", () => {
+    const mixed = GPU_POOL({ mode: "mig", strategy: "mixed", layout: "all-balanced" });
+    expect(
+      problems("laptop-gpu", {
+        ...mixed,
+        teams: { default: { quota: { workers: { gpu: { "nvidia.com/mig-1g.10gb": 2 } } } } },
+      } as never),
+    ).toEqual([]);
+    expect(
+      problems("laptop-gpu", {
+        ...mixed,
+        teams: { default: { quota: { workers: { gpu: { "nvidia.com/mig-1g.10gb": 3, "nvidia.com/gpu": 1 } } } } },
+      } as never),
+    ).toEqual([
+      'teams.default.quota.workers.gpu.nvidia.com/gpu: pool "workers" advertises nvidia.com/mig-1g.10gb, nvidia.com/mig-2g.20gb, nvidia.com/mig-3g.40gb',
+      'teams.*.quota.workers.gpu: the nominal nvidia.com/mig-1g.10gb quotas add up to 3, but pool "workers" has 2 (1 node(s) × 1 GPU(s) × 2 per GPU)',
+    ]);
+  });
+
+  test("MPS takes up to 48 clients per GPU", () => {
+    expect(
+      problems("laptop-gpu", { pools: { workers: { gpu: { sharing: { mode: "mps", replicas: 48 } } } } } as never),
+    ).toEqual([]);
+    expect(
+      problems("laptop-gpu", { pools: { workers: { gpu: { sharing: { mode: "mps", replicas: 49 } } } } } as never),
+    ).toEqual(["pools.workers.gpu.sharing.replicas: Too big: expected number to be <=48"]);
+  });
+
+  test("kind GPU pools need exactly nodes × perNode host GPUs, each given once", () => {
+    expect(problems("laptop-gpu", { pools: { workers: { gpu: { perNode: 2 } } } } as never)).toEqual([
+      "pools.workers.gpu.hostDevices: exactly 2 host GPU indices (nodes 1 × perNode 2)",
+    ]);
+    expect(
+      problems("laptop-gpu", {
+        pools: {
+          extra: {
+            nodes: 1,
+            gpu: { accelerator: "nvidia-rtx", perNode: 1, sharing: { mode: "none" }, hostDevices: [0] },
+          },
+        },
+      } as never),
+    ).toEqual(['pools.workers.gpu.hostDevices: host GPU 0 is already given to pool "extra"; each index appears once']);
+  });
+});
+
+describe("team rules", () => {
+  test("a quota on a pool that does not exist names the pools", () => {
+    expect(problems("laptop", { teams: { default: { quota: { gpu: { cpu: "1", memory: "1Gi" } } } } })).toEqual([
+      'teams.default.quota.gpu: no pool "gpu" provides this flavor; pools: workers',
+    ]);
+  });
+
+  test("nominal GPU quotas above the pool's capacity are an error naming every share", () => {
+    expect(problems("workstation-gpu", { teams: { applied: { quota: { gpu: { gpu: 5 } } } } })).toEqual([
+      'teams.*.quota.gpu.gpu: the nominal nvidia.com/gpu quotas add up to 9, but pool "gpu" has 8 (1 node(s) × 2 GPU(s) × 4 per GPU)',
+    ]);
+  });
+
+  test("lending more than the nominal quota is an error", () => {
+    expect(
+      problems("workstation-gpu", { teams: { applied: { quota: { gpu: { lendingLimit: { gpu: 5 } } } } } }),
+    ).toEqual([
+      "teams.applied.quota.gpu.lendingLimit.gpu: a team cannot lend more nvidia.com/gpu than its nominal quota (4)",
+    ]);
+  });
+
+  test("two teams in one namespace, or a team in a platform namespace, are errors", () => {
+    expect(
+      problems("workstation-gpu", {
+        teams: { applied: { namespace: "team-research" }, research: { namespace: "kserve" } },
+      }),
+    ).toEqual([
+      "teams.research.namespace: a namespace the platform does not use (not cert-manager, monitoring, gpu-operator, ray-system, kueue-system, kserve, cnpg-system, object-store, mlflow, vector-db, kube-system, default)",
+    ]);
+    expect(problems("workstation-gpu", { teams: { applied: { namespace: "team-research" } } })).toEqual([
+      'teams.research.namespace: already the namespace of team "applied"; each team needs its own',
+    ]);
+  });
+});
+
+describe("sample rules", () => {
+  test("a sample asking more GPUs than its team can ever get is rejected", () => {
+    expect(problems("workstation-gpu", { samples: { "ray-train": { replicas: 9 } } })).toEqual([
+      'samples.ray-train.gpus: 9 pod(s) × 1 nvidia.com/gpu = 9, but team "research" can never hold more than 6 in pool "gpu" (nominal quota plus what it may borrow); such a workload would wait forever',
+    ]);
+  });
+
+  test("a sample of an unknown team or pool, or on a pool its team has no quota on, is an error", () => {
+    expect(problems("laptop", { samples: { x: { kind: "training-job", team: "nobody", pool: "workers" } } })).toEqual([
+      "samples.x.team: a team: default",
+    ]);
+    expect(problems("laptop", { samples: { x: { kind: "training-job", team: "default", pool: "gpus" } } })).toEqual([
+      "samples.x.pool: a pool: workers",
+    ]);
+  });
+
+  test("GPUs asked of a CPU pool are an error", () => {
+    expect(
+      problems("laptop", { samples: { x: { kind: "training-job", team: "default", pool: "workers", gpus: 1 } } }),
+    ).toEqual(['samples.x.gpus: pool "workers" has no GPUs']);
+  });
+});
+
+describe("component rules", () => {
+  test("the GPU Operator without GPU pools, or GPU pools without it, are errors", () => {
+    expect(problems("laptop", { components: { "gpu-operator": { lifecycle: "managed" } } })).toEqual([
+      'components.gpu-operator.lifecycle: the GPU Operator needs a GPU pool, and no pool has gpu; use "disabled" or add a GPU pool',
+    ]);
+    expect(problems("laptop-gpu", { components: { "gpu-operator": { lifecycle: "disabled" } } })).toEqual([
+      'components.gpu-operator.lifecycle: pools workers have GPUs, but without the GPU Operator (or an external device plugin) no pod can request them; use "managed" or "external"',
+    ]);
+  });
+
+  test("an external postgresql or object store needs its connection details", () => {
+    expect(
+      problems("laptop", {
+        components: { postgresql: { lifecycle: "external" }, "object-store": { lifecycle: "external" } },
+      }),
+    ).toEqual([
+      "external.postgresql: components.postgresql is external: give host, port, database and credentialsSecret",
+      "external.objectStore: components.object-store is external: give endpoint, region and credentialsSecret",
+    ]);
+  });
+});
