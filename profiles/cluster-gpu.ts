@@ -9,7 +9,7 @@ const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule
 export const clusterGpu: ProfileOverride = {
   name: "cluster-gpu",
   description: "kind on an 8-GPU A100 server: system pool, MIG pool (28 × 1g.10gb), full-GPU pool (4), three teams",
-  cluster: { name: "cnai-cluster" },
+  cluster: { provider: "kind", name: "cnai-cluster", controlPlanes: 1 },
   pools: {
     system: { nodes: 1 },
     mig: {

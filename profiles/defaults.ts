@@ -1,13 +1,11 @@
 /**
  * Shared defaults every profile starts from. A profile is a small override of this object
- * (see `profiles/merge.ts` for the merge rule); nothing here is copied into the profiles.
+ * (see `profiles/merge.ts` for the merge rule); nothing here is copied into the profiles. Each
+ * profile names its own cluster: a kind cluster and an EKS one share no fields to default.
  */
-import type { Profile } from "./schema";
+import type { ProfileOverride } from "./schema";
 
-export const DEFAULTS: Profile = {
-  name: "default",
-  description: "Shared defaults",
-  cluster: { name: "cnai", controlPlanes: 1 },
+export const DEFAULTS: ProfileOverride = {
   pools: {},
   teams: {},
   queueing: {

@@ -1,4 +1,7 @@
+import { aksGpu } from "./aks-gpu";
 import { clusterGpu } from "./cluster-gpu";
+import { eksGpu } from "./eks-gpu";
+import { gkeGpu } from "./gke-gpu";
 import { laptop } from "./laptop";
 import { laptopGpu } from "./laptop-gpu";
 import { workstationGpu } from "./workstation-gpu";
@@ -10,6 +13,9 @@ export const PROFILES: Readonly<Record<string, ProfileOverride>> = {
   "laptop-gpu": laptopGpu,
   "workstation-gpu": workstationGpu,
   "cluster-gpu": clusterGpu,
+  "eks-gpu": eksGpu,
+  "gke-gpu": gkeGpu,
+  "aks-gpu": aksGpu,
 };
 
 export const DEFAULT_PROFILE = "laptop";

@@ -4,7 +4,7 @@ import type { ProfileOverride } from "./schema";
 export const laptop: ProfileOverride = {
   name: "laptop",
   description: "kind on a laptop: 1 control-plane + 1 worker, CPU only, the whole platform, one team",
-  cluster: { name: "cnai-laptop" },
+  cluster: { provider: "kind", name: "cnai-laptop", controlPlanes: 1 },
   pools: { workers: { nodes: 1 } },
   teams: { default: { namespace: "team-default", quota: { workers: { cpu: "4", memory: "8Gi" } } } },
 };

@@ -84,7 +84,7 @@ export function loadProfile(
 function toProblems(issue: z.core.$ZodIssue, input: unknown): Problem[] {
   const path = issue.path.map(String);
   if (issue.code === "unrecognized_keys") {
-    const allowed = allowedKeysAt(path);
+    const allowed = allowedKeysAt(path, input);
     return issue.keys.map((key) => ({
       path: [...path, key].join("."),
       value: valueAt(input, [...path, key]),
@@ -108,16 +108,38 @@ function valueAt(input: unknown, path: readonly string[]): unknown {
   return current;
 }
 
-/** The keys the schema allows at a path, for "unknown key" messages. */
-function allowedKeysAt(path: readonly string[]): string[] {
+/** The keys the schema allows at a path, for "unknown key" messages (unions resolved by the input's values). */
+function allowedKeysAt(path: readonly string[], input: unknown): string[] {
   let schema: z.core.$ZodType = profileSchema;
-  for (const key of path) {
-    const next = childSchema(schema, key);
+  for (let depth = 0; depth <= path.length; depth++) {
+    schema = resolveUnion(schema, valueAt(input, path.slice(0, depth)));
+    if (depth === path.length) break;
+    const next = childSchema(schema, path[depth]);
     if (next === undefined) return [];
     schema = next;
   }
   const def = unwrap(schema)._zod.def;
   return def.type === "object" ? Object.keys((def as z.core.$ZodObjectDef).shape) : [];
+}
+
+/** For a union, the option whose literal fields (e.g. `provider: "eks"`) match the value. */
+function resolveUnion(schema: z.core.$ZodType, value: unknown): z.core.$ZodType {
+  const inner = unwrap(schema);
+  const def = inner._zod.def;
+  if (def.type !== "union") return inner;
+  const options = (def as z.core.$ZodUnionDef).options;
+  const matches = options.find((option) => {
+    const optionDef = unwrap(option)._zod.def;
+    if (optionDef.type !== "object" || !isPlainObject(value)) return false;
+    return Object.entries((optionDef as z.core.$ZodObjectDef).shape).every(([key, field]) => {
+      const fieldDef = field._zod.def;
+      return (
+        fieldDef.type !== "literal" ||
+        (fieldDef as z.core.$ZodLiteralDef<z.core.util.Literal>).values.includes(value[key] as never)
+      );
+    });
+  });
+  return matches ?? inner;
 }
 
 function childSchema(schema: z.core.$ZodType, key: string): z.core.$ZodType | undefined {
@@ -130,6 +152,8 @@ function childSchema(schema: z.core.$ZodType, key: string): z.core.$ZodType | un
 
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
   let current = schema;
-  while (current._zod.def.type === "optional") current = (current._zod.def as z.core.$ZodOptionalDef).innerType;
+  while (current._zod.def.type === "optional" || current._zod.def.type === "default") {
+    current = (current._zod.def as z.core.$ZodOptionalDef | z.core.$ZodDefaultDef).innerType;
+  }
   return current;
 }

@@ -42,10 +42,15 @@ export function resourcesPerGpu(gpu: GpuPool | undefined): Record<string, number
   }
 }
 
-/** The GPU resources a pool advertises in total: resource name → slots (nodes × GPUs × per GPU). */
+/** Nodes a pool can reach: its autoscaling maximum in the clouds, its fixed size otherwise. */
+export function poolMaxNodes(pool: Pool): number {
+  return pool.autoscaling?.max ?? pool.nodes;
+}
+
+/** The GPU resources a pool advertises at its largest: resource name → slots (nodes × GPUs × per GPU). */
 export function poolGpuCapacity(pool: Pool): Record<string, number> {
   const perGpu = resourcesPerGpu(pool.gpu);
-  const gpus = pool.gpu ? pool.nodes * pool.gpu.perNode : 0;
+  const gpus = pool.gpu ? poolMaxNodes(pool) * pool.gpu.perNode : 0;
   return Object.fromEntries(Object.entries(perGpu).map(([name, count]) => [name, count * gpus]));
 }
 

@@ -7,6 +7,7 @@ import {
   gpuAmounts,
   maxObtainableGpu,
   poolGpuCapacity,
+  poolMaxNodes,
   poolNames,
   resourcesPerGpu,
   singleGpuResource,
@@ -15,6 +16,13 @@ import {
 } from "./plan";
 import type { Problem } from "./problems";
 import type { Pool, PoolQuota, Profile } from "./schema";
+
+/** The taint AKS puts on every Spot node (Azure docs; hashicorp/terraform-provider-azurerm#14030). */
+export const AKS_SPOT_TAINT = {
+  key: "kubernetes.azure.com/scalesetpriority",
+  value: "spot",
+  effect: "NoSchedule",
+} as const;
 
 /** Namespaces the platform itself uses; a team namespace may not take one. */
 export const PLATFORM_NAMESPACES = [
@@ -82,6 +90,37 @@ function poolRules(profile: Profile): Problem[] {
         allowed: `at most ${accelerator.maxMpsReplicas} MPS clients per ${gpu.accelerator}`,
       });
     }
+    const provider = profile.cluster.provider;
+    if (provider !== "kind") {
+      if (gpu.hostDevices !== undefined) {
+        problems.push({
+          path: `${path}.hostDevices`,
+          value: gpu.hostDevices,
+          allowed: `only kind pools take host GPU indices; remove it on ${provider}`,
+        });
+      }
+      if (sharing.mode === "mig" && sharing.strategy === "mixed" && provider !== "eks") {
+        problems.push({
+          path: `${path}.sharing.strategy`,
+          value: "mixed",
+          allowed: `${provider === "gke" ? "GKE (gpu_partition_size)" : "AKS (gpu_instance)"} partitions every GPU of a pool alike and advertises nvidia.com/gpu: use "single" with a uniform layout`,
+        });
+      }
+      if (
+        provider === "eks" &&
+        sharing.mode === "mig" &&
+        profile.cluster.provider === "eks" &&
+        profile.cluster.gpuAmi.startsWith("BOTTLEROCKET")
+      ) {
+        problems.push({
+          path: `${path}.sharing.mode`,
+          value: "mig",
+          allowed:
+            "Bottlerocket applies MIG through its own settings, not the GPU Operator's MIG manager; use the AL2023 NVIDIA AMI for MIG pools",
+        });
+      }
+      continue;
+    }
     const wanted = pool.nodes * gpu.perNode;
     if (gpu.hostDevices === undefined) {
       problems.push({
@@ -109,6 +148,55 @@ function poolRules(profile: Profile): Problem[] {
         seenDevices.set(device, name);
       }
     }
+  }
+  for (const name of poolNames(profile)) problems.push(...poolSizeProblems(profile, name));
+  return problems;
+}
+
+/** Sizes: kind pools are fixed workers; cloud pools may autoscale, with nodes inside [min, max]. */
+function poolSizeProblems(profile: Profile, name: string): Problem[] {
+  const pool = profile.pools[name];
+  const path = `pools.${name}`;
+  if (profile.cluster.provider === "kind") {
+    const cloudOnly = (["autoscaling", "instanceType"] as const).filter((key) => pool[key] !== undefined);
+    return [
+      ...(pool.nodes < 1
+        ? [{ path: `${path}.nodes`, value: pool.nodes, allowed: "kind pools need at least 1 worker" }]
+        : []),
+      ...cloudOnly.map((key) => ({
+        path: `${path}.${key}`,
+        value: pool[key],
+        allowed: "kind workers are fixed; this applies to cloud pools only, remove it",
+      })),
+      ...(pool.spot ? [{ path: `${path}.spot`, value: true, allowed: "kind has no spot capacity; remove it" }] : []),
+    ];
+  }
+  const problems: Problem[] = [];
+  // AKS taints every Spot node itself; listing the taint in the pool makes Kueue's flavor and the workloads tolerate it.
+  if (profile.cluster.provider === "aks" && pool.spot && !pool.taints.some((t) => t.key === AKS_SPOT_TAINT.key)) {
+    problems.push({
+      path: `${path}.taints`,
+      value: pool.taints,
+      allowed: `AKS taints Spot nodes ${AKS_SPOT_TAINT.key}=${AKS_SPOT_TAINT.value}:${AKS_SPOT_TAINT.effect}; add that taint so workloads tolerate it`,
+    });
+  }
+  const { autoscaling } = pool;
+  if (!autoscaling) {
+    if (pool.nodes < 1) {
+      problems.push({
+        path: `${path}.nodes`,
+        value: pool.nodes,
+        allowed: "a fixed-size pool needs at least 1 node; give autoscaling to scale from zero",
+      });
+    }
+    return problems;
+  }
+  if (autoscaling.min > pool.nodes || pool.nodes > autoscaling.max) {
+    problems.push({
+      path: `${path}.nodes`,
+      value: pool.nodes,
+      allowed: `between autoscaling.min ${autoscaling.min} and autoscaling.max ${autoscaling.max}`,
+    });
   }
   return problems;
 }
@@ -198,7 +286,7 @@ function teamRules(profile: Profile): Problem[] {
         problems.push({
           path: `teams.*.quota.${poolName}.gpu`,
           value: Object.fromEntries(shares),
-          allowed: `the nominal ${resource} quotas add up to ${total}, but pool "${poolName}" has ${capacity} (${pool.nodes} node(s) × ${pool.gpu?.perNode} GPU(s) × ${resourcesPerGpu(pool.gpu)[resource]} per GPU)`,
+          allowed: `the nominal ${resource} quotas add up to ${total}, but pool "${poolName}" has ${capacity} (${poolMaxNodes(pool)} node(s)${pool.autoscaling ? " at most" : ""} × ${pool.gpu?.perNode} GPU(s) × ${resourcesPerGpu(pool.gpu)[resource]} per GPU)`,
         });
       }
     }
@@ -266,6 +354,13 @@ function componentRules(profile: Profile): Problem[] {
       path: "components.gpu-operator.lifecycle",
       value: gpuOperator,
       allowed: `pools ${gpuPools.join(", ")} have GPUs, but without the GPU Operator (or an external device plugin) no pod can request them; use "managed" or "external"`,
+    });
+  }
+  if (profile.cluster.provider === "gke" && gpuOperator === "managed" && gpuPools.length > 0) {
+    problems.push({
+      path: "components.gpu-operator.lifecycle",
+      value: gpuOperator,
+      allowed: `on GKE the node pools bring Google's driver installer and device plugin (with GPU sharing and MIG), and a second nvidia.com/gpu advertiser breaks nodes; use "external"`,
     });
   }
   if (profile.components.postgresql.lifecycle === "external" && profile.external.postgresql === undefined) {

@@ -82,8 +82,16 @@ const gpuPool = z.strictObject({
 });
 
 const pool = z.strictObject({
-  /** Nodes in the pool (kind: workers). */
-  nodes: z.number().int().min(1).max(16),
+  /** Nodes in the pool (kind: workers; clouds: the initial size). */
+  nodes: z.number().int().min(0).max(64),
+  /** Clouds only: the node group scales between these. @default fixed at `nodes` */
+  autoscaling: z
+    .strictObject({ min: z.number().int().min(0).max(1000), max: z.number().int().min(1).max(1000) })
+    .optional(),
+  /** Clouds only: spot / preemptible capacity. @default false */
+  spot: z.boolean().default(false),
+  /** Clouds only: the instance (VM) type. @default the cloud's type for the accelerator and GPUs per node (the tables in stacks/clusters/{eks,gke,aks}.ts) */
+  instanceType: z.string().min(1).optional(),
   /** Extra node labels; every node also gets `cnai.io/pool: <pool name>`. */
   labels: z.record(z.string(), z.string()).default({}),
   taints: z.array(taint).default([]),
@@ -109,6 +117,72 @@ const poolQuota = z.strictObject({
 });
 
 export const PRIORITY_CLASSES = ["interactive", "batch", "preemptible"] as const;
+
+const kubernetesMinor = z.string().regex(/^1\.\d{2}$/, { message: "a Kubernetes minor version such as 1.35" });
+
+/** A local kind cluster (Docker). */
+const kindCluster = z.strictObject({
+  provider: z.literal("kind"),
+  /** The kind cluster's name (also the kubeconfig context `kind-<name>`). */
+  name: dnsLabel,
+  controlPlanes: z.literal(1),
+});
+
+/** Amazon EKS. State in S3 with native lock files. */
+const eksCluster = z.strictObject({
+  provider: z.literal("eks"),
+  name: dnsLabel,
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: "an AWS region such as eu-west-1" }),
+  kubernetesVersion: kubernetesMinor,
+  /** Create a VPC (CIDR, zones), or adopt existing subnets. */
+  network: z.union([
+    z.strictObject({ create: z.strictObject({ cidr: z.cidrv4(), zones: z.number().int().min(2).max(3) }) }),
+    z.strictObject({ existing: z.strictObject({ subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).min(2) }) }),
+  ]),
+  /** The GPU node image: AL2023 ships driver and toolkit; Bottlerocket also the device plugin. */
+  gpuAmi: z.enum(["AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"]),
+  /** IAM principals (role ARNs) given cluster-admin through access entries. */
+  adminPrincipalArns: z.array(z.string().regex(/^arn:aws:iam::\d{12}:(role|user)\/.+$/)).default([]),
+  state: z.strictObject({ bucket: z.string().min(3), region: z.string().min(1) }),
+});
+
+/** Google GKE (Standard). State in GCS. */
+const gkeCluster = z.strictObject({
+  provider: z.literal("gke"),
+  name: dnsLabel,
+  project: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, { message: "a GCP project id" }),
+  /** A region (regional cluster) or a zone. */
+  location: z.string().regex(/^[a-z]+-[a-z]+\d(-[a-z])?$/, { message: "a GCP region or zone such as europe-west4" }),
+  kubernetesVersion: kubernetesMinor,
+  network: z.union([
+    z.strictObject({ create: z.strictObject({ cidr: z.cidrv4(), podsCidr: z.cidrv4(), servicesCidr: z.cidrv4() }) }),
+    z.strictObject({ existing: z.strictObject({ network: z.string().min(1), subnetwork: z.string().min(1) }) }),
+  ]),
+  state: z.strictObject({ bucket: z.string().min(3) }),
+});
+
+/** Azure AKS. State in Azure Blob Storage. */
+const aksCluster = z.strictObject({
+  provider: z.literal("aks"),
+  name: dnsLabel,
+  location: z.string().regex(/^[a-z0-9]+$/, { message: "an Azure region such as westeurope" }),
+  resourceGroup: z.string().min(1),
+  kubernetesVersion: kubernetesMinor,
+  network: z.union([
+    z.strictObject({ create: z.strictObject({ cidr: z.cidrv4(), nodesCidr: z.cidrv4() }) }),
+    z.strictObject({ existing: z.strictObject({ subnetId: z.string().startsWith("/subscriptions/") }) }),
+  ]),
+  /** Entra ID groups (object ids) given cluster-admin. */
+  adminGroupObjectIds: z.array(z.uuid()).default([]),
+  state: z.strictObject({
+    resourceGroup: z.string().min(1),
+    storageAccount: z.string().min(3),
+    container: z.string().min(3),
+  }),
+});
+
+const cluster = z.discriminatedUnion("provider", [kindCluster, eksCluster, gkeCluster, aksCluster]);
+export const CLUSTER_PROVIDERS = ["kind", "eks", "gke", "aks"] as const;
 
 const team = z.strictObject({
   /** @default `team-<name>` */
@@ -156,11 +230,7 @@ const externalObjectStore = z.strictObject({
 export const profileSchema = z.strictObject({
   name: dnsLabel,
   description: z.string().min(1),
-  cluster: z.strictObject({
-    /** The kind cluster's name (also the kubeconfig context `kind-<name>`). */
-    name: dnsLabel,
-    controlPlanes: z.literal(1),
-  }),
+  cluster: cluster,
   /** Node pools by name; each becomes kind workers now (cloud node groups later) and one Kueue ResourceFlavor. */
   pools: z.record(dnsLabel, pool),
   /** Teams by name: a namespace with tenancy objects, a ClusterQueue in the cohort, a LocalQueue. */
@@ -186,6 +256,11 @@ export const profileSchema = z.strictObject({
 });
 
 export type Profile = z.infer<typeof profileSchema>;
+export type ClusterConfig = Profile["cluster"];
+export type KindClusterConfig = Extract<ClusterConfig, { provider: "kind" }>;
+export type EksClusterConfig = Extract<ClusterConfig, { provider: "eks" }>;
+export type GkeClusterConfig = Extract<ClusterConfig, { provider: "gke" }>;
+export type AksClusterConfig = Extract<ClusterConfig, { provider: "aks" }>;
 export type Pool = Profile["pools"][string];
 export type GpuPool = NonNullable<Pool["gpu"]>;
 export type GpuSharing = GpuPool["sharing"];

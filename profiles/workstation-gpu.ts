@@ -7,7 +7,7 @@ import type { ProfileOverride } from "./schema";
 export const workstationGpu: ProfileOverride = {
   name: "workstation-gpu",
   description: "kind on one 2-GPU workstation, time-slicing ×4, two teams sharing 8 GPU slots",
-  cluster: { name: "cnai-workstation" },
+  cluster: { provider: "kind", name: "cnai-workstation", controlPlanes: 1 },
   pools: {
     gpu: {
       nodes: 1,

@@ -40,6 +40,9 @@ PROVIDERS=(
   hashicorp/helm/3.1.1
   hashicorp/random/3.7.2
   tehcyx/kind/0.11.0
+  hashicorp/aws/6.25.0
+  hashicorp/google/6.50.0
+  hashicorp/azurerm/4.55.0
 )
 # -----------------------------------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ import { loadProfile } from "../profiles/load";
 import type { Profile } from "../profiles/schema";
 import { CATALOG } from "./catalog";
 import type { ComponentDefinition } from "./component";
-import { ClusterStack } from "./cluster-stack";
+import type { ClusterStack } from "./cluster-stack";
+import { clusterStackProblems, createClusterStack } from "./cluster-stack";
 import { sampleProblems } from "./components/samples";
 import { graphProblems, resolveGraph } from "./graph";
 import { PlatformStack } from "./platform-stack";
@@ -32,7 +33,11 @@ export interface BuiltProfile {
 
 /** Loads a profile with every check, including the component graph's. */
 export function loadCheckedProfile(name: string, override?: unknown, catalog = CATALOG): Profile {
-  return loadProfile(name, override, (profile) => [...graphProblems(catalog, profile), ...sampleProblems(profile)]);
+  return loadProfile(name, override, (profile) => [
+    ...graphProblems(catalog, profile),
+    ...sampleProblems(profile),
+    ...clusterStackProblems(profile),
+  ]);
 }
 
 export function buildApp(options: BuildOptions): { app: App; built: BuiltProfile[] } {
@@ -40,7 +45,7 @@ export function buildApp(options: BuildOptions): { app: App; built: BuiltProfile
   const profiles = options.profiles.map((name) => loadCheckedProfile(name, options.override, catalog));
   const app = new App({ outdir: options.outdir, skipValidation: false });
   const built = profiles.map((profile) => {
-    const cluster = new ClusterStack(app, `${profile.name}-cluster`, { profile });
+    const cluster = createClusterStack(app, `${profile.name}-cluster`, profile);
     const platform = new PlatformStack(app, `${profile.name}-platform`, {
       graph: resolveGraph(catalog, profile),
       cluster: cluster.connection,

@@ -61,7 +61,9 @@ interface Manifest {
 }
 
 export function footprint(profile: Profile, steps: readonly PlannedStep[]): FootprintRow[] {
-  const nodes = profile.cluster.controlPlanes + Object.values(profile.pools).reduce((sum, pool) => sum + pool.nodes, 0);
+  // DaemonSets run on every node: kind's control planes too; clouds' control planes run no pods of ours.
+  const controlPlanes = profile.cluster.provider === "kind" ? profile.cluster.controlPlanes : 0;
+  const nodes = controlPlanes + Object.values(profile.pools).reduce((sum, pool) => sum + pool.nodes, 0);
   const rows: FootprintRow[] = [];
   for (const { step, component } of steps) {
     if (step.kind === "upstream") {

@@ -15,11 +15,11 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import type { ITerraformDependable } from "cdktf";
-import { LocalBackend, TerraformStack } from "cdktf";
+import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
-import type { ClusterConnection } from "./cluster-stack";
-import { stateFilePath } from "./cluster-stack";
+import type { ClusterConnection } from "./clusters/connection";
+import { configureBackend } from "./clusters/state";
 import type { CredentialId, GeneratedSecret, NamespaceSpec } from "./component";
 import type { PlannedStep, ResolvedGraph } from "./graph";
 import { planSteps } from "./graph";
@@ -61,14 +61,20 @@ export class PlatformStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     const { graph, cluster } = props;
-    new LocalBackend(this, { path: stateFilePath(id) });
+    configureBackend(this, graph.context.profile, id);
+    // Client certificates (kind) or an exec credential plugin (clouds): nothing long-lived in state.
     const connection = {
       host: cluster.host,
+      clusterCaCertificate: cluster.clusterCaCertificate,
       clientCertificate: cluster.clientCertificate,
       clientKey: cluster.clientKey,
-      clusterCaCertificate: cluster.clusterCaCertificate,
+      exec: cluster.exec && {
+        apiVersion: cluster.exec.apiVersion,
+        command: cluster.exec.command,
+        args: [...cluster.exec.args],
+      },
     };
-    new KubernetesProvider(this, "kubernetes", connection);
+    new KubernetesProvider(this, "kubernetes", { ...connection, exec: connection.exec && [connection.exec] });
     new HelmProvider(this, "helm", { kubernetes: connection });
     new RandomProvider(this, "random");
     pinProviders(this, ["kubernetes", "helm", "random"]);

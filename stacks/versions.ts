@@ -36,6 +36,9 @@ export const PROVIDERS = {
   helm: { kind: "provider", source: "hashicorp/helm", version: "3.1.1" },
   random: { kind: "provider", source: "hashicorp/random", version: "3.7.2" },
   kind: { kind: "provider", source: "tehcyx/kind", version: "0.11.0" },
+  aws: { kind: "provider", source: "hashicorp/aws", version: "6.25.0" },
+  google: { kind: "provider", source: "hashicorp/google", version: "6.50.0" },
+  azurerm: { kind: "provider", source: "hashicorp/azurerm", version: "4.55.0" },
 } as const satisfies Record<string, ProviderVersion>;
 
 export const CHARTS = {

@@ -304,6 +304,33 @@ for (const [name, cls] of Object.entries(model.classes)) {
     };
   }
 }
+/**
+ * OpenTofu refuses a schema whose set-nested block holds a `dynamic` attribute (sets need comparable
+ * elements). Where the bindings left a type dynamic, read such blocks as lists: validation of the
+ * synthesized JSON is the same, only element ordering semantics differ.
+ */
+function hasDynamic(block) {
+  return (
+    Object.values(block.attributes ?? {}).some(
+      (a) => a.type === "dynamic" || (a.nested_type && hasDynamic(a.nested_type)),
+    ) || Object.values(block.block_types ?? {}).some((b) => hasDynamic(b.block))
+  );
+}
+function relaxDynamicSets(block) {
+  for (const nested of Object.values(block.block_types ?? {})) {
+    relaxDynamicSets(nested.block);
+    if (nested.nesting_mode === "set" && hasDynamic(nested.block)) nested.nesting_mode = "list";
+  }
+  for (const attribute of Object.values(block.attributes ?? {})) {
+    if (!attribute.nested_type) continue;
+    relaxDynamicSets(attribute.nested_type);
+    if (attribute.nested_type.nesting_mode === "set" && hasDynamic(attribute.nested_type))
+      attribute.nested_type.nesting_mode = "list";
+  }
+}
+for (const group of [schema.resource_schemas, schema.data_source_schemas]) {
+  for (const entry of Object.values(group)) relaxDynamicSets(entry.block);
+}
 if (!schema.provider) problems.push("no provider class found");
 for (const p of problems) console.error(`schema-from-cdktf: ${p}`);
 process.stdout.write(JSON.stringify(schema));

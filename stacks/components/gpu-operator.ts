@@ -58,10 +58,50 @@ function migPools(profile: Profile): GpuSharing[] {
 }
 
 /**
- * NVIDIA GPU Operator for kind workers that get GPUs the nvkind way: the host already has the driver and
- * nvidia-container-toolkit, so both operands are off and containers get devices through CDI (facts §9).
- * Only the operands a laptop GPU uses run: device plugin, GPU feature discovery, validator, and the DCGM
- * exporter when there is a Prometheus to scrape it. The chart ships no admission webhook, so no gate.
+ * Who owns the GPU driver, container toolkit and device plugin on each kind of cluster. The GPU
+ * Operator's values follow from it; a combination that would break nodes is a profile error
+ * (profiles/rules.ts).
+ *  - kind (nvkind): the host has driver and toolkit; CDI and the `nvidia` runtime class (facts §9).
+ *  - EKS, AL2023 NVIDIA AMI: driver and toolkit preinstalled, no device plugin: the operator brings it
+ *    (facts-clouds §3, AWS "ml-eks-k8s-device-plugin").
+ *  - EKS, Bottlerocket NVIDIA: driver, toolkit and the device plugin are in the image; MIG is Bottlerocket's
+ *    (facts-clouds §3): the operator keeps GFD and DCGM only.
+ *  - AKS: the default node images ship driver and toolkit (`gpu_driver = "Install"`), no device plugin
+ *    (facts-clouds §5, NVIDIA "microsoft-aks").
+ *  - GKE: Google's driver installer and managed device plugin own everything; the operator is `external`
+ *    there (facts-clouds §4: exactly one nvidia.com/gpu advertiser per node).
+ */
+export interface GpuStackOwnership {
+  readonly driver: "node" | "operator";
+  readonly toolkit: "node" | "operator";
+  readonly devicePlugin: "node" | "operator";
+  /** kind only: containers get devices through CDI and the `nvidia` runtime class. */
+  readonly cdiRuntimeClass: boolean;
+}
+
+export function gpuStackOwnership(profile: Profile): GpuStackOwnership {
+  const { cluster } = profile;
+  switch (cluster.provider) {
+    case "kind":
+      return { driver: "node", toolkit: "node", devicePlugin: "operator", cdiRuntimeClass: true };
+    case "eks":
+      return {
+        driver: "node",
+        toolkit: "node",
+        devicePlugin: cluster.gpuAmi.startsWith("BOTTLEROCKET") ? "node" : "operator",
+        cdiRuntimeClass: false,
+      };
+    case "aks":
+      return { driver: "node", toolkit: "node", devicePlugin: "operator", cdiRuntimeClass: false };
+    case "gke":
+      return { driver: "node", toolkit: "node", devicePlugin: "node", cdiRuntimeClass: false };
+  }
+}
+
+/**
+ * NVIDIA GPU Operator, with the operands each cluster kind needs (see GpuStackOwnership): device plugin,
+ * GPU feature discovery, validator, the MIG manager for MIG pools, and the DCGM exporter when there is a
+ * Prometheus to scrape it. The chart ships no admission webhook, so no gate.
  */
 export const gpuOperator: ComponentDefinition = {
   id: "gpu-operator",
@@ -73,6 +113,7 @@ export const gpuOperator: ComponentDefinition = {
   steps: (ctx) => {
     const monitoring = monitoringEnabled(ctx);
     const mig = migPools(ctx.profile);
+    const ownership = gpuStackOwnership(ctx.profile);
     const operandResources = resources("10m", "32Mi", "100m", "128Mi");
     return [
       {
@@ -82,12 +123,16 @@ export const gpuOperator: ComponentDefinition = {
         chart: "gpu-operator",
         primary: true,
         values: {
-          driver: { enabled: false },
-          toolkit: { enabled: false },
-          cdi: { enabled: true },
-          operator: { runtimeClass: "nvidia", resources: resources("20m", "64Mi", "200m", "256Mi") },
+          driver: { enabled: ownership.driver === "operator" },
+          toolkit: { enabled: ownership.toolkit === "operator" },
+          ...(ownership.cdiRuntimeClass ? { cdi: { enabled: true } } : {}),
+          operator: {
+            ...(ownership.cdiRuntimeClass ? { runtimeClass: "nvidia" } : {}),
+            resources: resources("20m", "64Mi", "200m", "256Mi"),
+          },
           validator: { resources: operandResources },
           devicePlugin: {
+            enabled: ownership.devicePlugin === "operator",
             resources: operandResources,
             // Rendered by the chart as a ConfigMap; each pool's nodes pick their key by label.
             config: {
@@ -119,7 +164,9 @@ export const gpuOperator: ComponentDefinition = {
           { name: "nfd-master", replicas: 1, resourcesAt: "node-feature-discovery.master.resources" },
           { name: "nfd-worker", replicas: "per-node", resourcesAt: "node-feature-discovery.worker.resources" },
           { name: "nfd-gc", replicas: 1, resourcesAt: "node-feature-discovery.gc.resources" },
-          { name: "nvidia-device-plugin", replicas: "per-node", resourcesAt: "devicePlugin.resources" },
+          ...(ownership.devicePlugin === "operator"
+            ? [{ name: "nvidia-device-plugin", replicas: "per-node" as const, resourcesAt: "devicePlugin.resources" }]
+            : []),
           { name: "gpu-feature-discovery", replicas: "per-node", resourcesAt: "gfd.resources" },
           { name: "nvidia-operator-validator", replicas: "per-node", resourcesAt: "validator.resources" },
           ...(monitoring

@@ -8,6 +8,7 @@ import {
   devicePluginConfig,
   devicePluginConfigData,
   gpuOperator,
+  gpuStackOwnership,
 } from "../../stacks/components/gpu-operator";
 import { unknownValuePaths } from "../support/reference";
 
@@ -67,6 +68,7 @@ describe("gpu-operator component", () => {
       },
       validator: { resources: OPERAND },
       devicePlugin: {
+        enabled: true,
         resources: OPERAND,
         config: {
           create: true,
@@ -246,5 +248,42 @@ describe("gpu-operator component", () => {
     for (const profileName of ["laptop-gpu", "workstation-gpu"]) {
       expect(release(profileName).workloads?.map((w) => w.name)).not.toContain("nvidia-mig-manager");
     }
+  });
+
+  test("on EKS (AL2023) and AKS the node image has driver and toolkit: the operator brings only the device plugin and operands", () => {
+    for (const name of ["eks-gpu", "aks-gpu"]) {
+      const values = release(name).values as Record<string, Record<string, unknown>>;
+      expect([
+        name,
+        values.driver,
+        values.toolkit,
+        values.cdi,
+        values.operator.runtimeClass,
+        values.devicePlugin.enabled,
+      ]).toEqual([name, { enabled: false }, { enabled: false }, undefined, undefined, true]);
+    }
+  });
+
+  test("on EKS Bottlerocket the image also runs the device plugin, so the operator's is off", () => {
+    // Built directly: maps merge, so an override cannot turn the MIG pool's sharing into another mode.
+    const eks = loadProfile("eks-gpu");
+    const bottlerocket = { ...eks, cluster: { ...eks.cluster, gpuAmi: "BOTTLEROCKET_x86_64_NVIDIA" } } as typeof eks;
+    const [step] = gpuOperator.steps(contextFor(bottlerocket)) as UpstreamRelease[];
+    expect((step.values.devicePlugin as Record<string, unknown>).enabled).toBe(false);
+    expect(gpuStackOwnership(bottlerocket)).toEqual({
+      driver: "node",
+      toolkit: "node",
+      devicePlugin: "node",
+      cdiRuntimeClass: false,
+    });
+  });
+
+  test("on GKE the node pools own the whole GPU stack", () => {
+    expect(gpuStackOwnership(loadProfile("gke-gpu"))).toEqual({
+      driver: "node",
+      toolkit: "node",
+      devicePlugin: "node",
+      cdiRuntimeClass: false,
+    });
   });
 });

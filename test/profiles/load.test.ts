@@ -20,12 +20,20 @@ describe("selecting profiles", () => {
   });
 
   test("all selects every profile", () => {
-    expect(selectProfiles("all")).toEqual(["laptop", "laptop-gpu", "workstation-gpu", "cluster-gpu"]);
+    expect(selectProfiles("all")).toEqual([
+      "laptop",
+      "laptop-gpu",
+      "workstation-gpu",
+      "cluster-gpu",
+      "eks-gpu",
+      "gke-gpu",
+      "aks-gpu",
+    ]);
   });
 
   test("an unknown name fails with the list of known profiles", () => {
     expect(() => selectProfiles("laptpo")).toThrow(
-      /Unknown profile "laptpo" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, workstation-gpu, cluster-gpu, or "all"/,
+      /Unknown profile "laptpo" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, workstation-gpu, cluster-gpu, eks-gpu, gke-gpu, aks-gpu, or "all"/,
     );
   });
 });
@@ -33,8 +41,8 @@ describe("selecting profiles", () => {
 describe("loading the shipped profiles", () => {
   test("laptop is one CPU worker pool and one team, with the GPU Operator disabled", () => {
     const profile = loadProfile("laptop");
-    expect(profile.cluster).toEqual({ name: "cnai-laptop", controlPlanes: 1 });
-    expect(profile.pools).toEqual({ workers: { nodes: 1, labels: {}, taints: [] } });
+    expect(profile.cluster).toEqual({ provider: "kind", name: "cnai-laptop", controlPlanes: 1 });
+    expect(profile.pools).toEqual({ workers: { nodes: 1, spot: false, labels: {}, taints: [] } });
     expect(profile.teams).toEqual({
       default: {
         namespace: "team-default",
@@ -74,13 +82,13 @@ describe("loading the shipped profiles", () => {
 describe("profile validation", () => {
   test("an unknown key is an error that lists the allowed keys", () => {
     expect(() => loadProfile("laptop", { cluster: { wrokers: 2 } })).toThrow(
-      /cluster\.wrokers: got 2; unknown key; allowed keys here: name, controlPlanes/,
+      /cluster\.wrokers: got 2; unknown key; allowed keys here: provider, name, controlPlanes/,
     );
   });
 
   test("an unknown key inside a pool lists the pool's keys", () => {
     expect(() => loadProfile("laptop", { pools: { workers: { gpus: 1 } } })).toThrow(
-      /pools\.workers\.gpus: got 1; unknown key; allowed keys here: nodes, labels, taints, gpu/,
+      /pools\.workers\.gpus: got 1; unknown key; allowed keys here: nodes, autoscaling, spot, instanceType, labels, taints, gpu/,
     );
   });
 
@@ -147,6 +155,7 @@ describe("override files", () => {
     expect(profile.teams.default.groups).toEqual(["ml"]);
     expect(profile.pools.workers).toEqual({
       nodes: 1,
+      spot: false,
       labels: {},
       taints: [{ key: "dedicated", value: "ml", effect: "NoSchedule" }],
     });

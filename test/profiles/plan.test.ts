@@ -88,9 +88,9 @@ describe("the cluster-gpu profile's plan", () => {
     expect(poolTolerations(profile.pools.full)).toEqual([
       { key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" },
     ]);
-    expect(poolTolerations({ nodes: 1, labels: {}, taints: [{ key: "spot", effect: "NoExecute" }] })).toEqual([
-      { key: "spot", operator: "Exists", effect: "NoExecute" },
-    ]);
+    expect(
+      poolTolerations({ nodes: 1, spot: false, labels: {}, taints: [{ key: "spot", effect: "NoExecute" }] }),
+    ).toEqual([{ key: "spot", operator: "Exists", effect: "NoExecute" }]);
   });
 
   test("a team's namespace defaults to team-<name>", () => {

@@ -177,3 +177,62 @@ describe("component rules", () => {
     ]);
   });
 });
+
+describe("cloud rules", () => {
+  test("the cloud profiles load", () => {
+    expect(["eks-gpu", "gke-gpu", "aks-gpu"].map((name) => problems(name, {}))).toEqual([[], [], []]);
+  });
+
+  test("kind pools are fixed workers: autoscaling, instance types and spot are errors there", () => {
+    expect(
+      problems("laptop", {
+        pools: { workers: { autoscaling: { min: 1, max: 2 }, instanceType: "m6i.xlarge", spot: true } },
+      }),
+    ).toEqual([
+      "pools.workers.autoscaling: kind workers are fixed; this applies to cloud pools only, remove it",
+      "pools.workers.instanceType: kind workers are fixed; this applies to cloud pools only, remove it",
+      "pools.workers.spot: kind has no spot capacity; remove it",
+    ]);
+  });
+
+  test("host GPU indices are for kind only", () => {
+    expect(problems("eks-gpu", { pools: { l4: { gpu: { hostDevices: [0] } } } } as never)).toEqual([
+      "pools.l4.gpu.hostDevices: only kind pools take host GPU indices; remove it on eks",
+    ]);
+  });
+
+  test("a cloud pool's size must lie within its autoscaling range, and a fixed pool needs nodes", () => {
+    expect(problems("eks-gpu", { pools: { system: { nodes: 5 } } })).toEqual([
+      "pools.system.nodes: between autoscaling.min 2 and autoscaling.max 4",
+    ]);
+  });
+
+  test("GPU capacity in the clouds counts the autoscaling maximum", () => {
+    expect(problems("gke-gpu", { teams: { default: { quota: { l4: { gpu: 17 } } } } })).toEqual([
+      'teams.*.quota.l4.gpu: the nominal nvidia.com/gpu quotas add up to 17, but pool "l4" has 16 (4 node(s) at most × 1 GPU(s) × 4 per GPU)',
+    ]);
+  });
+
+  test("on GKE the GPU Operator would be a second device plugin: it must be external", () => {
+    expect(problems("gke-gpu", { components: { "gpu-operator": { lifecycle: "managed" } } })).toEqual([
+      'components.gpu-operator.lifecycle: on GKE the node pools bring Google\'s driver installer and device plugin (with GPU sharing and MIG), and a second nvidia.com/gpu advertiser breaks nodes; use "external"',
+    ]);
+  });
+
+  test("GKE and AKS partition every GPU of a pool alike: mixed MIG is an error there", () => {
+    const mixed = {
+      gpu: { accelerator: "nvidia-a100-80gb", sharing: { mode: "mig", strategy: "mixed", layout: "all-1g.10gb" } },
+    };
+    expect(
+      problems("aks-gpu", { pools: { t4: mixed }, teams: { default: { quota: { t4: { gpu: 1 } } } } } as never),
+    ).toEqual([
+      'pools.t4.gpu.sharing.strategy: AKS (gpu_instance) partitions every GPU of a pool alike and advertises nvidia.com/gpu: use "single" with a uniform layout',
+    ]);
+  });
+
+  test("Bottlerocket GPU nodes do MIG their own way: MIG pools need the AL2023 AMI", () => {
+    expect(problems("eks-gpu", { cluster: { gpuAmi: "BOTTLEROCKET_x86_64_NVIDIA" } } as never)).toEqual([
+      "pools.a100.gpu.sharing.mode: Bottlerocket applies MIG through its own settings, not the GPU Operator's MIG manager; use the AL2023 NVIDIA AMI for MIG pools",
+    ]);
+  });
+});

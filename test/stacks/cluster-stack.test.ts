@@ -1,11 +1,16 @@
+import type { KindClusterConfig, Profile } from "../../profiles/schema";
 import { Testing } from "cdktf";
 import { loadProfile } from "../../profiles/load";
-import { ClusterStack, kindNodes, kindWorkerName, kindWorkers } from "../../stacks/cluster-stack";
+import { KindClusterStack, kindNodes, kindWorkerName, kindWorkers } from "../../stacks/cluster-stack";
 import { imageRef } from "../../stacks/versions";
+
+type KindProfile = Profile & { cluster: KindClusterConfig };
 
 /** The stack's Terraform JSON, as cdktf writes it. */
 function clusterJson(profile: string) {
-  const stack = new ClusterStack(Testing.app(), `${profile}-cluster`, { profile: loadProfile(profile) });
+  const stack = new KindClusterStack(Testing.app(), `${profile}-cluster`, {
+    profile: loadProfile(profile) as KindProfile,
+  });
   return JSON.parse(Testing.synth(stack));
 }
 
@@ -31,7 +36,7 @@ describe("the cluster stack", () => {
   });
 
   test("a GPU worker gets one /dev/null mount per GPU, the way nvkind exposes GPUs, and its pool's labels", () => {
-    expect(kindNodes(loadProfile("laptop-gpu"))[1]).toEqual({
+    expect(kindNodes(loadProfile("laptop-gpu") as KindProfile)[1]).toEqual({
       role: "worker",
       image: imageRef("kind-node"),
       labels: { "cnai.io/pool": "workers", "nvidia.com/device-plugin.config": "workers" },

@@ -46,16 +46,11 @@ describe("synthesizing every profile", () => {
       .map((d) => d.replace("helm_release.release-", ""));
 
   test("writes a cluster and a platform stack per profile, named after the profile", () => {
-    expect(readdirSync(join(first, "stacks")).sort()).toEqual([
-      "cluster-gpu-cluster",
-      "cluster-gpu-platform",
-      "laptop-cluster",
-      "laptop-gpu-cluster",
-      "laptop-gpu-platform",
-      "laptop-platform",
-      "workstation-gpu-cluster",
-      "workstation-gpu-platform",
-    ]);
+    expect(readdirSync(join(first, "stacks")).sort()).toEqual(
+      Object.keys(PROFILES)
+        .flatMap((name) => [`${name}-cluster`, `${name}-platform`])
+        .sort(),
+    );
   });
 
   test("two synths are byte-identical", () => {
@@ -192,7 +187,66 @@ describe("the synth command", () => {
     const result = run({ CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), "cnai-main-")), CNAI_PROFILE: "desktop" });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(
-      /Unknown profile "desktop" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, workstation-gpu, cluster-gpu, or "all"/,
+      /Unknown profile "desktop" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, workstation-gpu, cluster-gpu, eks-gpu, gke-gpu, aks-gpu, or "all"/,
     );
+  });
+});
+
+describe("the cloud profiles", () => {
+  const outdir = synthAll();
+  const tf = (stack: string) => JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+
+  test.each([
+    [
+      "eks-gpu",
+      {
+        s3: {
+          bucket: "cnai-tofu-state",
+          key: "eks-gpu/eks-gpu-platform.tfstate",
+          region: "eu-west-1",
+          encrypt: true,
+          use_lockfile: true,
+        },
+      },
+    ],
+    ["gke-gpu", { gcs: { bucket: "cnai-tofu-state", prefix: "gke-gpu/gke-gpu-platform" } }],
+    [
+      "aks-gpu",
+      {
+        azurerm: {
+          resource_group_name: "cnai-state",
+          storage_account_name: "cnaitofustate",
+          container_name: "tfstate",
+          key: "aks-gpu/aks-gpu-platform.tfstate",
+          use_azuread_auth: true,
+        },
+      },
+    ],
+  ])("%s keeps its platform state remotely with locking", (name, backend) => {
+    expect(tf(`${name}-platform`).terraform.backend).toEqual(backend);
+  });
+
+  test.each([
+    ["eks-gpu", "aws", ["eks", "get-token", "--cluster-name", "cnai-eks", "--region", "eu-west-1"]],
+    ["gke-gpu", "gke-gcloud-auth-plugin", []],
+    [
+      "aks-gpu",
+      "kubelogin",
+      ["get-token", "--login", "azurecli", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"],
+    ],
+  ])("%s's platform providers authenticate with an exec plugin, nothing long-lived in state", (name, command, args) => {
+    const platform = tf(`${name}-platform`);
+    const exec = { api_version: "client.authentication.k8s.io/v1beta1", command, args };
+    expect(platform.provider.helm[0].kubernetes.exec).toEqual(exec);
+    expect(platform.provider.kubernetes[0].exec).toEqual([exec]);
+    expect(platform.provider.kubernetes[0].client_key).toBeUndefined();
+    expect(platform.data.terraform_remote_state[`cross-stack-reference-input-${name}-cluster`].backend).toBe(
+      Object.keys(tf(`${name}-cluster`).terraform.backend)[0],
+    );
+  });
+
+  test("the GPU Operator is external on GKE, so nothing installs it there", () => {
+    expect(tf("gke-gpu-platform").resource.helm_release["release-gpu-operator"]).toBeUndefined();
+    expect(tf("eks-gpu-platform").resource.helm_release["release-gpu-operator"]).toBeDefined();
   });
 });

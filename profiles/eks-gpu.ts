@@ -1,0 +1,59 @@
+import type { ProfileOverride } from "./schema";
+
+const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" as const };
+
+/**
+ * Amazon EKS: a CPU system pool and two GPU pools that scale from zero, L4 (g6) time-sliced for
+ * interactive work and A100 (p4d) with MIG for training, on NVIDIA AL2023 AMIs (driver and toolkit
+ * on the node, device plugin from the GPU Operator).
+ */
+export const eksGpu: ProfileOverride = {
+  name: "eks-gpu",
+  description: "EKS: system pool, L4 time-sliced pool and A100 MIG pool scaling from zero, two teams",
+  cluster: {
+    provider: "eks",
+    name: "cnai-eks",
+    region: "eu-west-1",
+    kubernetesVersion: "1.35",
+    network: { create: { cidr: "10.40.0.0/16", zones: 3 } },
+    gpuAmi: "AL2023_x86_64_NVIDIA",
+    state: { bucket: "cnai-tofu-state", region: "eu-west-1" },
+  },
+  pools: {
+    system: { nodes: 2, autoscaling: { min: 2, max: 4 } },
+    l4: {
+      nodes: 0,
+      autoscaling: { min: 0, max: 4 },
+      taints: [GPU_TAINT],
+      gpu: { accelerator: "nvidia-l4", perNode: 1, sharing: { mode: "time-slicing", replicas: 4 } },
+    },
+    a100: {
+      nodes: 0,
+      autoscaling: { min: 0, max: 2 },
+      spot: true,
+      taints: [GPU_TAINT],
+      gpu: {
+        accelerator: "nvidia-a100-40gb",
+        perNode: 8,
+        sharing: { mode: "mig", strategy: "single", layout: "all-1g.5gb" },
+      },
+    },
+  },
+  teams: {
+    research: {
+      groups: ["research"],
+      quota: {
+        system: { cpu: "8", memory: "32Gi" },
+        l4: { cpu: "8", memory: "32Gi", gpu: 8 },
+        a100: { cpu: "48", memory: "512Gi", gpu: 56 },
+      },
+    },
+    serving: {
+      groups: ["serving"],
+      defaultPriority: "interactive",
+      quota: { system: { cpu: "8", memory: "32Gi" }, l4: { cpu: "8", memory: "32Gi", gpu: 8 } },
+    },
+  },
+  queueing: { fairSharing: true },
+  components: { "gpu-operator": { lifecycle: "managed" } },
+};

@@ -1,0 +1,316 @@
+/**
+ * The AKS cluster stack: a resource group, a VNet and node subnet (or an adopted subnet), an Entra ID-only
+ * cluster (no local accounts: kubelogin is the only way in) with workload identity, and one node pool per
+ * profile pool. Facts: ../../../shared/reference/facts-clouds.md §5 (AKS), §6 (state), §7 (exec auth).
+ *
+ * Decisions:
+ *  - Network: Azure CNI Overlay with the Cilium dataplane. Nodes take VNet addresses from `nodesCidr`, pods a
+ *    private overlay CIDR, so GPU pools scaling from zero never exhaust the subnet. kubenet retires on
+ *    31 March 2028 (learn.microsoft.com/azure/aks/concepts-network-legacy-cni), and the tenancy component's
+ *    NetworkPolicies need an enforcing dataplane; Cilium requires overlay (or a pod subnet) and network_policy
+ *    "cilium" (hashicorp/terraform-provider-azurerm#19639; "CiliumDataplaneRequiresNetworkPolicyCilium").
+ *  - Authorization: Entra ID with Azure RBAC *and* Kubernetes RBAC (AKS evaluates both), so the team
+ *    RoleBindings of the tenancy component keep working, `adminGroupObjectIds` become cluster-admin, and
+ *    whoever applies this stack gets "Azure Kubernetes Service RBAC Cluster Admin" on the cluster: with local
+ *    accounts disabled that is what lets the platform stack (kubelogin --login azurecli) in.
+ *  - The default (system) pool is the first CPU pool; AKS keeps CriticalAddonsOnly workloads schedulable there.
+ *    azurerm 4.x's `default_node_pool` has no `mode` (it is always System), `priority` or `node_taints`.
+ *  - GPU pools: `gpu_driver = "Install"`: AKS images ship driver and container toolkit, the GPU Operator
+ *    then runs with driver and toolkit disabled (facts-clouds §5; gpu_driver exists in azurerm ≥ 4.40.0).
+ */
+import { AKS_SPOT_TAINT as AKS_SPOT_NODE_TAINT } from "../../profiles/rules";
+import { Fn, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
+import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
+import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
+import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
+import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
+import type { AcceleratorId } from "../../profiles/accelerators";
+import { ACCELERATORS } from "../../profiles/accelerators";
+import { poolNames, poolNodeLabels } from "../../profiles/plan";
+import type { AksClusterConfig, Pool, Profile } from "../../profiles/schema";
+import { pinProviders } from "../providers/pins";
+import type { ClusterConnection } from "./connection";
+import { aksExecAuth } from "./connection";
+import { configureBackend } from "./state";
+
+/** An AKS VM size and the GPUs each VM has. */
+export interface AksVmSize {
+  readonly type: string;
+  readonly gpus: number;
+}
+
+/**
+ * GPU VM sizes by accelerator (facts-clouds §5, mapping [not verified here] against Azure's size pages).
+ * The NC*ads_H100_v5 sizes are H100 NVL (94 GB), so they are not an `nvidia-h100-80gb` type.
+ */
+export const AKS_GPU_VM_SIZES: Readonly<Partial<Record<AcceleratorId, readonly AksVmSize[]>>> = {
+  "nvidia-t4": [
+    { type: "Standard_NC4as_T4_v3", gpus: 1 },
+    { type: "Standard_NC64as_T4_v3", gpus: 4 },
+  ],
+  "nvidia-a100-80gb": [
+    { type: "Standard_NC24ads_A100_v4", gpus: 1 },
+    { type: "Standard_NC48ads_A100_v4", gpus: 2 },
+    { type: "Standard_NC96ads_A100_v4", gpus: 4 },
+  ],
+  "nvidia-a100-40gb": [{ type: "Standard_ND96asr_v4", gpus: 8 }],
+  "nvidia-h100-80gb": [{ type: "Standard_ND96isr_H100_v5", gpus: 8 }],
+};
+
+/** CPU pools without an `instanceType`: 4 vCPU / 16 GiB general purpose. */
+export const AKS_DEFAULT_CPU_VM_SIZE = "Standard_D4s_v5";
+
+/** AKS taints every Spot node with this; pods need a toleration for it on top of the pool's own taints. */
+export const AKS_SPOT_TAINT = `${AKS_SPOT_NODE_TAINT.key}=${AKS_SPOT_NODE_TAINT.value}:${AKS_SPOT_NODE_TAINT.effect}`;
+
+/** The "Azure Kubernetes Service RBAC Cluster Admin" built-in role. */
+const CLUSTER_ADMIN_ROLE = "Azure Kubernetes Service RBAC Cluster Admin";
+
+/** AKS Linux node pool names: a lowercase letter, then lowercase letters and digits, 12 characters at most. */
+const AKS_POOL_NAME = /^[a-z][a-z0-9]{0,11}$/;
+
+/** The MIG slice counts AKS's `gpu_instance` accepts (MIG1g … MIG7g; facts-clouds §5). */
+const AKS_MIG_SLICES = [1, 2, 3, 4, 7];
+
+export interface AksClusterStackProps {
+  readonly profile: Profile & { readonly cluster: AksClusterConfig };
+}
+
+/** The VM size of a pool: its `instanceType`, or the table's size with `gpu.perNode` GPUs, or the CPU default. */
+export function aksVmSize(name: string, pool: Pool): string {
+  const gpu = pool.gpu;
+  if (pool.instanceType !== undefined) {
+    const known = Object.entries(AKS_GPU_VM_SIZES).flatMap(([accelerator, sizes]) =>
+      (sizes ?? []).map((size) => ({ accelerator, ...size })),
+    );
+    const match = known.find((size) => size.type === pool.instanceType);
+    if (gpu && match && (match.accelerator !== gpu.accelerator || match.gpus !== gpu.perNode)) {
+      throw new Error(
+        `pools.${name}.instanceType: ${pool.instanceType} has ${match.gpus} × ${match.accelerator}, ` +
+          `but the pool asks for ${gpu.perNode} × ${gpu.accelerator} per node (pools.${name}.gpu).`,
+      );
+    }
+    return pool.instanceType;
+  }
+  if (!gpu) return AKS_DEFAULT_CPU_VM_SIZE;
+  const sizes = AKS_GPU_VM_SIZES[gpu.accelerator] ?? [];
+  const size = sizes.find((candidate) => candidate.gpus === gpu.perNode);
+  if (!size) {
+    const offered = sizes
+      .map((candidate) => `${candidate.type} (${candidate.gpus} GPU${candidate.gpus === 1 ? "" : "s"})`)
+      .join(", ");
+    throw new Error(
+      `pools.${name}.instanceType: no AKS VM size known for ${gpu.perNode} × ${gpu.accelerator} per node` +
+        (offered ? `; known sizes: ${offered}` : "") +
+        `. Set pools.${name}.instanceType to an Azure VM size with that many GPUs.`,
+    );
+  }
+  return size.type;
+}
+
+/**
+ * AKS partitions every GPU of a pool with one MIG profile (`gpu_instance`), so only uniform layouts map:
+ * `all-1g.10gb` → MIG1g. The GPU Operator's MIG manager then finds the layout already applied.
+ * [not verified here] which memory size AKS picks per slice count on each GPU model.
+ */
+export function aksGpuInstance(name: string, pool: Pool): string | undefined {
+  const sharing = pool.gpu?.sharing;
+  if (!pool.gpu || sharing?.mode !== "mig") return undefined;
+  const layouts = (ACCELERATORS[pool.gpu.accelerator] as { migLayouts?: Record<string, Record<string, number>> })
+    .migLayouts;
+  const profiles = Object.keys(layouts?.[sharing.layout] ?? {});
+  const slices = profiles.length === 1 ? Number(/^(\d+)g\./.exec(profiles[0])?.[1]) : NaN;
+  if (!AKS_MIG_SLICES.includes(slices)) {
+    throw new Error(
+      `pools.${name}.gpu.sharing: AKS gives all GPUs of a pool one MIG profile (gpu_instance MIG1g…MIG7g), ` +
+        `so layout "${sharing.layout}" (${profiles.join(", ") || "unknown"}) cannot be created; ` +
+        `use a uniform layout such as all-1g.10gb or a separate pool per profile.`,
+    );
+  }
+  return `MIG${slices}g`;
+}
+
+/** Taints as AKS writes them: `key=value:Effect` (`key:Effect` without a value), plus the Spot taint. */
+export function aksNodeTaints(pool: Pool): string[] {
+  const taints = pool.taints.map((t) =>
+    t.value === undefined ? `${t.key}:${t.effect}` : `${t.key}=${t.value}:${t.effect}`,
+  );
+  // The profile rules require spot pools to list AKS's Spot taint, so pods tolerate it; write it once.
+  return pool.spot && !taints.includes(AKS_SPOT_TAINT) ? [...taints, AKS_SPOT_TAINT] : taints;
+}
+
+/** Autoscaling between `autoscaling.min` and `.max` starting at `nodes`, or a fixed `nodes`. */
+export function aksScaling(
+  name: string,
+  pool: Pool,
+): { autoScalingEnabled: boolean; nodeCount: number; minCount?: number; maxCount?: number } {
+  const scaling = pool.autoscaling;
+  if (!scaling) return { autoScalingEnabled: false, nodeCount: pool.nodes };
+  if (scaling.min > scaling.max || pool.nodes < scaling.min || pool.nodes > scaling.max) {
+    throw new Error(
+      `pools.${name}.nodes: ${pool.nodes} must lie within pools.${name}.autoscaling (min ${scaling.min}, max ${scaling.max}).`,
+    );
+  }
+  return { autoScalingEnabled: true, nodeCount: pool.nodes, minCount: scaling.min, maxCount: scaling.max };
+}
+
+/** The default (system) pool: the first CPU pool in name order, with what AKS demands of system pools. */
+export function aksSystemPoolName(profile: Profile): string {
+  const name = poolNames(profile).find((candidate) => profile.pools[candidate].gpu === undefined);
+  if (name === undefined) {
+    throw new Error(
+      "pools: AKS needs a CPU pool for its default (System mode) node pool; add a pool without `gpu`, e.g. pools.system.",
+    );
+  }
+  const pool = profile.pools[name];
+  if (pool.spot) throw new Error(`pools.${name}.spot: AKS system pools cannot run on Spot VMs (the first CPU pool).`);
+  if (pool.taints.length > 0) {
+    throw new Error(
+      `pools.${name}.taints: azurerm 4.x has no node_taints on the default (system) pool, the first CPU pool; ` +
+        `move the taints to another pool.`,
+    );
+  }
+  // AKS keeps its system pods on System pools, which never scale below one node.
+  if (pool.nodes < 1) {
+    throw new Error(`pools.${name}.nodes: the AKS system pool (the first CPU pool) needs at least one node.`);
+  }
+  if (pool.autoscaling && pool.autoscaling.min < 1) {
+    throw new Error(`pools.${name}.autoscaling.min: the AKS system pool (the first CPU pool) needs at least one node.`);
+  }
+  return name;
+}
+
+export class AksClusterStack extends TerraformStack {
+  readonly connection: ClusterConnection;
+
+  constructor(scope: Construct, id: string, props: AksClusterStackProps) {
+    super(scope, id);
+    const { profile } = props;
+    const { cluster } = profile;
+
+    // Validate every pool before creating anything, so a bad profile fails with one clear message.
+    for (const name of poolNames(profile)) {
+      if (!AKS_POOL_NAME.test(name)) {
+        throw new Error(
+          `pools.${name}: AKS node pool names are a lowercase letter then lowercase letters or digits, 12 at most.`,
+        );
+      }
+      aksVmSize(name, profile.pools[name]);
+      aksGpuInstance(name, profile.pools[name]);
+      aksScaling(name, profile.pools[name]);
+    }
+    const systemPoolName = aksSystemPoolName(profile);
+
+    configureBackend(this, profile, id);
+    // azurerm 4.x needs a subscription id: ARM_SUBSCRIPTION_ID where OpenTofu runs (no credentials in code).
+    new AzurermProvider(this, "azurerm", { features: [{}] });
+    pinProviders(this, ["azurerm"]);
+
+    const resourceGroup = new ResourceGroup(this, "resource-group", {
+      name: cluster.resourceGroup,
+      location: cluster.location,
+    });
+    const subnetId = this.nodeSubnetId(cluster, resourceGroup);
+
+    const systemPool = profile.pools[systemPoolName];
+    const systemScaling = aksScaling(systemPoolName, systemPool);
+    const aks = new KubernetesCluster(this, "cluster", {
+      name: cluster.name,
+      location: resourceGroup.location,
+      resourceGroupName: resourceGroup.name,
+      dnsPrefix: cluster.name,
+      // AKS accepts a minor alias and picks its latest patch.
+      kubernetesVersion: cluster.kubernetesVersion,
+      identity: { type: "SystemAssigned" },
+      oidcIssuerEnabled: true,
+      workloadIdentityEnabled: true,
+      localAccountDisabled: true,
+      roleBasedAccessControlEnabled: true,
+      azureActiveDirectoryRoleBasedAccessControl: {
+        azureRbacEnabled: true,
+        adminGroupObjectIds: [...cluster.adminGroupObjectIds],
+      },
+      networkProfile: {
+        networkPlugin: "azure",
+        networkPluginMode: "overlay",
+        networkDataPlane: "cilium",
+        networkPolicy: "cilium",
+        loadBalancerSku: "standard",
+        outboundType: "loadBalancer",
+      },
+      defaultNodePool: {
+        name: systemPoolName,
+        vmSize: aksVmSize(systemPoolName, systemPool),
+        orchestratorVersion: cluster.kubernetesVersion,
+        vnetSubnetId: subnetId,
+        nodeLabels: poolNodeLabels(systemPoolName, systemPool),
+        ...systemScaling,
+      },
+      // The autoscaler owns the node count once the pool exists.
+      lifecycle: systemScaling.autoScalingEnabled ? { ignoreChanges: ["default_node_pool[0].node_count"] } : undefined,
+    });
+
+    for (const name of poolNames(profile).filter((candidate) => candidate !== systemPoolName)) {
+      const pool = profile.pools[name];
+      const scaling = aksScaling(name, pool);
+      new KubernetesClusterNodePool(this, `pool-${name}`, {
+        name,
+        kubernetesClusterId: aks.id,
+        mode: "User",
+        vmSize: aksVmSize(name, pool),
+        orchestratorVersion: cluster.kubernetesVersion,
+        vnetSubnetId: subnetId,
+        nodeLabels: poolNodeLabels(name, pool),
+        nodeTaints: aksNodeTaints(pool),
+        ...scaling,
+        ...(pool.spot ? { priority: "Spot", evictionPolicy: "Delete", spotMaxPrice: -1 } : {}),
+        ...(pool.gpu ? { gpuDriver: "Install", gpuInstance: aksGpuInstance(name, pool) } : {}),
+        lifecycle: scaling.autoScalingEnabled ? { ignoreChanges: ["node_count"] } : undefined,
+      });
+    }
+
+    // With a bring-your-own subnet the cluster identity needs Network Contributor on it (load balancers, node NICs).
+    new RoleAssignment(this, "cluster-network-contributor", {
+      scope: subnetId,
+      roleDefinitionName: "Network Contributor",
+      principalId: aks.identity.principalId,
+    });
+    // Local accounts are off: whoever applies this stack gets in through Azure RBAC (read at plan time).
+    const deployer = new DataAzurermClientConfig(this, "deployer", {});
+    new RoleAssignment(this, "deployer-cluster-admin", {
+      scope: aks.id,
+      roleDefinitionName: CLUSTER_ADMIN_ROLE,
+      principalId: deployer.objectId,
+    });
+
+    // kube_config holds host and CA only (no local account); kubelogin supplies the token (facts-clouds §7).
+    const kubeConfig = aks.kubeConfig.get(0);
+    this.connection = {
+      host: kubeConfig.host,
+      clusterCaCertificate: Fn.base64decode(kubeConfig.clusterCaCertificate),
+      exec: aksExecAuth(),
+    };
+  }
+
+  private nodeSubnetId(cluster: AksClusterConfig, resourceGroup: ResourceGroup): string {
+    if ("existing" in cluster.network) return cluster.network.existing.subnetId;
+    const vnet = new VirtualNetwork(this, "vnet", {
+      name: `${cluster.name}-vnet`,
+      location: resourceGroup.location,
+      resourceGroupName: resourceGroup.name,
+      addressSpace: [cluster.network.create.cidr],
+    });
+    const subnet = new Subnet(this, "nodes", {
+      name: `${cluster.name}-nodes`,
+      resourceGroupName: resourceGroup.name,
+      virtualNetworkName: vnet.name,
+      addressPrefixes: [cluster.network.create.nodesCidr],
+    });
+    return subnet.id;
+  }
+}

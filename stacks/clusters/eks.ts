@@ -1,0 +1,377 @@
+/**
+ * The EKS cluster stack: a VPC (or adopted subnets), the cluster with API-only access entries, the
+ * core add-ons, and one managed node group per profile pool. Facts: ../shared/reference/facts-clouds.md
+ * §3 (EKS), §6 (state), §7 (exec auth). Provider bindings are imported by deep path only (the package
+ * index loads every AWS resource).
+ */
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsIamSessionContext } from "@cdktf/provider-aws/lib/data-aws-iam-session-context";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
+import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
+import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
+import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
+import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { Fn, TerraformIterator, TerraformStack } from "cdktf";
+import type { ITerraformDependable } from "cdktf";
+import type { Construct } from "constructs";
+import type { AcceleratorId } from "../../profiles/accelerators";
+import { poolNames, poolNodeLabels } from "../../profiles/plan";
+import type { EksClusterConfig, Pool, Profile } from "../../profiles/schema";
+import { pinProviders } from "../providers/pins";
+import type { ClusterConnection } from "./connection";
+import { eksExecAuth } from "./connection";
+import { configureBackend } from "./state";
+
+/** An EC2 instance type and the GPUs each instance carries. */
+export interface EksInstanceType {
+  readonly type: string;
+  readonly gpus: number;
+}
+
+/**
+ * EC2 types per accelerator, smallest first. Families: facts-clouds §3 "Instance families" (rapidsai
+ * deployment docs: g4dn T4, g5 A10G, g6 L4, p4d.24xlarge 8× A100 40 GB, p5.48xlarge 8× H100; dstack PR 4110:
+ * p5en.48xlarge 8× H200). GPU counts of the sizes: the rapidsai table (g4dn.xlarge 1, g4dn.12xlarge 4,
+ * g5.48xlarge 8, g6.48xlarge 8) and community tables for the rest (g5.xlarge 1, g5.12xlarge 4, g6.xlarge 1,
+ * g6.12xlarge 4). Every family here is on the AL2023/Bottlerocket NVIDIA AMI list (facts-clouds §3).
+ * No AWS type: nvidia-rtx (workstation GPUs) and nvidia-a30.
+ */
+export const EKS_GPU_INSTANCE_TYPES: Readonly<Partial<Record<AcceleratorId, readonly EksInstanceType[]>>> = {
+  "nvidia-t4": [
+    { type: "g4dn.xlarge", gpus: 1 },
+    { type: "g4dn.12xlarge", gpus: 4 },
+  ],
+  "nvidia-a10g": [
+    { type: "g5.xlarge", gpus: 1 },
+    { type: "g5.12xlarge", gpus: 4 },
+    { type: "g5.48xlarge", gpus: 8 },
+  ],
+  "nvidia-l4": [
+    { type: "g6.xlarge", gpus: 1 },
+    { type: "g6.12xlarge", gpus: 4 },
+    { type: "g6.48xlarge", gpus: 8 },
+  ],
+  "nvidia-a100-40gb": [{ type: "p4d.24xlarge", gpus: 8 }],
+  // A100 80 GB → p4de: [not verified here] (facts-clouds §3).
+  "nvidia-a100-80gb": [{ type: "p4de.24xlarge", gpus: 8 }],
+  "nvidia-h100-80gb": [{ type: "p5.48xlarge", gpus: 8 }],
+  "nvidia-h200-141gb": [{ type: "p5en.48xlarge", gpus: 8 }],
+};
+
+/** CPU pools without an instanceType: 4 vCPU / 16 GiB general purpose, room for the platform's operators. */
+export const EKS_CPU_INSTANCE_TYPE = "m6i.xlarge";
+
+/** GPU nodes pull CUDA and model images of many GB; the node group default is 20 GiB (provider doc, `disk_size`). */
+export const EKS_GPU_DISK_GIB = 100;
+
+/** The add-ons EKS manages for us, versions left to EKS's default for the cluster version (facts-clouds §3). */
+export const EKS_ADDONS_BEFORE_NODES = ["vpc-cni", "eks-pod-identity-agent"] as const;
+export const EKS_ADDONS_AFTER_NODES = ["kube-proxy", "coredns"] as const;
+
+const IAM_POLICY = "arn:aws:iam::aws:policy";
+const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+const NODE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonEKS_CNI_Policy"];
+
+const TAINT_EFFECTS = { NoSchedule: "NO_SCHEDULE", PreferNoSchedule: "PREFER_NO_SCHEDULE", NoExecute: "NO_EXECUTE" };
+
+/**
+ * The EC2 type of a pool: `pool.instanceType`, else the table's type with `gpu.perNode` GPUs (CPU pools:
+ * EKS_CPU_INSTANCE_TYPE). A type the table knows must carry exactly `perNode` GPUs of the pool's accelerator.
+ */
+export function eksInstanceType(poolName: string, pool: Pool): string {
+  const path = `pools.${poolName}.instanceType`;
+  if (!pool.gpu) return pool.instanceType ?? EKS_CPU_INSTANCE_TYPE;
+  const { accelerator, perNode } = pool.gpu;
+  const candidates = EKS_GPU_INSTANCE_TYPES[accelerator] ?? [];
+  if (pool.instanceType !== undefined) {
+    const known = Object.entries(EKS_GPU_INSTANCE_TYPES).find(([, types]) =>
+      types.some((t) => t.type === pool.instanceType),
+    );
+    if (!known) return pool.instanceType;
+    const entry = known[1].find((t) => t.type === pool.instanceType);
+    if (known[0] !== accelerator || entry?.gpus !== perNode) {
+      throw new Error(
+        `${path}: ${pool.instanceType} has ${entry?.gpus} × ${known[0]}, but the pool asks for ${perNode} × ${accelerator}.`,
+      );
+    }
+    return pool.instanceType;
+  }
+  const match = candidates.find((t) => t.gpus === perNode);
+  if (!match) {
+    const offered = candidates.map((t) => `${t.type} (${t.gpus})`).join(", ") || "none";
+    throw new Error(
+      `${path}: no EKS instance type with ${perNode} × ${accelerator} (known: ${offered}); set ${path} to an EC2 type with ${perNode} such GPU(s).`,
+    );
+  }
+  return match.type;
+}
+
+/** Node group size: desired = nodes, min/max = autoscaling or fixed; EKS needs max ≥ 1 (NodegroupScalingConfig API). */
+export function eksScaling(poolName: string, pool: Pool): { minSize: number; maxSize: number; desiredSize: number } {
+  const min = pool.autoscaling?.min ?? pool.nodes;
+  const max = Math.max(pool.autoscaling?.max ?? pool.nodes, 1);
+  if (pool.nodes < min || pool.nodes > max || min > max) {
+    throw new Error(
+      `pools.${poolName}.nodes: ${pool.nodes} must lie within autoscaling min ${min} and max ${max} (EKS starts the group at nodes).`,
+    );
+  }
+  return { minSize: min, maxSize: max, desiredSize: pool.nodes };
+}
+
+/** Terraform's cidrsubnet for IPv4, at synth time so the plan shows plain CIDRs. */
+export function cidrSubnet(cidr: string, newBits: number, netNum: number): string {
+  const [address, prefixText] = cidr.split("/");
+  const prefix = Number(prefixText) + newBits;
+  const base = address.split(".").reduce((value, octet) => value * 256 + Number(octet), 0);
+  const network = base - (base % 2 ** (32 - Number(prefixText)));
+  const start = network + netNum * 2 ** (32 - prefix);
+  const octets = [24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256);
+  return `${octets.join(".")}/${prefix}`;
+}
+
+/**
+ * The VPC layout: the first three quarters of the CIDR are private subnets (nodes and pods; the VPC CNI
+ * gives pods VPC addresses, so they get the room), the start of the last quarter holds small public
+ * subnets for the NAT gateway and internet-facing load balancers (public ones are /prefix+6).
+ */
+export function eksSubnetCidrs(cidr: string, zones: number): { private: string[]; public: string[] } {
+  const prefix = Number(cidr.split("/")[1]);
+  if (prefix > 22) {
+    throw new Error(
+      `cluster.network.create.cidr: ${cidr} is too small; use a /22 or larger (public subnets are /28+).`,
+    );
+  }
+  const indices = Array.from({ length: zones }, (_, i) => i);
+  return {
+    private: indices.map((i) => cidrSubnet(cidr, 2, i)),
+    public: indices.map((i) => cidrSubnet(cidr, 6, 48 + i)),
+  };
+}
+
+export interface EksClusterStackProps {
+  readonly profile: Profile & { readonly cluster: EksClusterConfig };
+}
+
+export class EksClusterStack extends TerraformStack {
+  readonly connection: ClusterConnection;
+
+  constructor(scope: Construct, id: string, props: EksClusterStackProps) {
+    super(scope, id);
+    const { profile } = props;
+    const { cluster } = profile;
+    // Validate every pool before any construct exists, so a bad pool fails alone and clearly.
+    const pools = poolNames(profile).map((name) => {
+      const pool = profile.pools[name];
+      return { name, pool, instanceType: eksInstanceType(name, pool), scaling: eksScaling(name, pool) };
+    });
+
+    configureBackend(this, profile, id);
+    pinProviders(this, ["aws"]);
+    new AwsProvider(this, "aws", {
+      region: cluster.region,
+      defaultTags: [{ tags: { "cnai.io/profile": profile.name, "cnai.io/cluster": cluster.name } }],
+    });
+
+    // Nodes and the control plane's network interfaces go into the private subnets (or the adopted ones).
+    const subnetIds =
+      "create" in cluster.network
+        ? this.createNetwork(cluster, cluster.network.create)
+        : [...cluster.network.existing.subnetIds];
+
+    const clusterRole = new IamRole(this, "cluster-role", {
+      namePrefix: `${cluster.name.slice(0, 29)}-cluster-`,
+      assumeRolePolicy: assumeRolePolicy("eks.amazonaws.com"),
+    });
+    const clusterPolicy = new IamRolePolicyAttachment(this, "cluster-role-AmazonEKSClusterPolicy", {
+      role: clusterRole.name,
+      policyArn: `${IAM_POLICY}/AmazonEKSClusterPolicy`,
+    });
+
+    const eks = new EksCluster(this, "cluster", {
+      name: cluster.name,
+      version: cluster.kubernetesVersion,
+      roleArn: clusterRole.arn,
+      vpcConfig: { subnetIds, endpointPrivateAccess: true, endpointPublicAccess: true },
+      // API-only access entries, no aws-auth ConfigMap; the creator gets no implicit, unmanaged admin entry:
+      // admins are explicit access entries below, as the terraform-aws-eks module does (facts-clouds §3).
+      accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+      dependsOn: [clusterPolicy],
+    });
+
+    this.grantClusterAdmins(eks, cluster.adminPrincipalArns);
+
+    const nodeRole = new IamRole(this, "node-role", {
+      namePrefix: `${cluster.name.slice(0, 29)}-nodes-`,
+      assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"),
+    });
+    // The provider doc: policies must exist before and outlive the node groups, or EKS cannot clean up nodes.
+    const nodePolicies = NODE_POLICIES.map(
+      (policy) =>
+        new IamRolePolicyAttachment(this, `node-role-${policy}`, {
+          role: nodeRole.name,
+          policyArn: `${IAM_POLICY}/${policy}`,
+        }),
+    );
+
+    // The CNI and the Pod Identity agent must be there before nodes join (the module's `before_compute`).
+    const earlyAddons = EKS_ADDONS_BEFORE_NODES.map((name) => this.addon(eks, name, []));
+
+    const nodeGroups = pools.map(
+      ({ name, pool, instanceType, scaling }) =>
+        new EksNodeGroup(this, `pool-${name}`, {
+          clusterName: eks.name,
+          nodeGroupName: name,
+          nodeRoleArn: nodeRole.arn,
+          subnetIds,
+          amiType: pool.gpu ? cluster.gpuAmi : "AL2023_x86_64_STANDARD",
+          instanceTypes: [instanceType],
+          capacityType: pool.spot ? "SPOT" : "ON_DEMAND",
+          diskSize: pool.gpu ? EKS_GPU_DISK_GIB : undefined,
+          scalingConfig: scaling,
+          labels: poolNodeLabels(name, pool),
+          taint: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECTS[t.effect] })),
+          // An autoscaler owns the size of a scaling pool after creation (provider doc, "Ignoring Changes to Desired Size").
+          lifecycle: pool.autoscaling ? { ignoreChanges: ["scaling_config[0].desired_size"] } : undefined,
+          dependsOn: [...nodePolicies, ...earlyAddons],
+        }),
+    );
+
+    // CoreDNS needs nodes to schedule on before EKS reports the add-on active.
+    EKS_ADDONS_AFTER_NODES.forEach((name) => this.addon(eks, name, nodeGroups));
+
+    this.connection = {
+      host: eks.endpoint,
+      clusterCaCertificate: Fn.base64decode(eks.certificateAuthority.get(0).data),
+      exec: eksExecAuth(cluster.name, cluster.region),
+    };
+  }
+
+  /** VPC with a public and a private subnet per zone, one NAT gateway; returns the private subnet ids. */
+  private createNetwork(cluster: EksClusterConfig, network: { cidr: string; zones: number }): string[] {
+    const cidrs = eksSubnetCidrs(network.cidr, network.zones);
+    // Zone names are read at plan time; opt-in zones (Local/Wavelength) cannot host EKS node groups.
+    const zones = new DataAwsAvailabilityZones(this, "zones", {
+      state: "available",
+      filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+    });
+    // EKS needs DNS hostnames and resolution for its private endpoint and node registration.
+    const vpc = new Vpc(this, "vpc", {
+      cidrBlock: network.cidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: { Name: cluster.name },
+    });
+    const gateway = new InternetGateway(this, "internet-gateway", { vpcId: vpc.id, tags: { Name: cluster.name } });
+    const publicRoutes = new RouteTable(this, "public-routes", {
+      vpcId: vpc.id,
+      tags: { Name: `${cluster.name}-public` },
+    });
+    new Route(this, "public-default-route", {
+      routeTableId: publicRoutes.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      gatewayId: gateway.id,
+    });
+    // Load balancer discovery tags: public subnets for internet-facing, private for internal load balancers.
+    const publicSubnets = cidrs.public.map((cidr, i) => {
+      const subnet = new Subnet(this, `public-subnet-${i}`, {
+        vpcId: vpc.id,
+        cidrBlock: cidr,
+        availabilityZone: Fn.element(zones.names, i),
+        tags: { Name: `${cluster.name}-public-${i}`, "kubernetes.io/role/elb": "1" },
+      });
+      new RouteTableAssociation(this, `public-subnet-${i}-routes`, {
+        subnetId: subnet.id,
+        routeTableId: publicRoutes.id,
+      });
+      return subnet;
+    });
+    // One NAT gateway keeps a small cluster cheap; nodes in every zone egress through it.
+    const natAddress = new Eip(this, "nat-address", { domain: "vpc", tags: { Name: `${cluster.name}-nat` } });
+    const nat = new NatGateway(this, "nat-gateway", {
+      allocationId: natAddress.allocationId,
+      subnetId: publicSubnets[0].id,
+      tags: { Name: cluster.name },
+      dependsOn: [gateway],
+    });
+    const privateRoutes = new RouteTable(this, "private-routes", {
+      vpcId: vpc.id,
+      tags: { Name: `${cluster.name}-private` },
+    });
+    new Route(this, "private-default-route", {
+      routeTableId: privateRoutes.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      natGatewayId: nat.id,
+    });
+    return cidrs.private.map((cidr, i) => {
+      const subnet = new Subnet(this, `private-subnet-${i}`, {
+        vpcId: vpc.id,
+        cidrBlock: cidr,
+        availabilityZone: Fn.element(zones.names, i),
+        tags: { Name: `${cluster.name}-private-${i}`, "kubernetes.io/role/internal-elb": "1" },
+      });
+      new RouteTableAssociation(this, `private-subnet-${i}-routes`, {
+        subnetId: subnet.id,
+        routeTableId: privateRoutes.id,
+      });
+      return subnet.id;
+    });
+  }
+
+  /**
+   * Cluster admins: the profile's principals plus the IAM principal running OpenTofu (its role, not the
+   * STS session), so the platform stack, which authenticates as that same principal through
+   * `aws eks get-token`, can install into the cluster. One set, so a principal listed twice gets one entry.
+   * This mirrors the terraform-aws-eks module's `enable_cluster_creator_admin_permissions` (its main.tf
+   * "cluster_creator" access entry from `aws_iam_session_context.issuer_arn`).
+   */
+  private grantClusterAdmins(eks: EksCluster, principalArns: readonly string[]): void {
+    const caller = new DataAwsCallerIdentity(this, "caller");
+    const callerSession = new DataAwsIamSessionContext(this, "caller-session", { arn: caller.arn });
+    const admins = TerraformIterator.fromList(Fn.concat([[callerSession.issuerArn], [...principalArns]]));
+    const entries = new EksAccessEntry(this, "admin", {
+      forEach: admins,
+      clusterName: eks.name,
+      principalArn: admins.value,
+      type: "STANDARD",
+    });
+    const entry = TerraformIterator.fromResources(entries);
+    new EksAccessPolicyAssociation(this, "admin-policy", {
+      forEach: entry,
+      clusterName: eks.name,
+      principalArn: entry.getString("principal_arn"),
+      policyArn: CLUSTER_ADMIN_POLICY,
+      accessScope: { type: "cluster" },
+    });
+  }
+
+  private addon(eks: EksCluster, name: string, dependsOn: ITerraformDependable[]): EksAddon {
+    return new EksAddon(this, `addon-${name}`, {
+      clusterName: eks.name,
+      addonName: name,
+      // EKS installs self-managed vpc-cni, kube-proxy and coredns at cluster creation; take them over.
+      resolveConflictsOnCreate: "OVERWRITE",
+      resolveConflictsOnUpdate: "OVERWRITE",
+      dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
+    });
+  }
+}
+
+/** Trust policy letting an AWS service assume the role (provider doc's node role example). */
+function assumeRolePolicy(service: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+  });
+}

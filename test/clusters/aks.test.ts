@@ -1,0 +1,317 @@
+import { Testing, TerraformOutput } from "cdktf";
+import { loadProfile } from "../../profiles/load";
+import type { AksClusterConfig, Profile, ProfileOverride } from "../../profiles/schema";
+import { AKS_GPU_VM_SIZES, AksClusterStack } from "../../stacks/clusters/aks";
+
+type AksProfile = Profile & { readonly cluster: AksClusterConfig };
+
+const SUBNET_ID =
+  "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/hub/subnets/aks";
+
+function aksProfile(override?: ProfileOverride): AksProfile {
+  const profile = loadProfile("aks-gpu", override);
+  if (profile.cluster.provider !== "aks") throw new Error("aks-gpu is not an AKS profile");
+  return { ...profile, cluster: profile.cluster };
+}
+
+function aksStack(profile: AksProfile): AksClusterStack {
+  return new AksClusterStack(Testing.app(), "aks-gpu-cluster", { profile });
+}
+
+/** The stack's Terraform JSON, as cdktf writes it. */
+function synth(profile: AksProfile) {
+  return JSON.parse(Testing.synth(aksStack(profile)));
+}
+
+/** A MIG pool on single A100 80 GB Spot VMs, fixed at one node, with its own label and a value-less taint. */
+/** AKS taints Spot nodes itself; the profile rules make Spot pools list it so workloads tolerate it. */
+const SPOT_TAINT = { key: "kubernetes.azure.com/scalesetpriority", value: "spot", effect: "NoSchedule" as const };
+
+const A100_POOL: ProfileOverride = {
+  pools: {
+    a100: {
+      nodes: 1,
+      spot: true,
+      labels: { "cnai.io/tier": "training" },
+      taints: [{ key: "dedicated", effect: "NoSchedule" }, SPOT_TAINT],
+      gpu: {
+        accelerator: "nvidia-a100-80gb",
+        perNode: 1,
+        sharing: { mode: "mig", strategy: "single", layout: "all-1g.10gb" },
+      },
+    },
+  },
+};
+
+describe("the AKS cluster stack", () => {
+  test("the cluster is Entra ID-only with workload identity, CNI Overlay with Cilium, and the system pool as default", () => {
+    expect(synth(aksProfile()).resource.azurerm_kubernetes_cluster).toEqual({
+      cluster: {
+        name: "cnai-aks",
+        location: "${azurerm_resource_group.resource-group.location}",
+        resource_group_name: "${azurerm_resource_group.resource-group.name}",
+        dns_prefix: "cnai-aks",
+        kubernetes_version: "1.35",
+        identity: { type: "SystemAssigned" },
+        oidc_issuer_enabled: true,
+        workload_identity_enabled: true,
+        local_account_disabled: true,
+        role_based_access_control_enabled: true,
+        azure_active_directory_role_based_access_control: { azure_rbac_enabled: true, admin_group_object_ids: [] },
+        network_profile: {
+          network_plugin: "azure",
+          network_plugin_mode: "overlay",
+          network_data_plane: "cilium",
+          network_policy: "cilium",
+          load_balancer_sku: "standard",
+          outbound_type: "loadBalancer",
+        },
+        default_node_pool: {
+          name: "system",
+          vm_size: "Standard_D4s_v5",
+          orchestrator_version: "1.35",
+          vnet_subnet_id: "${azurerm_subnet.nodes.id}",
+          node_labels: { "cnai.io/pool": "system" },
+          auto_scaling_enabled: true,
+          node_count: 2,
+          min_count: 2,
+          max_count: 4,
+        },
+        lifecycle: { ignore_changes: ["default_node_pool[0].node_count"] },
+      },
+    });
+  });
+
+  test("the T4 pool is a User pool scaling from zero with the AKS GPU driver, pool labels and its taint", () => {
+    expect(synth(aksProfile()).resource.azurerm_kubernetes_cluster_node_pool).toEqual({
+      "pool-t4": {
+        name: "t4",
+        kubernetes_cluster_id: "${azurerm_kubernetes_cluster.cluster.id}",
+        mode: "User",
+        vm_size: "Standard_NC4as_T4_v3",
+        orchestrator_version: "1.35",
+        vnet_subnet_id: "${azurerm_subnet.nodes.id}",
+        node_labels: { "cnai.io/pool": "t4", "nvidia.com/device-plugin.config": "t4" },
+        node_taints: ["nvidia.com/gpu=present:NoSchedule"],
+        auto_scaling_enabled: true,
+        node_count: 0,
+        min_count: 0,
+        max_count: 4,
+        gpu_driver: "Install",
+        lifecycle: { ignore_changes: ["node_count"] },
+      },
+    });
+  });
+
+  test("a Spot MIG pool gets Spot settings, the Spot taint, gpu_instance from its uniform layout and a fixed size", () => {
+    expect(synth(aksProfile(A100_POOL)).resource.azurerm_kubernetes_cluster_node_pool["pool-a100"]).toEqual({
+      name: "a100",
+      kubernetes_cluster_id: "${azurerm_kubernetes_cluster.cluster.id}",
+      mode: "User",
+      vm_size: "Standard_NC24ads_A100_v4",
+      orchestrator_version: "1.35",
+      vnet_subnet_id: "${azurerm_subnet.nodes.id}",
+      node_labels: {
+        "cnai.io/tier": "training",
+        "cnai.io/pool": "a100",
+        "nvidia.com/device-plugin.config": "a100",
+        "nvidia.com/mig.config": "all-1g.10gb",
+      },
+      node_taints: ["dedicated:NoSchedule", "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"],
+      auto_scaling_enabled: false,
+      node_count: 1,
+      priority: "Spot",
+      eviction_policy: "Delete",
+      spot_max_price: -1,
+      gpu_driver: "Install",
+      gpu_instance: "MIG1g",
+    });
+  });
+
+  test("a pool's instanceType wins over the table", () => {
+    const json = synth(aksProfile({ pools: { t4: { instanceType: "Standard_NC8as_T4_v3" } } }));
+    expect(json.resource.azurerm_kubernetes_cluster_node_pool["pool-t4"].vm_size).toBe("Standard_NC8as_T4_v3");
+  });
+
+  test("a created network is a VNet with the node subnet, in the cluster's resource group", () => {
+    const json = synth(aksProfile());
+    expect(json.resource.azurerm_resource_group).toEqual({
+      "resource-group": { name: "cnai-platform", location: "westeurope" },
+    });
+    expect(json.resource.azurerm_virtual_network).toEqual({
+      vnet: {
+        name: "cnai-aks-vnet",
+        location: "${azurerm_resource_group.resource-group.location}",
+        resource_group_name: "${azurerm_resource_group.resource-group.name}",
+        address_space: ["10.60.0.0/16"],
+      },
+    });
+    expect(json.resource.azurerm_subnet).toEqual({
+      nodes: {
+        name: "cnai-aks-nodes",
+        resource_group_name: "${azurerm_resource_group.resource-group.name}",
+        virtual_network_name: "${azurerm_virtual_network.vnet.name}",
+        address_prefixes: ["10.60.0.0/20"],
+      },
+    });
+  });
+
+  test("the cluster identity may use the subnet and the deployer is cluster admin through Azure RBAC", () => {
+    const json = synth(aksProfile());
+    expect(json.resource.azurerm_role_assignment).toEqual({
+      "cluster-network-contributor": {
+        scope: "${azurerm_subnet.nodes.id}",
+        role_definition_name: "Network Contributor",
+        principal_id: "${azurerm_kubernetes_cluster.cluster.identity[0].principal_id}",
+      },
+      "deployer-cluster-admin": {
+        scope: "${azurerm_kubernetes_cluster.cluster.id}",
+        role_definition_name: "Azure Kubernetes Service RBAC Cluster Admin",
+        principal_id: "${data.azurerm_client_config.deployer.object_id}",
+      },
+    });
+    expect(json.data).toEqual({ azurerm_client_config: { deployer: {} } });
+  });
+
+  test("an existing subnet is adopted: no VNet, every pool and the role assignment use its id", () => {
+    const profile = aksProfile();
+    const json = synth({ ...profile, cluster: { ...profile.cluster, network: { existing: { subnetId: SUBNET_ID } } } });
+    expect(json.resource.azurerm_virtual_network).toBeUndefined();
+    expect(json.resource.azurerm_subnet).toBeUndefined();
+    expect(json.resource.azurerm_kubernetes_cluster.cluster.default_node_pool.vnet_subnet_id).toBe(SUBNET_ID);
+    expect(json.resource.azurerm_kubernetes_cluster_node_pool["pool-t4"].vnet_subnet_id).toBe(SUBNET_ID);
+    expect(json.resource.azurerm_role_assignment["cluster-network-contributor"].scope).toBe(SUBNET_ID);
+  });
+
+  test("admin groups become the cluster's Entra ID admin groups", () => {
+    const group = "11111111-2222-4333-8444-555555555555";
+    const json = synth(aksProfile({ cluster: { adminGroupObjectIds: [group] } }));
+    expect(json.resource.azurerm_kubernetes_cluster.cluster.azure_active_directory_role_based_access_control).toEqual({
+      azure_rbac_enabled: true,
+      admin_group_object_ids: [group],
+    });
+  });
+
+  test("state lives in Azure Blob Storage with Entra ID auth, the provider is pinned and has its features block", () => {
+    const json = synth(aksProfile());
+    expect(json.terraform).toEqual({
+      backend: {
+        azurerm: {
+          resource_group_name: "cnai-state",
+          storage_account_name: "cnaitofustate",
+          container_name: "tfstate",
+          key: "aks-gpu/aks-gpu-cluster.tfstate",
+          use_azuread_auth: true,
+        },
+      },
+      required_providers: { azurerm: { source: "hashicorp/azurerm", version: "4.55.0" } },
+    });
+    expect(json.provider).toEqual({ azurerm: [{ features: [{}] }] });
+  });
+
+  test("the connection is the kube_config host and decoded CA with kubelogin as exec plugin", () => {
+    const stack = aksStack(aksProfile());
+    new TerraformOutput(stack, "host", { value: stack.connection.host });
+    new TerraformOutput(stack, "ca", { value: stack.connection.clusterCaCertificate });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json.output.host.value).toBe("${azurerm_kubernetes_cluster.cluster.kube_config[0].host}");
+    expect(json.output.ca.value).toBe(
+      "${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].cluster_ca_certificate)}",
+    );
+    expect(stack.connection.exec).toEqual({
+      apiVersion: "client.authentication.k8s.io/v1beta1",
+      command: "kubelogin",
+      args: ["get-token", "--login", "azurecli", "--server-id", "6dae42f8-4368-4678-94ff-3960e28e3630"],
+    });
+    expect(stack.connection.clientCertificate).toBeUndefined();
+    expect(stack.connection.clientKey).toBeUndefined();
+  });
+
+  test("every table entry is a GPU VM size with its GPU count", () => {
+    expect(AKS_GPU_VM_SIZES).toEqual({
+      "nvidia-t4": [
+        { type: "Standard_NC4as_T4_v3", gpus: 1 },
+        { type: "Standard_NC64as_T4_v3", gpus: 4 },
+      ],
+      "nvidia-a100-80gb": [
+        { type: "Standard_NC24ads_A100_v4", gpus: 1 },
+        { type: "Standard_NC48ads_A100_v4", gpus: 2 },
+        { type: "Standard_NC96ads_A100_v4", gpus: 4 },
+      ],
+      "nvidia-a100-40gb": [{ type: "Standard_ND96asr_v4", gpus: 8 }],
+      "nvidia-h100-80gb": [{ type: "Standard_ND96isr_H100_v5", gpus: 8 }],
+    });
+  });
+
+  test("an accelerator without an AKS VM size is refused, naming the pool's instanceType", () => {
+    const profile = aksProfile({ pools: { t4: { gpu: { accelerator: "nvidia-rtx" } } } });
+    expect(() => aksStack(profile)).toThrow(
+      /^pools\.t4\.instanceType: no AKS VM size known for 1 × nvidia-rtx per node\. Set pools\.t4\.instanceType/,
+    );
+  });
+
+  test("a GPU count the table has no size for is refused, listing the sizes it has", () => {
+    const profile = aksProfile({ pools: { t4: { gpu: { perNode: 2 } } } });
+    expect(() => aksStack(profile)).toThrow(
+      /pools\.t4\.instanceType: no AKS VM size known for 2 × nvidia-t4 per node; known sizes: Standard_NC4as_T4_v3 \(1 GPU\), Standard_NC64as_T4_v3 \(4 GPUs\)/,
+    );
+  });
+
+  test("an instanceType from the table with another GPU count is refused", () => {
+    const profile = aksProfile({ pools: { t4: { instanceType: "Standard_NC64as_T4_v3" } } });
+    expect(() => aksStack(profile)).toThrow(
+      /pools\.t4\.instanceType: Standard_NC64as_T4_v3 has 4 × nvidia-t4, but the pool asks for 1 × nvidia-t4 per node/,
+    );
+  });
+
+  test("a MIG layout mixing profiles is refused, naming the pool's sharing (the profile rules catch it first)", () => {
+    const profile = aksProfile(A100_POOL);
+    const a100 = profile.pools.a100;
+    const mixed: AksProfile = {
+      ...profile,
+      pools: {
+        ...profile.pools,
+        a100: { ...a100, gpu: { ...a100.gpu!, sharing: { mode: "mig", strategy: "mixed", layout: "all-balanced" } } },
+      },
+    };
+    expect(() => aksStack(mixed)).toThrow(
+      /^pools\.a100\.gpu\.sharing: AKS gives all GPUs of a pool one MIG profile .* layout "all-balanced" \(1g\.10gb, 2g\.20gb, 3g\.40gb\)/,
+    );
+  });
+
+  test("a profile without a CPU pool is refused, since AKS's default pool must be a system pool", () => {
+    const profile = aksProfile();
+    expect(() => aksStack({ ...profile, pools: { t4: profile.pools.t4 } })).toThrow(
+      /^pools: AKS needs a CPU pool for its default \(System mode\) node pool/,
+    );
+  });
+
+  test("the default pool can be neither Spot nor tainted nor empty", () => {
+    expect(() => aksStack(aksProfile({ pools: { system: { spot: true, taints: [SPOT_TAINT] } } }))).toThrow(
+      /^pools\.system\.spot: AKS system pools cannot run on Spot VMs/,
+    );
+    expect(() =>
+      aksStack(aksProfile({ pools: { system: { taints: [{ key: "CriticalAddonsOnly", effect: "NoSchedule" }] } } })),
+    ).toThrow(/^pools\.system\.taints: azurerm 4\.x has no node_taints on the default \(system\) pool/);
+    expect(() => aksStack(aksProfile({ pools: { system: { nodes: 0, autoscaling: { min: 0, max: 2 } } } }))).toThrow(
+      /^pools\.system\.nodes: the AKS system pool \(the first CPU pool\) needs at least one node/,
+    );
+    expect(() => aksStack(aksProfile({ pools: { system: { autoscaling: { min: 0 } } } }))).toThrow(
+      /^pools\.system\.autoscaling\.min: the AKS system pool \(the first CPU pool\) needs at least one node/,
+    );
+  });
+
+  test("a pool name AKS cannot take is refused", () => {
+    const profile = aksProfile();
+    expect(() => aksStack({ ...profile, pools: { ...profile.pools, "gpu-pool": profile.pools.t4 } })).toThrow(
+      /^pools\.gpu-pool: AKS node pool names are a lowercase letter then lowercase letters or digits, 12 at most/,
+    );
+  });
+
+  test("an initial size outside the autoscaling range is refused (the profile rules catch it first)", () => {
+    const profile = aksProfile();
+    expect(() => aksStack({ ...profile, pools: { ...profile.pools, t4: { ...profile.pools.t4, nodes: 5 } } })).toThrow(
+      /^pools\.t4\.nodes: 5 must lie within pools\.t4\.autoscaling \(min 0, max 4\)/,
+    );
+  });
+});

@@ -1,0 +1,413 @@
+import { Testing, TerraformOutput } from "cdktf";
+import { loadProfile } from "../../profiles/load";
+import type { EksClusterConfig, Pool, Profile } from "../../profiles/schema";
+import {
+  cidrSubnet,
+  EKS_GPU_INSTANCE_TYPES,
+  EksClusterStack,
+  eksInstanceType,
+  eksScaling,
+  eksSubnetCidrs,
+} from "../../stacks/clusters/eks";
+
+type EksProfile = Profile & { readonly cluster: EksClusterConfig };
+
+function eksProfile(override?: unknown): EksProfile {
+  const profile = loadProfile("eks-gpu", override);
+  if (profile.cluster.provider !== "eks") throw new Error("eks-gpu is not an EKS profile");
+  return { ...profile, cluster: profile.cluster };
+}
+
+/** The stack's Terraform JSON, with the connection's fields as outputs so their expressions can be read. */
+function synth(profile: EksProfile = eksProfile()) {
+  const stack = new EksClusterStack(Testing.app(), "eks-gpu-cluster", { profile });
+  new TerraformOutput(stack, "host", { value: stack.connection.host });
+  new TerraformOutput(stack, "ca", { value: stack.connection.clusterCaCertificate });
+  return { stack, json: JSON.parse(Testing.synth(stack)) };
+}
+
+const PRIVATE_SUBNETS = [
+  "${aws_subnet.private-subnet-0.id}",
+  "${aws_subnet.private-subnet-1.id}",
+  "${aws_subnet.private-subnet-2.id}",
+];
+
+const NODE_GROUP_DEPENDENCIES = [
+  "aws_iam_role_policy_attachment.node-role-AmazonEKSWorkerNodePolicy",
+  "aws_iam_role_policy_attachment.node-role-AmazonEC2ContainerRegistryReadOnly",
+  "aws_iam_role_policy_attachment.node-role-AmazonEKS_CNI_Policy",
+  "aws_eks_addon.addon-vpc-cni",
+  "aws_eks_addon.addon-eks-pod-identity-agent",
+];
+
+const GPU_TAINT = [{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }];
+
+describe("the EKS cluster stack", () => {
+  test("the cluster runs the profile's Kubernetes version with API-only access entries in the private subnets", () => {
+    const { json } = synth();
+    expect(json.resource.aws_eks_cluster).toEqual({
+      cluster: {
+        name: "cnai-eks",
+        version: "1.35",
+        role_arn: "${aws_iam_role.cluster-role.arn}",
+        vpc_config: { subnet_ids: PRIVATE_SUBNETS, endpoint_private_access: true, endpoint_public_access: true },
+        access_config: { authentication_mode: "API", bootstrap_cluster_creator_admin_permissions: false },
+        depends_on: ["aws_iam_role_policy_attachment.cluster-role-AmazonEKSClusterPolicy"],
+      },
+    });
+  });
+
+  test("each pool becomes a managed node group with its instance type, AMI, capacity, size, labels and taints", () => {
+    const { json } = synth();
+    const common = {
+      cluster_name: "${aws_eks_cluster.cluster.name}",
+      node_role_arn: "${aws_iam_role.node-role.arn}",
+      subnet_ids: PRIVATE_SUBNETS,
+      lifecycle: { ignore_changes: ["scaling_config[0].desired_size"] },
+      depends_on: NODE_GROUP_DEPENDENCIES,
+    };
+    expect(json.resource.aws_eks_node_group).toEqual({
+      "pool-a100": {
+        ...common,
+        node_group_name: "a100",
+        ami_type: "AL2023_x86_64_NVIDIA",
+        instance_types: ["p4d.24xlarge"],
+        capacity_type: "SPOT",
+        disk_size: 100,
+        scaling_config: { desired_size: 0, min_size: 0, max_size: 2 },
+        labels: {
+          "cnai.io/pool": "a100",
+          "nvidia.com/device-plugin.config": "a100",
+          "nvidia.com/mig.config": "all-1g.5gb",
+        },
+        taint: GPU_TAINT,
+      },
+      "pool-l4": {
+        ...common,
+        node_group_name: "l4",
+        ami_type: "AL2023_x86_64_NVIDIA",
+        instance_types: ["g6.xlarge"],
+        capacity_type: "ON_DEMAND",
+        disk_size: 100,
+        scaling_config: { desired_size: 0, min_size: 0, max_size: 4 },
+        labels: { "cnai.io/pool": "l4", "nvidia.com/device-plugin.config": "l4" },
+        taint: GPU_TAINT,
+      },
+      "pool-system": {
+        ...common,
+        node_group_name: "system",
+        ami_type: "AL2023_x86_64_STANDARD",
+        instance_types: ["m6i.xlarge"],
+        capacity_type: "ON_DEMAND",
+        scaling_config: { desired_size: 2, min_size: 2, max_size: 4 },
+        labels: { "cnai.io/pool": "system" },
+        taint: [],
+      },
+    });
+  });
+
+  test("a pool's own labels, taint effects in EKS spelling, a fixed size and the Bottlerocket GPU AMI", () => {
+    const profile = eksProfile();
+    // Only the l4 pool: profile rules keep MIG pools (a100) off Bottlerocket.
+    const l4Pool: Pool = {
+      ...profile.pools.l4,
+      nodes: 1,
+      autoscaling: undefined,
+      labels: { tier: "interactive" },
+      taints: [
+        { key: "a", effect: "PreferNoSchedule" },
+        { key: "b", value: "x", effect: "NoExecute" },
+      ],
+    };
+    const cluster = { ...profile.cluster, gpuAmi: "BOTTLEROCKET_x86_64_NVIDIA" as const };
+    const l4 = synth({ ...profile, cluster, pools: { l4: l4Pool } }).json.resource.aws_eks_node_group["pool-l4"];
+    expect(l4.ami_type).toBe("BOTTLEROCKET_x86_64_NVIDIA");
+    expect(l4.labels).toEqual({ tier: "interactive", "cnai.io/pool": "l4", "nvidia.com/device-plugin.config": "l4" });
+    expect(l4.taint).toEqual([
+      { key: "a", effect: "PREFER_NO_SCHEDULE" },
+      { key: "b", value: "x", effect: "NO_EXECUTE" },
+    ]);
+    expect(l4.scaling_config).toEqual({ desired_size: 1, min_size: 1, max_size: 1 });
+    expect(l4.lifecycle).toBeUndefined();
+  });
+
+  test("state lives in S3 with a native lock file, and the aws provider is pinned and set to the region", () => {
+    const { json } = synth();
+    expect(json.terraform).toEqual({
+      backend: {
+        s3: {
+          bucket: "cnai-tofu-state",
+          key: "eks-gpu/eks-gpu-cluster.tfstate",
+          region: "eu-west-1",
+          encrypt: true,
+          use_lockfile: true,
+        },
+      },
+      required_providers: { aws: { source: "hashicorp/aws", version: "6.25.0" } },
+    });
+    expect(json.provider).toEqual({
+      aws: [
+        {
+          region: "eu-west-1",
+          default_tags: [{ tags: { "cnai.io/profile": "eks-gpu", "cnai.io/cluster": "cnai-eks" } }],
+        },
+      ],
+    });
+  });
+
+  test("the VPC has a public and a private subnet per zone, zones read at plan time, one NAT gateway", () => {
+    const { json } = synth();
+    const r = json.resource;
+    expect(r.aws_vpc.vpc).toEqual({
+      cidr_block: "10.40.0.0/16",
+      enable_dns_hostnames: true,
+      enable_dns_support: true,
+      tags: { Name: "cnai-eks" },
+    });
+    expect(json.data.aws_availability_zones.zones).toEqual({
+      state: "available",
+      filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+    });
+    expect(r.aws_subnet["private-subnet-1"]).toEqual({
+      vpc_id: "${aws_vpc.vpc.id}",
+      cidr_block: "10.40.64.0/18",
+      availability_zone: "${element(data.aws_availability_zones.zones.names, 1)}",
+      tags: { Name: "cnai-eks-private-1", "kubernetes.io/role/internal-elb": "1" },
+    });
+    expect(r.aws_subnet["public-subnet-2"]).toEqual({
+      vpc_id: "${aws_vpc.vpc.id}",
+      cidr_block: "10.40.200.0/22",
+      availability_zone: "${element(data.aws_availability_zones.zones.names, 2)}",
+      tags: { Name: "cnai-eks-public-2", "kubernetes.io/role/elb": "1" },
+    });
+    expect(Object.keys(r.aws_subnet)).toHaveLength(6);
+    expect(r.aws_nat_gateway["nat-gateway"]).toEqual({
+      allocation_id: "${aws_eip.nat-address.allocation_id}",
+      subnet_id: "${aws_subnet.public-subnet-0.id}",
+      tags: { Name: "cnai-eks" },
+      depends_on: ["aws_internet_gateway.internet-gateway"],
+    });
+    expect(r.aws_route).toEqual({
+      "public-default-route": {
+        route_table_id: "${aws_route_table.public-routes.id}",
+        destination_cidr_block: "0.0.0.0/0",
+        gateway_id: "${aws_internet_gateway.internet-gateway.id}",
+      },
+      "private-default-route": {
+        route_table_id: "${aws_route_table.private-routes.id}",
+        destination_cidr_block: "0.0.0.0/0",
+        nat_gateway_id: "${aws_nat_gateway.nat-gateway.id}",
+      },
+    });
+    expect(r.aws_route_table_association["private-subnet-2-routes"]).toEqual({
+      subnet_id: "${aws_subnet.private-subnet-2.id}",
+      route_table_id: "${aws_route_table.private-routes.id}",
+    });
+  });
+
+  test("existing subnets are adopted for the cluster and the node groups, and no network is created", () => {
+    const profile = eksProfile();
+    const subnetIds = ["subnet-0a1b2c", "subnet-3d4e5f"];
+    const { json } = synth({ ...profile, cluster: { ...profile.cluster, network: { existing: { subnetIds } } } });
+    expect(json.resource.aws_eks_cluster.cluster.vpc_config.subnet_ids).toEqual(subnetIds);
+    expect(json.resource.aws_eks_node_group["pool-system"].subnet_ids).toEqual(subnetIds);
+    expect(json.resource.aws_vpc).toBeUndefined();
+    expect(json.resource.aws_subnet).toBeUndefined();
+    expect(json.resource.aws_nat_gateway).toBeUndefined();
+    expect(json.data.aws_availability_zones).toBeUndefined();
+  });
+
+  test("the cluster and node roles trust their services and carry the EKS managed policies", () => {
+    const { json } = synth();
+    const trust = (service: string) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+      });
+    expect(json.resource.aws_iam_role).toEqual({
+      "cluster-role": { name_prefix: "cnai-eks-cluster-", assume_role_policy: trust("eks.amazonaws.com") },
+      "node-role": { name_prefix: "cnai-eks-nodes-", assume_role_policy: trust("ec2.amazonaws.com") },
+    });
+    expect(json.resource.aws_iam_role_policy_attachment).toEqual({
+      "cluster-role-AmazonEKSClusterPolicy": {
+        role: "${aws_iam_role.cluster-role.name}",
+        policy_arn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
+      },
+      "node-role-AmazonEKSWorkerNodePolicy": {
+        role: "${aws_iam_role.node-role.name}",
+        policy_arn: "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+      },
+      "node-role-AmazonEC2ContainerRegistryReadOnly": {
+        role: "${aws_iam_role.node-role.name}",
+        policy_arn: "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+      },
+      "node-role-AmazonEKS_CNI_Policy": {
+        role: "${aws_iam_role.node-role.name}",
+        policy_arn: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+      },
+    });
+  });
+
+  test("the profile's admins and the principal running OpenTofu get one access entry each with cluster admin", () => {
+    const admin = "arn:aws:iam::123456789012:role/platform-admins";
+    const { json } = synth(eksProfile({ cluster: { adminPrincipalArns: [admin] } }));
+    expect(json.data.aws_iam_session_context).toEqual({
+      "caller-session": { arn: "${data.aws_caller_identity.caller.arn}" },
+    });
+    expect(json.resource.aws_eks_access_entry).toEqual({
+      admin: {
+        for_each: `\${toset(concat([data.aws_iam_session_context.caller-session.issuer_arn], ["${admin}"]))}`,
+        cluster_name: "${aws_eks_cluster.cluster.name}",
+        principal_arn: "${each.value}",
+        type: "STANDARD",
+      },
+    });
+    expect(json.resource.aws_eks_access_policy_association).toEqual({
+      "admin-policy": {
+        for_each: "${aws_eks_access_entry.admin}",
+        cluster_name: "${aws_eks_cluster.cluster.name}",
+        principal_arn: "${each.value.principal_arn}",
+        policy_arn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+        access_scope: { type: "cluster" },
+      },
+    });
+  });
+
+  test("the four add-ons take EKS's default versions; CNI and Pod Identity before the nodes, the rest after", () => {
+    const { json } = synth();
+    const addon = (name: string, dependsOn?: string[]) => ({
+      cluster_name: "${aws_eks_cluster.cluster.name}",
+      addon_name: name,
+      resolve_conflicts_on_create: "OVERWRITE",
+      resolve_conflicts_on_update: "OVERWRITE",
+      ...(dependsOn ? { depends_on: dependsOn } : {}),
+    });
+    const nodeGroups = ["aws_eks_node_group.pool-a100", "aws_eks_node_group.pool-l4", "aws_eks_node_group.pool-system"];
+    expect(json.resource.aws_eks_addon).toEqual({
+      "addon-vpc-cni": addon("vpc-cni"),
+      "addon-eks-pod-identity-agent": addon("eks-pod-identity-agent"),
+      "addon-kube-proxy": addon("kube-proxy", nodeGroups),
+      "addon-coredns": addon("coredns", nodeGroups),
+    });
+  });
+
+  test("the connection is the cluster endpoint, its decoded CA and `aws eks get-token`", () => {
+    const { stack, json } = synth();
+    expect(json.output.host.value).toBe("${aws_eks_cluster.cluster.endpoint}");
+    expect(json.output.ca.value).toBe("${base64decode(aws_eks_cluster.cluster.certificate_authority[0].data)}");
+    expect(stack.connection.exec).toEqual({
+      apiVersion: "client.authentication.k8s.io/v1beta1",
+      command: "aws",
+      args: ["eks", "get-token", "--cluster-name", "cnai-eks", "--region", "eu-west-1"],
+    });
+    expect(stack.connection.clientCertificate).toBeUndefined();
+    expect(stack.connection.clientKey).toBeUndefined();
+  });
+
+  test("an accelerator without an EC2 type fails naming the pool's instanceType", () => {
+    const profile = eksProfile();
+    const pools = {
+      ...profile.pools,
+      l4: {
+        ...profile.pools.l4,
+        gpu: { accelerator: "nvidia-rtx" as const, perNode: 1, sharing: { mode: "none" as const } },
+      },
+    };
+    expect(() => synth({ ...profile, pools })).toThrow(
+      /pools\.l4\.instanceType: no EKS instance type with 1 × nvidia-rtx \(known: none\)/,
+    );
+  });
+});
+
+describe("EKS instance types", () => {
+  const l4 = (perNode: number, instanceType?: string): Pool => ({
+    nodes: 1,
+    spot: false,
+    labels: {},
+    taints: [],
+    instanceType,
+    gpu: { accelerator: "nvidia-l4", perNode, sharing: { mode: "none" } },
+  });
+
+  test("the table's type with the pool's GPUs per node is chosen", () => {
+    expect(eksInstanceType("l4", l4(1))).toBe("g6.xlarge");
+    expect(eksInstanceType("l4", l4(4))).toBe("g6.12xlarge");
+    expect(eksInstanceType("l4", l4(8))).toBe("g6.48xlarge");
+  });
+
+  test("a GPU count the table has no type for fails with the types it knows", () => {
+    expect(() => eksInstanceType("l4", l4(2))).toThrow(
+      /pools\.l4\.instanceType: no EKS instance type with 2 × nvidia-l4 \(known: g6\.xlarge \(1\), g6\.12xlarge \(4\), g6\.48xlarge \(8\)\)/,
+    );
+  });
+
+  test("a given type the table knows must match the pool's accelerator and GPUs per node", () => {
+    expect(eksInstanceType("l4", l4(4, "g6.12xlarge"))).toBe("g6.12xlarge");
+    expect(() => eksInstanceType("l4", l4(1, "g6.12xlarge"))).toThrow(
+      /pools\.l4\.instanceType: g6\.12xlarge has 4 × nvidia-l4, but the pool asks for 1 × nvidia-l4/,
+    );
+    expect(() => eksInstanceType("l4", l4(1, "g5.xlarge"))).toThrow(
+      /pools\.l4\.instanceType: g5\.xlarge has 1 × nvidia-a10g, but the pool asks for 1 × nvidia-l4/,
+    );
+  });
+
+  test("a type the table does not know is taken as given, and CPU pools default to m6i.xlarge", () => {
+    expect(eksInstanceType("l4", l4(1, "gr6.4xlarge"))).toBe("gr6.4xlarge");
+    expect(eksInstanceType("cpu", { nodes: 1, spot: false, labels: {}, taints: [] })).toBe("m6i.xlarge");
+    expect(eksInstanceType("cpu", { nodes: 1, spot: false, labels: {}, taints: [], instanceType: "c7i.large" })).toBe(
+      "c7i.large",
+    );
+  });
+
+  test("the table covers the datacenter accelerators, not workstation GPUs or the A30", () => {
+    expect(Object.keys(EKS_GPU_INSTANCE_TYPES).sort()).toEqual([
+      "nvidia-a100-40gb",
+      "nvidia-a100-80gb",
+      "nvidia-a10g",
+      "nvidia-h100-80gb",
+      "nvidia-h200-141gb",
+      "nvidia-l4",
+      "nvidia-t4",
+    ]);
+    expect(EKS_GPU_INSTANCE_TYPES["nvidia-h200-141gb"]).toEqual([{ type: "p5en.48xlarge", gpus: 8 }]);
+  });
+});
+
+describe("EKS node group sizes and subnets", () => {
+  const pool = (nodes: number, autoscaling?: { min: number; max: number }): Pool => ({
+    nodes,
+    autoscaling,
+    spot: false,
+    labels: {},
+    taints: [],
+  });
+
+  test("a fixed pool is pinned at its size; an empty fixed pool still has the max of 1 EKS requires", () => {
+    expect(eksScaling("p", pool(3))).toEqual({ minSize: 3, maxSize: 3, desiredSize: 3 });
+    expect(eksScaling("p", pool(0))).toEqual({ minSize: 0, maxSize: 1, desiredSize: 0 });
+    expect(eksScaling("p", pool(1, { min: 0, max: 5 }))).toEqual({ minSize: 0, maxSize: 5, desiredSize: 1 });
+  });
+
+  test("nodes outside the autoscaling range fail naming the pool", () => {
+    expect(() => eksScaling("gpu", pool(6, { min: 0, max: 4 }))).toThrow(
+      /pools\.gpu\.nodes: 6 must lie within autoscaling min 0 and max 4/,
+    );
+    expect(() => eksScaling("gpu", pool(1, { min: 2, max: 4 }))).toThrow(/pools\.gpu\.nodes: 1 must lie within/);
+  });
+
+  test("subnet CIDRs follow Terraform's cidrsubnet", () => {
+    expect(cidrSubnet("10.40.0.0/16", 2, 1)).toBe("10.40.64.0/18");
+    expect(cidrSubnet("10.40.0.0/16", 6, 48)).toBe("10.40.192.0/22");
+    expect(cidrSubnet("192.168.4.0/22", 4, 15)).toBe("192.168.7.192/26");
+    expect(eksSubnetCidrs("172.16.0.0/20", 2)).toEqual({
+      private: ["172.16.0.0/22", "172.16.4.0/22"],
+      public: ["172.16.12.0/26", "172.16.12.64/26"],
+    });
+  });
+
+  test("a VPC CIDR too small for /28 public subnets fails naming the field", () => {
+    expect(() => eksSubnetCidrs("10.0.0.0/24", 2)).toThrow(
+      /cluster\.network\.create\.cidr: 10\.0\.0\.0\/24 is too small/,
+    );
+  });
+});

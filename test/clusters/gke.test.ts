@@ -1,0 +1,277 @@
+import { TerraformOutput, Testing } from "cdktf";
+import { loadProfile } from "../../profiles/load";
+import type { GkeClusterConfig, Pool, Profile } from "../../profiles/schema";
+import { gkeExecAuth } from "../../stacks/clusters/connection";
+import { GKE_ACCELERATORS, GkeClusterStack, gkeMachineType, gkeRegion } from "../../stacks/clusters/gke";
+
+type GkeProfile = Profile & { cluster: GkeClusterConfig };
+
+function gkeProfile(override?: unknown): GkeProfile {
+  return loadProfile("gke-gpu", override) as GkeProfile;
+}
+
+function stackFor(profile: GkeProfile): GkeClusterStack {
+  return new GkeClusterStack(Testing.app(), "gke-gpu-cluster", { profile });
+}
+
+/** The stack's Terraform JSON, as cdktf writes it. */
+function synth(profile: GkeProfile) {
+  return JSON.parse(Testing.synth(stackFor(profile)));
+}
+
+/** The gke-gpu profile with one pool replaced (bypassing the profile rules, to reach the stack's own checks). */
+function withPool(name: string, pool: Partial<Pool>): GkeProfile {
+  const profile = gkeProfile();
+  return { ...profile, pools: { ...profile.pools, [name]: { ...profile.pools.l4, ...pool } } };
+}
+
+describe("the GKE cluster stack", () => {
+  test("the gke-gpu cluster is VPC-native on its own subnetwork, with Workload Identity at the profile's minor", () => {
+    const json = synth(gkeProfile());
+    expect(json.resource.google_container_cluster.cluster).toEqual({
+      name: "cnai-gke",
+      location: "europe-west4-a",
+      remove_default_node_pool: true,
+      initial_node_count: 1,
+      min_master_version: "1.35",
+      release_channel: { channel: "EXTENDED" },
+      workload_identity_config: { workload_pool: "cnai-platform.svc.id.goog" },
+      networking_mode: "VPC_NATIVE",
+      network: "${google_compute_network.network.id}",
+      subnetwork: "${google_compute_subnetwork.subnetwork.id}",
+      ip_allocation_policy: { cluster_secondary_range_name: "pods", services_secondary_range_name: "services" },
+      deletion_protection: false,
+    });
+    expect(json.resource.google_compute_network.network).toEqual({ name: "cnai-gke", auto_create_subnetworks: false });
+    expect(json.resource.google_compute_subnetwork.subnetwork).toEqual({
+      name: "cnai-gke-nodes",
+      region: "europe-west4",
+      network: "${google_compute_network.network.id}",
+      ip_cidr_range: "10.50.0.0/20",
+      private_ip_google_access: true,
+      secondary_ip_range: [
+        { range_name: "pods", ip_cidr_range: "10.52.0.0/14" },
+        { range_name: "services", ip_cidr_range: "10.56.0.0/20" },
+      ],
+    });
+  });
+
+  test("the L4 pool is time-shared by GKE's device plugin, scales 0-4 in total, and carries the pool labels and taint", () => {
+    const json = synth(gkeProfile());
+    expect(json.resource.google_container_node_pool["pool-l4"]).toEqual({
+      name: "l4",
+      cluster: "${google_container_cluster.cluster.id}",
+      location: "europe-west4-a",
+      initial_node_count: 0,
+      autoscaling: { total_min_node_count: 0, total_max_node_count: 4 },
+      management: { auto_repair: true, auto_upgrade: true },
+      node_config: {
+        machine_type: "g2-standard-4",
+        spot: false,
+        labels: { "cnai.io/pool": "l4", "nvidia.com/device-plugin.config": "l4" },
+        taint: [{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }],
+        workload_metadata_config: { mode: "GKE_METADATA" },
+        oauth_scopes: ["https://www.googleapis.com/auth/cloud-platform"],
+        guest_accelerator: [
+          {
+            type: "nvidia-l4",
+            count: 1,
+            gpu_driver_installation_config: { gpu_driver_version: "DEFAULT" },
+            gpu_sharing_config: { gpu_sharing_strategy: "TIME_SHARING", max_shared_clients_per_gpu: 4 },
+          },
+        ],
+      },
+      lifecycle: { ignore_changes: ["initial_node_count"] },
+    });
+  });
+
+  test("the system pool is a small general-purpose machine without accelerators or taints", () => {
+    const json = synth(gkeProfile());
+    expect(json.resource.google_container_node_pool["pool-system"]).toEqual({
+      name: "system",
+      cluster: "${google_container_cluster.cluster.id}",
+      location: "europe-west4-a",
+      initial_node_count: 1,
+      autoscaling: { total_min_node_count: 1, total_max_node_count: 3 },
+      management: { auto_repair: true, auto_upgrade: true },
+      node_config: {
+        machine_type: "e2-standard-4",
+        spot: false,
+        labels: { "cnai.io/pool": "system" },
+        taint: [],
+        workload_metadata_config: { mode: "GKE_METADATA" },
+        oauth_scopes: ["https://www.googleapis.com/auth/cloud-platform"],
+      },
+      lifecycle: { ignore_changes: ["initial_node_count"] },
+    });
+  });
+
+  test("state lives in GCS under the profile and stack, and the google provider is pinned and configured", () => {
+    const json = synth(gkeProfile());
+    expect(json.terraform.backend).toEqual({ gcs: { bucket: "cnai-tofu-state", prefix: "gke-gpu/gke-gpu-cluster" } });
+    expect(json.terraform.required_providers).toEqual({ google: { source: "hashicorp/google", version: "6.50.0" } });
+    expect(json.provider.google).toEqual([
+      { project: "cnai-platform", region: "europe-west4", zone: "europe-west4-a" },
+    ]);
+  });
+
+  test("the connection is the https endpoint, the decoded CA and the gke-gcloud-auth-plugin", () => {
+    const stack = stackFor(gkeProfile());
+    // cdktf turns the tokens into cross-stack outputs; outputs here show what they resolve to.
+    new TerraformOutput(stack, "host", { value: stack.connection.host });
+    new TerraformOutput(stack, "ca", { value: stack.connection.clusterCaCertificate });
+    const { output } = JSON.parse(Testing.synth(stack));
+    expect(output.host.value).toEqual("https://${google_container_cluster.cluster.endpoint}");
+    expect(output.ca.value).toEqual(
+      "${base64decode(google_container_cluster.cluster.master_auth[0].cluster_ca_certificate)}",
+    );
+    expect(stack.connection.exec).toEqual({
+      apiVersion: "client.authentication.k8s.io/v1beta1",
+      command: "gke-gcloud-auth-plugin",
+      args: [],
+    });
+    expect(stack.connection.exec).toEqual(gkeExecAuth());
+    expect(stack.connection.clientKey).toBeUndefined();
+  });
+
+  test("an adopted network is used as is, and a zonal location sets the provider's zone", () => {
+    // Overrides merge maps and cannot drop `network.create`, so the cluster is replaced.
+    const base = gkeProfile();
+    const json = synth({
+      ...base,
+      cluster: {
+        ...base.cluster,
+        location: "europe-west4-b",
+        network: { existing: { network: "shared-vpc", subnetwork: "gke-nodes" } },
+      },
+    });
+    expect(json.resource.google_compute_network).toBeUndefined();
+    expect(json.resource.google_compute_subnetwork).toBeUndefined();
+    const cluster = json.resource.google_container_cluster.cluster;
+    expect([cluster.network, cluster.subnetwork, cluster.location]).toEqual([
+      "shared-vpc",
+      "gke-nodes",
+      "europe-west4-b",
+    ]);
+    // An empty block: VPC-native with ranges GKE picks in the adopted subnetwork.
+    expect(cluster.ip_allocation_policy).toEqual({});
+    expect(json.provider.google).toEqual([
+      { project: "cnai-platform", region: "europe-west4", zone: "europe-west4-b" },
+    ]);
+  });
+
+  test("a fixed-size spot pool with MPS on 8 H100s gets a node count and the A3 machine", () => {
+    // Overrides merge maps and cannot drop `autoscaling`, so the pool is replaced whole.
+    const json = synth(
+      withPool("l4", {
+        nodes: 2,
+        autoscaling: undefined,
+        spot: true,
+        taints: [{ key: "dedicated", effect: "NoExecute" }],
+        gpu: { accelerator: "nvidia-h100-80gb", perNode: 8, sharing: { mode: "mps", replicas: 2 } },
+      }),
+    );
+    const pool = json.resource.google_container_node_pool["pool-l4"];
+    expect(pool.node_count).toEqual(2);
+    expect(pool.autoscaling).toBeUndefined();
+    expect(pool.lifecycle).toBeUndefined();
+    expect(pool.node_config.machine_type).toEqual("a3-highgpu-8g");
+    expect(pool.node_config.spot).toEqual(true);
+    expect(pool.node_config.taint).toEqual([{ key: "dedicated", value: "", effect: "NO_EXECUTE" }]);
+    expect(pool.node_config.guest_accelerator).toEqual([
+      {
+        type: "nvidia-h100-80gb",
+        count: 8,
+        gpu_driver_installation_config: { gpu_driver_version: "DEFAULT" },
+        gpu_sharing_config: { gpu_sharing_strategy: "MPS", max_shared_clients_per_gpu: 2 },
+      },
+    ]);
+  });
+
+  test("a uniform MIG layout becomes the pool's gpu_partition_size and the pool keeps its mig.config label", () => {
+    const json = synth(
+      withPool("l4", {
+        gpu: {
+          accelerator: "nvidia-a100-80gb",
+          perNode: 2,
+          sharing: { mode: "mig", strategy: "single", layout: "all-1g.10gb" },
+        },
+      }),
+    );
+    const pool = json.resource.google_container_node_pool["pool-l4"];
+    expect(pool.node_config.machine_type).toEqual("a2-ultragpu-2g");
+    expect(pool.node_config.labels).toEqual({
+      "cnai.io/pool": "l4",
+      "nvidia.com/device-plugin.config": "l4",
+      "nvidia.com/mig.config": "all-1g.10gb",
+    });
+    expect(pool.node_config.guest_accelerator).toEqual([
+      {
+        type: "nvidia-a100-80gb",
+        count: 2,
+        gpu_driver_installation_config: { gpu_driver_version: "DEFAULT" },
+        gpu_partition_size: "1g.10gb",
+      },
+    ]);
+  });
+
+  test("a MIG layout that mixes profiles is refused, naming the pool's sharing", () => {
+    const profile = withPool("l4", {
+      gpu: {
+        accelerator: "nvidia-a100-80gb",
+        perNode: 1,
+        sharing: { mode: "mig", strategy: "single", layout: "all-balanced" },
+      },
+    });
+    expect(() => stackFor(profile)).toThrow(/pools\.l4\.gpu\.sharing: GKE partitions every GPU into one size/);
+  });
+
+  test("the mixed MIG strategy is refused, since GKE advertises partitions as nvidia.com/gpu", () => {
+    const profile = withPool("l4", {
+      gpu: {
+        accelerator: "nvidia-a100-80gb",
+        perNode: 1,
+        sharing: { mode: "mig", strategy: "mixed", layout: "all-1g.10gb" },
+      },
+    });
+    expect(() => stackFor(profile)).toThrow(/pools\.l4\.gpu\.sharing\.strategy: GKE advertises MIG partitions/);
+  });
+
+  test("an accelerator GKE has no machine type for is refused, naming the pool's instanceType", () => {
+    const profile = withPool("l4", { gpu: { accelerator: "nvidia-rtx", perNode: 1, sharing: { mode: "none" } } });
+    expect(() => stackFor(profile)).toThrow(
+      /pools\.l4\.instanceType: GKE has no machine type for 1× nvidia-rtx \(known: none\)/,
+    );
+  });
+
+  test("a GPU count no machine type carries is refused, naming the known ones", () => {
+    const profile = gkeProfile({ pools: { l4: { gpu: { perNode: 3 } } } });
+    expect(() => stackFor(profile)).toThrow(
+      /pools\.l4\.instanceType: GKE has no machine type for 3× nvidia-l4 \(known: g2-standard-4 \(1\)/,
+    );
+  });
+
+  test("an instanceType from the table must carry the pool's GPUs; one outside it is taken as given", () => {
+    const l4 = gkeProfile().pools.l4;
+    expect(() => gkeMachineType("l4", { ...l4, instanceType: "g2-standard-24" })).toThrow(
+      /pools\.l4\.gpu\.perNode: g2-standard-24 carries 2 nvidia-l4 GPU\(s\), not 1/,
+    );
+    expect(gkeMachineType("l4", { ...l4, instanceType: "g2-standard-8" })).toEqual("g2-standard-8");
+    expect(gkeMachineType("system", gkeProfile().pools.system)).toEqual("e2-standard-4");
+  });
+
+  test("the table maps every GKE accelerator to its accelerator type", () => {
+    expect(Object.fromEntries(Object.entries(GKE_ACCELERATORS).map(([id, a]) => [id, a?.acceleratorType]))).toEqual({
+      "nvidia-t4": "nvidia-tesla-t4",
+      "nvidia-l4": "nvidia-l4",
+      "nvidia-a100-40gb": "nvidia-tesla-a100",
+      "nvidia-a100-80gb": "nvidia-a100-80gb",
+      "nvidia-h100-80gb": "nvidia-h100-80gb",
+      "nvidia-h200-141gb": "nvidia-h200-141gb",
+    });
+  });
+
+  test("a zone's region drops the zone letter; a region stays itself", () => {
+    expect([gkeRegion("europe-west4-a"), gkeRegion("us-central1")]).toEqual(["europe-west4", "us-central1"]);
+  });
+});
