@@ -62,6 +62,8 @@ export interface KueueQueuesProps {
   readonly teams: readonly TeamQueueSpec[];
   /** Labels every admitted namespace carries (Kueue's opt-in label). */
   readonly admittedNamespaceLabels: Readonly<Record<string, string>>;
+  /** An AdmissionCheck every ClusterQueue requires (MultiKueue on a management cluster). @default none */
+  readonly admissionCheck?: string;
 }
 
 /** Kueue's limits on one resource group of a ClusterQueue (pinned v1beta2 CRD: 64 flavors, 64 covered resources). */
@@ -128,6 +130,9 @@ export class KueueQueues extends Chart {
             withinClusterQueue: props.preemption.withinClusterQueue,
           },
           ...(props.fairSharing ? { fairSharing: { weight: team.weight } } : {}),
+          ...(props.admissionCheck
+            ? { admissionChecksStrategy: { admissionChecks: [{ name: props.admissionCheck }] } }
+            : {}),
         },
       });
       new ApiObject(this, `local-queue-${team.clusterQueue}`, {

@@ -4,7 +4,7 @@
  * plan functions the queues and validation use, so the report and the cluster always agree.
  */
 import { ACCELERATORS } from "./accelerators";
-import { gpuAmounts, maxObtainable, poolGpuCapacity, poolNames, teamNames } from "./plan";
+import { gpuAmounts, maxObtainable, poolGpuCapacity, queuePoolNames, queuePools, teamNames } from "./plan";
 import type { Profile } from "./schema";
 
 export interface PoolCapacity {
@@ -34,7 +34,7 @@ export interface CapacityReport {
 }
 
 function describeSharing(profile: Profile, pool: string): string {
-  const gpu = profile.pools[pool].gpu;
+  const gpu = queuePools(profile)[pool].gpu;
   if (!gpu) return "-";
   const { sharing } = gpu;
   switch (sharing.mode) {
@@ -49,8 +49,9 @@ function describeSharing(profile: Profile, pool: string): string {
 }
 
 export function capacityReport(profile: Profile): CapacityReport {
-  const pools = poolNames(profile).map((name) => {
-    const pool = profile.pools[name];
+  const all = queuePools(profile);
+  const pools = queuePoolNames(profile).map((name) => {
+    const pool = all[name];
     return {
       pool: name,
       nodes: pool.nodes,
@@ -66,7 +67,7 @@ export function capacityReport(profile: Profile): CapacityReport {
     for (const [resource, total] of Object.entries(slots)) {
       let guaranteedTotal = 0;
       for (const team of teamNames(profile)) {
-        const guaranteed = gpuAmounts(profile.pools[pool], profile.teams[team].quota[pool]?.gpu)[resource] ?? 0;
+        const guaranteed = gpuAmounts(all[pool], profile.teams[team].quota[pool]?.gpu)[resource] ?? 0;
         guaranteedTotal += guaranteed;
         teams.push({
           team,

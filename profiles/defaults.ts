@@ -19,6 +19,8 @@ export const DEFAULTS: ProfileOverride = {
     },
   },
   samples: {},
+  workers: {},
+  sharedServices: {},
   vectorDatabase: { engine: "qdrant" },
   buckets: { mlflowArtifacts: "mlflow-artifacts", models: "models" },
   external: {},
@@ -36,5 +38,6 @@ export const DEFAULTS: ProfileOverride = {
     "vector-database": { lifecycle: "managed" },
     tenancy: { lifecycle: "managed" },
     samples: { lifecycle: "managed" },
+    multikueue: { lifecycle: "managed" },
   },
 };

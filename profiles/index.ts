@@ -4,6 +4,7 @@ import { eksGpu } from "./eks-gpu";
 import { gkeGpu } from "./gke-gpu";
 import { laptop } from "./laptop";
 import { laptopGpu } from "./laptop-gpu";
+import { multicloudGpu } from "./multicloud-gpu";
 import { workstationGpu } from "./workstation-gpu";
 import type { ProfileOverride } from "./schema";
 
@@ -16,6 +17,7 @@ export const PROFILES: Readonly<Record<string, ProfileOverride>> = {
   "eks-gpu": eksGpu,
   "gke-gpu": gkeGpu,
   "aks-gpu": aksGpu,
+  "multicloud-gpu": multicloudGpu,
 };
 
 export const DEFAULT_PROFILE = "laptop";

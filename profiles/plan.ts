@@ -56,7 +56,9 @@ export function poolGpuCapacity(pool: Pool): Record<string, number> {
 
 /** Every GPU resource name any pool advertises, sorted. */
 export function gpuResourceNames(profile: Profile): string[] {
-  return [...new Set(Object.values(profile.pools).flatMap((pool) => Object.keys(resourcesPerGpu(pool.gpu))))].sort();
+  return [
+    ...new Set(Object.values(queuePools(profile)).flatMap((pool) => Object.keys(resourcesPerGpu(pool.gpu)))),
+  ].sort();
 }
 
 /** The single GPU resource of a pool, when it has exactly one (what a bare number in a quota means). */
@@ -100,9 +102,28 @@ export function poolTolerations(
   );
 }
 
-/** Pool names in a stable order (sorted), for flavors and reports. */
+/** This cluster's own pool names, sorted: what its cluster stack creates. */
 export function poolNames(profile: Profile): string[] {
   return Object.keys(profile.pools).sort();
+}
+
+/**
+ * Every pool the queues know, sorted: this cluster's and, on a MultiKueue management cluster, its
+ * workers' (pool names are unique across clusters). Each is a Kueue flavor.
+ */
+export function queuePoolNames(profile: Profile): string[] {
+  return Object.keys(queuePools(profile)).sort();
+}
+
+export function queuePools(profile: Profile): Record<string, Pool> {
+  const pools: Record<string, Pool> = { ...profile.pools };
+  for (const worker of Object.values(profile.workers)) Object.assign(pools, worker.pools);
+  return pools;
+}
+
+/** The cluster a queue pool lives on: undefined for this cluster, else the worker's name. */
+export function poolWorker(profile: Profile, pool: string): string | undefined {
+  return Object.keys(profile.workers).find((name) => pool in profile.workers[name].pools);
 }
 
 export function teamNames(profile: Profile): string[] {
@@ -132,7 +153,7 @@ export function coveredResources(profile: Profile): string[] {
  * the pool has (kind nodes share the host's CPU and memory, so those have no pool capacity here).
  */
 export function maxObtainable(profile: Profile, teamName: string, poolName: string, resource: string): number {
-  const pool = profile.pools[poolName];
+  const pool = queuePools(profile)[poolName];
   if (!pool) return 0;
   const quota = profile.teams[teamName]?.quota[poolName];
   const own = quotaAmounts(pool, quota)[resource] ?? 0;

@@ -9,6 +9,9 @@ import {
   poolGpuCapacity,
   poolMaxNodes,
   poolNames,
+  poolWorker,
+  queuePoolNames,
+  queuePools,
   resourcesPerGpu,
   singleGpuResource,
   teamNames,
@@ -45,7 +48,43 @@ export function gpuPoolNames(profile: Profile): string[] {
 }
 
 export function profileRules(profile: Profile): Problem[] {
-  return [...poolRules(profile), ...teamRules(profile), ...sampleRules(profile), ...componentRules(profile)];
+  return [
+    ...poolRules(profile),
+    ...workerRules(profile),
+    ...teamRules(profile),
+    ...sampleRules(profile),
+    ...componentRules(profile),
+  ];
+}
+
+/** Each MultiKueue worker's pools follow the rules of its own cloud; pool names are unique across clusters. */
+function workerRules(profile: Profile): Problem[] {
+  const problems: Problem[] = [];
+  const owner = new Map(Object.keys(profile.pools).map((pool) => [pool, "the management cluster"]));
+  for (const name of Object.keys(profile.workers).sort()) {
+    const worker = profile.workers[name];
+    for (const pool of Object.keys(worker.pools)) {
+      const other = owner.get(pool);
+      if (other !== undefined) {
+        problems.push({
+          path: `workers.${name}.pools.${pool}`,
+          value: pool,
+          allowed: `pool "${pool}" already belongs to ${other}; pool names are unique across clusters (each is a Kueue flavor)`,
+        });
+      }
+      owner.set(pool, `worker "${name}"`);
+    }
+    const asCluster: Profile = { ...profile, cluster: worker.cluster, pools: worker.pools, workers: {} };
+    for (const problem of poolRules(asCluster)) problems.push({ ...problem, path: `workers.${name}.${problem.path}` });
+    if (worker.cluster.provider === "gke" && worker.gpuOperator === "managed") {
+      problems.push({
+        path: `workers.${name}.gpuOperator`,
+        value: "managed",
+        allowed: 'on GKE the node pools bring Google\'s driver installer and device plugin; use "external"',
+      });
+    }
+  }
+  return problems;
 }
 
 function poolRules(profile: Profile): Problem[] {
@@ -251,12 +290,12 @@ function teamRules(profile: Profile): Problem[] {
     namespaces.set(namespace, name);
     for (const [poolName, quota] of Object.entries(team.quota)) {
       const path = `teams.${name}.quota.${poolName}`;
-      const pool = profile.pools[poolName];
+      const pool = queuePools(profile)[poolName];
       if (!pool) {
         problems.push({
           path,
           value: quota,
-          allowed: `no pool "${poolName}" provides this flavor; pools: ${poolNames(profile).join(", ")}`,
+          allowed: `no pool "${poolName}" provides this flavor; pools: ${queuePoolNames(profile).join(", ")}`,
         });
         continue;
       }
@@ -275,8 +314,8 @@ function teamRules(profile: Profile): Problem[] {
       }
     }
   }
-  for (const poolName of poolNames(profile)) {
-    const pool = profile.pools[poolName];
+  for (const poolName of queuePoolNames(profile)) {
+    const pool = queuePools(profile)[poolName];
     for (const [resource, capacity] of Object.entries(poolGpuCapacity(pool))) {
       const shares = teamNames(profile)
         .map((team) => [team, gpuAmounts(pool, profile.teams[team].quota[poolName]?.gpu)[resource] ?? 0] as const)
@@ -299,17 +338,30 @@ function sampleRules(profile: Profile): Problem[] {
   for (const [name, sample] of Object.entries(profile.samples).sort(([a], [b]) => a.localeCompare(b))) {
     const path = `samples.${name}`;
     const team = profile.teams[sample.team];
-    const pool = profile.pools[sample.pool];
+    const pool = queuePools(profile)[sample.pool];
     if (!team)
       problems.push({ path: `${path}.team`, value: sample.team, allowed: `a team: ${teamNames(profile).join(", ")}` });
     if (!pool)
-      problems.push({ path: `${path}.pool`, value: sample.pool, allowed: `a pool: ${poolNames(profile).join(", ")}` });
+      problems.push({
+        path: `${path}.pool`,
+        value: sample.pool,
+        allowed: `a pool: ${queuePoolNames(profile).join(", ")}`,
+      });
     if (!team || !pool) continue;
     if (!team.quota[sample.pool]) {
       problems.push({
         path: `${path}.pool`,
         value: sample.pool,
         allowed: `team "${sample.team}" has no quota on pool "${sample.pool}"; its pools: ${Object.keys(team.quota).join(", ")}`,
+      });
+      continue;
+    }
+    const worker = poolWorker(profile, sample.pool);
+    if (worker !== undefined && sample.kind === "inference-service") {
+      problems.push({
+        path: `${path}.pool`,
+        value: sample.pool,
+        allowed: `pool "${sample.pool}" is on worker "${worker}", and MultiKueue does not dispatch InferenceServices; serve on a pool of the management cluster`,
       });
       continue;
     }

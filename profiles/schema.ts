@@ -22,6 +22,7 @@ export const COMPONENT_IDS = [
   "vector-database",
   "tenancy",
   "samples",
+  "multikueue",
 ] as const;
 export type ComponentId = (typeof COMPONENT_IDS)[number];
 
@@ -182,6 +183,18 @@ const aksCluster = z.strictObject({
 });
 
 const cluster = z.discriminatedUnion("provider", [kindCluster, eksCluster, gkeCluster, aksCluster]);
+
+/**
+ * A worker cluster that Kueue's MultiKueue dispatches jobs to from the management cluster (the
+ * profile's own `cluster`). Its pools are flavors of the management cluster's queues too; pool names
+ * are unique across all clusters.
+ */
+const workerCluster = z.strictObject({
+  cluster: z.discriminatedUnion("provider", [eksCluster, gkeCluster, aksCluster]),
+  pools: z.record(dnsLabel, pool),
+  /** The GPU Operator on this worker: managed, or external where the cloud runs the GPU stack (GKE). */
+  gpuOperator: z.enum(LIFECYCLES),
+});
 export const CLUSTER_PROVIDERS = ["kind", "eks", "gke", "aks"] as const;
 
 const team = z.strictObject({
@@ -247,6 +260,10 @@ export const profileSchema = z.strictObject({
   }),
   /** Golden-path workloads rendered as samples, by name. */
   samples: z.record(dnsLabel, sample),
+  /** MultiKueue worker clusters by name; empty for a single cluster. */
+  workers: z.record(dnsLabel, workerCluster),
+  /** How jobs on worker clusters reach the management cluster's shared services (you expose them, e.g. an Ingress). */
+  sharedServices: z.strictObject({ mlflowUrl: z.url().optional() }),
   vectorDatabase: z.strictObject({ engine: z.enum(VECTOR_ENGINES) }),
   /** Buckets created in the object store. */
   buckets: z.strictObject({ mlflowArtifacts: dnsLabel, models: dnsLabel }),
@@ -256,6 +273,7 @@ export const profileSchema = z.strictObject({
 });
 
 export type Profile = z.infer<typeof profileSchema>;
+export type WorkerCluster = Profile["workers"][string];
 export type ClusterConfig = Profile["cluster"];
 export type KindClusterConfig = Extract<ClusterConfig, { provider: "kind" }>;
 export type EksClusterConfig = Extract<ClusterConfig, { provider: "eks" }>;

@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { selectProfiles } from "../profiles/load";
+import { workerNames, workerProfile } from "../profiles/multicluster";
 import { loadCheckedProfile } from "../stacks/app";
 import { CATALOG } from "../stacks/catalog";
 import { planSteps, resolveGraph } from "../stacks/graph";
@@ -23,8 +24,12 @@ if (!dir) {
 }
 const reference = new ReferenceDir(resolve(dir));
 let failed = 0;
-for (const name of selectProfiles(argument("--profile") ?? "all")) {
+const clusters = selectProfiles(argument("--profile") ?? "all").flatMap((name) => {
   const profile = loadCheckedProfile(name);
+  // A MultiKueue profile's worker clusters install their own releases: check each as well.
+  return [profile, ...workerNames(profile).map((worker) => workerProfile(profile, worker))];
+});
+for (const profile of clusters) {
   const report = checkConformance(reference, profile, planSteps(resolveGraph(CATALOG, profile)));
   console.log(
     `Profile ${report.profile}: ${report.failures.length === 0 ? "OK" : `${report.failures.length} FAILURE(S)`}`,

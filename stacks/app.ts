@@ -3,14 +3,18 @@
  * cross-field rules and component graph) before the first construct exists, so a bad profile
  * fails with one error and nothing is written to the output folder.
  */
-import { App } from "cdktf";
+import { App, Fn } from "cdktf";
+import { MULTIKUEUE_KUBECONFIG_KEY, multiKueueKubeconfig } from "../charts/multikueue";
+import { workerNames, workerProfile } from "../profiles/multicluster";
 import { loadProfile } from "../profiles/load";
 import type { Profile } from "../profiles/schema";
 import { CATALOG } from "./catalog";
 import type { ComponentDefinition } from "./component";
 import type { ClusterStack } from "./cluster-stack";
 import { clusterStackProblems, createClusterStack } from "./cluster-stack";
+import { multiKueueSecretName } from "./components/multikueue";
 import { sampleProblems } from "./components/samples";
+import { MULTIKUEUE_NAMESPACE } from "./multikueue-access";
 import { graphProblems, resolveGraph } from "./graph";
 import { PlatformStack } from "./platform-stack";
 
@@ -25,10 +29,15 @@ export interface BuildOptions {
   readonly catalog?: readonly ComponentDefinition[];
 }
 
-export interface BuiltProfile {
+export interface BuiltCluster {
   readonly profile: Profile;
   readonly cluster: ClusterStack;
   readonly platform: PlatformStack;
+}
+
+export interface BuiltProfile extends BuiltCluster {
+  /** MultiKueue worker clusters, by worker name. */
+  readonly workers: Readonly<Record<string, BuiltCluster>>;
 }
 
 /** Loads a profile with every check, including the component graph's. */
@@ -37,6 +46,14 @@ export function loadCheckedProfile(name: string, override?: unknown, catalog = C
     ...graphProblems(catalog, profile),
     ...sampleProblems(profile),
     ...clusterStackProblems(profile),
+    // Each MultiKueue worker is a cluster of its own: the same checks, reported under workers.<name>.
+    ...workerNames(profile).flatMap((worker) => {
+      const derived = workerProfile(profile, worker);
+      return [...graphProblems(catalog, derived), ...clusterStackProblems(derived)].map((problem) => ({
+        ...problem,
+        path: `workers.${worker}.${problem.path}`,
+      }));
+    }),
   ]);
 }
 
@@ -45,13 +62,40 @@ export function buildApp(options: BuildOptions): { app: App; built: BuiltProfile
   const profiles = options.profiles.map((name) => loadCheckedProfile(name, options.override, catalog));
   const app = new App({ outdir: options.outdir, skipValidation: false });
   const built = profiles.map((profile) => {
+    // Workers first: the management cluster's platform reads each worker's endpoint, CA and token.
+    const workers = Object.fromEntries(
+      workerNames(profile).map((worker) => {
+        const derived = workerProfile(profile, worker);
+        const cluster = createClusterStack(app, `${derived.name}-cluster`, derived);
+        const platform = new PlatformStack(app, `${derived.name}-platform`, {
+          graph: resolveGraph(catalog, derived),
+          cluster: cluster.connection,
+          multikueueWorker: true,
+        });
+        platform.addDependency(cluster);
+        return [worker, { profile: derived, cluster, platform }];
+      }),
+    );
     const cluster = createClusterStack(app, `${profile.name}-cluster`, profile);
     const platform = new PlatformStack(app, `${profile.name}-platform`, {
       graph: resolveGraph(catalog, profile),
       cluster: cluster.connection,
+      extraSecrets: Object.entries(workers).map(([worker, built]) => ({
+        name: multiKueueSecretName(worker),
+        namespace: MULTIKUEUE_NAMESPACE,
+        data: {
+          [MULTIKUEUE_KUBECONFIG_KEY]: multiKueueKubeconfig({
+            clusterName: worker,
+            server: built.cluster.connection.host,
+            caData: Fn.base64encode(built.cluster.connection.clusterCaCertificate),
+            token: built.platform.multikueueToken as string,
+          }),
+        },
+      })),
     });
     platform.addDependency(cluster);
-    return { profile, cluster, platform };
+    for (const worker of Object.values(workers)) platform.addDependency(worker.platform);
+    return { profile, cluster, platform, workers };
   });
   return { app, built };
 }

@@ -9,6 +9,7 @@ import { kserve } from "./components/kserve";
 import { kuberay } from "./components/kuberay";
 import { kueue } from "./components/kueue";
 import { mlflow } from "./components/mlflow";
+import { multikueue } from "./components/multikueue";
 import { objectStore } from "./components/object-store";
 import { observability } from "./components/observability";
 import { postgresOperator } from "./components/postgres-operator";
@@ -24,6 +25,7 @@ export const CATALOG: readonly ComponentDefinition[] = [
   kuberay,
   kueue,
   mlflow,
+  multikueue,
   objectStore,
   observability,
   postgresOperator,

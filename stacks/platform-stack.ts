@@ -25,13 +25,25 @@ import type { PlannedStep, ResolvedGraph } from "./graph";
 import { planSteps } from "./graph";
 import { gateChart } from "./gates";
 import { localChartAsset } from "./local-chart";
+import { addMultiKueueWorkerAccess, MULTIKUEUE_NAMESPACE } from "./multikueue-access";
 import { pinProviders } from "./providers/pins";
 import { releaseValues } from "./values";
 import { CHARTS } from "./versions";
 
+/** A Secret whose values come from other stacks (e.g. a MultiKueue worker's kubeconfig); values may be tokens. */
+export interface ExtraSecret {
+  readonly name: string;
+  readonly namespace: string;
+  readonly data: Readonly<Record<string, string>>;
+}
+
 export interface PlatformStackProps {
   readonly graph: ResolvedGraph;
   readonly cluster: ClusterConnection;
+  /** Secrets built from other stacks' outputs, created with the generated ones. @default none */
+  readonly extraSecrets?: readonly ExtraSecret[];
+  /** Create the least-privileged ServiceAccount a MultiKueue manager uses on this (worker) cluster. @default false */
+  readonly multikueueWorker?: boolean;
 }
 
 /** Every namespace the enabled components install into, labels merged, sorted by name. */
@@ -57,6 +69,8 @@ export function collectSecrets(graph: ResolvedGraph): GeneratedSecret[] {
 export class PlatformStack extends TerraformStack {
   /** The planned steps in install order (for reports and tests). */
   readonly steps: readonly PlannedStep[];
+  /** On a MultiKueue worker: the token of the ServiceAccount the manager uses (sensitive, a cross-stack output). */
+  readonly multikueueToken?: string;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -125,6 +139,17 @@ export class PlatformStack extends TerraformStack {
       });
       secrets.push(resource);
     }
+
+    for (const extra of props.extraSecrets ?? []) {
+      secrets.push(
+        new SecretV1(this, `secret-${extra.namespace}-${extra.name}`, {
+          metadata: { name: extra.name, namespace: extra.namespace },
+          data: { ...extra.data },
+          dependsOn: [namespace(extra.namespace)],
+        }),
+      );
+    }
+    if (props.multikueueWorker) this.multikueueToken = addMultiKueueWorkerAccess(this, namespace(MULTIKUEUE_NAMESPACE));
 
     // Namespaces and Secrets come first: a release may create objects in any platform namespace.
     const foundations: ITerraformDependable[] = [...namespaces.values(), ...secrets];

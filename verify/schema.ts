@@ -57,7 +57,8 @@ export function schemaProblems(value: unknown, schema: Schema, path = ""): strin
     if (items) value.forEach((item, i) => problems.push(...schemaProblems(item, items, `${path}[${i}]`)));
   } else if (type === "string") {
     if (typeof value !== "string") return [...problems, `${here}: expected a string, got ${JSON.stringify(value)}`];
-    if (typeof schema.pattern === "string" && !new RegExp(schema.pattern).test(value)) {
+    const pattern = typeof schema.pattern === "string" ? goPattern(schema.pattern) : undefined;
+    if (pattern && !pattern.test(value)) {
       problems.push(`${here}: ${JSON.stringify(value)} does not match ${schema.pattern}`);
     }
     if (typeof schema.maxLength === "number" && value.length > schema.maxLength)
@@ -79,4 +80,20 @@ export function schemaProblems(value: unknown, schema: Schema, path = ""): strin
     problems.push(`${here}: expected a boolean, got ${JSON.stringify(value)}`);
   }
   return problems;
+}
+
+/**
+ * CRD patterns are Go (RE2) regular expressions. The one RE2 construct they use that JavaScript lacks
+ * is a leading inline flag such as `(?i)` (after an optional `^`); translate it. A pattern JavaScript still cannot read is
+ * skipped rather than guessed (the API server checks it anyway).
+ */
+function goPattern(pattern: string): RegExp | undefined {
+  const flags = /^(\^?)\(\?([a-z]+)\)/.exec(pattern);
+  try {
+    return flags
+      ? new RegExp(flags[1] + pattern.slice(flags[0].length), flags[2].replace(/[^ims]/g, ""))
+      : new RegExp(pattern);
+  } catch {
+    return undefined;
+  }
 }

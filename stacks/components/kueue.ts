@@ -11,8 +11,9 @@ import {
 import {
   coveredResources,
   POOL_LABEL,
-  poolNames,
   poolTolerations,
+  queuePoolNames,
+  queuePools,
   quotaAmounts,
   teamNames,
   teamNamespace,
@@ -112,6 +113,9 @@ function kueueValues(ctx: ComponentContext): Record<string, unknown> {
   };
 }
 
+/** The AdmissionCheck that sends a management cluster's workloads to its MultiKueue workers. */
+export const MULTIKUEUE_ADMISSION_CHECK = "multikueue";
+
 /** Every team's LocalQueue is called this; jobs name it in their `kueue.x-k8s.io/queue-name` label. */
 export const TEAM_LOCAL_QUEUE = "default";
 
@@ -132,21 +136,23 @@ export const PRIORITY_CLASS_SPECS: Record<PriorityClass, PriorityClassSpec> = {
  * onto GPU nodes; GPU pods never fit a CPU flavor (no GPU quota there).
  */
 export function flavorOrder(profile: Profile): string[] {
-  const names = poolNames(profile);
-  return [...names.filter((n) => !profile.pools[n].gpu), ...names.filter((n) => profile.pools[n].gpu)];
+  const pools = queuePools(profile);
+  const names = queuePoolNames(profile);
+  return [...names.filter((n) => !pools[n].gpu), ...names.filter((n) => pools[n].gpu)];
 }
 
 /** The Kueue objects of a profile: a flavor per pool, a ClusterQueue and LocalQueue per team, in one cohort. */
 export function kueueQueuesProps(profile: Profile): KueueQueuesProps {
   const resources = coveredResources(profile);
   const pools = flavorOrder(profile);
+  const byName = queuePools(profile);
   const amount = (resource: string, value: number): string | number =>
     resource === "cpu" ? formatCpu(value) : resource === "memory" ? formatMemory(value) : value;
   return {
     flavors: pools.map((name) => ({
       name,
       nodeLabels: { [POOL_LABEL]: name },
-      tolerations: poolTolerations(profile.pools[name]),
+      tolerations: poolTolerations(byName[name]),
     })),
     coveredResources: resources,
     cohort: profile.queueing.cohort,
@@ -154,6 +160,8 @@ export function kueueQueuesProps(profile: Profile): KueueQueuesProps {
     preemption: profile.queueing.preemption,
     priorityClasses: Object.values(PRIORITY_CLASS_SPECS),
     admittedNamespaceLabels: { [KUEUE_OPT_IN_LABEL]: KUEUE_OPT_IN_VALUE },
+    // On a MultiKueue management cluster every queue dispatches through the MultiKueue admission check.
+    admissionCheck: Object.keys(profile.workers).length > 0 ? MULTIKUEUE_ADMISSION_CHECK : undefined,
     teams: teamNames(profile).map((team) => {
       const spec = profile.teams[team];
       return {
@@ -164,9 +172,9 @@ export function kueueQueuesProps(profile: Profile): KueueQueuesProps {
         // Every pool appears in every team's queue (0 where the team has no quota), so idle quota can be borrowed anywhere.
         flavors: pools.map((pool) => {
           const quota = spec.quota[pool];
-          const nominal = quotaAmounts(profile.pools[pool], quota);
-          const borrowing = quotaAmounts(profile.pools[pool], quota?.borrowingLimit);
-          const lending = quotaAmounts(profile.pools[pool], quota?.lendingLimit);
+          const nominal = quotaAmounts(byName[pool], quota);
+          const borrowing = quotaAmounts(byName[pool], quota?.borrowingLimit);
+          const lending = quotaAmounts(byName[pool], quota?.lendingLimit);
           return {
             flavor: pool,
             resources: resources.map((resource) => ({

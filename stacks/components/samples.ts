@@ -14,6 +14,8 @@ import {
   poolNodeLabels,
   poolTolerations,
   POOL_LABEL,
+  poolWorker,
+  queuePools,
   singleGpuResource,
   teamNamespace,
 } from "../../profiles/plan";
@@ -40,7 +42,7 @@ const SIZES = {
 /** Where a sample runs: its team's queue and namespace, its pool's nodes. */
 export function samplePlacement(profile: Profile, sample: Sample): Placement {
   const team = profile.teams[sample.team];
-  const pool = profile.pools[sample.pool];
+  const pool = queuePools(profile)[sample.pool];
   return {
     namespace: teamNamespace(sample.team, team),
     localQueue: TEAM_LOCAL_QUEUE,
@@ -51,8 +53,20 @@ export function samplePlacement(profile: Profile, sample: Sample): Placement {
 }
 
 function gpuResources(profile: Profile, sample: Sample, size: { cpu: string; memory: string }): PodResources {
-  const resource = singleGpuResource(profile.pools[sample.pool]);
+  const resource = singleGpuResource(queuePools(profile)[sample.pool]);
   return sample.gpus > 0 && resource ? { ...size, gpu: { resourceName: resource, count: sample.gpus } } : { ...size };
+}
+
+/** MLflow as the sample's pods reach it: in-cluster DNS, or the declared URL when MultiKueue runs them on a worker. */
+function trackingUri(profile: Profile, sample: Sample): string {
+  if (poolWorker(profile, sample.pool) === undefined) return MLFLOW_TRACKING_URI;
+  const url = profile.sharedServices.mlflowUrl;
+  if (!url) {
+    throw new Error(
+      `samples: "${sample.kind}" runs on worker pool "${sample.pool}", which cannot resolve the management cluster's services; set sharedServices.mlflowUrl`,
+    );
+  }
+  return url;
 }
 
 /** Adds one sample's workload to a chart and returns what it asks its queue for. */
@@ -94,7 +108,7 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
         image: imageRef("mlflow"),
         command: ["python", "-c"],
         args: ["import mlflow; mlflow.log_param('sample', 'training-job'); mlflow.log_metric('loss', 0.1)"],
-        mlflow: { trackingUri: MLFLOW_TRACKING_URI, experimentName: `${sample.team}-samples` },
+        mlflow: { trackingUri: trackingUri(profile, sample), experimentName: `${sample.team}-samples` },
         resources: gpuResources(profile, sample, SIZES.trainer),
       }).demand;
     case "vector-client": {

@@ -1,6 +1,13 @@
 import { TeamTenancy } from "../../charts/team-tenancy";
 import type { NamespacePeer } from "../../charts/team-tenancy";
-import { maxObtainable, poolNames, resourcesPerGpu, teamNames, teamNamespace } from "../../profiles/plan";
+import {
+  maxObtainable,
+  queuePoolNames,
+  queuePools,
+  resourcesPerGpu,
+  teamNames,
+  teamNamespace,
+} from "../../profiles/plan";
 import { formatCpu, formatMemory } from "../../profiles/quantity";
 import type { Profile } from "../../profiles/schema";
 import type { ComponentContext, ComponentDefinition } from "../component";
@@ -22,8 +29,9 @@ export function teamMaximum(
   team: string,
 ): { cpu: string; memory: string; extended: Record<string, number> } {
   const totals: Record<string, number> = {};
-  for (const pool of poolNames(profile)) {
-    for (const resource of ["cpu", "memory", ...Object.keys(resourcesPerGpu(profile.pools[pool].gpu))]) {
+  const pools = queuePools(profile);
+  for (const pool of queuePoolNames(profile)) {
+    for (const resource of ["cpu", "memory", ...Object.keys(resourcesPerGpu(pools[pool].gpu))]) {
       totals[resource] = (totals[resource] ?? 0) + maxObtainable(profile, team, pool, resource);
     }
   }

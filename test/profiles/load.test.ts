@@ -28,12 +28,13 @@ describe("selecting profiles", () => {
       "eks-gpu",
       "gke-gpu",
       "aks-gpu",
+      "multicloud-gpu",
     ]);
   });
 
   test("an unknown name fails with the list of known profiles", () => {
     expect(() => selectProfiles("laptpo")).toThrow(
-      /Unknown profile "laptpo" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, workstation-gpu, cluster-gpu, eks-gpu, gke-gpu, aks-gpu, or "all"/,
+      /Unknown profile "laptpo" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, workstation-gpu, cluster-gpu, eks-gpu, gke-gpu, aks-gpu, multicloud-gpu, or "all"/,
     );
   });
 });

@@ -8,6 +8,11 @@ import { cleanUpLocalCharts } from "../../stacks/local-chart";
 
 const ROOT = resolve(__dirname, "../..");
 
+/** A cluster and a platform stack per profile, and per MultiKueue worker of multicloud-gpu. */
+const EXPECTED_STACKS = [...Object.keys(PROFILES), "multicloud-gpu-aks", "multicloud-gpu-gke"]
+  .flatMap((name) => [`${name}-cluster`, `${name}-platform`])
+  .sort();
+
 function synthAll(): string {
   const outdir = mkdtempSync(join(tmpdir(), "cnai-synth-"));
   const { app } = buildApp({ profiles: Object.keys(PROFILES), outdir });
@@ -46,11 +51,7 @@ describe("synthesizing every profile", () => {
       .map((d) => d.replace("helm_release.release-", ""));
 
   test("writes a cluster and a platform stack per profile, named after the profile", () => {
-    expect(readdirSync(join(first, "stacks")).sort()).toEqual(
-      Object.keys(PROFILES)
-        .flatMap((name) => [`${name}-cluster`, `${name}-platform`])
-        .sort(),
-    );
+    expect(readdirSync(join(first, "stacks")).sort()).toEqual(EXPECTED_STACKS);
   });
 
   test("two synths are byte-identical", () => {
@@ -187,7 +188,7 @@ describe("the synth command", () => {
     const result = run({ CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), "cnai-main-")), CNAI_PROFILE: "desktop" });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(
-      /Unknown profile "desktop" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, workstation-gpu, cluster-gpu, eks-gpu, gke-gpu, aks-gpu, or "all"/,
+      /Unknown profile "desktop" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, workstation-gpu, cluster-gpu, eks-gpu, gke-gpu, aks-gpu, multicloud-gpu, or "all"/,
     );
   });
 });

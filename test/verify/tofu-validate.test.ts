@@ -44,7 +44,8 @@ describe("tofu validate on the synthesized stacks", () => {
       requireTools();
       const { status, output } = validate();
       expect({ status, output }).toMatchObject({ status: 0 });
-      const stacks = Object.keys(PROFILES).flatMap((profile) => [`${profile}-cluster`, `${profile}-platform`]);
+      const clusters = [...Object.keys(PROFILES), "multicloud-gpu-aks", "multicloud-gpu-gke"];
+      const stacks = clusters.flatMap((name) => [`${name}-cluster`, `${name}-platform`]);
       for (const stack of stacks) expect(output).toMatch(new RegExp(`^ok +${stack} `, "m"));
       expect(output).toMatch(new RegExp(`all ${stacks.length} stacks valid`));
     },

@@ -1,0 +1,219 @@
+/**
+ * Kueue MultiKueue (v0.19.2) wiring, both sides:
+ *  - `MultiKueueManager` (management cluster): one MultiKueueCluster per worker, the MultiKueueConfig
+ *    listing them, and the AdmissionCheck a ClusterQueue names to dispatch through them;
+ *  - `multiKueueWorkerRules` (each worker): the RBAC of the least-privileged ServiceAccount the manager acts as
+ *    (created as Terraform resources in stacks/multikueue-access.ts, which needs the token as an output),
+ *    with a long-lived token Secret;
+ *  - `multiKueueKubeconfig()`: the kubeconfig the manager reads from a Secret (key `kubeconfig`).
+ * Field names follow the pinned v1beta2 CRDs (../shared/reference/crds/kueue-v0.19.2); the RBAC and the
+ * kubeconfig shape follow Kueue's site/static/examples/multikueue/create-multikueue-kubeconfig.sh.
+ */
+import { ApiObject, Chart } from "cdk8s";
+import type { Construct } from "constructs";
+import { stringify } from "yaml";
+import { KUEUE_API_VERSION } from "./kueue-queues";
+
+/** The controller that runs MultiKueue admission checks. */
+export const MULTIKUEUE_CONTROLLER_NAME = "kueue.x-k8s.io/multikueue";
+/** The data key of a worker's kubeconfig Secret (Kueue's `MultiKueueConfigSecretKey`). */
+export const MULTIKUEUE_KUBECONFIG_KEY = "kubeconfig";
+/** Where Kueue runs on every cluster; the manager reads kubeconfig Secrets from its own namespace. */
+export const MULTIKUEUE_NAMESPACE = "kueue-system";
+/** The worker-side ServiceAccount, named as in Kueue's script. */
+export const MULTIKUEUE_SERVICE_ACCOUNT = "multikueue-sa";
+
+/** The names of a worker's access objects, all derived from its ServiceAccount's name. */
+export function multiKueueWorkerAccessNames(serviceAccount: string = MULTIKUEUE_SERVICE_ACCOUNT): {
+  readonly clusterRole: string;
+  readonly clusterRoleBinding: string;
+  readonly tokenSecret: string;
+} {
+  return {
+    clusterRole: `${serviceAccount}-role`,
+    clusterRoleBinding: `${serviceAccount}-crb`,
+    tokenSecret: `${serviceAccount}-token`,
+  };
+}
+
+const DEFAULT_NAMES = multiKueueWorkerAccessNames();
+export const MULTIKUEUE_CLUSTER_ROLE = DEFAULT_NAMES.clusterRole;
+export const MULTIKUEUE_CLUSTER_ROLE_BINDING = DEFAULT_NAMES.clusterRoleBinding;
+/** The `kubernetes.io/service-account-token` Secret whose `token` and `ca.crt` go into the manager's kubeconfig. */
+export const MULTIKUEUE_TOKEN_SECRET = DEFAULT_NAMES.tokenSecret;
+
+/** MultiKueueConfig `spec.clusters`: minItems 1, maxItems 20 in the pinned CRD. */
+const MIN_CLUSTERS = 1;
+const MAX_CLUSTERS = 20;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN_PART = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const MAX_SUBDOMAIN_LENGTH = 253;
+
+function isDnsSubdomain(name: string, maxLength = MAX_SUBDOMAIN_LENGTH): boolean {
+  return name.length <= maxLength && name.split(".").every((part) => DNS_SUBDOMAIN_PART.test(part));
+}
+
+export interface MultiKueueWorkerRef {
+  /** The MultiKueueCluster's name (a DNS-1123 subdomain). */
+  readonly name: string;
+  /** The Secret in the manager's Kueue namespace holding the worker's kubeconfig under `kubeconfig`. */
+  readonly kubeconfigSecret: string;
+}
+
+export interface MultiKueueManagerProps {
+  /** The workers, in dispatch preference order (the Incremental dispatcher nominates them in this order). */
+  readonly clusters: ReadonlyArray<MultiKueueWorkerRef>;
+  /** The MultiKueueConfig's name; a DNS-1123 label, as the AdmissionCheck's `parameters.name` requires. */
+  readonly configName: string;
+  /** The AdmissionCheck's name, which ClusterQueues list in `admissionChecksStrategy.admissionChecks`. */
+  readonly admissionCheckName: string;
+}
+
+export class MultiKueueManager extends Chart {
+  constructor(scope: Construct, id: string, props: MultiKueueManagerProps) {
+    super(scope, id);
+    validateManagerProps(props);
+
+    for (const cluster of props.clusters) {
+      new ApiObject(this, `cluster-${cluster.name}`, {
+        apiVersion: KUEUE_API_VERSION,
+        kind: "MultiKueueCluster",
+        metadata: { name: cluster.name },
+        // v1beta2 moved v1beta1's `spec.kubeConfig` under `clusterSource` (next to `clusterProfileRef`).
+        spec: { clusterSource: { kubeConfig: { locationType: "Secret", location: cluster.kubeconfigSecret } } },
+      });
+    }
+
+    new ApiObject(this, "config", {
+      apiVersion: KUEUE_API_VERSION,
+      kind: "MultiKueueConfig",
+      metadata: { name: props.configName },
+      spec: { clusters: props.clusters.map((cluster) => cluster.name) },
+    });
+
+    new ApiObject(this, "admission-check", {
+      apiVersion: KUEUE_API_VERSION,
+      kind: "AdmissionCheck",
+      metadata: { name: props.admissionCheckName },
+      spec: {
+        controllerName: MULTIKUEUE_CONTROLLER_NAME,
+        parameters: { apiGroup: "kueue.x-k8s.io", kind: "MultiKueueConfig", name: props.configName },
+      },
+    });
+  }
+}
+
+function validateManagerProps(props: MultiKueueManagerProps): void {
+  const count = props.clusters.length;
+  if (count < MIN_CLUSTERS || count > MAX_CLUSTERS) {
+    throw new Error(`MultiKueueManager: ${count} worker clusters; a MultiKueueConfig takes 1 to ${MAX_CLUSTERS}.`);
+  }
+  const seen = new Set<string>();
+  for (const cluster of props.clusters) {
+    if (!isDnsSubdomain(cluster.name)) {
+      throw new Error(`MultiKueueManager: cluster name "${cluster.name}" is not a DNS-1123 subdomain.`);
+    }
+    if (seen.has(cluster.name)) throw new Error(`MultiKueueManager: cluster "${cluster.name}" appears twice.`);
+    seen.add(cluster.name);
+    if (!isDnsSubdomain(cluster.kubeconfigSecret)) {
+      throw new Error(
+        `MultiKueueManager: kubeconfig Secret "${cluster.kubeconfigSecret}" of cluster "${cluster.name}" is not a DNS-1123 subdomain.`,
+      );
+    }
+  }
+  if (!DNS_LABEL.test(props.configName)) {
+    throw new Error(`MultiKueueManager: config name "${props.configName}" is not a DNS-1123 label.`);
+  }
+  if (!isDnsSubdomain(props.admissionCheckName)) {
+    throw new Error(
+      `MultiKueueManager: admission check name "${props.admissionCheckName}" is not a DNS-1123 subdomain.`,
+    );
+  }
+}
+
+const DISPATCH = ["create", "delete", "get", "list", "watch"];
+const READ = ["get", "list", "watch"];
+
+/**
+ * The worker's ClusterRole: the rows of Kueue's create-multikueue-kubeconfig.sh (v0.19.2) for the kinds this
+ * platform runs through Kueue (stacks/components/kueue.ts KUEUE_FRAMEWORKS). The manager builds one MultiKueue
+ * adapter per *enabled integration* and, on connecting, opens a cluster-wide watch on each adapter's kind; a
+ * failed watch marks the whole MultiKueueCluster inactive. Hence:
+ *  - pods are kept although the platform dispatches no bare Pods: the `pod` integration is enabled (for KServe
+ *    predictors), so its adapter watches pods on every worker (and `deployment` pods are dispatched as Pods);
+ *  - JobSet, LeaderWorkerSet, StatefulSet, AppWrapper and the Kubeflow jobs are left out: the platform installs
+ *    none of them and its Kueue does not enable their integrations, so no adapter ever touches them.
+ */
+export function multiKueueWorkerRules(includeRay: boolean): Array<Record<string, string[]>> {
+  return [
+    { apiGroups: ["batch"], resources: ["jobs"], verbs: DISPATCH },
+    { apiGroups: ["batch"], resources: ["jobs/status"], verbs: ["get"] },
+    { apiGroups: [""], resources: ["pods"], verbs: DISPATCH },
+    // The remote Workload is created by the manager, which then keeps its admission state in sync.
+    { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads"], verbs: [...DISPATCH, "update", "patch"] },
+    { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads/status"], verbs: ["get", "patch", "update"] },
+    // Read by MultiKueueManagerQuotaAutomation (MultiKueueConfig `quotaManagement: Automated`).
+    { apiGroups: ["kueue.x-k8s.io"], resources: ["clusterqueues", "localqueues"], verbs: READ },
+    ...(includeRay
+      ? [
+          { apiGroups: ["ray.io"], resources: ["rayjobs", "rayservices"], verbs: DISPATCH },
+          // The manager pushes worker-group replica changes to the remote RayCluster (elastic RayClusters).
+          { apiGroups: ["ray.io"], resources: ["rayclusters"], verbs: [...DISPATCH, "update", "patch"] },
+          {
+            apiGroups: ["ray.io"],
+            resources: ["rayjobs/status", "rayclusters/status", "rayservices/status"],
+            verbs: ["get"],
+          },
+        ]
+      : []),
+  ];
+}
+
+export interface MultiKueueKubeconfigArgs {
+  /** Names the kubeconfig's cluster, user (`<clusterName>-multikueue`) and context. */
+  readonly clusterName: string;
+  /** The worker's API server URL; its host must be an IP or a DNS-1123 name (Kueue rejects anything else). */
+  readonly server: string;
+  /** The worker's CA bundle, base64-encoded (the form of a token Secret's `data["ca.crt"]`). */
+  readonly caData: string;
+  /** The worker ServiceAccount's token, in plain text (Kubernetes' `data.token` decoded). */
+  readonly token: string;
+  /**
+   * The context's default namespace.
+   * @default none (MultiKueue always names the namespace of each object it creates)
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * A kubeconfig MultiKueue's `validateKubeconfig` accepts: a static token user and inline
+ * `certificate-authority-data` (no exec, auth provider, token file, CA file or insecure-skip-tls-verify).
+ * Every argument may be a cdktf token (`${TfToken[...]}`) resolved at apply time, so nothing is parsed or
+ * checked beyond being non-empty, and every value is double-quoted: the substituted values (URL, base64,
+ * JWT) can never break out of a double-quoted scalar, whatever they contain of `:`, `#` or `{`.
+ */
+export function multiKueueKubeconfig(args: MultiKueueKubeconfigArgs): string {
+  for (const [key, value] of Object.entries(args)) {
+    if (value === "") throw new Error(`multiKueueKubeconfig: ${key} is empty.`);
+  }
+  const user = `${args.clusterName}-multikueue`;
+  const kubeconfig = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: args.clusterName, cluster: { server: args.server, "certificate-authority-data": args.caData } }],
+    contexts: [
+      {
+        name: args.clusterName,
+        context: {
+          cluster: args.clusterName,
+          user,
+          ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
+        },
+      },
+    ],
+    "current-context": args.clusterName,
+    users: [{ name: user, user: { token: args.token } }],
+  };
+  // lineWidth 0: no folding, so a value substituted later sits on one line inside its quotes.
+  return stringify(kubeconfig, { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN", lineWidth: 0 });
+}
