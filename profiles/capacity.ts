@@ -4,11 +4,23 @@
  * plan functions the queues and validation use, so the report and the cluster always agree.
  */
 import { ACCELERATORS } from "./accelerators";
-import { gpuAmounts, maxObtainable, poolGpuCapacity, queuePoolNames, queuePools, teamNames } from "./plan";
+import {
+  gpuAmounts,
+  maxObtainable,
+  poolGpuCapacity,
+  poolMaxNodes,
+  poolWorker,
+  queuePoolNames,
+  queuePools,
+  teamNames,
+} from "./plan";
 import type { Profile } from "./schema";
 
 export interface PoolCapacity {
+  /** The MultiKueue worker the pool is on; undefined for the profile's own cluster. */
+  readonly worker?: string;
   readonly pool: string;
+  /** Nodes at the pool's largest (its autoscaling maximum in the clouds). */
   readonly nodes: number;
   readonly gpus: number;
   readonly accelerator?: string;
@@ -53,9 +65,10 @@ export function capacityReport(profile: Profile): CapacityReport {
   const pools = queuePoolNames(profile).map((name) => {
     const pool = all[name];
     return {
+      ...(poolWorker(profile, name) ? { worker: poolWorker(profile, name) } : {}),
       pool: name,
-      nodes: pool.nodes,
-      gpus: pool.gpu ? pool.nodes * pool.gpu.perNode : 0,
+      nodes: poolMaxNodes(pool),
+      gpus: pool.gpu ? poolMaxNodes(pool) * pool.gpu.perNode : 0,
       accelerator: pool.gpu ? ACCELERATORS[pool.gpu.accelerator].description : undefined,
       sharing: describeSharing(profile, name),
       slots: poolGpuCapacity(pool),
@@ -85,18 +98,21 @@ export function capacityReport(profile: Profile): CapacityReport {
 
 /** The report as text tables, for the command line and the README. */
 export function formatCapacityReport(report: CapacityReport): string {
+  // A MultiKueue profile's pools live on several clusters: say which.
+  const multi = report.pools.some((p) => p.worker !== undefined);
   const lines = [
     `Profile ${report.profile}`,
     "",
-    "| pool | nodes | GPUs | accelerator | sharing | slots |",
-    "|---|---|---|---|---|---|",
+    `| ${multi ? "cluster | " : ""}pool | nodes | GPUs | accelerator | sharing | slots |`,
+    `|${multi ? "---|" : ""}---|---|---|---|---|---|`,
   ];
   for (const p of report.pools) {
     const slots =
       Object.entries(p.slots)
         .map(([name, n]) => `${n} × ${name}`)
         .join(", ") || "-";
-    lines.push(`| ${p.pool} | ${p.nodes} | ${p.gpus} | ${p.accelerator ?? "-"} | ${p.sharing} | ${slots} |`);
+    const cluster = multi ? `${p.worker ?? "management"} | ` : "";
+    lines.push(`| ${cluster}${p.pool} | ${p.nodes} | ${p.gpus} | ${p.accelerator ?? "-"} | ${p.sharing} | ${slots} |`);
   }
   if (report.teams.length > 0) {
     lines.push("", "| team | pool | resource | guaranteed | can borrow |", "|---|---|---|---|---|");

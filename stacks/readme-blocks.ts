@@ -5,10 +5,13 @@
 import { capacityReport, formatCapacityReport } from "../profiles/capacity";
 import { loadProfile } from "../profiles/load";
 import { CATALOG } from "./catalog";
+import { costReport, formatCostReport } from "./cost";
 import { versionTableMarkdown } from "./version-table";
 
 /** Profiles whose capacity report the README shows. */
-const CAPACITY_PROFILES = ["workstation-gpu", "cluster-gpu"];
+const CAPACITY_PROFILES = ["workstation-gpu", "cluster-gpu", "multicloud-gpu"];
+/** Cloud profiles whose cost report the README shows. */
+const COST_PROFILES = ["eks-gpu", "multicloud-gpu"];
 
 /** The component table, from the catalog; dependencies as declared for the profile that uses every component kind. */
 function componentTable(): string {
@@ -26,6 +29,7 @@ export const README_BLOCKS: Record<string, () => string> = {
   versions: versionTableMarkdown,
   components: componentTable,
   capacity: () => CAPACITY_PROFILES.map((name) => formatCapacityReport(capacityReport(loadProfile(name)))).join("\n\n"),
+  cost: () => COST_PROFILES.map((name) => formatCostReport(name, costReport(loadProfile(name)))).join("\n\n"),
 };
 
 /** Replaces every generated block of a README text. */

@@ -2,7 +2,7 @@ import { capacityReport, formatCapacityReport } from "../../profiles/capacity";
 import { loadProfile } from "../../profiles/load";
 
 describe("the capacity report", () => {
-  test.each(["laptop-gpu", "workstation-gpu", "cluster-gpu"])(
+  test.each(["laptop-gpu", "workstation-gpu", "cluster-gpu", "eks-gpu", "gke-gpu", "aks-gpu", "multicloud-gpu"])(
     "on %s, guaranteed slots plus headroom add up to every pool's slots",
     (name) => {
       const report = capacityReport(loadProfile(name));
@@ -66,5 +66,17 @@ describe("the capacity report", () => {
         "| workers | nvidia.com/gpu | 0 |",
       ].join("\n"),
     );
+  });
+
+  test("a MultiKueue profile's report covers every cluster and says which cluster each pool is on", () => {
+    const report = capacityReport(loadProfile("multicloud-gpu"));
+    expect(report.pools.map((p) => [p.worker ?? "management", p.pool, p.slots])).toEqual([
+      ["aks", "akssystem", {}],
+      ["aks", "akst4", { "nvidia.com/gpu": 4 }],
+      ["gke", "gke-l4", { "nvidia.com/gpu": 8 }],
+      ["gke", "gke-system", {}],
+      ["management", "system", {}],
+    ]);
+    expect(formatCapacityReport(report)).toContain("| cluster | pool | nodes | GPUs | accelerator | sharing | slots |");
   });
 });
