@@ -29,6 +29,24 @@ export type BackendStore =
       readonly credentialsSecret: string;
     };
 
+export type ArtifactStoreAccess =
+  | {
+      readonly kind: "s3-keys";
+      /** The S3 endpoint URL (`MLFLOW_S3_ENDPOINT_URL`). */
+      readonly endpointUrl: string;
+      readonly region: string;
+      /** A Secret in `namespace` with keys `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`. */
+      readonly credentialsSecret: string;
+    }
+  | {
+      readonly kind: "workload-identity";
+      /** The ServiceAccount bound to the cloud identity (created, with its annotations, by the platform stack). */
+      readonly serviceAccountName: string;
+      /** Labels the identity webhook needs on the pod (AKS). */
+      readonly podLabels: Readonly<Record<string, string>>;
+      readonly env: Readonly<Record<string, string>>;
+    };
+
 export interface MlflowProps {
   readonly namespace: string;
   /** The Deployment, Service and container name. */
@@ -37,13 +55,8 @@ export interface MlflowProps {
   readonly backendStore: BackendStore;
   /** Where the server writes artifacts, e.g. `s3://mlflow-artifacts/`. */
   readonly artifactsDestination: string;
-  readonly s3: {
-    /** The S3 endpoint URL (`MLFLOW_S3_ENDPOINT_URL`). */
-    readonly endpointUrl: string;
-    readonly region: string;
-    /** A Secret in `namespace` with keys `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`. */
-    readonly credentialsSecret: string;
-  };
+  /** How the server reaches the artifact store: an S3 endpoint with keys, or the cloud's workload identity. */
+  readonly storage: ArtifactStoreAccess;
   /** Host headers the server answers (its DNS-rebinding guard); `/health` is exempt. */
   readonly allowedHosts: readonly string[];
   readonly resources: Resources;
@@ -70,8 +83,20 @@ export class MlflowChart extends Chart {
       // Two servers must never run the database migrations at once during an upgrade.
       strategy: kplus.DeploymentStrategy.recreate(),
       select: false,
-      podMetadata: { labels },
+      // The identity webhook (AKS) looks for its label on the pod; the selector keeps to our stable labels.
+      podMetadata: {
+        labels: { ...labels, ...(props.storage.kind === "workload-identity" ? props.storage.podLabels : {}) },
+      },
       automountServiceAccountToken: false,
+      ...(props.storage.kind === "workload-identity"
+        ? {
+            serviceAccount: kplus.ServiceAccount.fromServiceAccountName(
+              this,
+              "service-account",
+              props.storage.serviceAccountName,
+            ),
+          }
+        : {}),
       securityContext: { ensureNonRoot: true, user: RUN_AS_USER, group: RUN_AS_USER },
     });
     deployment.select(kplus.LabelSelector.of({ labels }));
@@ -108,10 +133,16 @@ export class MlflowChart extends Chart {
       ],
       envVariables: {
         ...backendStoreEnv(props.backendStore, secretValue),
-        MLFLOW_S3_ENDPOINT_URL: kplus.EnvValue.fromValue(props.s3.endpointUrl),
-        AWS_DEFAULT_REGION: kplus.EnvValue.fromValue(props.s3.region),
-        AWS_ACCESS_KEY_ID: secretValue(props.s3.credentialsSecret, "AWS_ACCESS_KEY_ID"),
-        AWS_SECRET_ACCESS_KEY: secretValue(props.s3.credentialsSecret, "AWS_SECRET_ACCESS_KEY"),
+        ...(props.storage.kind === "s3-keys"
+          ? {
+              MLFLOW_S3_ENDPOINT_URL: kplus.EnvValue.fromValue(props.storage.endpointUrl),
+              AWS_DEFAULT_REGION: kplus.EnvValue.fromValue(props.storage.region),
+              AWS_ACCESS_KEY_ID: secretValue(props.storage.credentialsSecret, "AWS_ACCESS_KEY_ID"),
+              AWS_SECRET_ACCESS_KEY: secretValue(props.storage.credentialsSecret, "AWS_SECRET_ACCESS_KEY"),
+            }
+          : Object.fromEntries(
+              Object.entries(props.storage.env).map(([key, value]) => [key, kplus.EnvValue.fromValue(value)]),
+            )),
         // The root filesystem is read-only: caches and temporary uploads go to the /tmp emptyDir.
         HOME: kplus.EnvValue.fromValue("/tmp"),
       },

@@ -61,6 +61,16 @@ export interface TeamTenancyProps {
    */
   readonly allowApiServerEgress?: boolean;
   /**
+   * Egress to addresses outside the cluster, by CIDR: the cloud's workload-identity endpoints and object
+   * storage APIs, which no pod or namespace selector can name.
+   * @default []
+   */
+  readonly egressToCidrs?: ReadonlyArray<{
+    readonly name: string;
+    readonly cidr: string;
+    readonly ports: readonly number[];
+  }>;
+  /**
    * Groups bound to the `team-member` Role.
    * @default []
    */
@@ -224,6 +234,14 @@ export class TeamTenancy extends Chart {
         podSelector: everyPod,
         policyTypes: ["Egress"],
         egress: [{ ports: tcp([443, 6443]) }],
+      });
+    }
+
+    for (const peer of props.egressToCidrs ?? []) {
+      networkPolicy(`allow-egress-to-${peer.name}`, {
+        podSelector: everyPod,
+        policyTypes: ["Egress"],
+        egress: [{ to: [{ ipBlock: { cidr: peer.cidr } }], ports: tcp(peer.ports) }],
       });
     }
 

@@ -31,5 +31,7 @@ export const aksGpu: ProfileOverride = {
       quota: { system: { cpu: "8", memory: "32Gi" }, t4: { cpu: "8", memory: "32Gi", gpu: 4 } },
     },
   },
-  components: { "gpu-operator": { lifecycle: "managed" } },
+  // MLflow artifacts and models in the cloud's buckets, reached through workload identity (no keys).
+  external: { objectStore: { cloud: true } },
+  components: { "gpu-operator": { lifecycle: "managed" }, "object-store": { lifecycle: "external" } },
 };

@@ -55,5 +55,7 @@ export const eksGpu: ProfileOverride = {
     },
   },
   queueing: { fairSharing: true },
-  components: { "gpu-operator": { lifecycle: "managed" } },
+  // MLflow artifacts and models in the cloud's buckets, reached through workload identity (no keys).
+  external: { objectStore: { cloud: true } },
+  components: { "gpu-operator": { lifecycle: "managed" }, "object-store": { lifecycle: "external" } },
 };

@@ -33,5 +33,7 @@ export const gkeGpu: ProfileOverride = {
       quota: { system: { cpu: "8", memory: "32Gi" }, l4: { cpu: "8", memory: "32Gi", gpu: 16 } },
     },
   },
-  components: { "gpu-operator": { lifecycle: "external" } },
+  // MLflow artifacts and models in the cloud's buckets, reached through workload identity (no keys).
+  external: { objectStore: { cloud: true } },
+  components: { "gpu-operator": { lifecycle: "external" }, "object-store": { lifecycle: "external" } },
 };

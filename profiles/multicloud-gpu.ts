@@ -93,5 +93,7 @@ export const multicloudGpu: ProfileOverride = {
     "fine-tune": { kind: "training-job", team: "research", pool: "akst4", gpus: 1 },
     "chat-model": { kind: "inference-service", team: "serving", pool: "system", priority: "interactive" },
   },
-  components: { "gpu-operator": { lifecycle: "disabled" } },
+  // MLflow artifacts and models in the cloud's buckets, reached through workload identity (no keys).
+  external: { objectStore: { cloud: true } },
+  components: { "gpu-operator": { lifecycle: "disabled" }, "object-store": { lifecycle: "external" } },
 };

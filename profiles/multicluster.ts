@@ -42,6 +42,8 @@ export function workerProfile(profile: Profile, worker: string): Profile {
     pools: spec.pools,
     workers: {},
     samples: {},
+    // The object store (and its cloud buckets) belongs to the management cluster.
+    external: { ...profile.external, objectStore: undefined },
     // Each team's quota on this worker's pools only (a worker's queues cover its own flavors).
     teams: Object.fromEntries(
       Object.entries(profile.teams).map(([name, team]) => [

@@ -422,6 +422,21 @@ function componentRules(profile: Profile): Problem[] {
       allowed: "components.postgresql is external: give host, port, database and credentialsSecret",
     });
   }
+  const store = profile.external.objectStore;
+  if (store !== undefined && "cloud" in store && profile.cluster.provider === "kind") {
+    problems.push({
+      path: "external.objectStore.cloud",
+      value: true,
+      allowed: "cloud storage is made by a cloud cluster stack (EKS, GKE, AKS); on kind use the managed object store",
+    });
+  }
+  if (store !== undefined && "cloud" in store && profile.components["object-store"].lifecycle !== "external") {
+    problems.push({
+      path: "components.object-store.lifecycle",
+      value: profile.components["object-store"].lifecycle,
+      allowed: 'with external.objectStore.cloud the buckets are the cloud\'s: use "external"',
+    });
+  }
   if (profile.components["object-store"].lifecycle === "external" && profile.external.objectStore === undefined) {
     problems.push({
       path: "external.objectStore",

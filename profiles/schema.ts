@@ -268,7 +268,11 @@ export const profileSchema = z.strictObject({
   /** Buckets created in the object store. */
   buckets: z.strictObject({ mlflowArtifacts: dnsLabel, models: dnsLabel }),
   /** Where `external` components live. Required for each external postgresql or object-store. */
-  external: z.strictObject({ postgresql: externalPostgres.optional(), objectStore: externalObjectStore.optional() }),
+  external: z.strictObject({
+    postgresql: externalPostgres.optional(),
+    /** An S3-compatible endpoint with keys, or `{ cloud: true }`: buckets and workload identity made by a cloud cluster stack. */
+    objectStore: z.union([externalObjectStore, z.strictObject({ cloud: z.literal(true) })]).optional(),
+  }),
   components: z.strictObject(componentsShape),
 });
 

@@ -11,7 +11,7 @@ import type { Profile } from "../profiles/schema";
 import { CATALOG } from "./catalog";
 import type { ComponentDefinition } from "./component";
 import type { ClusterStack } from "./cluster-stack";
-import { clusterStackProblems, createClusterStack } from "./cluster-stack";
+import { clusterStackProblems, createClusterStack, identityServiceAccounts } from "./cluster-stack";
 import { multiKueueSecretName } from "./components/multikueue";
 import { sampleProblems } from "./components/samples";
 import { MULTIKUEUE_NAMESPACE } from "./multikueue-access";
@@ -80,6 +80,7 @@ export function buildApp(options: BuildOptions): { app: App; built: BuiltProfile
     const platform = new PlatformStack(app, `${profile.name}-platform`, {
       graph: resolveGraph(catalog, profile),
       cluster: cluster.connection,
+      identityServiceAccounts: identityServiceAccounts(cluster, profile),
       extraSecrets: Object.entries(workers).map(([worker, built]) => ({
         name: multiKueueSecretName(worker),
         namespace: MULTIKUEUE_NAMESPACE,

@@ -13,7 +13,8 @@ import type { Profile } from "../profiles/schema";
 import type { ClusterConnection } from "./clusters/connection";
 import { AksClusterStack } from "./clusters/aks";
 import { EksClusterStack } from "./clusters/eks";
-import { GkeClusterStack } from "./clusters/gke";
+import { GkeClusterStack, gkeServiceAccountEmail } from "./clusters/gke";
+import { storageSubjects, usesCloudStorage } from "./clusters/storage";
 import { KindClusterStack } from "./clusters/kind";
 
 export type { ClusterConnection } from "./clusters/connection";
@@ -36,6 +37,28 @@ export function clusterStackProblems(profile: Profile): Problem[] {
     const path = /\b(pools\.[a-z0-9-]+(\.[A-Za-z.]+)?|cluster\.[A-Za-z.]+)/.exec(message)?.[1] ?? "cluster";
     return [{ path, value: profile.cluster.provider, allowed: message }];
   }
+}
+
+/**
+ * The ServiceAccounts that get the cloud storage, with the annotations that bind each to its cloud
+ * identity: none on EKS (Pod Identity associations live in the cluster stack), the Google service
+ * account's email on GKE, the managed identity's client id on AKS (a Terraform reference).
+ */
+export function identityServiceAccounts(
+  stack: ClusterStack,
+  profile: Profile,
+): Array<{ namespace: string; name: string; annotations: Record<string, string> }> {
+  if (!usesCloudStorage(profile)) return [];
+  return storageSubjects(profile).map((subject) => {
+    let annotations: Record<string, string> = {};
+    if (stack instanceof GkeClusterStack) {
+      annotations = { "iam.gke.io/gcp-service-account": gkeServiceAccountEmail(profile, subject.access) };
+    } else if (stack instanceof AksClusterStack && stack.storageClientIds) {
+      const clientId = subject.access === "read-write" ? stack.storageClientIds.readWrite : stack.storageClientIds.read;
+      annotations = { "azure.workload.identity/client-id": clientId };
+    }
+    return { namespace: subject.namespace, name: subject.serviceAccount, annotations };
+  });
 }
 
 export function createClusterStack(scope: Construct, id: string, profile: Profile): ClusterStack {

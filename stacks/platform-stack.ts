@@ -10,6 +10,7 @@
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
+import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { Password } from "@cdktf/provider-random/lib/password";
@@ -44,6 +45,15 @@ export interface PlatformStackProps {
   readonly extraSecrets?: readonly ExtraSecret[];
   /** Create the least-privileged ServiceAccount a MultiKueue manager uses on this (worker) cluster. @default false */
   readonly multikueueWorker?: boolean;
+  /**
+   * ServiceAccounts bound to the cloud's workload identity for the object storage (MLflow's, each team's KServe
+   * account), created here because their annotations come from the cluster stack. @default none
+   */
+  readonly identityServiceAccounts?: ReadonlyArray<{
+    readonly namespace: string;
+    readonly name: string;
+    readonly annotations: Readonly<Record<string, string>>;
+  }>;
 }
 
 /** Every namespace the enabled components install into, labels merged, sorted by name. */
@@ -149,10 +159,22 @@ export class PlatformStack extends TerraformStack {
         }),
       );
     }
+    const serviceAccounts = (props.identityServiceAccounts ?? []).map(
+      (account) =>
+        new ServiceAccountV1(this, `service-account-${account.namespace}-${account.name}`, {
+          metadata: {
+            name: account.name,
+            namespace: account.namespace,
+            annotations: Object.keys(account.annotations).length > 0 ? { ...account.annotations } : undefined,
+          },
+          automountServiceAccountToken: false,
+          dependsOn: [namespace(account.namespace)],
+        }),
+    );
     if (props.multikueueWorker) this.multikueueToken = addMultiKueueWorkerAccess(this, namespace(MULTIKUEUE_NAMESPACE));
 
     // Namespaces and Secrets come first: a release may create objects in any platform namespace.
-    const foundations: ITerraformDependable[] = [...namespaces.values(), ...secrets];
+    const foundations: ITerraformDependable[] = [...namespaces.values(), ...secrets, ...serviceAccounts];
     this.steps = planSteps(graph);
     const releases = new Map<string, Release>();
     for (const planned of this.steps) {

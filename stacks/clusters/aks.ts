@@ -17,17 +17,26 @@
  *    azurerm 4.x's `default_node_pool` has no `mode` (it is always System), `priority` or `node_taints`.
  *  - GPU pools: `gpu_driver = "Install"`: AKS images ship driver and container toolkit, the GPU Operator
  *    then runs with driver and toolkit disabled (facts-clouds §5; gpu_driver exists in azurerm ≥ 4.40.0).
+ *  - Cloud storage (`external.objectStore: { cloud: true }`, ./storage.ts): one storage account with the two
+ *    containers, Entra ID only (shared keys off), and AKS Workload Identity: one user-assigned identity per
+ *    access level, federated with exactly the storage subjects' ServiceAccounts. Roles are granted on the
+ *    account, i.e. on both containers, as EKS does: KServe may then also serve a model straight from MLflow's
+ *    artifacts, and the account holds nothing else.
  */
 import { AKS_SPOT_TAINT as AKS_SPOT_NODE_TAINT } from "../../profiles/rules";
 import { Fn, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
+import { FederatedIdentityCredential } from "@cdktf/provider-azurerm/lib/federated-identity-credential";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
+import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import type { AcceleratorId } from "../../profiles/accelerators";
 import { ACCELERATORS } from "../../profiles/accelerators";
@@ -37,6 +46,8 @@ import { pinProviders } from "../providers/pins";
 import type { ClusterConnection } from "./connection";
 import { aksExecAuth } from "./connection";
 import { configureBackend } from "./state";
+import type { CloudStorage, StorageSubject } from "./storage";
+import { aksStorageAccountName, cloudStorageUris, storageSubjects, usesCloudStorage } from "./storage";
 
 /** An AKS VM size and the GPUs each VM has. */
 export interface AksVmSize {
@@ -76,6 +87,24 @@ const AKS_POOL_NAME = /^[a-z][a-z0-9]{0,11}$/;
 
 /** The MIG slice counts AKS's `gpu_instance` accepts (MIG1g … MIG7g; facts-clouds §5). */
 const AKS_MIG_SLICES = [1, 2, 3, 4, 7];
+
+/** The built-in data-plane role each storage access level gets on the storage account. */
+export const AKS_STORAGE_ROLES: Readonly<Record<StorageSubject["access"], string>> = {
+  "read-write": "Storage Blob Data Contributor",
+  read: "Storage Blob Data Reader",
+};
+
+/** The audience AKS Workload Identity's projected tokens carry (facts-clouds §5). */
+export const AKS_TOKEN_AUDIENCE = "api://AzureADTokenExchange";
+
+/** The client ids of the storage identities: MLflow's ServiceAccount needs `readWrite`, the KServe ones `read`. */
+export interface AksStorageClientIds {
+  readonly readWrite: string;
+  readonly read: string;
+}
+
+/** Blob container names: 3-63 lowercase letters, digits and single hyphens, starting and ending alphanumeric. */
+const AKS_CONTAINER_NAME = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 export interface AksClusterStackProps {
   readonly profile: Profile & { readonly cluster: AksClusterConfig };
@@ -185,8 +214,23 @@ export function aksSystemPoolName(profile: Profile): string {
   return name;
 }
 
+/** The blob container of a bucket: the bucket's name, if Azure takes it (containers are per account, no prefix). */
+export function aksContainerName(profile: Profile, field: keyof Profile["buckets"]): string {
+  const name = profile.buckets[field];
+  if (!AKS_CONTAINER_NAME.test(name)) {
+    throw new Error(
+      `buckets.${field}: "${name}" is no Azure blob container name (3-63 lowercase letters, digits and single hyphens).`,
+    );
+  }
+  return name;
+}
+
 export class AksClusterStack extends TerraformStack {
   readonly connection: ClusterConnection;
+  /** Set when `external.objectStore` is `{ cloud: true }`. */
+  readonly storage?: CloudStorage;
+  /** The storage identities' client ids (Terraform references), set with `storage`. */
+  readonly storageClientIds?: AksStorageClientIds;
 
   constructor(scope: Construct, id: string, props: AksClusterStackProps) {
     super(scope, id);
@@ -205,10 +249,21 @@ export class AksClusterStack extends TerraformStack {
       aksScaling(name, profile.pools[name]);
     }
     const systemPoolName = aksSystemPoolName(profile);
+    const cloudStorage = usesCloudStorage(profile);
+    if (cloudStorage) {
+      aksStorageAccountName(profile);
+      aksContainerName(profile, "mlflowArtifacts");
+      aksContainerName(profile, "models");
+    }
 
     configureBackend(this, profile, id);
     // azurerm 4.x needs a subscription id: ARM_SUBSCRIPTION_ID where OpenTofu runs (no credentials in code).
-    new AzurermProvider(this, "azurerm", { features: [{}] });
+    // With shared keys off, the storage account's queue and static-website reads (data plane, shared key by
+    // default) would fail with KeyBasedAuthenticationNotPermitted; `data_plane_available = false` skips them,
+    // and containers made through `storage_account_id` go through Resource Manager.
+    new AzurermProvider(this, "azurerm", {
+      features: [cloudStorage ? { storage: [{ dataPlaneAvailable: false }] } : {}],
+    });
     pinProviders(this, ["azurerm"]);
 
     const resourceGroup = new ResourceGroup(this, "resource-group", {
@@ -288,12 +343,101 @@ export class AksClusterStack extends TerraformStack {
       principalId: deployer.objectId,
     });
 
+    if (cloudStorage) {
+      const { storage, clientIds } = this.createStorage(profile, resourceGroup, aks);
+      this.storage = storage;
+      this.storageClientIds = clientIds;
+    }
+
     // kube_config holds host and CA only (no local account); kubelogin supplies the token (facts-clouds §7).
     const kubeConfig = aks.kubeConfig.get(0);
     this.connection = {
       host: kubeConfig.host,
       clusterCaCertificate: Fn.base64decode(kubeConfig.clusterCaCertificate),
       exec: aksExecAuth(),
+    };
+  }
+
+  /**
+   * The storage account with the artifacts and models containers, and AKS Workload Identity for the storage
+   * subjects (facts-clouds §5): per access level a user-assigned identity with its blob data role on the
+   * account, and per subject a federated credential trusting the cluster's OIDC issuer for exactly
+   * `system:serviceaccount:<namespace>:<serviceAccount>`. No keys: shared key access is off, so only Entra ID
+   * tokens (which the workload identity webhook lets pods obtain) are accepted.
+   */
+  private createStorage(
+    profile: AksClusterStackProps["profile"],
+    resourceGroup: ResourceGroup,
+    aks: KubernetesCluster,
+  ): { storage: CloudStorage; clientIds: AksStorageClientIds } {
+    const { cluster } = profile;
+    const accountName = aksStorageAccountName(profile);
+    const account = new StorageAccount(this, "storage-account", {
+      name: accountName,
+      location: resourceGroup.location,
+      resourceGroupName: resourceGroup.name,
+      accountTier: "Standard",
+      accountReplicationType: "LRS",
+      httpsTrafficOnlyEnabled: true,
+      minTlsVersion: "TLS1_2",
+      // No anonymous reads of any container; data is always encrypted at rest (Microsoft-managed keys).
+      allowNestedItemsToBePublic: false,
+      sharedAccessKeyEnabled: false,
+    });
+    const artifacts = aksContainerName(profile, "mlflowArtifacts");
+    const models = aksContainerName(profile, "models");
+    for (const [id, name] of [
+      ["artifacts-container", artifacts],
+      ["models-container", models],
+    ]) {
+      // Through Resource Manager (storage_account_id), not the data plane: works without shared keys.
+      new StorageContainer(this, id, { name, storageAccountId: account.id, containerAccessType: "private" });
+    }
+
+    const identities = Object.fromEntries(
+      (["read-write", "read"] as const).map((access) => {
+        const identity = new UserAssignedIdentity(this, `storage-${access}-identity`, {
+          name: `${cluster.name}-storage-${access}`,
+          location: resourceGroup.location,
+          resourceGroupName: resourceGroup.name,
+        });
+        new RoleAssignment(this, `storage-${access}-blob-data`, {
+          scope: account.id,
+          roleDefinitionName: AKS_STORAGE_ROLES[access],
+          principalId: identity.principalId,
+          // A new identity may not have replicated in Entra ID yet; the type spares ARM the lookup.
+          principalType: "ServicePrincipal",
+        });
+        return [access, identity];
+      }),
+    ) as Record<StorageSubject["access"], UserAssignedIdentity>;
+
+    // Azure refuses concurrent credential writes on one identity (ConcurrentFederatedIdentityCredentialsWrites…,
+    // hashicorp/terraform-provider-azurerm#29242), so each waits for the previous one on the same identity.
+    const previous: Partial<Record<StorageSubject["access"], FederatedIdentityCredential>> = {};
+    for (const subject of storageSubjects(profile)) {
+      const name = `${subject.namespace}-${subject.serviceAccount}`;
+      const before = previous[subject.access];
+      previous[subject.access] = new FederatedIdentityCredential(this, `storage-federation-${name}`, {
+        name,
+        resourceGroupName: resourceGroup.name,
+        parentId: identities[subject.access].id,
+        issuer: aks.oidcIssuerUrl,
+        subject: `system:serviceaccount:${subject.namespace}:${subject.serviceAccount}`,
+        audience: [AKS_TOKEN_AUDIENCE],
+        dependsOn: before ? [before] : undefined,
+      });
+    }
+
+    return {
+      storage: {
+        // MLflow's Azure Blob repository takes wasbs URIs; KServe's storage initializer takes https blob URLs.
+        ...cloudStorageUris(profile),
+        // One map for every subject: this is the KServe accounts' identity; MLflow's ServiceAccount needs
+        // storageClientIds.readWrite instead.
+        serviceAccountAnnotations: { "azure.workload.identity/client-id": identities.read.clientId },
+      },
+      clientIds: { readWrite: identities["read-write"].clientId, read: identities.read.clientId },
     };
   }
 

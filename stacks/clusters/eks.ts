@@ -2,7 +2,8 @@
  * The EKS cluster stack: a VPC (or adopted subnets), the cluster with API-only access entries, the
  * core add-ons, and one managed node group per profile pool. Facts: ../shared/reference/facts-clouds.md
  * §3 (EKS), §6 (state), §7 (exec auth). Provider bindings are imported by deep path only (the package
- * index loads every AWS resource).
+ * index loads every AWS resource). On a `{ cloud: true }` object store it also creates the S3 buckets and
+ * the EKS Pod Identity roles and associations for the storage subjects (./storage.ts).
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
@@ -14,13 +15,18 @@ import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-p
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Fn, TerraformIterator, TerraformStack } from "cdktf";
@@ -33,6 +39,8 @@ import { pinProviders } from "../providers/pins";
 import type { ClusterConnection } from "./connection";
 import { eksExecAuth } from "./connection";
 import { configureBackend } from "./state";
+import type { CloudStorage, StorageSubject } from "./storage";
+import { cloudBucketName, cloudStorageUris, storageSubjects, usesCloudStorage } from "./storage";
 
 /** An EC2 instance type and the GPUs each instance carries. */
 export interface EksInstanceType {
@@ -83,6 +91,15 @@ export const EKS_ADDONS_AFTER_NODES = ["kube-proxy", "coredns"] as const;
 const IAM_POLICY = "arn:aws:iam::aws:policy";
 const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 const NODE_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonEKS_CNI_Policy"];
+
+/** IAM's `name_prefix` limit: the 64-character role name minus the provider's 26-character unique suffix. */
+const ROLE_NAME_PREFIX_MAX = 38;
+
+/** S3 actions per access level: list and read objects; read-write adds writing and deleting them. */
+const S3_ACTIONS: Readonly<Record<StorageSubject["access"], { bucket: string[]; objects: string[] }>> = {
+  read: { bucket: ["s3:ListBucket"], objects: ["s3:GetObject"] },
+  "read-write": { bucket: ["s3:ListBucket"], objects: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] },
+};
 
 const TAINT_EFFECTS = { NoSchedule: "NO_SCHEDULE", PreferNoSchedule: "PREFER_NO_SCHEDULE", NoExecute: "NO_EXECUTE" };
 
@@ -166,6 +183,8 @@ export interface EksClusterStackProps {
 
 export class EksClusterStack extends TerraformStack {
   readonly connection: ClusterConnection;
+  /** The buckets and how pods reach them; only on a profile whose object store is `{ cloud: true }`. */
+  readonly storage?: CloudStorage;
 
   constructor(scope: Construct, id: string, props: EksClusterStackProps) {
     super(scope, id);
@@ -256,6 +275,78 @@ export class EksClusterStack extends TerraformStack {
       clusterCaCertificate: Fn.base64decode(eks.certificateAuthority.get(0).data),
       exec: eksExecAuth(cluster.name, cluster.region),
     };
+
+    if (usesCloudStorage(profile)) this.storage = this.createStorage(profile, eks);
+  }
+
+  /**
+   * The MLflow-artifacts and models buckets (private, encrypted), one Pod Identity role per access level
+   * allowed on both buckets (a predictor may serve a model straight from an MLflow run's artifacts, and
+   * MLflow may publish into the models bucket), and one association per storage subject. Pod Identity needs no OIDC provider
+   * and no ServiceAccount annotation: the association names the ServiceAccount (facts-clouds §3).
+   */
+  private createStorage(profile: EksClusterStackProps["profile"], eks: EksCluster): CloudStorage {
+    const { cluster } = profile;
+    const buckets = (["mlflowArtifacts", "models"] as const).map((field) => {
+      const name = cloudBucketName(profile, profile.buckets[field]);
+      // S3's naming rule; dnsLabel already keeps the characters legal, the prefix can push it past 63.
+      if (name.length > 63) {
+        throw new Error(
+          `buckets.${field}: the S3 bucket name "${name}" has ${name.length} characters, S3 allows 63; shorten the bucket or cluster.name.`,
+        );
+      }
+      const id = field === "models" ? "models" : "artifacts";
+      const bucket = new S3Bucket(this, `${id}-bucket`, { bucket: name });
+      new S3BucketPublicAccessBlock(this, `${id}-bucket-public-access`, {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
+      // SSE-S3: encrypted at rest without a KMS key to manage or pay for per request.
+      new S3BucketServerSideEncryptionConfigurationA(this, `${id}-bucket-encryption`, {
+        bucket: bucket.id,
+        rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      });
+      return { name, arn: bucket.arn };
+    });
+
+    const subjects = storageSubjects(profile);
+    const accessLevels = (["read-write", "read"] as const).filter((access) =>
+      subjects.some((s) => s.access === access),
+    );
+    const roleArns = Object.fromEntries(
+      accessLevels.map((access) => {
+        const suffix = `-s3-${access}-`;
+        const granted = subjects.filter((s) => s.access === access);
+        const role = new IamRole(this, `storage-${access}-role`, {
+          namePrefix: `${cluster.name.slice(0, ROLE_NAME_PREFIX_MAX - suffix.length)}${suffix}`,
+          assumeRolePolicy: podIdentityTrustPolicy(cluster.name, granted),
+        });
+        new IamRolePolicy(this, `storage-${access}-policy`, {
+          role: role.id,
+          name: `s3-${access}`,
+          policy: s3AccessPolicy(
+            S3_ACTIONS[access],
+            buckets.map((b) => b.arn),
+          ),
+        });
+        return [access, role.arn];
+      }),
+    );
+
+    for (const subject of subjects) {
+      new EksPodIdentityAssociation(this, `storage-${subject.namespace}-${subject.serviceAccount}`, {
+        clusterName: eks.name,
+        namespace: subject.namespace,
+        serviceAccount: subject.serviceAccount,
+        roleArn: roleArns[subject.access],
+      });
+    }
+
+    // The URIs, labels and env are deterministic (storage.ts), so components use them without cross-stack references.
+    return { ...cloudStorageUris(profile), serviceAccountAnnotations: {} };
   }
 
   /** VPC with a public and a private subnet per zone, one NAT gateway; returns the private subnet ids. */
@@ -373,5 +464,42 @@ function assumeRolePolicy(service: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+  });
+}
+
+/**
+ * Trust for EKS Pod Identity (AWS "pod-id-role" page: principal `pods.eks.amazonaws.com`, AssumeRole and
+ * TagSession). The session tags EKS adds (pod-id-abac page) pin it to this cluster and to the subjects'
+ * namespaces and ServiceAccounts, so another cluster's association cannot borrow the role.
+ */
+function podIdentityTrustPolicy(clusterName: string, subjects: readonly StorageSubject[]): string {
+  const unique = (values: string[]) => [...new Set(values)];
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          StringEquals: {
+            "aws:RequestTag/eks-cluster-name": clusterName,
+            "aws:RequestTag/kubernetes-namespace": unique(subjects.map((s) => s.namespace)),
+            "aws:RequestTag/kubernetes-service-account": unique(subjects.map((s) => s.serviceAccount)),
+          },
+        },
+      },
+    ],
+  });
+}
+
+/** Bucket-level actions on the buckets, object-level actions on their objects; nothing else. */
+function s3AccessPolicy(actions: { bucket: string[]; objects: string[] }, bucketArns: readonly string[]): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: actions.bucket, Resource: [...bucketArns] },
+      { Effect: "Allow", Action: actions.objects, Resource: bucketArns.map((arn) => `${arn}/*`) },
+    ],
   });
 }

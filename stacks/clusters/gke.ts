@@ -7,6 +7,7 @@
  * exactly one `nvidia.com/gpu` advertiser, and GKE-native sharing does not combine with the operator's
  * device plugin or MIG manager (facts-clouds §4 "Device plugin").
  */
+import { createHash } from "node:crypto";
 import { Fn, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { ComputeNetwork } from "@cdktf/provider-google/lib/compute-network";
@@ -15,12 +16,18 @@ import { ContainerCluster } from "@cdktf/provider-google/lib/container-cluster";
 import type { ContainerNodePoolNodeConfigGuestAccelerator } from "@cdktf/provider-google/lib/container-node-pool";
 import { ContainerNodePool } from "@cdktf/provider-google/lib/container-node-pool";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { ServiceAccount } from "@cdktf/provider-google/lib/service-account";
+import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
+import { StorageBucket } from "@cdktf/provider-google/lib/storage-bucket";
+import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucket-iam-member";
 import type { AcceleratorId } from "../../profiles/accelerators";
 import { ACCELERATORS } from "../../profiles/accelerators";
 import { poolNames, poolNodeLabels } from "../../profiles/plan";
 import type { GkeClusterConfig, Pool, Profile } from "../../profiles/schema";
 import type { ClusterConnection } from "./connection";
 import { gkeExecAuth } from "./connection";
+import type { CloudStorage, StorageSubject } from "./storage";
+import { cloudBucketName, cloudStorageUris, storageSubjects, usesCloudStorage } from "./storage";
 import { configureBackend } from "./state";
 import { pinProviders } from "../providers/pins";
 
@@ -182,8 +189,45 @@ export function gkeRegion(location: string): string {
   return /-[a-z]$/.test(location) ? location.slice(0, -2) : location;
 }
 
+/** The ServiceAccount annotation that names the Google service account a Kubernetes ServiceAccount acts as. */
+export const GKE_GSA_ANNOTATION = "iam.gke.io/gcp-service-account";
+
+/** One Google service account per access level: MLflow's (read-write, artifacts) and the predictors' (read, models). */
+const GSA_SUFFIXES: Readonly<Record<StorageSubject["access"], string>> = { "read-write": "mlflow", read: "models" };
+
+/**
+ * The `account_id` of the Google service account for an access level: `<cluster>-mlflow` / `<cluster>-models`.
+ * Ids are 6-30 characters, `[a-z][-a-z0-9]{4,28}[a-z0-9]` (the provider's check). A cluster name (a DNS label,
+ * up to 63 characters, may start with a digit) gets a `gke-` prefix when it starts with a digit, and a long one
+ * is cut and suffixed with a hash of the full name, so two long names sharing a prefix do not collide.
+ */
+export function gkeServiceAccountId(profile: Profile, access: StorageSubject["access"]): string {
+  const suffix = `-${GSA_SUFFIXES[access]}`;
+  const room = 30 - suffix.length;
+  let base = /^[a-z]/.test(profile.cluster.name) ? profile.cluster.name : `gke-${profile.cluster.name}`;
+  if (base.length > room) {
+    const hash = createHash("sha256").update(profile.cluster.name).digest("hex").slice(0, 6);
+    base = `${base.slice(0, room - hash.length - 1).replace(/-+$/, "")}-${hash}`;
+  }
+  return `${base}${suffix}`;
+}
+
+/**
+ * The email of the Google service account for an access level, for the `iam.gke.io/gcp-service-account`
+ * annotation of each subject's ServiceAccount (MLflow: "read-write"; KServe: "read"). It is deterministic
+ * (`<account_id>@<project>.iam.gserviceaccount.com`), so no Terraform reference crosses stacks.
+ */
+export function gkeServiceAccountEmail(profile: Profile, access: StorageSubject["access"]): string {
+  if (profile.cluster.provider !== "gke") {
+    throw new Error(`cluster.provider: Google service accounts exist on gke, not ${profile.cluster.provider}.`);
+  }
+  return `${gkeServiceAccountId(profile, access)}@${profile.cluster.project}.iam.gserviceaccount.com`;
+}
+
 export class GkeClusterStack extends TerraformStack {
   readonly connection: ClusterConnection;
+  /** The buckets and their identities, when the profile uses cloud storage (`external.objectStore: { cloud: true }`). */
+  readonly storage?: CloudStorage;
 
   constructor(scope: Construct, id: string, props: GkeClusterStackProps) {
     super(scope, id);
@@ -283,10 +327,78 @@ export class GkeClusterStack extends TerraformStack {
       });
     }
 
+    // The same test identityServiceAccounts() uses, so accounts and annotations appear together.
+    if (usesCloudStorage(profile)) {
+      this.storage = this.createStorage(profile, region);
+    }
+
     this.connection = {
       host: `https://${cluster.endpoint}`,
       clusterCaCertificate: Fn.base64decode(cluster.masterAuth.clusterCaCertificate),
       exec: gkeExecAuth(),
+    };
+  }
+
+  /**
+   * The MLflow artifacts and models buckets, and GKE Workload Identity for the storage subjects
+   * (facts-clouds §4): each access level is a Google service account with an object role on its bucket,
+   * which exactly the subjects of that level may impersonate (`roles/iam.workloadIdentityUser` for
+   * `<project>.svc.id.goog[<namespace>/<serviceAccount>]`, as terraform-google-kubernetes-engine's
+   * workload-identity module grants it). No keys exist: pods get tokens from the GKE metadata server.
+   */
+  private createStorage(profile: GkeClusterStackProps["profile"], region: string): CloudStorage {
+    const { project } = profile.cluster;
+    const bucket = (id: string, name: string) =>
+      new StorageBucket(this, id, {
+        name: cloudBucketName(profile, name),
+        // GCS reports locations in upper case; writing it that way keeps plans free of case-only diffs.
+        location: region.toUpperCase(),
+        // IAM only (no ACLs), never public. Objects are encrypted at rest by default with Google-owned keys
+        // (https://cloud.google.com/storage/docs/encryption/default-keys), so no `encryption` block is needed.
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: "enforced",
+        // Artifacts and models outlive a `tofu destroy` unless emptied on purpose.
+        forceDestroy: false,
+      });
+    const artifacts = bucket("artifacts-bucket", profile.buckets.mlflowArtifacts);
+    const models = bucket("models-bucket", profile.buckets.models);
+
+    // What each access level's account may do, and where.
+    const grants = {
+      "read-write": { bucket: artifacts, role: "roles/storage.objectAdmin", id: "artifacts-bucket-object-admin" },
+      read: { bucket: models, role: "roles/storage.objectViewer", id: "models-bucket-object-viewer" },
+    } as const;
+    const serviceAccount = (access: StorageSubject["access"]): ServiceAccount => {
+      const account = new ServiceAccount(this, `${GSA_SUFFIXES[access]}-gsa`, {
+        accountId: gkeServiceAccountId(profile, access),
+        // Explicit, because gkeServiceAccountEmail() spells the email from this project.
+        project,
+        displayName: `${profile.cluster.name} ${access === "read" ? "model readers" : "MLflow artifacts"}`,
+      });
+      const grant = grants[access];
+      // The account's `email` reference orders the grant after the account exists.
+      new StorageBucketIamMember(this, grant.id, {
+        bucket: grant.bucket.name,
+        role: grant.role,
+        member: `serviceAccount:${account.email}`,
+      });
+      return account;
+    };
+    const accounts = { "read-write": serviceAccount("read-write"), read: serviceAccount("read") };
+
+    for (const subject of storageSubjects(profile)) {
+      new ServiceAccountIamMember(this, `workload-identity-${subject.namespace}-${subject.serviceAccount}`, {
+        serviceAccountId: accounts[subject.access].name,
+        role: "roles/iam.workloadIdentityUser",
+        member: `serviceAccount:${project}.svc.id.goog[${subject.namespace}/${subject.serviceAccount}]`,
+      });
+    }
+
+    return {
+      ...cloudStorageUris(profile),
+      // One map for every subject, but each access level has its own account: this one is the KServe
+      // accounts'; MLflow's ServiceAccount needs gkeServiceAccountEmail(profile, "read-write") instead.
+      serviceAccountAnnotations: { [GKE_GSA_ANNOTATION]: gkeServiceAccountEmail(profile, "read") },
     };
   }
 }

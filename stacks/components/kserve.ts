@@ -4,7 +4,13 @@ import { teamNames, teamNamespace } from "../../profiles/plan";
 import { teamNamespaceSpecs } from "./teams";
 import type { ComponentContext, ComponentDefinition, GeneratedSecret, LocalRelease, Step } from "../component";
 import { CHARTS } from "../versions";
-import { objectStoreEndpoint, objectStoreRegion, s3CredentialsSecret, s3CredentialsSecretName } from "./object-store";
+import {
+  objectStoreEndpoint,
+  objectStoreRegion,
+  s3CredentialsSecret,
+  s3CredentialsSecretName,
+  usesS3Keys,
+} from "./object-store";
 import { resources } from "./shared";
 
 export const NAMESPACE = "kserve";
@@ -69,7 +75,8 @@ function kserveResourcesValues(ctx: ComponentContext): Record<string, unknown> {
       inferenceservice: { resources: resources("100m", "256Mi", "1", "1Gi") },
       storage: {
         resources: resources("50m", "64Mi", "1", "1Gi"),
-        ...(ctx.isAvailable("object-store") && { s3: kserveS3Settings(ctx.profile) }),
+        // An S3 endpoint with keys; cloud storage works through the pods' workload identity instead.
+        ...(usesS3Keys(ctx.profile) && { s3: kserveS3Settings(ctx.profile) }),
       },
     },
   };
@@ -189,7 +196,8 @@ export const kserve: ComponentDefinition = {
       after: [WEBHOOK_GATE],
       values: runtimeConfigsValues(),
     },
-    ...(ctx.isAvailable("object-store") && teamNames(ctx.profile).length > 0 ? [storageRelease(ctx.profile)] : []),
+    // With cloud storage the platform stack creates the ServiceAccounts, annotated for the cloud's workload identity.
+    ...(usesS3Keys(ctx.profile) && teamNames(ctx.profile).length > 0 ? [storageRelease(ctx.profile)] : []),
   ],
   // A managed store's credentials are copied into each team namespace; an external store's Secret must
   // already be there (external.objectStore.credentialsSecret).

@@ -3,6 +3,7 @@ import { MLFLOW_PORT, MlflowChart } from "../../charts/mlflow";
 import type { Profile } from "../../profiles/schema";
 import type { ComponentDefinition } from "../component";
 import { imageRef } from "../versions";
+import { cloudStorageUris, MLFLOW_SERVICE_ACCOUNT, usesCloudStorage } from "../clusters/storage";
 import { objectStoreEndpoint, objectStoreRegion, s3CredentialsSecret, s3CredentialsSecretName } from "./object-store";
 import { MLFLOW_DB_APP_SECRET, MLFLOW_NAMESPACE } from "./postgresql";
 import { resources } from "./shared";
@@ -70,12 +71,22 @@ export const mlflow: ComponentDefinition = {
           name: MLFLOW_SERVICE,
           image: imageRef("mlflow"),
           backendStore: mlflowBackendStore(ctx.profile),
-          artifactsDestination: `s3://${ctx.profile.buckets.mlflowArtifacts}/`,
-          s3: {
-            endpointUrl: objectStoreEndpoint(ctx.profile),
-            region: objectStoreRegion(ctx.profile),
-            credentialsSecret: s3CredentialsSecretName(ctx.profile),
-          },
+          artifactsDestination: usesCloudStorage(ctx.profile)
+            ? cloudStorageUris(ctx.profile).artifactsUri
+            : `s3://${ctx.profile.buckets.mlflowArtifacts}/`,
+          storage: usesCloudStorage(ctx.profile)
+            ? {
+                kind: "workload-identity",
+                serviceAccountName: MLFLOW_SERVICE_ACCOUNT,
+                podLabels: cloudStorageUris(ctx.profile).podLabels,
+                env: cloudStorageUris(ctx.profile).mlflowEnv,
+              }
+            : {
+                kind: "s3-keys",
+                endpointUrl: objectStoreEndpoint(ctx.profile),
+                region: objectStoreRegion(ctx.profile),
+                credentialsSecret: s3CredentialsSecretName(ctx.profile),
+              },
           allowedHosts: mlflowAllowedHosts(),
           resources: resources("50m", "384Mi", "1", "1Gi"),
           workers: 2,

@@ -45,12 +45,22 @@ export function s3CredentialsSecret(namespace: string): GeneratedSecret {
   };
 }
 
-function externalStore(profile: Profile): NonNullable<Profile["external"]["objectStore"]> {
+type KeyedStore = Exclude<NonNullable<Profile["external"]["objectStore"]>, { cloud: true }>;
+
+/** An external S3-compatible store with keys (not cloud storage, which works by identity and has no endpoint here). */
+function externalStore(profile: Profile): KeyedStore {
   const external = profile.external.objectStore;
-  if (external === undefined) {
-    throw new Error('components.object-store.lifecycle is "external" but external.objectStore is not set');
+  if (external === undefined || "cloud" in external) {
+    throw new Error("external.objectStore: an S3-compatible endpoint with keys is needed here, not cloud storage");
   }
   return external;
+}
+
+/** True when clients use an S3 endpoint with keys: the managed SeaweedFS, or an external S3-compatible store. */
+export function usesS3Keys(profile: Profile): boolean {
+  const lifecycle = profile.components["object-store"].lifecycle;
+  const external = profile.external.objectStore;
+  return lifecycle === "managed" || (lifecycle === "external" && external !== undefined && !("cloud" in external));
 }
 
 function isExternal(profile: Profile): boolean {

@@ -23,6 +23,7 @@ import type { Problem } from "../../profiles/problems";
 import { formatCpu, formatMemory } from "../../profiles/quantity";
 import type { ComponentId, Profile, Sample } from "../../profiles/schema";
 import type { ComponentDefinition, Dependency } from "../component";
+import { cloudStorageUris, usesCloudStorage } from "../clusters/storage";
 import { imageRef } from "../versions";
 import { KSERVE_S3_SERVICE_ACCOUNT } from "./kserve";
 import { TEAM_LOCAL_QUEUE } from "./kueue";
@@ -96,7 +97,9 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
         name,
         placement: { ...placement, serviceAccountName: KSERVE_S3_SERVICE_ACCOUNT },
         modelFormat: "sklearn",
-        storageUri: `s3://${profile.buckets.models}/${name}`,
+        storageUri: usesCloudStorage(profile)
+          ? `${cloudStorageUris(profile).modelsUri}/${name}`
+          : `s3://${profile.buckets.models}/${name}`,
         resources: gpuResources(profile, sample, SIZES.model),
         minReplicas: sample.replicas,
         maxReplicas: sample.replicas,

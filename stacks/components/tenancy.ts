@@ -16,6 +16,7 @@ import { NAMESPACE as KUBERAY_NAMESPACE } from "./kuberay";
 import { MLFLOW_NAMESPACE } from "./postgresql";
 import { OBJECT_STORE_NAMESPACE, S3_PORT } from "./object-store";
 import { NAMESPACE as MONITORING_NAMESPACE } from "./observability";
+import { cloudStorageEgress, usesCloudStorage } from "../clusters/storage";
 import { resources } from "./shared";
 
 /** The Ray head's dashboard, which the KubeRay operator calls to follow RayJobs (ray-project/kuberay rayjob_controller.go). */
@@ -91,6 +92,7 @@ export const tenancy: ComponentDefinition = {
                 ? [{ name: "kuberay-operator", namespace: KUBERAY_NAMESPACE, ports: [RAY_DASHBOARD_PORT] }]
                 : [],
               monitoringNamespace: ctx.isAvailable("observability") ? MONITORING_NAMESPACE : undefined,
+              egressToCidrs: usesCloudStorage(ctx.profile) ? cloudStorageEgress(ctx.profile) : [],
               groups: spec.groups,
               users: spec.users,
             });

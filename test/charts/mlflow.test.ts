@@ -8,7 +8,12 @@ const PROPS: MlflowProps = {
   image: "ghcr.io/mlflow/mlflow:v0.0.0-full",
   backendStore: { kind: "uri-secret", secretName: "db-app", key: "uri" },
   artifactsDestination: "s3://artifacts/",
-  s3: { endpointUrl: "http://s3.example:8333", region: "us-east-1", credentialsSecret: "s3-credentials" },
+  storage: {
+    kind: "s3-keys",
+    endpointUrl: "http://s3.example:8333",
+    region: "us-east-1",
+    credentialsSecret: "s3-credentials",
+  },
   allowedHosts: ["mlflow", "mlflow:5000"],
   resources: { requests: { cpu: "50m", memory: "384Mi" }, limits: { cpu: "1", memory: "1Gi" } },
 };
@@ -156,5 +161,24 @@ describe("MlflowChart", () => {
   it("rejects a memory quantity it cannot convert", () => {
     const props = { ...PROPS, resources: { ...PROPS.resources, limits: { cpu: "1", memory: "1G" } } };
     expect(() => synth(props)).toThrow(/Memory quantity "1G" must be in Mi or Gi/);
+  });
+
+  test("with workload identity it runs as its bound ServiceAccount, with the webhook's pod labels and no keys", () => {
+    const { deployment } = synth({
+      ...PROPS,
+      artifactsDestination: "wasbs://artifacts@accountml.blob.core.windows.net/",
+      storage: {
+        kind: "workload-identity",
+        serviceAccountName: "mlflow",
+        podLabels: { "azure.workload.identity/use": "true" },
+        env: { AZURE_STORAGE_ACCOUNT: "accountml" },
+      },
+    });
+    const pod = deployment.spec.template;
+    expect(pod.metadata.labels).toEqual({ ...LABELS, "azure.workload.identity/use": "true" });
+    expect(pod.spec.serviceAccountName).toBe("mlflow");
+    const env = pod.spec.containers[0].env.map((e: { name: string }) => e.name);
+    expect(env).toContain("AZURE_STORAGE_ACCOUNT");
+    expect(env.filter((name: string) => name.startsWith("AWS_") || name.startsWith("MLFLOW_S3"))).toEqual([]);
   });
 });

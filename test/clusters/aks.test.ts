@@ -1,3 +1,4 @@
+import { asksForCloudStorage, withoutCloudStorage } from "../support/profiles";
 import { Testing, TerraformOutput } from "cdktf";
 import { loadProfile } from "../../profiles/load";
 import type { AksClusterConfig, Profile, ProfileOverride } from "../../profiles/schema";
@@ -9,7 +10,8 @@ const SUBNET_ID =
   "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/hub/subnets/aks";
 
 function aksProfile(override?: ProfileOverride): AksProfile {
-  const profile = loadProfile("aks-gpu", override);
+  const loaded = loadProfile("aks-gpu", override);
+  const profile = asksForCloudStorage(override) ? loaded : withoutCloudStorage(loaded);
   if (profile.cluster.provider !== "aks") throw new Error("aks-gpu is not an AKS profile");
   return { ...profile, cluster: profile.cluster };
 }
@@ -313,5 +315,175 @@ describe("the AKS cluster stack", () => {
     expect(() => aksStack({ ...profile, pools: { ...profile.pools, t4: { ...profile.pools.t4, nodes: 5 } } })).toThrow(
       /^pools\.t4\.nodes: 5 must lie within pools\.t4\.autoscaling \(min 0, max 4\)/,
     );
+  });
+});
+
+describe("AKS cloud storage", () => {
+  const CLOUD_STORAGE: ProfileOverride = {
+    external: { objectStore: { cloud: true } },
+    components: { "object-store": { lifecycle: "external" } },
+  };
+  const identity = (access: string) => `\${azurerm_user_assigned_identity.storage-${access}-identity`;
+  const federation = (name: string, access: string, subject: string) => ({
+    name,
+    resource_group_name: "${azurerm_resource_group.resource-group.name}",
+    parent_id: `${identity(access)}.id}`,
+    issuer: "${azurerm_kubernetes_cluster.cluster.oidc_issuer_url}",
+    subject,
+    audience: ["api://AzureADTokenExchange"],
+  });
+
+  test("one Entra ID-only storage account named after the cluster holds the two private containers", () => {
+    const r = synth(aksProfile(CLOUD_STORAGE)).resource;
+    expect(r.azurerm_storage_account).toEqual({
+      "storage-account": {
+        name: "cnaiaksml",
+        location: "${azurerm_resource_group.resource-group.location}",
+        resource_group_name: "${azurerm_resource_group.resource-group.name}",
+        account_tier: "Standard",
+        account_replication_type: "LRS",
+        https_traffic_only_enabled: true,
+        min_tls_version: "TLS1_2",
+        allow_nested_items_to_be_public: false,
+        shared_access_key_enabled: false,
+      },
+    });
+    expect(r.azurerm_storage_container).toEqual({
+      "artifacts-container": {
+        name: "mlflow-artifacts",
+        storage_account_id: "${azurerm_storage_account.storage-account.id}",
+        container_access_type: "private",
+      },
+      "models-container": {
+        name: "models",
+        storage_account_id: "${azurerm_storage_account.storage-account.id}",
+        container_access_type: "private",
+      },
+    });
+  });
+
+  test("the provider skips the storage data plane, which shared-key-less accounts would refuse", () => {
+    expect(synth(aksProfile(CLOUD_STORAGE)).provider).toEqual({
+      azurerm: [{ features: [{ storage: [{ data_plane_available: false }] }] }],
+    });
+  });
+
+  test("each access level is a user-assigned identity with its blob data role on the account", () => {
+    const r = synth(aksProfile(CLOUD_STORAGE)).resource;
+    const uami = (name: string) => ({
+      name,
+      location: "${azurerm_resource_group.resource-group.location}",
+      resource_group_name: "${azurerm_resource_group.resource-group.name}",
+    });
+    expect(r.azurerm_user_assigned_identity).toEqual({
+      "storage-read-write-identity": uami("cnai-aks-storage-read-write"),
+      "storage-read-identity": uami("cnai-aks-storage-read"),
+    });
+    const grant = (access: string, role: string) => ({
+      scope: "${azurerm_storage_account.storage-account.id}",
+      role_definition_name: role,
+      principal_id: `${identity(access)}.principal_id}`,
+      principal_type: "ServicePrincipal",
+    });
+    expect(r.azurerm_role_assignment["storage-read-write-blob-data"]).toEqual(
+      grant("read-write", "Storage Blob Data Contributor"),
+    );
+    expect(r.azurerm_role_assignment["storage-read-blob-data"]).toEqual(grant("read", "Storage Blob Data Reader"));
+  });
+
+  test("MLflow's and the team's KServe ServiceAccounts each federate with their access level's identity", () => {
+    expect(synth(aksProfile(CLOUD_STORAGE)).resource.azurerm_federated_identity_credential).toEqual({
+      "storage-federation-mlflow-mlflow": federation(
+        "mlflow-mlflow",
+        "read-write",
+        "system:serviceaccount:mlflow:mlflow",
+      ),
+      "storage-federation-team-default-kserve-s3": federation(
+        "team-default-kserve-s3",
+        "read",
+        "system:serviceaccount:team-default:kserve-s3",
+      ),
+    });
+  });
+
+  test("credentials on one identity are created one after another, since Azure refuses concurrent writes", () => {
+    const profile = aksProfile(CLOUD_STORAGE);
+    const json = synth({
+      ...profile,
+      teams: { ...profile.teams, research: { ...profile.teams.default, namespace: "team-research" } },
+    });
+    const credentials = json.resource.azurerm_federated_identity_credential;
+    expect(Object.keys(credentials).sort()).toEqual([
+      "storage-federation-mlflow-mlflow",
+      "storage-federation-team-default-kserve-s3",
+      "storage-federation-team-research-kserve-s3",
+    ]);
+    expect(credentials["storage-federation-team-research-kserve-s3"]).toEqual({
+      ...federation("team-research-kserve-s3", "read", "system:serviceaccount:team-research:kserve-s3"),
+      depends_on: ["azurerm_federated_identity_credential.storage-federation-team-default-kserve-s3"],
+    });
+    expect(credentials["storage-federation-team-default-kserve-s3"].depends_on).toBeUndefined();
+    expect(credentials["storage-federation-mlflow-mlflow"].depends_on).toBeUndefined();
+  });
+
+  test("stack.storage gives wasbs and https URIs, the read identity's client id, the webhook label and the account", () => {
+    const stack = aksStack(aksProfile(CLOUD_STORAGE));
+    const storage = stack.storage!;
+    const clientIds = stack.storageClientIds!;
+    new TerraformOutput(stack, "annotation", {
+      value: storage.serviceAccountAnnotations["azure.workload.identity/client-id"],
+    });
+    new TerraformOutput(stack, "read-write", { value: clientIds.readWrite });
+    new TerraformOutput(stack, "read", { value: clientIds.read });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(storage.artifactsUri).toBe("wasbs://mlflow-artifacts@cnaiaksml.blob.core.windows.net/");
+    expect(storage.modelsUri).toBe("https://cnaiaksml.blob.core.windows.net/models");
+    expect(Object.keys(storage.serviceAccountAnnotations)).toEqual(["azure.workload.identity/client-id"]);
+    expect(json.output.annotation.value).toBe(`${identity("read")}.client_id}`);
+    expect(json.output["read-write"].value).toBe(`${identity("read-write")}.client_id}`);
+    expect(json.output.read.value).toBe(`${identity("read")}.client_id}`);
+    expect(storage.podLabels).toEqual({ "azure.workload.identity/use": "true" });
+    expect(storage.mlflowEnv).toEqual({ AZURE_STORAGE_ACCOUNT: "cnaiaksml" });
+  });
+
+  test("without a cloud object store there is no storage, identity, credential or provider storage feature", () => {
+    const stack = aksStack(aksProfile());
+    const json = JSON.parse(Testing.synth(stack));
+    expect(stack.storage).toBeUndefined();
+    expect(stack.storageClientIds).toBeUndefined();
+    expect(json.resource.azurerm_storage_account).toBeUndefined();
+    expect(json.resource.azurerm_storage_container).toBeUndefined();
+    expect(json.resource.azurerm_user_assigned_identity).toBeUndefined();
+    expect(json.resource.azurerm_federated_identity_credential).toBeUndefined();
+    expect(Object.keys(json.resource.azurerm_role_assignment).sort()).toEqual([
+      "cluster-network-contributor",
+      "deployer-cluster-admin",
+    ]);
+    expect(json.provider).toEqual({ azurerm: [{ features: [{}] }] });
+  });
+
+  test("a cluster name too long for a storage account is refused, naming cluster.name", () => {
+    const profile = aksProfile(CLOUD_STORAGE);
+    const cluster = { ...profile.cluster, name: "cnai-aks-westeurope-prod12" };
+    expect(() => aksStack({ ...profile, cluster })).toThrow(
+      /^cluster\.name: the AKS storage account name is "cnai-aks-westeurope-prod12" without non-alphanumerics plus "ml" \("cnaiakswesteuropeprod12ml", 25 characters\), and Azure allows 3 to 24/,
+    );
+  });
+
+  test("a cluster name of 22 letters and digits just fits: 24 characters", () => {
+    const profile = aksProfile(CLOUD_STORAGE);
+    const cluster = { ...profile.cluster, name: "cnai-aks-westeurope-prod1" };
+    const json = synth({ ...profile, cluster });
+    expect(json.resource.azurerm_storage_account["storage-account"].name).toBe("cnaiakswesteuropeprod1ml");
+  });
+
+  test("a bucket name Azure cannot take as a container is refused, naming the bucket", () => {
+    const profile = aksProfile(CLOUD_STORAGE);
+    expect(() => aksStack({ ...profile, buckets: { ...profile.buckets, models: "ml" } })).toThrow(
+      /^buckets\.models: "ml" is no Azure blob container name/,
+    );
+    expect(() =>
+      aksStack({ ...profile, buckets: { ...profile.buckets, mlflowArtifacts: "mlflow--artifacts" } }),
+    ).toThrow(/^buckets\.mlflowArtifacts: "mlflow--artifacts" is no Azure blob container name/);
   });
 });

@@ -1,3 +1,4 @@
+import { asksForCloudStorage, withoutCloudStorage } from "../support/profiles";
 import { Testing, TerraformOutput } from "cdktf";
 import { loadProfile } from "../../profiles/load";
 import type { EksClusterConfig, Pool, Profile } from "../../profiles/schema";
@@ -13,7 +14,8 @@ import {
 type EksProfile = Profile & { readonly cluster: EksClusterConfig };
 
 function eksProfile(override?: unknown): EksProfile {
-  const profile = loadProfile("eks-gpu", override);
+  const loaded = loadProfile("eks-gpu", override);
+  const profile = asksForCloudStorage(override) ? loaded : withoutCloudStorage(loaded);
   if (profile.cluster.provider !== "eks") throw new Error("eks-gpu is not an EKS profile");
   return { ...profile, cluster: profile.cluster };
 }
@@ -409,5 +411,143 @@ describe("EKS node group sizes and subnets", () => {
     expect(() => eksSubnetCidrs("10.0.0.0/24", 2)).toThrow(
       /cluster\.network\.create\.cidr: 10\.0\.0\.0\/24 is too small/,
     );
+  });
+});
+
+describe("EKS cloud storage", () => {
+  const CLOUD_STORAGE = {
+    external: { objectStore: { cloud: true } },
+    components: { "object-store": { lifecycle: "external" } },
+  };
+  const bucketArns = ["${aws_s3_bucket.artifacts-bucket.arn}", "${aws_s3_bucket.models-bucket.arn}"];
+  const trust = (namespaces: string[], serviceAccounts: string[]) => ({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          StringEquals: {
+            "aws:RequestTag/eks-cluster-name": "cnai-eks",
+            "aws:RequestTag/kubernetes-namespace": namespaces,
+            "aws:RequestTag/kubernetes-service-account": serviceAccounts,
+          },
+        },
+      },
+    ],
+  });
+  const access = (objectActions: string[]) => ({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArns },
+      { Effect: "Allow", Action: objectActions, Resource: bucketArns.map((arn) => `${arn}/*`) },
+    ],
+  });
+
+  test("the artifacts and models buckets are named after the cluster, block public access and are encrypted", () => {
+    const r = synth(eksProfile(CLOUD_STORAGE)).json.resource;
+    expect(r.aws_s3_bucket).toEqual({
+      "artifacts-bucket": { bucket: "cnai-eks-mlflow-artifacts" },
+      "models-bucket": { bucket: "cnai-eks-models" },
+    });
+    const blockAll = (id: string) => ({
+      bucket: `\${aws_s3_bucket.${id}.id}`,
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(r.aws_s3_bucket_public_access_block).toEqual({
+      "artifacts-bucket-public-access": blockAll("artifacts-bucket"),
+      "models-bucket-public-access": blockAll("models-bucket"),
+    });
+    const sse = (id: string) => ({
+      bucket: `\${aws_s3_bucket.${id}.id}`,
+      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }],
+    });
+    expect(r.aws_s3_bucket_server_side_encryption_configuration).toEqual({
+      "artifacts-bucket-encryption": sse("artifacts-bucket"),
+      "models-bucket-encryption": sse("models-bucket"),
+    });
+  });
+
+  test("a read-write and a read role trust Pod Identity for this cluster's subjects only and reach only the buckets", () => {
+    const r = synth(eksProfile(CLOUD_STORAGE)).json.resource;
+    const readWrite = r.aws_iam_role["storage-read-write-role"];
+    const read = r.aws_iam_role["storage-read-role"];
+    expect(readWrite.name_prefix).toBe("cnai-eks-s3-read-write-");
+    expect(read.name_prefix).toBe("cnai-eks-s3-read-");
+    expect(JSON.parse(readWrite.assume_role_policy)).toEqual(trust(["mlflow"], ["mlflow"]));
+    expect(JSON.parse(read.assume_role_policy)).toEqual(trust(["team-research", "team-serving"], ["kserve-s3"]));
+    expect(Object.keys(r.aws_iam_role).sort()).toEqual([
+      "cluster-role",
+      "node-role",
+      "storage-read-role",
+      "storage-read-write-role",
+    ]);
+    const policies = r.aws_iam_role_policy;
+    expect(Object.keys(policies).sort()).toEqual(["storage-read-policy", "storage-read-write-policy"]);
+    expect(policies["storage-read-write-policy"].role).toBe("${aws_iam_role.storage-read-write-role.id}");
+    expect(policies["storage-read-write-policy"].name).toBe("s3-read-write");
+    expect(JSON.parse(policies["storage-read-write-policy"].policy)).toEqual(
+      access(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]),
+    );
+    expect(policies["storage-read-policy"].role).toBe("${aws_iam_role.storage-read-role.id}");
+    expect(policies["storage-read-policy"].name).toBe("s3-read");
+    expect(JSON.parse(policies["storage-read-policy"].policy)).toEqual(access(["s3:GetObject"]));
+  });
+
+  test("each storage subject gets one Pod Identity association: MLflow read-write, each team's KServe account read", () => {
+    const r = synth(eksProfile(CLOUD_STORAGE)).json.resource;
+    const association = (namespace: string, serviceAccount: string, role: string) => ({
+      cluster_name: "${aws_eks_cluster.cluster.name}",
+      namespace,
+      service_account: serviceAccount,
+      role_arn: `\${aws_iam_role.${role}.arn}`,
+    });
+    expect(r.aws_eks_pod_identity_association).toEqual({
+      "storage-mlflow-mlflow": association("mlflow", "mlflow", "storage-read-write-role"),
+      "storage-team-research-kserve-s3": association("team-research", "kserve-s3", "storage-read-role"),
+      "storage-team-serving-kserve-s3": association("team-serving", "kserve-s3", "storage-read-role"),
+    });
+  });
+
+  test("the stack's storage gives the s3:// URIs and the region, and no annotations or labels (Pod Identity needs none)", () => {
+    const { stack } = synth(eksProfile(CLOUD_STORAGE));
+    expect(stack.storage).toEqual({
+      artifactsUri: "s3://cnai-eks-mlflow-artifacts/",
+      modelsUri: "s3://cnai-eks-models",
+      serviceAccountAnnotations: {},
+      podLabels: {},
+      mlflowEnv: { AWS_DEFAULT_REGION: "eu-west-1" },
+    });
+  });
+
+  test("without teams only MLflow's read-write role and association exist", () => {
+    const profile = eksProfile(CLOUD_STORAGE);
+    const r = synth({ ...profile, teams: {} }).json.resource;
+    expect(Object.keys(r.aws_iam_role).sort()).toEqual(["cluster-role", "node-role", "storage-read-write-role"]);
+    expect(Object.keys(r.aws_iam_role_policy)).toEqual(["storage-read-write-policy"]);
+    expect(Object.keys(r.aws_eks_pod_identity_association)).toEqual(["storage-mlflow-mlflow"]);
+  });
+
+  test("a bucket name longer than S3's 63 characters fails naming the bucket field", () => {
+    const profile = eksProfile({ ...CLOUD_STORAGE, buckets: { models: "m".repeat(60) } });
+    expect(() => synth(profile)).toThrow(
+      /buckets\.models: the S3 bucket name "cnai-eks-m+" has 69 characters, S3 allows 63/,
+    );
+  });
+
+  test("without a cloud object store no bucket, storage role or association is created", () => {
+    const { stack, json } = synth();
+    const r = json.resource;
+    expect(r.aws_s3_bucket).toBeUndefined();
+    expect(r.aws_s3_bucket_public_access_block).toBeUndefined();
+    expect(r.aws_s3_bucket_server_side_encryption_configuration).toBeUndefined();
+    expect(r.aws_iam_role_policy).toBeUndefined();
+    expect(r.aws_eks_pod_identity_association).toBeUndefined();
+    expect(Object.keys(r.aws_iam_role).sort()).toEqual(["cluster-role", "node-role"]);
+    expect(stack.storage).toBeUndefined();
   });
 });

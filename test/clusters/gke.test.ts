@@ -1,13 +1,22 @@
+import { asksForCloudStorage, withoutCloudStorage } from "../support/profiles";
 import { TerraformOutput, Testing } from "cdktf";
 import { loadProfile } from "../../profiles/load";
 import type { GkeClusterConfig, Pool, Profile } from "../../profiles/schema";
 import { gkeExecAuth } from "../../stacks/clusters/connection";
-import { GKE_ACCELERATORS, GkeClusterStack, gkeMachineType, gkeRegion } from "../../stacks/clusters/gke";
+import {
+  GKE_ACCELERATORS,
+  GkeClusterStack,
+  gkeMachineType,
+  gkeRegion,
+  gkeServiceAccountEmail,
+  gkeServiceAccountId,
+} from "../../stacks/clusters/gke";
 
 type GkeProfile = Profile & { cluster: GkeClusterConfig };
 
 function gkeProfile(override?: unknown): GkeProfile {
-  return loadProfile("gke-gpu", override) as GkeProfile;
+  const loaded = loadProfile("gke-gpu", override) as GkeProfile;
+  return asksForCloudStorage(override) ? loaded : withoutCloudStorage(loaded);
 }
 
 function stackFor(profile: GkeProfile): GkeClusterStack {
@@ -17,6 +26,15 @@ function stackFor(profile: GkeProfile): GkeClusterStack {
 /** The stack's Terraform JSON, as cdktf writes it. */
 function synth(profile: GkeProfile) {
   return JSON.parse(Testing.synth(stackFor(profile)));
+}
+
+/** The gke-gpu profile with cloud object storage (GCS buckets and Workload Identity). */
+function cloudStorageProfile(override: Record<string, unknown> = {}): GkeProfile {
+  return gkeProfile({
+    external: { objectStore: { cloud: true } },
+    components: { "object-store": { lifecycle: "external" } },
+    ...override,
+  });
 }
 
 /** The gke-gpu profile with one pool replaced (bypassing the profile rules, to reach the stack's own checks). */
@@ -273,5 +291,120 @@ describe("the GKE cluster stack", () => {
 
   test("a zone's region drops the zone letter; a region stays itself", () => {
     expect([gkeRegion("europe-west4-a"), gkeRegion("us-central1")]).toEqual(["europe-west4", "us-central1"]);
+  });
+
+  test("cloud object storage makes two private, regional GCS buckets that survive a destroy", () => {
+    const json = synth(cloudStorageProfile());
+    const bucket = (name: string) => ({
+      name,
+      location: "EUROPE-WEST4",
+      uniform_bucket_level_access: true,
+      public_access_prevention: "enforced",
+      force_destroy: false,
+    });
+    expect(json.resource.google_storage_bucket).toEqual({
+      "artifacts-bucket": bucket("cnai-gke-mlflow-artifacts"),
+      "models-bucket": bucket("cnai-gke-models"),
+    });
+  });
+
+  test("cloud object storage gives MLflow's account objectAdmin on artifacts and the model readers' objectViewer on models", () => {
+    const json = synth(cloudStorageProfile());
+    expect(json.resource.google_service_account).toEqual({
+      "mlflow-gsa": {
+        account_id: "cnai-gke-mlflow",
+        project: "cnai-platform",
+        display_name: "cnai-gke MLflow artifacts",
+      },
+      "models-gsa": { account_id: "cnai-gke-models", project: "cnai-platform", display_name: "cnai-gke model readers" },
+    });
+    expect(json.resource.google_storage_bucket_iam_member).toEqual({
+      "artifacts-bucket-object-admin": {
+        bucket: "${google_storage_bucket.artifacts-bucket.name}",
+        role: "roles/storage.objectAdmin",
+        member: "serviceAccount:${google_service_account.mlflow-gsa.email}",
+      },
+      "models-bucket-object-viewer": {
+        bucket: "${google_storage_bucket.models-bucket.name}",
+        role: "roles/storage.objectViewer",
+        member: "serviceAccount:${google_service_account.models-gsa.email}",
+      },
+    });
+  });
+
+  test("exactly the storage subjects may act as their access level's account through Workload Identity", () => {
+    const json = synth(cloudStorageProfile({ teams: { research: { quota: {} } } }));
+    expect(json.resource.google_service_account_iam_member).toEqual({
+      "workload-identity-mlflow-mlflow": {
+        service_account_id: "${google_service_account.mlflow-gsa.name}",
+        role: "roles/iam.workloadIdentityUser",
+        member: "serviceAccount:cnai-platform.svc.id.goog[mlflow/mlflow]",
+      },
+      "workload-identity-team-default-kserve-s3": {
+        service_account_id: "${google_service_account.models-gsa.name}",
+        role: "roles/iam.workloadIdentityUser",
+        member: "serviceAccount:cnai-platform.svc.id.goog[team-default/kserve-s3]",
+      },
+      "workload-identity-team-research-kserve-s3": {
+        service_account_id: "${google_service_account.models-gsa.name}",
+        role: "roles/iam.workloadIdentityUser",
+        member: "serviceAccount:cnai-platform.svc.id.goog[team-research/kserve-s3]",
+      },
+    });
+  });
+
+  test("the stack's storage names the gs:// buckets and annotates ServiceAccounts with the model readers' account", () => {
+    const stack = stackFor(cloudStorageProfile());
+    expect(stack.storage).toEqual({
+      artifactsUri: "gs://cnai-gke-mlflow-artifacts/",
+      modelsUri: "gs://cnai-gke-models",
+      serviceAccountAnnotations: {
+        "iam.gke.io/gcp-service-account": "cnai-gke-models@cnai-platform.iam.gserviceaccount.com",
+      },
+      podLabels: {},
+      mlflowEnv: {},
+    });
+    expect(gkeServiceAccountEmail(cloudStorageProfile(), "read-write")).toEqual(
+      "cnai-gke-mlflow@cnai-platform.iam.gserviceaccount.com",
+    );
+  });
+
+  test("without cloud object storage there are no buckets, accounts or bindings, and no storage", () => {
+    const stack = stackFor(gkeProfile());
+    const { resource } = JSON.parse(Testing.synth(stack));
+    expect(Object.keys(resource).sort()).toEqual([
+      "google_compute_network",
+      "google_compute_subnetwork",
+      "google_container_cluster",
+      "google_container_node_pool",
+    ]);
+    expect(stack.storage).toBeUndefined();
+  });
+
+  test("service account ids stay valid for long cluster names and names that start with a digit", () => {
+    const withName = (name: string) => ({ ...gkeProfile(), cluster: { ...gkeProfile().cluster, name } });
+    const long = withName("a-very-long-cluster-name-for-the-research-platform");
+    const ids = [
+      gkeServiceAccountId(long, "read-write"),
+      gkeServiceAccountId(long, "read"),
+      gkeServiceAccountId(withName("a-very-long-cluster-name-for-the-other-team"), "read"),
+      gkeServiceAccountId(withName("9lives"), "read"),
+      gkeServiceAccountId(withName("a"), "read-write"),
+    ];
+    expect(ids).toEqual([
+      // Cut to 16 characters plus a hash of the full name, so long names sharing a prefix stay distinct.
+      "a-very-long-clus-5c9c15-mlflow",
+      "a-very-long-clus-5c9c15-models",
+      "a-very-long-clus-21b293-models",
+      "gke-9lives-models",
+      "a-mlflow",
+    ]);
+    for (const id of ids) expect(id).toMatch(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/);
+  });
+
+  test("a Google service account email is refused for a cluster that is not GKE", () => {
+    expect(() => gkeServiceAccountEmail(loadProfile("laptop"), "read")).toThrow(
+      /cluster\.provider: Google service accounts exist on gke, not kind/,
+    );
   });
 });

@@ -148,7 +148,9 @@ describe("object-store", () => {
   it("rejects an external store without an address", () => {
     const profile = loadProfile("laptop", EXTERNAL_STORE);
     const incomplete = { ...profile, external: {} };
-    expect(() => objectStoreEndpoint(incomplete)).toThrow(/external\.objectStore is not set/);
+    expect(() => objectStoreEndpoint(incomplete)).toThrow(
+      /external\.objectStore: an S3-compatible endpoint with keys is needed here, not cloud storage/,
+    );
   });
 
   it("depends only on observability, optionally", () => {

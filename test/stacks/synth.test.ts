@@ -250,4 +250,53 @@ describe("the cloud profiles", () => {
     expect(tf("gke-gpu-platform").resource.helm_release["release-gpu-operator"]).toBeUndefined();
     expect(tf("eks-gpu-platform").resource.helm_release["release-gpu-operator"]).toBeDefined();
   });
+
+  test.each([
+    ["eks-gpu", {}, {}],
+    [
+      "gke-gpu",
+      { "iam.gke.io/gcp-service-account": "cnai-gke-mlflow@cnai-platform.iam.gserviceaccount.com" },
+      { "iam.gke.io/gcp-service-account": "cnai-gke-models@cnai-platform.iam.gserviceaccount.com" },
+    ],
+    [
+      "aks-gpu",
+      {
+        "azure.workload.identity/client-id": expect.stringMatching(
+          /storage-read-write-identity\.outputs|storage-read-write-identityclient_id/,
+        ),
+      },
+      { "azure.workload.identity/client-id": expect.stringMatching(/storage-read-identity/) },
+    ],
+  ])(
+    "%s binds MLflow and the KServe accounts to the cloud's workload identity, with no storage keys anywhere",
+    (name, mlflowAnnotations, kserveAnnotations) => {
+      const platform = tf(`${name}-platform`);
+      const accounts = platform.resource.kubernetes_service_account_v1;
+      expect(accounts["service-account-mlflow-mlflow"].metadata.annotations ?? {}).toEqual(mlflowAnnotations);
+      expect(
+        accounts["service-account-team-default-kserve-s3"]?.metadata.annotations ??
+          accounts["service-account-team-research-kserve-s3"].metadata.annotations ??
+          {},
+      ).toEqual(kserveAnnotations);
+      expect(
+        Object.keys(platform.resource.kubernetes_secret_v1 ?? {}).filter((k) => k.includes("object-store-credentials")),
+      ).toEqual([]);
+      expect(platform.resource.helm_release["release-seaweedfs"]).toBeUndefined();
+      expect(platform.resource.helm_release["release-kserve-storage"]).toBeUndefined();
+    },
+  );
+});
+
+describe("cloud storage rules", () => {
+  test("cloud storage on kind, or with an in-cluster object store, is an error", () => {
+    expect(() =>
+      buildApp({
+        profiles: ["laptop"],
+        override: { external: { objectStore: { cloud: true } } },
+        outdir: mkdtempSync(join(tmpdir(), "cnai-x-")),
+      }),
+    ).toThrow(
+      /external\.objectStore\.cloud: got true; cloud storage is made by a cloud cluster stack \(EKS, GKE, AKS\); on kind use the managed object store/,
+    );
+  });
 });
