@@ -133,6 +133,8 @@ const kindCluster = z.strictObject({
 const eksCluster = z.strictObject({
   provider: z.literal("eks"),
   name: dnsLabel,
+  /** Adopt the existing cluster of this name (its network comes with it) instead of creating one; pools are still created. @default false */
+  existing: z.boolean().default(false),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: "an AWS region such as eu-west-1" }),
   kubernetesVersion: kubernetesMinor,
   /** Create a VPC (CIDR, zones), or adopt existing subnets. */
@@ -151,6 +153,8 @@ const eksCluster = z.strictObject({
 const gkeCluster = z.strictObject({
   provider: z.literal("gke"),
   name: dnsLabel,
+  /** Adopt the existing cluster of this name (its network comes with it) instead of creating one; pools are still created. @default false */
+  existing: z.boolean().default(false),
   project: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, { message: "a GCP project id" }),
   /** A region (regional cluster) or a zone. */
   location: z.string().regex(/^[a-z]+-[a-z]+\d(-[a-z])?$/, { message: "a GCP region or zone such as europe-west4" }),
@@ -166,6 +170,8 @@ const gkeCluster = z.strictObject({
 const aksCluster = z.strictObject({
   provider: z.literal("aks"),
   name: dnsLabel,
+  /** Adopt the existing cluster of this name (its network comes with it) instead of creating one; pools are still created. @default false */
+  existing: z.boolean().default(false),
   location: z.string().regex(/^[a-z0-9]+$/, { message: "an Azure region such as westeurope" }),
   resourceGroup: z.string().min(1),
   kubernetesVersion: kubernetesMinor,

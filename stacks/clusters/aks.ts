@@ -22,11 +22,18 @@
  *    access level, federated with exactly the storage subjects' ServiceAccounts. Roles are granted on the
  *    account, i.e. on both containers, as EKS does: KServe may then also serve a model straight from MLflow's
  *    artifacts, and the account holds nothing else.
+ *  - Adopted cluster (`cluster.existing`): the cluster of that name in the resource group is read at plan time
+ *    and nothing of its own is created: no resource group, network (the cluster brings its own; `network` is
+ *    ignored), or role assignments (access to it is its owner's business, and an assignment that already
+ *    exists fails to create). Its default pool stays its own, so every profile pool becomes a User pool, without a
+ *    subnet of ours (AKS picks the cluster's), at the control plane's version. It must be Entra ID-enabled (kubelogin) and,
+ *    for cloud storage, have the OIDC issuer and workload identity enabled.
  */
 import { AKS_SPOT_TAINT as AKS_SPOT_NODE_TAINT } from "../../profiles/rules";
 import { Fn, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
+import { DataAzurermKubernetesCluster } from "@cdktf/provider-azurerm/lib/data-azurerm-kubernetes-cluster";
 import { FederatedIdentityCredential } from "@cdktf/provider-azurerm/lib/federated-identity-credential";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
@@ -105,6 +112,23 @@ export interface AksStorageClientIds {
 
 /** Blob container names: 3-63 lowercase letters, digits and single hyphens, starting and ending alphanumeric. */
 const AKS_CONTAINER_NAME = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+/** What the pools, storage and connection need from the cluster, created or adopted. */
+interface AksClusterHandle {
+  readonly id: string;
+  readonly host: string;
+  /** Base64-encoded, as kube_config holds it. */
+  readonly caCertificate: string;
+  readonly oidcIssuerUrl: string;
+  /** Where new storage goes: the cluster's resource group and location. */
+  readonly resourceGroup: { readonly name: string; readonly location: string };
+  /** The profile pool that is the created cluster's default pool; undefined when adopted. */
+  readonly defaultPoolName?: string;
+  /** The node subnet of our pools; undefined when adopted (AKS uses the cluster's default pool subnet). */
+  readonly subnetId?: string;
+  /** The Kubernetes version of the pools; the control plane's when adopted, so the pools never run ahead of it. */
+  readonly poolVersion: string;
+}
 
 export interface AksClusterStackProps {
   readonly profile: Profile & { readonly cluster: AksClusterConfig };
@@ -248,7 +272,8 @@ export class AksClusterStack extends TerraformStack {
       aksGpuInstance(name, profile.pools[name]);
       aksScaling(name, profile.pools[name]);
     }
-    const systemPoolName = aksSystemPoolName(profile);
+    // An adopted cluster keeps its own default pool, so the rules of the default pool do not apply.
+    const systemPoolName = cluster.existing ? undefined : aksSystemPoolName(profile);
     const cloudStorage = usesCloudStorage(profile);
     if (cloudStorage) {
       aksStorageAccountName(profile);
@@ -266,6 +291,44 @@ export class AksClusterStack extends TerraformStack {
     });
     pinProviders(this, ["azurerm"]);
 
+    const aks = systemPoolName === undefined ? this.adoptCluster(cluster) : this.createCluster(profile, systemPoolName);
+
+    for (const name of poolNames(profile).filter((candidate) => candidate !== aks.defaultPoolName)) {
+      const pool = profile.pools[name];
+      const scaling = aksScaling(name, pool);
+      new KubernetesClusterNodePool(this, `pool-${name}`, {
+        name,
+        kubernetesClusterId: aks.id,
+        mode: "User",
+        vmSize: aksVmSize(name, pool),
+        orchestratorVersion: aks.poolVersion,
+        vnetSubnetId: aks.subnetId,
+        nodeLabels: poolNodeLabels(name, pool),
+        nodeTaints: aksNodeTaints(pool),
+        ...scaling,
+        ...(pool.spot ? { priority: "Spot", evictionPolicy: "Delete", spotMaxPrice: -1 } : {}),
+        ...(pool.gpu ? { gpuDriver: "Install", gpuInstance: aksGpuInstance(name, pool) } : {}),
+        lifecycle: scaling.autoScalingEnabled ? { ignoreChanges: ["node_count"] } : undefined,
+      });
+    }
+
+    if (cloudStorage) {
+      const { storage, clientIds } = this.createStorage(profile, aks);
+      this.storage = storage;
+      this.storageClientIds = clientIds;
+    }
+
+    // kube_config holds host and CA only (no local account); kubelogin supplies the token (facts-clouds §7).
+    this.connection = {
+      host: aks.host,
+      clusterCaCertificate: Fn.base64decode(aks.caCertificate),
+      exec: aksExecAuth(),
+    };
+  }
+
+  /** The resource group, the network (or an adopted subnet), the cluster with the default pool, and its access. */
+  private createCluster(profile: AksClusterStackProps["profile"], systemPoolName: string): AksClusterHandle {
+    const { cluster } = profile;
     const resourceGroup = new ResourceGroup(this, "resource-group", {
       name: cluster.resourceGroup,
       location: cluster.location,
@@ -310,25 +373,6 @@ export class AksClusterStack extends TerraformStack {
       lifecycle: systemScaling.autoScalingEnabled ? { ignoreChanges: ["default_node_pool[0].node_count"] } : undefined,
     });
 
-    for (const name of poolNames(profile).filter((candidate) => candidate !== systemPoolName)) {
-      const pool = profile.pools[name];
-      const scaling = aksScaling(name, pool);
-      new KubernetesClusterNodePool(this, `pool-${name}`, {
-        name,
-        kubernetesClusterId: aks.id,
-        mode: "User",
-        vmSize: aksVmSize(name, pool),
-        orchestratorVersion: cluster.kubernetesVersion,
-        vnetSubnetId: subnetId,
-        nodeLabels: poolNodeLabels(name, pool),
-        nodeTaints: aksNodeTaints(pool),
-        ...scaling,
-        ...(pool.spot ? { priority: "Spot", evictionPolicy: "Delete", spotMaxPrice: -1 } : {}),
-        ...(pool.gpu ? { gpuDriver: "Install", gpuInstance: aksGpuInstance(name, pool) } : {}),
-        lifecycle: scaling.autoScalingEnabled ? { ignoreChanges: ["node_count"] } : undefined,
-      });
-    }
-
     // With a bring-your-own subnet the cluster identity needs Network Contributor on it (load balancers, node NICs).
     new RoleAssignment(this, "cluster-network-contributor", {
       scope: subnetId,
@@ -343,18 +387,34 @@ export class AksClusterStack extends TerraformStack {
       principalId: deployer.objectId,
     });
 
-    if (cloudStorage) {
-      const { storage, clientIds } = this.createStorage(profile, resourceGroup, aks);
-      this.storage = storage;
-      this.storageClientIds = clientIds;
-    }
-
     // kube_config holds host and CA only (no local account); kubelogin supplies the token (facts-clouds §7).
     const kubeConfig = aks.kubeConfig.get(0);
-    this.connection = {
+    return {
+      id: aks.id,
       host: kubeConfig.host,
-      clusterCaCertificate: Fn.base64decode(kubeConfig.clusterCaCertificate),
-      exec: aksExecAuth(),
+      caCertificate: kubeConfig.clusterCaCertificate,
+      oidcIssuerUrl: aks.oidcIssuerUrl,
+      resourceGroup: { name: resourceGroup.name, location: resourceGroup.location },
+      defaultPoolName: systemPoolName,
+      subnetId,
+      poolVersion: cluster.kubernetesVersion,
+    };
+  }
+
+  /** The existing cluster of `cluster.name` in `cluster.resourceGroup`, read at plan time. */
+  private adoptCluster(cluster: AksClusterConfig): AksClusterHandle {
+    const aks = new DataAzurermKubernetesCluster(this, "cluster", {
+      name: cluster.name,
+      resourceGroupName: cluster.resourceGroup,
+    });
+    const kubeConfig = aks.kubeConfig.get(0);
+    return {
+      id: aks.id,
+      host: kubeConfig.host,
+      caCertificate: kubeConfig.clusterCaCertificate,
+      oidcIssuerUrl: aks.oidcIssuerUrl,
+      resourceGroup: { name: cluster.resourceGroup, location: aks.location },
+      poolVersion: aks.kubernetesVersion,
     };
   }
 
@@ -367,10 +427,10 @@ export class AksClusterStack extends TerraformStack {
    */
   private createStorage(
     profile: AksClusterStackProps["profile"],
-    resourceGroup: ResourceGroup,
-    aks: KubernetesCluster,
+    aks: AksClusterHandle,
   ): { storage: CloudStorage; clientIds: AksStorageClientIds } {
     const { cluster } = profile;
+    const { resourceGroup } = aks;
     const accountName = aksStorageAccountName(profile);
     const account = new StorageAccount(this, "storage-account", {
       name: accountName,

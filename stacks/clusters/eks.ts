@@ -4,10 +4,17 @@
  * §3 (EKS), §6 (state), §7 (exec auth). Provider bindings are imported by deep path only (the package
  * index loads every AWS resource). On a `{ cloud: true }` object store it also creates the S3 buckets and
  * the EKS Pod Identity roles and associations for the storage subjects (./storage.ts).
+ *
+ * With `cluster.existing` the stack adopts the cluster of that name instead (read at plan time): no network,
+ * cluster role, access entries or add-ons are created, since they come with the cluster and belong to its
+ * owner (an access entry or managed add-on that already exists would fail to create). The node groups go
+ * into the cluster's own subnets with a node role of ours. The adopted cluster must allow the principal
+ * running OpenTofu in (exec auth) and, for cloud storage, run the eks-pod-identity-agent add-on.
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { DataAwsIamSessionContext } from "@cdktf/provider-aws/lib/data-aws-iam-session-context";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
@@ -177,6 +184,18 @@ export function eksSubnetCidrs(cidr: string, zones: number): { private: string[]
   };
 }
 
+/** What the rest of the stack needs from the cluster, created or adopted. */
+interface EksClusterHandle {
+  readonly name: string;
+  readonly endpoint: string;
+  /** Base64-encoded, as EKS returns it. */
+  readonly caData: string;
+  /** Where the node groups go. */
+  readonly subnetIds: string[];
+  /** The created cluster, which gets our add-ons; undefined when adopted (its add-ons are its owner's). */
+  readonly created?: EksCluster;
+}
+
 export interface EksClusterStackProps {
   readonly profile: Profile & { readonly cluster: EksClusterConfig };
 }
@@ -203,6 +222,59 @@ export class EksClusterStack extends TerraformStack {
       defaultTags: [{ tags: { "cnai.io/profile": profile.name, "cnai.io/cluster": cluster.name } }],
     });
 
+    const eks = cluster.existing ? this.adoptCluster(cluster) : this.createCluster(cluster);
+
+    const nodeRole = new IamRole(this, "node-role", {
+      namePrefix: `${cluster.name.slice(0, 29)}-nodes-`,
+      assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"),
+    });
+    // The provider doc: policies must exist before and outlive the node groups, or EKS cannot clean up nodes.
+    const nodePolicies = NODE_POLICIES.map(
+      (policy) =>
+        new IamRolePolicyAttachment(this, `node-role-${policy}`, {
+          role: nodeRole.name,
+          policyArn: `${IAM_POLICY}/${policy}`,
+        }),
+    );
+
+    // The CNI and the Pod Identity agent must be there before nodes join (the module's `before_compute`).
+    const created = eks.created;
+    const earlyAddons = created ? EKS_ADDONS_BEFORE_NODES.map((name) => this.addon(created, name, [])) : [];
+
+    const nodeGroups = pools.map(
+      ({ name, pool, instanceType, scaling }) =>
+        new EksNodeGroup(this, `pool-${name}`, {
+          clusterName: eks.name,
+          nodeGroupName: name,
+          nodeRoleArn: nodeRole.arn,
+          subnetIds: eks.subnetIds,
+          amiType: pool.gpu ? cluster.gpuAmi : "AL2023_x86_64_STANDARD",
+          instanceTypes: [instanceType],
+          capacityType: pool.spot ? "SPOT" : "ON_DEMAND",
+          diskSize: pool.gpu ? EKS_GPU_DISK_GIB : undefined,
+          scalingConfig: scaling,
+          labels: poolNodeLabels(name, pool),
+          taint: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECTS[t.effect] })),
+          // An autoscaler owns the size of a scaling pool after creation (provider doc, "Ignoring Changes to Desired Size").
+          lifecycle: pool.autoscaling ? { ignoreChanges: ["scaling_config[0].desired_size"] } : undefined,
+          dependsOn: [...nodePolicies, ...earlyAddons],
+        }),
+    );
+
+    // CoreDNS needs nodes to schedule on before EKS reports the add-on active.
+    if (created) EKS_ADDONS_AFTER_NODES.forEach((name) => this.addon(created, name, nodeGroups));
+
+    this.connection = {
+      host: eks.endpoint,
+      clusterCaCertificate: Fn.base64decode(eks.caData),
+      exec: eksExecAuth(cluster.name, cluster.region),
+    };
+
+    if (usesCloudStorage(profile)) this.storage = this.createStorage(profile, eks.name);
+  }
+
+  /** The network (or adopted subnets) and the cluster with its role and admins. */
+  private createCluster(cluster: EksClusterConfig): EksClusterHandle {
     // Nodes and the control plane's network interfaces go into the private subnets (or the adopted ones).
     const subnetIds =
       "create" in cluster.network
@@ -230,53 +302,24 @@ export class EksClusterStack extends TerraformStack {
     });
 
     this.grantClusterAdmins(eks, cluster.adminPrincipalArns);
-
-    const nodeRole = new IamRole(this, "node-role", {
-      namePrefix: `${cluster.name.slice(0, 29)}-nodes-`,
-      assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"),
-    });
-    // The provider doc: policies must exist before and outlive the node groups, or EKS cannot clean up nodes.
-    const nodePolicies = NODE_POLICIES.map(
-      (policy) =>
-        new IamRolePolicyAttachment(this, `node-role-${policy}`, {
-          role: nodeRole.name,
-          policyArn: `${IAM_POLICY}/${policy}`,
-        }),
-    );
-
-    // The CNI and the Pod Identity agent must be there before nodes join (the module's `before_compute`).
-    const earlyAddons = EKS_ADDONS_BEFORE_NODES.map((name) => this.addon(eks, name, []));
-
-    const nodeGroups = pools.map(
-      ({ name, pool, instanceType, scaling }) =>
-        new EksNodeGroup(this, `pool-${name}`, {
-          clusterName: eks.name,
-          nodeGroupName: name,
-          nodeRoleArn: nodeRole.arn,
-          subnetIds,
-          amiType: pool.gpu ? cluster.gpuAmi : "AL2023_x86_64_STANDARD",
-          instanceTypes: [instanceType],
-          capacityType: pool.spot ? "SPOT" : "ON_DEMAND",
-          diskSize: pool.gpu ? EKS_GPU_DISK_GIB : undefined,
-          scalingConfig: scaling,
-          labels: poolNodeLabels(name, pool),
-          taint: pool.taints.map((t) => ({ key: t.key, value: t.value, effect: TAINT_EFFECTS[t.effect] })),
-          // An autoscaler owns the size of a scaling pool after creation (provider doc, "Ignoring Changes to Desired Size").
-          lifecycle: pool.autoscaling ? { ignoreChanges: ["scaling_config[0].desired_size"] } : undefined,
-          dependsOn: [...nodePolicies, ...earlyAddons],
-        }),
-    );
-
-    // CoreDNS needs nodes to schedule on before EKS reports the add-on active.
-    EKS_ADDONS_AFTER_NODES.forEach((name) => this.addon(eks, name, nodeGroups));
-
-    this.connection = {
-      host: eks.endpoint,
-      clusterCaCertificate: Fn.base64decode(eks.certificateAuthority.get(0).data),
-      exec: eksExecAuth(cluster.name, cluster.region),
+    return {
+      name: eks.name,
+      endpoint: eks.endpoint,
+      caData: eks.certificateAuthority.get(0).data,
+      subnetIds,
+      created: eks,
     };
+  }
 
-    if (usesCloudStorage(profile)) this.storage = this.createStorage(profile, eks);
+  /** The existing cluster of `cluster.name`, read at plan time; its subnets take the node groups. */
+  private adoptCluster(cluster: EksClusterConfig): EksClusterHandle {
+    const eks = new DataAwsEksCluster(this, "cluster", { name: cluster.name });
+    return {
+      name: eks.name,
+      endpoint: eks.endpoint,
+      caData: eks.certificateAuthority.get(0).data,
+      subnetIds: eks.vpcConfig.get(0).subnetIds,
+    };
   }
 
   /**
@@ -285,7 +328,7 @@ export class EksClusterStack extends TerraformStack {
    * MLflow may publish into the models bucket), and one association per storage subject. Pod Identity needs no OIDC provider
    * and no ServiceAccount annotation: the association names the ServiceAccount (facts-clouds §3).
    */
-  private createStorage(profile: EksClusterStackProps["profile"], eks: EksCluster): CloudStorage {
+  private createStorage(profile: EksClusterStackProps["profile"], clusterName: string): CloudStorage {
     const { cluster } = profile;
     const buckets = (["mlflowArtifacts", "models"] as const).map((field) => {
       const name = cloudBucketName(profile, profile.buckets[field]);
@@ -338,7 +381,7 @@ export class EksClusterStack extends TerraformStack {
 
     for (const subject of subjects) {
       new EksPodIdentityAssociation(this, `storage-${subject.namespace}-${subject.serviceAccount}`, {
-        clusterName: eks.name,
+        clusterName,
         namespace: subject.namespace,
         serviceAccount: subject.serviceAccount,
         roleArn: roleArns[subject.access],

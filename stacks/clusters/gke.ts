@@ -6,6 +6,10 @@
  * node pool), which is why the gke-gpu profile marks the GPU Operator `external`: a node must have
  * exactly one `nvidia.com/gpu` advertiser, and GKE-native sharing does not combine with the operator's
  * device plugin or MIG manager (facts-clouds §4 "Device plugin").
+ *
+ * With `cluster.existing` the stack adopts the cluster of that name and location instead (read at plan
+ * time): its network comes with it, so `network` is ignored, and only the node pools are created on it.
+ * Cloud storage then needs Workload Identity enabled on that cluster (workload pool `<project>.svc.id.goog`).
  */
 import { createHash } from "node:crypto";
 import { Fn, TerraformStack } from "cdktf";
@@ -13,6 +17,7 @@ import type { Construct } from "constructs";
 import { ComputeNetwork } from "@cdktf/provider-google/lib/compute-network";
 import { ComputeSubnetwork } from "@cdktf/provider-google/lib/compute-subnetwork";
 import { ContainerCluster } from "@cdktf/provider-google/lib/container-cluster";
+import { DataGoogleContainerCluster } from "@cdktf/provider-google/lib/data-google-container-cluster";
 import type { ContainerNodePoolNodeConfigGuestAccelerator } from "@cdktf/provider-google/lib/container-node-pool";
 import { ContainerNodePool } from "@cdktf/provider-google/lib/container-node-pool";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
@@ -30,6 +35,15 @@ import type { CloudStorage, StorageSubject } from "./storage";
 import { cloudBucketName, cloudStorageUris, storageSubjects, usesCloudStorage } from "./storage";
 import { configureBackend } from "./state";
 import { pinProviders } from "../providers/pins";
+
+/** What the node pools and the connection need from the cluster, created or adopted. */
+interface GkeClusterHandle {
+  /** What a node pool's `cluster` takes: the created cluster's id, or the adopted cluster's name. */
+  readonly poolCluster: string;
+  readonly endpoint: string;
+  /** Base64-encoded, as GKE returns it. */
+  readonly caCertificate: string;
+}
 
 export interface GkeClusterStackProps {
   readonly profile: Profile & { readonly cluster: GkeClusterConfig };
@@ -246,6 +260,55 @@ export class GkeClusterStack extends TerraformStack {
     new GoogleProvider(this, "google", { project: config.project, region, zone: zonal ? config.location : undefined });
     pinProviders(this, ["google"]);
 
+    const cluster = config.existing ? this.adoptCluster(config) : this.createCluster(config, region);
+
+    for (const name of names) {
+      const pool = profile.pools[name];
+      const guestAccelerator = accelerators[name];
+      new ContainerNodePool(this, `pool-${name}`, {
+        name,
+        cluster: cluster.poolCluster,
+        location: config.location,
+        // Autoscaled pools: total limits match the profile's pool-wide numbers. GKE has no pool-wide fixed
+        // size: initial_node_count and node_count are per zone, so a regional cluster gets `nodes` in each of
+        // its zones (exact only for a zonal location).
+        ...(pool.autoscaling
+          ? {
+              initialNodeCount: pool.nodes,
+              autoscaling: { totalMinNodeCount: pool.autoscaling.min, totalMaxNodeCount: pool.autoscaling.max },
+            }
+          : { nodeCount: pool.nodes }),
+        // Release channels require auto-upgrade; auto-repair replaces broken nodes.
+        management: { autoRepair: true, autoUpgrade: true },
+        nodeConfig: {
+          machineType: machineTypes[name],
+          spot: pool.spot,
+          labels: { ...pool.labels, ...poolNodeLabels(name, pool) },
+          taint: pool.taints.map((t) => ({ key: t.key, value: t.value ?? "", effect: TAINT_EFFECTS[t.effect] })),
+          // Pods get their own identity through the GKE metadata server (facts-clouds §4 "Workload Identity").
+          workloadMetadataConfig: { mode: "GKE_METADATA" },
+          oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+          guestAccelerator: guestAccelerator ? [guestAccelerator] : undefined,
+        },
+        // The autoscaler owns the size after creation; a new `nodes` must not recreate the pool.
+        lifecycle: pool.autoscaling ? { ignoreChanges: ["initial_node_count"] } : undefined,
+      });
+    }
+
+    // The same test identityServiceAccounts() uses, so accounts and annotations appear together.
+    if (usesCloudStorage(profile)) {
+      this.storage = this.createStorage(profile, region);
+    }
+
+    this.connection = {
+      host: `https://${cluster.endpoint}`,
+      clusterCaCertificate: Fn.base64decode(cluster.caCertificate),
+      exec: gkeExecAuth(),
+    };
+  }
+
+  /** The network (or an adopted subnetwork) and a VPC-native cluster with Workload Identity. */
+  private createCluster(config: GkeClusterConfig, region: string): GkeClusterHandle {
     let network: string;
     let subnetwork: string;
     let ipAllocationPolicy: { clusterSecondaryRangeName?: string; servicesSecondaryRangeName?: string };
@@ -293,49 +356,20 @@ export class GkeClusterStack extends TerraformStack {
       // A reference distribution must tear down with `tofu destroy`; the provider default (true) blocks that.
       deletionProtection: false,
     });
+    return {
+      poolCluster: cluster.id,
+      endpoint: cluster.endpoint,
+      caCertificate: cluster.masterAuth.clusterCaCertificate,
+    };
+  }
 
-    for (const name of names) {
-      const pool = profile.pools[name];
-      const guestAccelerator = accelerators[name];
-      new ContainerNodePool(this, `pool-${name}`, {
-        name,
-        cluster: cluster.id,
-        location: config.location,
-        // Autoscaled pools: total limits match the profile's pool-wide numbers. GKE has no pool-wide fixed
-        // size: initial_node_count and node_count are per zone, so a regional cluster gets `nodes` in each of
-        // its zones (exact only for a zonal location).
-        ...(pool.autoscaling
-          ? {
-              initialNodeCount: pool.nodes,
-              autoscaling: { totalMinNodeCount: pool.autoscaling.min, totalMaxNodeCount: pool.autoscaling.max },
-            }
-          : { nodeCount: pool.nodes }),
-        // Release channels require auto-upgrade; auto-repair replaces broken nodes.
-        management: { autoRepair: true, autoUpgrade: true },
-        nodeConfig: {
-          machineType: machineTypes[name],
-          spot: pool.spot,
-          labels: { ...pool.labels, ...poolNodeLabels(name, pool) },
-          taint: pool.taints.map((t) => ({ key: t.key, value: t.value ?? "", effect: TAINT_EFFECTS[t.effect] })),
-          // Pods get their own identity through the GKE metadata server (facts-clouds §4 "Workload Identity").
-          workloadMetadataConfig: { mode: "GKE_METADATA" },
-          oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
-          guestAccelerator: guestAccelerator ? [guestAccelerator] : undefined,
-        },
-        // The autoscaler owns the size after creation; a new `nodes` must not recreate the pool.
-        lifecycle: pool.autoscaling ? { ignoreChanges: ["initial_node_count"] } : undefined,
-      });
-    }
-
-    // The same test identityServiceAccounts() uses, so accounts and annotations appear together.
-    if (usesCloudStorage(profile)) {
-      this.storage = this.createStorage(profile, region);
-    }
-
-    this.connection = {
-      host: `https://${cluster.endpoint}`,
-      clusterCaCertificate: Fn.base64decode(cluster.masterAuth.clusterCaCertificate),
-      exec: gkeExecAuth(),
+  /** The existing cluster of `config.name` in `config.location`, read at plan time. */
+  private adoptCluster(config: GkeClusterConfig): GkeClusterHandle {
+    const cluster = new DataGoogleContainerCluster(this, "cluster", { name: config.name, location: config.location });
+    return {
+      poolCluster: cluster.name,
+      endpoint: cluster.endpoint,
+      caCertificate: cluster.masterAuth.get(0).clusterCaCertificate,
     };
   }
 

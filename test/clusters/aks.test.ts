@@ -229,6 +229,45 @@ describe("the AKS cluster stack", () => {
     expect(stack.connection.clientKey).toBeUndefined();
   });
 
+  test("an existing cluster is adopted: read by name and resource group, no group, network, cluster or role assignment", () => {
+    const json = synth(aksProfile({ cluster: { existing: true } }));
+    expect(Object.keys(json.resource)).toEqual(["azurerm_kubernetes_cluster_node_pool"]);
+    expect(json.data).toEqual({
+      azurerm_kubernetes_cluster: { cluster: { name: "cnai-aks", resource_group_name: "cnai-platform" } },
+    });
+  });
+
+  test("on an adopted cluster every profile pool, the first CPU pool too, is a User pool of it at its version", () => {
+    const pools = synth(aksProfile({ cluster: { existing: true } })).resource.azurerm_kubernetes_cluster_node_pool;
+    expect(pools["pool-system"]).toEqual({
+      name: "system",
+      kubernetes_cluster_id: "${data.azurerm_kubernetes_cluster.cluster.id}",
+      mode: "User",
+      vm_size: "Standard_D4s_v5",
+      orchestrator_version: "${data.azurerm_kubernetes_cluster.cluster.kubernetes_version}",
+      node_labels: { "cnai.io/pool": "system" },
+      node_taints: [],
+      auto_scaling_enabled: true,
+      node_count: 2,
+      min_count: 2,
+      max_count: 4,
+      lifecycle: { ignore_changes: ["node_count"] },
+    });
+    expect(pools["pool-t4"].kubernetes_cluster_id).toBe("${data.azurerm_kubernetes_cluster.cluster.id}");
+    expect(Object.keys(pools).sort()).toEqual(["pool-system", "pool-t4"]);
+  });
+
+  test("the connection to an adopted cluster is its kube_config host and decoded CA from the data source", () => {
+    const stack = aksStack(aksProfile({ cluster: { existing: true } }));
+    new TerraformOutput(stack, "host", { value: stack.connection.host });
+    new TerraformOutput(stack, "ca", { value: stack.connection.clusterCaCertificate });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json.output.host.value).toBe("${data.azurerm_kubernetes_cluster.cluster.kube_config[0].host}");
+    expect(json.output.ca.value).toBe(
+      "${base64decode(data.azurerm_kubernetes_cluster.cluster.kube_config[0].cluster_ca_certificate)}",
+    );
+  });
+
   test("every table entry is a GPU VM size with its GPU count", () => {
     expect(AKS_GPU_VM_SIZES).toEqual({
       "nvidia-t4": [
@@ -403,6 +442,17 @@ describe("AKS cloud storage", () => {
         "read",
         "system:serviceaccount:team-default:kserve-s3",
       ),
+    });
+  });
+
+  test("on an adopted cluster storage goes into its resource group and location and trusts its OIDC issuer", () => {
+    const r = synth(aksProfile({ ...CLOUD_STORAGE, cluster: { existing: true } })).resource;
+    const { resource_group_name: group, location } = r.azurerm_storage_account["storage-account"];
+    expect([group, location]).toEqual(["cnai-platform", "${data.azurerm_kubernetes_cluster.cluster.location}"]);
+    expect(r.azurerm_federated_identity_credential["storage-federation-mlflow-mlflow"]).toEqual({
+      ...federation("mlflow-mlflow", "read-write", "system:serviceaccount:mlflow:mlflow"),
+      resource_group_name: "cnai-platform",
+      issuer: "${data.azurerm_kubernetes_cluster.cluster.oidc_issuer_url}",
     });
   });
 

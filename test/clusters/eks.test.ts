@@ -306,6 +306,43 @@ describe("the EKS cluster stack", () => {
     expect(stack.connection.clientKey).toBeUndefined();
   });
 
+  test("an existing cluster is adopted: read by name, no network, cluster, admins or add-ons are created", () => {
+    const { json } = synth(eksProfile({ cluster: { existing: true } }));
+    expect(Object.keys(json.resource).sort()).toEqual([
+      "aws_eks_node_group",
+      "aws_iam_role",
+      "aws_iam_role_policy_attachment",
+    ]);
+    expect(Object.keys(json.resource.aws_iam_role)).toEqual(["node-role"]);
+    expect(json.data).toEqual({ aws_eks_cluster: { cluster: { name: "cnai-eks" } } });
+  });
+
+  test("on an adopted cluster the node groups join it in its own subnets with our node role, waiting on no add-on", () => {
+    const { json } = synth(eksProfile({ cluster: { existing: true } }));
+    const groups = json.resource.aws_eks_node_group;
+    expect(Object.keys(groups).sort()).toEqual(["pool-a100", "pool-l4", "pool-system"]);
+    for (const group of Object.values<Record<string, unknown>>(groups)) {
+      expect(group.cluster_name).toBe("${data.aws_eks_cluster.cluster.name}");
+      expect(group.subnet_ids).toBe("${tolist(data.aws_eks_cluster.cluster.vpc_config[0].subnet_ids)}");
+      expect(group.node_role_arn).toBe("${aws_iam_role.node-role.arn}");
+      expect(group.depends_on).toEqual(NODE_GROUP_DEPENDENCIES.slice(0, 3));
+    }
+  });
+
+  test("the connection to an adopted cluster is its endpoint and decoded CA from the data source", () => {
+    const { stack, json } = synth(eksProfile({ cluster: { existing: true } }));
+    expect(json.output.host.value).toBe("${data.aws_eks_cluster.cluster.endpoint}");
+    expect(json.output.ca.value).toBe("${base64decode(data.aws_eks_cluster.cluster.certificate_authority[0].data)}");
+    expect(stack.connection.exec?.args).toEqual([
+      "eks",
+      "get-token",
+      "--cluster-name",
+      "cnai-eks",
+      "--region",
+      "eu-west-1",
+    ]);
+  });
+
   test("an accelerator without an EC2 type fails naming the pool's instanceType", () => {
     const profile = eksProfile();
     const pools = {
@@ -511,6 +548,14 @@ describe("EKS cloud storage", () => {
       "storage-team-research-kserve-s3": association("team-research", "kserve-s3", "storage-read-role"),
       "storage-team-serving-kserve-s3": association("team-serving", "kserve-s3", "storage-read-role"),
     });
+  });
+
+  test("an adopted cluster's Pod Identity associations name it through the data source", () => {
+    const r = synth(eksProfile({ ...CLOUD_STORAGE, cluster: { existing: true } })).json.resource;
+    expect(Object.keys(r.aws_s3_bucket).sort()).toEqual(["artifacts-bucket", "models-bucket"]);
+    expect(
+      Object.values<{ cluster_name: string }>(r.aws_eks_pod_identity_association).map((a) => a.cluster_name),
+    ).toEqual(Array(3).fill("${data.aws_eks_cluster.cluster.name}"));
   });
 
   test("the stack's storage gives the s3:// URIs and the region, and no annotations or labels (Pod Identity needs none)", () => {

@@ -133,6 +133,36 @@ describe("the GKE cluster stack", () => {
     ]);
   });
 
+  test("an existing cluster is adopted: read by name and location, no network or cluster is created", () => {
+    const json = synth(gkeProfile({ cluster: { existing: true } }));
+    expect(Object.keys(json.resource)).toEqual(["google_container_node_pool"]);
+    expect(json.data).toEqual({
+      google_container_cluster: { cluster: { name: "cnai-gke", location: "europe-west4-a" } },
+    });
+  });
+
+  test("on an adopted cluster every node pool names it through the data source, in its location", () => {
+    const pools = synth(gkeProfile({ cluster: { existing: true } })).resource.google_container_node_pool;
+    expect(Object.keys(pools).sort()).toEqual(["pool-l4", "pool-system"]);
+    for (const pool of Object.values<{ cluster: string; location: string }>(pools)) {
+      expect([pool.cluster, pool.location]).toEqual([
+        "${data.google_container_cluster.cluster.name}",
+        "europe-west4-a",
+      ]);
+    }
+  });
+
+  test("the connection to an adopted cluster is its https endpoint and decoded CA from the data source", () => {
+    const stack = stackFor(gkeProfile({ cluster: { existing: true } }));
+    new TerraformOutput(stack, "host", { value: stack.connection.host });
+    new TerraformOutput(stack, "ca", { value: stack.connection.clusterCaCertificate });
+    const { output } = JSON.parse(Testing.synth(stack));
+    expect(output.host.value).toEqual("https://${data.google_container_cluster.cluster.endpoint}");
+    expect(output.ca.value).toEqual(
+      "${base64decode(data.google_container_cluster.cluster.master_auth[0].cluster_ca_certificate)}",
+    );
+  });
+
   test("the connection is the https endpoint, the decoded CA and the gke-gcloud-auth-plugin", () => {
     const stack = stackFor(gkeProfile());
     // cdktf turns the tokens into cross-stack outputs; outputs here show what they resolve to.
@@ -351,6 +381,16 @@ describe("the GKE cluster stack", () => {
         member: "serviceAccount:cnai-platform.svc.id.goog[team-research/kserve-s3]",
       },
     });
+  });
+
+  test("on an adopted cluster the storage subjects still act through the project's workload pool", () => {
+    const json = synth(cloudStorageProfile({ cluster: { existing: true } }));
+    expect(json.resource.google_service_account_iam_member["workload-identity-mlflow-mlflow"]).toEqual({
+      service_account_id: "${google_service_account.mlflow-gsa.name}",
+      role: "roles/iam.workloadIdentityUser",
+      member: "serviceAccount:cnai-platform.svc.id.goog[mlflow/mlflow]",
+    });
+    expect(Object.keys(json.resource.google_storage_bucket)).toEqual(["artifacts-bucket", "models-bucket"]);
   });
 
   test("the stack's storage names the gs:// buckets and annotates ServiceAccounts with the model readers' account", () => {
