@@ -239,7 +239,9 @@ describe("RayJobWorkload", () => {
     expect(() => render({ ...PROPS, workerGroups: groups })).toThrow(
       /workerGroups\.length is 17; use at most 16 worker groups: a Kueue workload has at most 18 PodSets/,
     );
-    expect(() => render({ ...PROPS, workerGroups: groups.slice(0, 16) })).not.toThrow();
+    expect(
+      render({ ...PROPS, workerGroups: groups.slice(0, 16) }).object.spec.rayClusterSpec.workerGroupSpecs,
+    ).toHaveLength(16);
   });
 
   test("rejects a worker group named head, which Kueue reserves", () => {

@@ -101,8 +101,10 @@ describe("VectorClientJob", () => {
   });
 
   test("accepts each engine's own address forms", () => {
-    expect(() => render({ ...PROPS, engine: "milvus", endpoint: "tcp://milvus.vector-db:19530" })).not.toThrow();
-    expect(() => render({ ...PROPS, engine: "pgvector", endpoint: "postgresql://vectors-rw:5432/app" })).not.toThrow();
+    expect(render({ ...PROPS, engine: "milvus", endpoint: "tcp://milvus.vector-db:19530" }).object.kind).toBe("Job");
+    expect(render({ ...PROPS, engine: "pgvector", endpoint: "postgresql://vectors-rw:5432/app" }).object.kind).toBe(
+      "Job",
+    );
   });
 
   test("rejects an endpoint with the wrong scheme for the engine", () => {
