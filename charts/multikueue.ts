@@ -12,6 +12,7 @@
 import { ApiObject, Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { stringify } from "yaml";
+import { DNS_LABEL_FIX, DNS_SUBDOMAIN_FIX, isDnsLabel, isDnsSubdomain } from "../profiles/names";
 import { KUEUE_API_VERSION } from "./kueue-queues";
 
 /** The controller that runs MultiKueue admission checks. */
@@ -45,13 +46,6 @@ export const MULTIKUEUE_TOKEN_SECRET = DEFAULT_NAMES.tokenSecret;
 /** MultiKueueConfig `spec.clusters`: minItems 1, maxItems 20 in the pinned CRD. */
 const MIN_CLUSTERS = 1;
 const MAX_CLUSTERS = 20;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN_PART = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const MAX_SUBDOMAIN_LENGTH = 253;
-
-function isDnsSubdomain(name: string, maxLength = MAX_SUBDOMAIN_LENGTH): boolean {
-  return name.length <= maxLength && name.split(".").every((part) => DNS_SUBDOMAIN_PART.test(part));
-}
 
 export interface MultiKueueWorkerRef {
   /** The MultiKueueCluster's name (a DNS-1123 subdomain). */
@@ -106,27 +100,34 @@ export class MultiKueueManager extends Chart {
 function validateManagerProps(props: MultiKueueManagerProps): void {
   const count = props.clusters.length;
   if (count < MIN_CLUSTERS || count > MAX_CLUSTERS) {
-    throw new Error(`MultiKueueManager: ${count} worker clusters; a MultiKueueConfig takes 1 to ${MAX_CLUSTERS}.`);
+    throw new Error(
+      `MultiKueueManager: clusters has ${count} worker clusters; a MultiKueueConfig takes ${MIN_CLUSTERS} to ${MAX_CLUSTERS}, so give at least one and split larger fleets over several configs.`,
+    );
   }
   const seen = new Set<string>();
   for (const cluster of props.clusters) {
     if (!isDnsSubdomain(cluster.name)) {
-      throw new Error(`MultiKueueManager: cluster name "${cluster.name}" is not a DNS-1123 subdomain.`);
+      throw new Error(
+        `MultiKueueManager: cluster name "${cluster.name}" is not a DNS-1123 subdomain; ${DNS_SUBDOMAIN_FIX}.`,
+      );
     }
-    if (seen.has(cluster.name)) throw new Error(`MultiKueueManager: cluster "${cluster.name}" appears twice.`);
+    if (seen.has(cluster.name))
+      throw new Error(
+        `MultiKueueManager: cluster "${cluster.name}" appears twice; give each worker cluster a unique name.`,
+      );
     seen.add(cluster.name);
     if (!isDnsSubdomain(cluster.kubeconfigSecret)) {
       throw new Error(
-        `MultiKueueManager: kubeconfig Secret "${cluster.kubeconfigSecret}" of cluster "${cluster.name}" is not a DNS-1123 subdomain.`,
+        `MultiKueueManager: kubeconfig Secret "${cluster.kubeconfigSecret}" of cluster "${cluster.name}" is not a DNS-1123 subdomain; name the Secret alone (it lives in the manager's Kueue namespace) and ${DNS_SUBDOMAIN_FIX}.`,
       );
     }
   }
-  if (!DNS_LABEL.test(props.configName)) {
-    throw new Error(`MultiKueueManager: config name "${props.configName}" is not a DNS-1123 label.`);
+  if (!isDnsLabel(props.configName)) {
+    throw new Error(`MultiKueueManager: config name "${props.configName}" is not a DNS-1123 label; ${DNS_LABEL_FIX}.`);
   }
   if (!isDnsSubdomain(props.admissionCheckName)) {
     throw new Error(
-      `MultiKueueManager: admission check name "${props.admissionCheckName}" is not a DNS-1123 subdomain.`,
+      `MultiKueueManager: admission check name "${props.admissionCheckName}" is not a DNS-1123 subdomain; ${DNS_SUBDOMAIN_FIX}.`,
     );
   }
 }
@@ -194,7 +195,7 @@ export interface MultiKueueKubeconfigArgs {
  */
 export function multiKueueKubeconfig(args: MultiKueueKubeconfigArgs): string {
   for (const [key, value] of Object.entries(args)) {
-    if (value === "") throw new Error(`multiKueueKubeconfig: ${key} is empty.`);
+    if (value === "") throw new Error(`multiKueueKubeconfig: ${key} is empty; pass the worker cluster's ${key}.`);
   }
   const user = `${args.clusterName}-multikueue`;
   const kubeconfig = {

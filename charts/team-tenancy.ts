@@ -6,6 +6,7 @@
  */
 import { ApiObject, Chart } from "cdk8s";
 import type { Construct } from "constructs";
+import { DNS_LABEL_FIX, isDnsLabel } from "../profiles/names";
 import type { Resources } from "../stacks/components/shared";
 import { IMAGES } from "../stacks/versions";
 
@@ -117,7 +118,6 @@ function targetMinorVersion(): string {
 const RBAC_GROUP = "rbac.authorization.k8s.io";
 const READ = ["get", "list", "watch"];
 const MANAGE = ["get", "list", "watch", "create", "update", "patch", "delete"];
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export class TeamTenancy extends Chart {
   constructor(scope: Construct, id: string, props: TeamTenancyProps) {
@@ -133,7 +133,9 @@ export class TeamTenancy extends Chart {
     validatePeers("ingressFrom", ingressFrom);
     validateExtended(props.quota.extended);
     if (!Number.isInteger(maxPods) || maxPods < 1)
-      throw new Error(`maxPods must be a positive integer, got ${maxPods}.`);
+      throw new Error(
+        `maxPods must be a positive integer, got ${maxPods}; give the most pods the team may run at once, e.g. 100.`,
+      );
 
     const metadata = (name: string) => ({ name, namespace });
 
@@ -300,13 +302,17 @@ export class TeamTenancy extends Chart {
 function validatePeers(prop: string, peers: readonly NamespacePeer[]): void {
   const seen = new Set<string>();
   for (const peer of peers) {
-    if (!DNS_LABEL.test(peer.name)) throw new Error(`${prop}: "${peer.name}" is not a DNS-1123 label.`);
-    if (seen.has(peer.name)) throw new Error(`${prop}: "${peer.name}" appears twice.`);
+    if (!isDnsLabel(peer.name)) {
+      throw new Error(`${prop}: "${peer.name}" is not a DNS-1123 label; name the peer namespace: ${DNS_LABEL_FIX}.`);
+    }
+    if (seen.has(peer.name))
+      throw new Error(`${prop}: "${peer.name}" appears twice; list each namespace once with all its ports.`);
     seen.add(peer.name);
-    if (peer.ports.length === 0) throw new Error(`${prop}: "${peer.name}" has no ports.`);
+    if (peer.ports.length === 0)
+      throw new Error(`${prop}: "${peer.name}" has no ports; list the TCP ports the team may reach, e.g. [5000].`);
     for (const port of peer.ports) {
       if (!Number.isInteger(port) || port < 1 || port > 65535) {
-        throw new Error(`${prop}: "${peer.name}" has invalid port ${port}.`);
+        throw new Error(`${prop}: "${peer.name}" has invalid port ${port}; use a whole number from 1 to 65535.`);
       }
     }
   }
@@ -316,10 +322,14 @@ function validateExtended(extended: Readonly<Record<string, number>>): void {
   for (const [resource, amount] of Object.entries(extended)) {
     // Extended resources are domain-qualified outside kubernetes.io, e.g. nvidia.com/gpu.
     if (!resource.includes("/") || resource.startsWith("requests.")) {
-      throw new Error(`quota.extended: "${resource}" is not a bare extended resource name like nvidia.com/gpu.`);
+      throw new Error(
+        `quota.extended: "${resource}" is not a bare extended resource name like nvidia.com/gpu; use <domain>/<name> without a requests. prefix.`,
+      );
     }
     if (!Number.isInteger(amount) || amount < 0) {
-      throw new Error(`quota.extended: "${resource}" must be a whole, non-negative number, got ${amount}.`);
+      throw new Error(
+        `quota.extended: "${resource}" must be a whole, non-negative number, got ${amount}; devices are counted whole.`,
+      );
     }
   }
 }

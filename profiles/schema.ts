@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { ACCELERATOR_IDS } from "./accelerators";
+import { DNS_LABEL } from "./names";
 
 /** Every component of the distribution, by id. The catalog in `stacks/catalog.ts` must define exactly these. */
 export const COMPONENT_IDS = [
@@ -32,7 +33,6 @@ export type Lifecycle = (typeof LIFECYCLES)[number];
 export const VECTOR_ENGINES = ["qdrant", "milvus", "pgvector"] as const;
 export type VectorEngine = (typeof VECTOR_ENGINES)[number];
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const dnsLabel = z
   .string()
   .regex(DNS_LABEL, { message: "a lowercase DNS label (a-z, 0-9, '-'), at most 63 characters" });

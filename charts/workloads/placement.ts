@@ -11,6 +11,7 @@
  * kserve-resources v0.20.0) while the pod-level seccomp profile and runAsNonRoot cover the rest.
  */
 import { KUEUE_PRIORITY_LABEL, KUEUE_QUEUE_LABEL } from "../kueue-queues";
+import { DNS_LABEL_FIX, isDnsLabel } from "../../profiles/names";
 import type { ApiObjectProps } from "cdk8s";
 
 /** An extended resource, e.g. `{ resourceName: "nvidia.com/mig-1g.10gb", count: 1 }`. */
@@ -180,14 +181,7 @@ export function validatePodResources(workload: string, prop: string, resources: 
 
 /** Checks a Kubernetes object name (DNS-1123 label, which also fits Kueue's Workload and PodSet names). */
 export function validateName(workload: string, prop: string, name: string): void {
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
-    throw propsError(
-      workload,
-      prop,
-      name,
-      "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
-    );
-  }
+  if (!isDnsLabel(name)) throw propsError(workload, prop, name, DNS_LABEL_FIX);
 }
 
 /** Checks a count prop: a whole number of at least `min`. */

@@ -111,23 +111,23 @@ describe("MultiKueueManager chart", () => {
 
   test("rejects no worker and more than 20 workers (the MultiKueueConfig CRD's bounds)", () => {
     expect(() => renderManager({ ...MANAGER, clusters: [] })).toThrow(
-      /MultiKueueManager: 0 worker clusters; a MultiKueueConfig takes 1 to 20/,
+      /MultiKueueManager: clusters has 0 worker clusters; a MultiKueueConfig takes 1 to 20, so give at least one/,
     );
     expect(() => renderManager({ ...MANAGER, clusters: workers(21) })).toThrow(
-      /MultiKueueManager: 21 worker clusters; a MultiKueueConfig takes 1 to 20/,
+      /MultiKueueManager: clusters has 21 worker clusters; a MultiKueueConfig takes 1 to 20, so give at least one and split larger fleets/,
     );
   });
 
   test("rejects a worker listed twice", () => {
     const east = MANAGER.clusters[0];
     expect(() => renderManager({ ...MANAGER, clusters: [east, { ...east, kubeconfigSecret: "other" }] })).toThrow(
-      /MultiKueueManager: cluster "gpu-east" appears twice/,
+      /MultiKueueManager: cluster "gpu-east" appears twice; give each worker cluster a unique name/,
     );
   });
 
   test("rejects names that are not valid Kubernetes names", () => {
     expect(() => renderManager({ ...MANAGER, clusters: [{ name: "GPU_East", kubeconfigSecret: "s" }] })).toThrow(
-      /cluster name "GPU_East" is not a DNS-1123 subdomain/,
+      /cluster name "GPU_East" is not a DNS-1123 subdomain; use at most 253 lowercase letters/,
     );
     expect(() => renderManager({ ...MANAGER, clusters: [{ name: "a".repeat(254), kubeconfigSecret: "s" }] })).toThrow(
       /is not a DNS-1123 subdomain/,
@@ -137,7 +137,7 @@ describe("MultiKueueManager chart", () => {
     ).toThrow(/kubeconfig Secret "east\/kubeconfig" of cluster "gpu-east" is not a DNS-1123 subdomain/);
     // The AdmissionCheck's `parameters.name` is a DNS-1123 label in the CRD: no dots, at most 63 characters.
     expect(() => renderManager({ ...MANAGER, configName: "workers.east" })).toThrow(
-      /config name "workers.east" is not a DNS-1123 label/,
+      /config name "workers.east" is not a DNS-1123 label; use at most 63 lowercase letters/,
     );
     expect(() => renderManager({ ...MANAGER, configName: "w".repeat(64) })).toThrow(/is not a DNS-1123 label/);
     expect(() => renderManager({ ...MANAGER, admissionCheckName: "-multikueue" })).toThrow(
@@ -256,7 +256,9 @@ describe("multiKueueKubeconfig", () => {
   });
 
   test("rejects an empty argument", () => {
-    expect(() => multiKueueKubeconfig({ ...ARGS, server: "" })).toThrow(/multiKueueKubeconfig: server is empty/);
+    expect(() => multiKueueKubeconfig({ ...ARGS, server: "" })).toThrow(
+      /multiKueueKubeconfig: server is empty; pass the worker cluster's server/,
+    );
     expect(() => multiKueueKubeconfig({ ...ARGS, token: "" })).toThrow(/multiKueueKubeconfig: token is empty/);
   });
 });

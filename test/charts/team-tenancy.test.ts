@@ -279,12 +279,16 @@ describe("TeamTenancy chart", () => {
 
   test("invalid peers, extended resources and pod counts are rejected", () => {
     const peer = { name: "mlflow", namespace: "mlflow", ports: [5000] };
-    expect(() => render({ ...BASE, egressTo: [peer, peer] })).toThrow(/egressTo: "mlflow" appears twice/);
+    expect(() => render({ ...BASE, egressTo: [peer, peer] })).toThrow(
+      /egressTo: "mlflow" appears twice; list each namespace once/,
+    );
     expect(() => render({ ...BASE, egressTo: [{ ...peer, name: "MLflow" }] })).toThrow(/not a DNS-1123 label/);
     expect(() => render({ ...BASE, ingressFrom: [{ ...peer, ports: [] }] })).toThrow(
-      /ingressFrom: "mlflow" has no ports/,
+      /ingressFrom: "mlflow" has no ports; list the TCP ports/,
     );
-    expect(() => render({ ...BASE, egressTo: [{ ...peer, ports: [70000] }] })).toThrow(/invalid port 70000/);
+    expect(() => render({ ...BASE, egressTo: [{ ...peer, ports: [70000] }] })).toThrow(
+      /invalid port 70000; use a whole number from 1 to 65535/,
+    );
     expect(() => render({ ...BASE, quota: { ...BASE.quota, extended: { gpu: 1 } } })).toThrow(
       /"gpu" is not a bare extended resource name/,
     );
@@ -294,7 +298,9 @@ describe("TeamTenancy chart", () => {
     expect(() => render({ ...BASE, quota: { ...BASE.quota, extended: { "nvidia.com/gpu": 0.5 } } })).toThrow(
       /must be a whole, non-negative number, got 0.5/,
     );
-    expect(() => render({ ...BASE, maxPods: 0 })).toThrow(/maxPods must be a positive integer, got 0/);
+    expect(() => render({ ...BASE, maxPods: 0 })).toThrow(
+      /maxPods must be a positive integer, got 0; give the most pods/,
+    );
   });
 
   test("every rendered object validates strictly against the Kubernetes schema", () => {
