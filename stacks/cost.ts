@@ -48,7 +48,12 @@ export const PRICES: Readonly<Record<string, Price>> = {
     date: "undated (pre-June-2025)",
   },
   "aws/p5.48xlarge": { usdPerHour: 98.32, region: "us-east-1", source: SKYPILOT_AWS, date: "undated (pre-June-2025)" },
-  "aws/p5en.48xlarge": { usdPerHour: 84.8, region: "us-east-1", source: SKYPILOT_AWS, date: "undated" },
+  "aws/p5en.48xlarge": {
+    usdPerHour: 84.8,
+    region: "us-east-1",
+    source: SKYPILOT_AWS,
+    date: "undated (pre-June-2025)",
+  },
   "aws/eks-control-plane": {
     usdPerHour: 0.1,
     region: "all",
@@ -83,6 +88,8 @@ export interface PoolCost {
 export interface ClusterCost {
   readonly cluster: string;
   readonly provider: string;
+  /** Where the cluster runs (AWS region, GCP region or zone, Azure location). */
+  readonly region: string;
   readonly controlPlane?: Price;
   readonly pools: readonly PoolCost[];
 }
@@ -127,9 +134,23 @@ function clusterCost(profile: Profile): ClusterCost {
   return {
     cluster: profile.name,
     provider: profile.cluster.provider,
+    region: clusterRegion(profile),
     controlPlane: PRICES[CONTROL_PLANE[profile.cluster.provider]],
     pools,
   };
+}
+
+function clusterRegion(profile: Profile): string {
+  const cluster = profile.cluster;
+  switch (cluster.provider) {
+    case "eks":
+      return cluster.region;
+    case "gke":
+    case "aks":
+      return cluster.location;
+    case "kind":
+      return "local";
+  }
 }
 
 /** Every cloud cluster of a profile; kind profiles cost nothing here. */
@@ -143,12 +164,15 @@ export interface CostTotals {
   readonly maxUsdPerHour: number;
   /** Pools without a known price, left out of the totals. */
   readonly unpriced: readonly string[];
+  /** Pools priced from another region than their cluster's: counted, but regional prices differ. */
+  readonly otherRegion: readonly string[];
 }
 
 export function costTotals(clusters: readonly ClusterCost[]): CostTotals {
   let min = 0;
   let max = 0;
   const unpriced: string[] = [];
+  const otherRegion: string[] = [];
   for (const cluster of clusters) {
     min += cluster.controlPlane?.usdPerHour ?? 0;
     max += cluster.controlPlane?.usdPerHour ?? 0;
@@ -157,12 +181,15 @@ export function costTotals(clusters: readonly ClusterCost[]): CostTotals {
         unpriced.push(`${pool.cluster}/${pool.pool} (${pool.instanceType})`);
         continue;
       }
+      if (pool.price.region !== "all" && pool.price.region !== cluster.region) {
+        otherRegion.push(`${pool.cluster}/${pool.pool} (${pool.instanceType} priced in ${pool.price.region})`);
+      }
       min += pool.minNodes * pool.price.usdPerHour;
       max += pool.maxNodes * pool.price.usdPerHour;
     }
   }
   const round = (n: number) => Math.round(n * 100) / 100;
-  return { minUsdPerHour: round(min), maxUsdPerHour: round(max), unpriced };
+  return { minUsdPerHour: round(min), maxUsdPerHour: round(max), unpriced, otherRegion };
 }
 
 export function formatCostReport(profileName: string, clusters: readonly ClusterCost[]): string {
@@ -171,6 +198,9 @@ export function formatCostReport(profileName: string, clusters: readonly Cluster
     `Profile ${profileName}: $${totals.minUsdPerHour}/h at minimum scale, $${totals.maxUsdPerHour}/h at maximum` +
       (totals.unpriced.length
         ? ` (without ${totals.unpriced.length} unpriced pool(s): ${totals.unpriced.join(", ")})`
+        : "") +
+      (totals.otherRegion.length
+        ? `; ${totals.otherRegion.length} pool(s) use a price from another region than their cluster: ${totals.otherRegion.join(", ")}`
         : ""),
     "",
     "| cluster | pool | type | nodes (min–max) | USD/h each | price region, source, date |",

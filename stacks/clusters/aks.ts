@@ -145,7 +145,8 @@ export function aksVmSize(name: string, pool: Pool): string {
     if (gpu && match && (match.accelerator !== gpu.accelerator || match.gpus !== gpu.perNode)) {
       throw new Error(
         `pools.${name}.instanceType: ${pool.instanceType} has ${match.gpus} × ${match.accelerator}, ` +
-          `but the pool asks for ${gpu.perNode} × ${gpu.accelerator} per node (pools.${name}.gpu).`,
+          `but the pool asks for ${gpu.perNode} × ${gpu.accelerator} per node (pools.${name}.gpu); ` +
+          `set pools.${name}.gpu to match the VM size, or pick a size with that many GPUs.`,
       );
     }
     return pool.instanceType;
@@ -206,7 +207,8 @@ export function aksScaling(
   if (!scaling) return { autoScalingEnabled: false, nodeCount: pool.nodes };
   if (scaling.min > scaling.max || pool.nodes < scaling.min || pool.nodes > scaling.max) {
     throw new Error(
-      `pools.${name}.nodes: ${pool.nodes} must lie within pools.${name}.autoscaling (min ${scaling.min}, max ${scaling.max}).`,
+      `pools.${name}.nodes: ${pool.nodes} must lie within pools.${name}.autoscaling (min ${scaling.min}, max ${scaling.max}); ` +
+        `change nodes or widen autoscaling.`,
     );
   }
   return { autoScalingEnabled: true, nodeCount: pool.nodes, minCount: scaling.min, maxCount: scaling.max };
@@ -221,7 +223,11 @@ export function aksSystemPoolName(profile: Profile): string {
     );
   }
   const pool = profile.pools[name];
-  if (pool.spot) throw new Error(`pools.${name}.spot: AKS system pools cannot run on Spot VMs (the first CPU pool).`);
+  if (pool.spot)
+    throw new Error(
+      `pools.${name}.spot: true, but AKS system pools cannot run on Spot VMs (the first CPU pool); ` +
+        `set spot: false or put an on-demand CPU pool first.`,
+    );
   if (pool.taints.length > 0) {
     throw new Error(
       `pools.${name}.taints: azurerm 4.x has no node_taints on the default (system) pool, the first CPU pool; ` +
@@ -230,10 +236,15 @@ export function aksSystemPoolName(profile: Profile): string {
   }
   // AKS keeps its system pods on System pools, which never scale below one node.
   if (pool.nodes < 1) {
-    throw new Error(`pools.${name}.nodes: the AKS system pool (the first CPU pool) needs at least one node.`);
+    throw new Error(
+      `pools.${name}.nodes: ${pool.nodes}, but the AKS system pool (the first CPU pool) needs at least one node; set nodes: 1 or more.`,
+    );
   }
   if (pool.autoscaling && pool.autoscaling.min < 1) {
-    throw new Error(`pools.${name}.autoscaling.min: the AKS system pool (the first CPU pool) needs at least one node.`);
+    throw new Error(
+      `pools.${name}.autoscaling.min: ${pool.autoscaling.min}, but the AKS system pool (the first CPU pool) needs at least one node; ` +
+        `set autoscaling.min: 1 or more.`,
+    );
   }
   return name;
 }
@@ -265,7 +276,7 @@ export class AksClusterStack extends TerraformStack {
     for (const name of poolNames(profile)) {
       if (!AKS_POOL_NAME.test(name)) {
         throw new Error(
-          `pools.${name}: AKS node pool names are a lowercase letter then lowercase letters or digits, 12 at most.`,
+          `pools.${name}: "${name}" is no AKS node pool name; rename the pool to a lowercase letter then lowercase letters or digits, 12 at most (e.g. gpua100).`,
         );
       }
       aksVmSize(name, profile.pools[name]);

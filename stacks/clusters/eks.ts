@@ -59,8 +59,9 @@ export interface EksInstanceType {
  * EC2 types per accelerator, smallest first. Families: facts-clouds §3 "Instance families" (rapidsai
  * deployment docs: g4dn T4, g5 A10G, g6 L4, p4d.24xlarge 8× A100 40 GB, p5.48xlarge 8× H100; dstack PR 4110:
  * p5en.48xlarge 8× H200). GPU counts of the sizes: the rapidsai table (g4dn.xlarge 1, g4dn.12xlarge 4,
- * g5.48xlarge 8, g6.48xlarge 8) and community tables for the rest (g5.xlarge 1, g5.12xlarge 4, g6.xlarge 1,
- * g6.12xlarge 4). Every family here is on the AL2023/Bottlerocket NVIDIA AMI list (facts-clouds §3).
+ * g5.48xlarge 8, g6.48xlarge 8); g5.xlarge 1 and g5.12xlarge 4 from a third-party AWS GPU table
+ * (gist.github.com/shashankprasanna/10ebe6dc1ba1d8d93db17da4e2cc890e); g6.xlarge 1 and g6.12xlarge 4 by
+ * the G6 sizing pattern of g5 [not verified here]. Every family here is on the AL2023/Bottlerocket NVIDIA AMI list (facts-clouds §3).
  * No AWS type: nvidia-rtx (workstation GPUs) and nvidia-a30.
  */
 export const EKS_GPU_INSTANCE_TYPES: Readonly<Partial<Record<AcceleratorId, readonly EksInstanceType[]>>> = {
@@ -127,7 +128,8 @@ export function eksInstanceType(poolName: string, pool: Pool): string {
     const entry = known[1].find((t) => t.type === pool.instanceType);
     if (known[0] !== accelerator || entry?.gpus !== perNode) {
       throw new Error(
-        `${path}: ${pool.instanceType} has ${entry?.gpus} × ${known[0]}, but the pool asks for ${perNode} × ${accelerator}.`,
+        `${path}: ${pool.instanceType} has ${entry?.gpus} × ${known[0]}, but the pool asks for ${perNode} × ${accelerator}; ` +
+          `set the pool's gpu to match the instance type, or pick a type with that many GPUs.`,
       );
     }
     return pool.instanceType;
@@ -148,7 +150,8 @@ export function eksScaling(poolName: string, pool: Pool): { minSize: number; max
   const max = Math.max(pool.autoscaling?.max ?? pool.nodes, 1);
   if (pool.nodes < min || pool.nodes > max || min > max) {
     throw new Error(
-      `pools.${poolName}.nodes: ${pool.nodes} must lie within autoscaling min ${min} and max ${max} (EKS starts the group at nodes).`,
+      `pools.${poolName}.nodes: ${pool.nodes} must lie within autoscaling min ${min} and max ${max} (EKS starts the group at nodes); ` +
+        `change nodes or widen autoscaling.`,
     );
   }
   return { minSize: min, maxSize: max, desiredSize: pool.nodes };

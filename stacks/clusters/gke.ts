@@ -74,6 +74,7 @@ export const GKE_CPU_MACHINE_TYPE = "e2-standard-4";
  * No entry: nvidia-rtx (workstation GPU), nvidia-a10g (AWS only), nvidia-a30 (not offered on Compute Engine).
  */
 export const GKE_ACCELERATORS: Partial<Record<AcceleratorId, GkeAccelerator>> = {
+  // The T4 type string as GKE Terraform modules pass it (terraform-google-modules examples); not in facts-clouds.
   "nvidia-t4": {
     acceleratorType: "nvidia-tesla-t4",
     machines: [
@@ -125,7 +126,8 @@ export function gkeMachineType(poolName: string, pool: Pool): string {
     const known = machines.find((m) => m.type === pool.instanceType);
     if (known && known.gpus !== perNode) {
       throw new Error(
-        `pools.${poolName}.gpu.perNode: ${pool.instanceType} carries ${known.gpus} ${accelerator} GPU(s), not ${perNode}.`,
+        `pools.${poolName}.gpu.perNode: ${pool.instanceType} carries ${known.gpus} ${accelerator} GPU(s), not ${perNode}; ` +
+          `set perNode to ${known.gpus} or pick another machine type.`,
       );
     }
     return pool.instanceType;
@@ -144,7 +146,10 @@ export function gkeMachineType(poolName: string, pool: Pool): string {
 /** The Compute Engine accelerator type of a GPU pool. */
 function gkeAcceleratorType(poolName: string, accelerator: AcceleratorId): string {
   const entry = GKE_ACCELERATORS[accelerator];
-  if (!entry) throw new Error(`pools.${poolName}.gpu.accelerator: ${accelerator} is not offered on GKE.`);
+  if (!entry)
+    throw new Error(
+      `pools.${poolName}.gpu.accelerator: ${accelerator} is not offered on GKE; use one of ${Object.keys(GKE_ACCELERATORS).join(", ")}.`,
+    );
   return entry.acceleratorType;
 }
 

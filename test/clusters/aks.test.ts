@@ -329,23 +329,23 @@ describe("the AKS cluster stack", () => {
 
   test("the default pool can be neither Spot nor tainted nor empty", () => {
     expect(() => aksStack(aksProfile({ pools: { system: { spot: true, taints: [SPOT_TAINT] } } }))).toThrow(
-      /^pools\.system\.spot: AKS system pools cannot run on Spot VMs/,
+      /^pools\.system\.spot: true, but AKS system pools cannot run on Spot VMs .*; set spot: false or put an on-demand CPU pool first/,
     );
     expect(() =>
       aksStack(aksProfile({ pools: { system: { taints: [{ key: "CriticalAddonsOnly", effect: "NoSchedule" }] } } })),
     ).toThrow(/^pools\.system\.taints: azurerm 4\.x has no node_taints on the default \(system\) pool/);
     expect(() => aksStack(aksProfile({ pools: { system: { nodes: 0, autoscaling: { min: 0, max: 2 } } } }))).toThrow(
-      /^pools\.system\.nodes: the AKS system pool \(the first CPU pool\) needs at least one node/,
+      /^pools\.system\.nodes: 0, but the AKS system pool \(the first CPU pool\) needs at least one node; set nodes: 1 or more/,
     );
     expect(() => aksStack(aksProfile({ pools: { system: { autoscaling: { min: 0 } } } }))).toThrow(
-      /^pools\.system\.autoscaling\.min: the AKS system pool \(the first CPU pool\) needs at least one node/,
+      /^pools\.system\.autoscaling\.min: 0, but the AKS system pool \(the first CPU pool\) needs at least one node; set autoscaling\.min: 1 or more/,
     );
   });
 
   test("a pool name AKS cannot take is refused", () => {
     const profile = aksProfile();
     expect(() => aksStack({ ...profile, pools: { ...profile.pools, "gpu-pool": profile.pools.t4 } })).toThrow(
-      /^pools\.gpu-pool: AKS node pool names are a lowercase letter then lowercase letters or digits, 12 at most/,
+      /^pools\.gpu-pool: "gpu-pool" is no AKS node pool name; rename the pool to a lowercase letter then lowercase letters or digits, 12 at most/,
     );
   });
 

@@ -12,7 +12,20 @@ describe("the cost report", () => {
       ],
     ]);
     // min: 0.10 + 2 × 0.214; max: 0.10 + 2 × 35.39655 + 4 × 0.8048 + 4 × 0.214
-    expect(costTotals(clusters)).toEqual({ minUsdPerHour: 0.53, maxUsdPerHour: 74.97, unpriced: [] });
+    expect(costTotals(clusters)).toEqual({
+      minUsdPerHour: 0.53,
+      maxUsdPerHour: 74.97,
+      unpriced: [],
+      otherRegion: ["eks-gpu/l4 (g6.xlarge priced in us-east-1)"],
+    });
+  });
+
+  test("says which pools are priced in another region than their cluster's", () => {
+    const report = formatCostReport("eks-gpu", costReport(loadProfile("eks-gpu")));
+    expect(report.split("\n")[0]).toBe(
+      "Profile eks-gpu: $0.53/h at minimum scale, $74.97/h at maximum; " +
+        "1 pool(s) use a price from another region than their cluster: eks-gpu/l4 (g6.xlarge priced in us-east-1)",
+    );
   });
 
   test("covers every cluster of a MultiKueue profile and leaves unpriced pools out visibly", () => {
