@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the OpenTofu toolchain that `scripts/tofu-validate.sh` runs offline: the `tofu` CLI, built
-# from its Go module, and a filesystem mirror that holds the four providers the stacks pin.
+# from its Go module, and a filesystem mirror that holds the seven providers the stacks pin.
 #
 #   bash scripts/tools.sh        (or: npm run tools)     idempotent; a second run takes seconds
 #
@@ -208,7 +208,7 @@ for pin in "${PROVIDERS[@]}"; do
   fi
   mkdir -p "$dir"
   rm -f "$dir"/terraform-provider-*
-  ln -f "$SPBIN" "$exe" 2> /dev/null || cp "$SPBIN" "$exe" # one binary, four names
+  ln -f "$SPBIN" "$exe" 2> /dev/null || cp "$SPBIN" "$exe" # one binary, seven names
   "$exe" -check > /dev/null || die "$exe does not load its schema"
   say "$ns/$type $version: installed ($("$exe" -check))"
 done

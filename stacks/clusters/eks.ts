@@ -93,6 +93,14 @@ export const EKS_CPU_INSTANCE_TYPE = "m6i.xlarge";
 export const EKS_GPU_DISK_GIB = 100;
 
 /** The add-ons EKS manages for us, versions left to EKS's default for the cluster version (facts-clouds §3). */
+/**
+ * Add-on configuration. The VPC CNI enforces NetworkPolicies (the teams' default-deny) only with
+ * `enableNetworkPolicy` set; it is off by default (docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html).
+ */
+const EKS_ADDON_CONFIGURATION: Readonly<Record<string, string>> = {
+  "vpc-cni": JSON.stringify({ enableNetworkPolicy: "true" }),
+};
+
 export const EKS_ADDONS_BEFORE_NODES = ["vpc-cni", "eks-pod-identity-agent"] as const;
 export const EKS_ADDONS_AFTER_NODES = ["kube-proxy", "coredns"] as const;
 
@@ -500,6 +508,7 @@ export class EksClusterStack extends TerraformStack {
       // EKS installs self-managed vpc-cni, kube-proxy and coredns at cluster creation; take them over.
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "OVERWRITE",
+      configurationValues: EKS_ADDON_CONFIGURATION[name],
       dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
     });
   }

@@ -355,6 +355,9 @@ export class GkeClusterStack extends TerraformStack {
       releaseChannel: { channel: "EXTENDED" },
       workloadIdentityConfig: { workloadPool: `${config.project}.svc.id.goog` },
       networkingMode: "VPC_NATIVE",
+      // Dataplane V2 (eBPF) enforces the teams' default-deny NetworkPolicies; the legacy datapath does not
+      // without the Calico add-on (docs.cloud.google.com/kubernetes-engine/docs/reference/rest/v1/DatapathProvider).
+      datapathProvider: "ADVANCED_DATAPATH",
       network,
       subnetwork,
       ipAllocationPolicy,

@@ -275,7 +275,7 @@ describe("the EKS cluster stack", () => {
     });
   });
 
-  test("the four add-ons take EKS's default versions; CNI and Pod Identity before the nodes, the rest after", () => {
+  test("the four add-ons take EKS's default versions; CNI (enforcing NetworkPolicies) and Pod Identity before the nodes, the rest after", () => {
     const { json } = synth();
     const addon = (name: string, dependsOn?: string[]) => ({
       cluster_name: "${aws_eks_cluster.cluster.name}",
@@ -286,7 +286,7 @@ describe("the EKS cluster stack", () => {
     });
     const nodeGroups = ["aws_eks_node_group.pool-a100", "aws_eks_node_group.pool-l4", "aws_eks_node_group.pool-system"];
     expect(json.resource.aws_eks_addon).toEqual({
-      "addon-vpc-cni": addon("vpc-cni"),
+      "addon-vpc-cni": { ...addon("vpc-cni"), configuration_values: '{"enableNetworkPolicy":"true"}' },
       "addon-eks-pod-identity-agent": addon("eks-pod-identity-agent"),
       "addon-kube-proxy": addon("kube-proxy", nodeGroups),
       "addon-coredns": addon("coredns", nodeGroups),

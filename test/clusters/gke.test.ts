@@ -55,6 +55,7 @@ describe("the GKE cluster stack", () => {
       release_channel: { channel: "EXTENDED" },
       workload_identity_config: { workload_pool: "cnai-platform.svc.id.goog" },
       networking_mode: "VPC_NATIVE",
+      datapath_provider: "ADVANCED_DATAPATH",
       network: "${google_compute_network.network.id}",
       subnetwork: "${google_compute_subnetwork.subnetwork.id}",
       ip_allocation_policy: { cluster_secondary_range_name: "pods", services_secondary_range_name: "services" },

@@ -1,3 +1,4 @@
+import { PROFILES } from "../../profiles";
 import { loadCheckedProfile } from "../../stacks/app";
 import { CATALOG } from "../../stacks/catalog";
 import { cpuCores, footprint, footprintTotal, memoryBytes } from "../../stacks/footprint";
@@ -19,15 +20,12 @@ describe("the platform footprint", () => {
     ]);
   });
 
-  test.each(["laptop", "laptop-gpu"])(
-    "every platform container on %s sets CPU and memory requests and limits",
-    (name) => {
-      const missing = rowsFor(name).filter(
-        (r) => !r.requests.cpu || !r.requests.memory || !r.limits.cpu || !r.limits.memory,
-      );
-      expect(missing).toEqual([]);
-    },
-  );
+  test.each(Object.keys(PROFILES))("every platform container on %s sets CPU and memory requests and limits", (name) => {
+    const missing = rowsFor(name).filter(
+      (r) => !r.requests.cpu || !r.requests.memory || !r.limits.cpu || !r.limits.memory,
+    );
+    expect(missing).toEqual([]);
+  });
 
   test("the laptop platform requests at most 1.5 CPU and 3 GiB", () => {
     const total = footprintTotal(rowsFor("laptop"));
