@@ -24,6 +24,8 @@ export function configureBackend(stack: TerraformStack, profile: Profile, stackN
       new S3Backend(stack, { bucket: cluster.state.bucket, key, region: cluster.state.region, encrypt: true });
       // OpenTofu ≥ 1.10 locks with a lock file next to the state; cdktf's S3Backend lacks the field (facts-clouds §6).
       stack.addOverride("terraform.backend.s3.use_lockfile", true);
+      // An older OpenTofu would reject use_lockfile with a less helpful error; say the version plainly.
+      stack.addOverride("terraform.required_version", ">= 1.10.0");
       return;
     case "gke":
       new GcsBackend(stack, { bucket: cluster.state.bucket, prefix: `${profile.name}/${stackName}` });

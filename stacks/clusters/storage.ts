@@ -104,8 +104,10 @@ export function cloudStorageUris(
 
 /**
  * What team pods need to reach for cloud storage under their default-deny NetworkPolicies: the node-local
- * identity endpoint (EKS Pod Identity agent 169.254.170.23:80; GKE metadata server 169.254.169.254:80 and
- * 169.254.169.252:988) and the storage and token APIs over HTTPS, whose addresses no selector can name.
+ * identity endpoint (EKS Pod Identity agent 169.254.170.23, docs.aws.amazon.com/eks/latest/userguide/pod-id-agent-setup.html,
+ * plain HTTP; GKE metadata server 169.254.169.254:80, and 169.254.169.252:988 which GKE's Dataplane V2 guidance
+ * lists for Workload Identity [not verified here]) and the storage and token APIs over HTTPS, whose addresses no
+ * selector can name.
  */
 export function cloudStorageEgress(profile: Profile): Array<{ name: string; cidr: string; ports: number[] }> {
   const https = { name: "cloud-apis", cidr: "0.0.0.0/0", ports: [443] };

@@ -133,7 +133,7 @@ describe("the EKS cluster stack", () => {
     expect(l4.lifecycle).toBeUndefined();
   });
 
-  test("state lives in S3 with a native lock file, and the aws provider is pinned and set to the region", () => {
+  test("state lives in S3 with a native lock file (so OpenTofu 1.10 or later), and the aws provider is pinned and set to the region", () => {
     const { json } = synth();
     expect(json.terraform).toEqual({
       backend: {
@@ -146,6 +146,7 @@ describe("the EKS cluster stack", () => {
         },
       },
       required_providers: { aws: { source: "hashicorp/aws", version: "6.25.0" } },
+      required_version: ">= 1.10.0",
     });
     expect(json.provider).toEqual({
       aws: [

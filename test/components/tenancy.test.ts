@@ -83,4 +83,36 @@ describe("tenancy component", () => {
     // Maps merge, so an override cannot remove the laptop's team: build the profile without it.
     expect(tenancy.steps(contextFor({ ...loadProfile("laptop"), teams: {} }))).toEqual([]);
   });
+  test.each([
+    [
+      "eks-gpu",
+      [
+        ["allow-egress-to-pod-identity-agent", "169.254.170.23/32", 80],
+        ["allow-egress-to-cloud-apis", "0.0.0.0/0", 443],
+      ],
+    ],
+    [
+      "gke-gpu",
+      [
+        ["allow-egress-to-gke-metadata", "169.254.169.254/32", 80],
+        ["allow-egress-to-gke-metadata-server", "169.254.169.252/32", 988],
+        ["allow-egress-to-cloud-apis", "0.0.0.0/0", 443],
+      ],
+    ],
+    ["aks-gpu", [["allow-egress-to-cloud-apis", "0.0.0.0/0", 443]]],
+  ])("on %s, team pods may reach the cloud identity endpoint and HTTPS for cloud storage", (profileName, expected) => {
+    const objects = renderedObjects(profileName);
+    const namespace = teamNamespaceSpecs(loadProfile(profileName))[0].name;
+    const cidrPolicies = objects
+      .filter(
+        (o) => o.kind === "NetworkPolicy" && o.metadata.namespace === namespace && o.spec.egress?.[0]?.to?.[0]?.ipBlock,
+      )
+      .map((o) => [o.metadata.name, o.spec.egress[0].to[0].ipBlock.cidr, o.spec.egress[0].ports[0].port]);
+    expect(cidrPolicies).toEqual(expected);
+  });
+
+  test("a kind profile's team namespaces get no egress to CIDRs", () => {
+    const objects = renderedObjects("cluster-gpu");
+    expect(objects.filter((o) => o.kind === "NetworkPolicy" && o.spec.egress?.[0]?.to?.[0]?.ipBlock)).toEqual([]);
+  });
 });
