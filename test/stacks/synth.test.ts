@@ -54,6 +54,23 @@ describe("synthesizing every profile", () => {
     expect(readdirSync(join(first, "stacks")).sort()).toEqual(EXPECTED_STACKS);
   });
 
+  test("every stack keeps its Terraform resource addresses (a moved file must not rename a resource)", () => {
+    const addresses = Object.fromEntries(
+      EXPECTED_STACKS.map((stack) => {
+        const json = JSON.parse(files[`stacks/${stack}/cdk.tf.json`]) as {
+          resource?: Record<string, Record<string, unknown>>;
+          data?: Record<string, Record<string, unknown>>;
+        };
+        const list = (kind: "resource" | "data", prefix: string) =>
+          Object.entries(json[kind] ?? {}).flatMap(([type, byName]) =>
+            Object.keys(byName).map((name) => `${prefix}${type}.${name}`),
+          );
+        return [stack, [...list("resource", ""), ...list("data", "data.")].sort()];
+      }),
+    );
+    expect(addresses).toMatchSnapshot();
+  });
+
   test("two synths are byte-identical", () => {
     expect(filesUnder(second)).toEqual(files);
   });
