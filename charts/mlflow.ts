@@ -8,7 +8,7 @@
 import { ApiObject, Chart, Duration, JsonPatch, Size } from "cdk8s";
 import * as kplus from "cdk8s-plus-27";
 import type { Construct } from "constructs";
-import type { Resources } from "../stacks/components/shared";
+import type { Resources } from "./resources";
 
 /** MLflow's default port, also the Service port. */
 export const MLFLOW_PORT = 5000;

@@ -137,7 +137,7 @@ const READ = ["get", "list", "watch"];
 
 /**
  * The worker's ClusterRole: the rows of Kueue's create-multikueue-kubeconfig.sh (v0.19.2) for the kinds this
- * platform runs through Kueue (stacks/components/kueue.ts KUEUE_FRAMEWORKS). The manager builds one MultiKueue
+ * platform runs through Kueue (platform/components/kueue.ts KUEUE_FRAMEWORKS). The manager builds one MultiKueue
  * adapter per *enabled integration* and, on connecting, opens a cluster-wide watch on each adapter's kind; a
  * failed watch marks the whole MultiKueueCluster inactive. Hence:
  *  - pods are kept although the platform dispatches no bare Pods: the `pod` integration is enabled (for KServe

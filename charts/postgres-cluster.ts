@@ -6,8 +6,7 @@
  */
 import { ApiObject, Chart } from "cdk8s";
 import type { Construct } from "constructs";
-import type { Resources } from "../stacks/components/shared";
-import { imageRef } from "../stacks/versions";
+import type { Resources } from "./resources";
 
 export interface PostgresClusterProps {
   /** The Cluster's name; also the prefix of the Services (`<name>-rw`, …) and Secrets (`<name>-app`) CloudNativePG creates. */
@@ -17,6 +16,8 @@ export interface PostgresClusterProps {
   readonly database: string;
   /** The database owner; CloudNativePG writes its generated credentials to `<name>-app`. */
   readonly owner: string;
+  /** The PostgreSQL operand image (`repository:tag`), pinned so an operator upgrade never changes the major version. */
+  readonly image: string;
   /** PostgreSQL instances (1 primary + replicas). */
   readonly instances: number;
   /** The size of each instance's data volume, e.g. `1Gi`. */
@@ -58,7 +59,7 @@ export class PostgresClusterChart extends Chart {
       spec: {
         instances: props.instances,
         // Pinned so an operator upgrade never changes the PostgreSQL major version under existing data.
-        imageName: imageRef("postgresql"),
+        imageName: props.image,
         storage: { size: props.storageSize },
         resources: props.resources,
         bootstrap: {

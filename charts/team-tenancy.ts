@@ -2,13 +2,12 @@
  * Tenancy guard rails for one team namespace: a ResourceQuota that mirrors the team's Kueue quota, a
  * LimitRange with container defaults, NetworkPolicies (default deny plus one allowance per purpose), a
  * `team-member` Role and its RoleBinding, and the workload ServiceAccount.
- * The Namespace itself is created by the caller with `teamNamespaceLabels()` plus Kueue's opt-in label.
+ * The Namespace itself is created by the caller with `teamNamespaceLabels(<cluster minor>)` plus Kueue's opt-in label.
  */
 import { ApiObject, Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { DNS_LABEL_FIX, isDnsLabel } from "../profiles/names";
-import type { Resources } from "../stacks/components/shared";
-import { IMAGES } from "../stacks/versions";
+import type { Resources } from "./resources";
 
 export interface TeamQuota {
   /** CPU the team can obtain at most (Kueue nominal + borrowing), e.g. `"4"`. */
@@ -93,26 +92,24 @@ export const DEFAULT_WORKLOAD_SERVICE_ACCOUNT = "workload";
 export const DEFAULT_MAX_PODS = 100;
 
 /**
- * Pod Security Admission labels of a team namespace: `restricted` is enforced at the version of the Kubernetes
- * the profiles target (so a cluster upgrade never starts rejecting pods by itself), while audit and warn use
- * `latest` to surface what a future version of `restricted` would reject before enforcement moves.
+ * Pod Security Admission labels of a team namespace: `restricted` is enforced at the cluster's Kubernetes minor
+ * version (`v1.35`), so a cluster upgrade never starts rejecting pods by itself, while audit and warn use `latest`
+ * to surface what a future version of `restricted` would reject before enforcement moves.
  */
-export function teamNamespaceLabels(kubernetesVersion: string = targetMinorVersion()): Record<string, string> {
+export function teamNamespaceLabels(kubernetesMinor: string): Record<string, string> {
+  if (!/^v\d+\.\d+$/.test(kubernetesMinor)) {
+    throw new Error(
+      `teamNamespaceLabels: kubernetesMinor "${kubernetesMinor}" is not a Kubernetes minor version; use the form v1.35`,
+    );
+  }
   return {
     "pod-security.kubernetes.io/enforce": "restricted",
-    "pod-security.kubernetes.io/enforce-version": kubernetesVersion,
+    "pod-security.kubernetes.io/enforce-version": kubernetesMinor,
     "pod-security.kubernetes.io/audit": "restricted",
     "pod-security.kubernetes.io/audit-version": "latest",
     "pod-security.kubernetes.io/warn": "restricted",
     "pod-security.kubernetes.io/warn-version": "latest",
   };
-}
-
-/** `v<major>.<minor>` of the kind node image, the form PSA version labels take. */
-function targetMinorVersion(): string {
-  const match = /^v(\d+)\.(\d+)\./.exec(IMAGES["kind-node"].tag);
-  if (!match) throw new Error(`kind node image tag ${IMAGES["kind-node"].tag} does not start with v<major>.<minor>.`);
-  return `v${match[1]}.${match[2]}`;
 }
 
 const RBAC_GROUP = "rbac.authorization.k8s.io";

@@ -4,7 +4,7 @@ import type { ProfileOverride } from "./schema";
 
 /**
  * The laptop profile on a workstation with one NVIDIA GPU, exposed to the worker the way nvkind does
- * it, with the GPU Operator using the host's driver and toolkit (see stacks/components/gpu-operator.ts).
+ * it, with the GPU Operator using the host's driver and toolkit (see platform/components/gpu-operator.ts).
  * The single worker stays untainted: a laptop cannot spare a CPU-only node for the platform.
  */
 export const laptopGpu: ProfileOverride = deepMerge<ProfileOverride>(laptop, {

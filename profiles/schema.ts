@@ -8,7 +8,7 @@ import { z } from "zod";
 import { ACCELERATOR_IDS } from "./accelerators";
 import { DNS_LABEL } from "./names";
 
-/** Every component of the distribution, by id. The catalog in `stacks/catalog.ts` must define exactly these. */
+/** Every component of the distribution, by id. The catalog in `platform/catalog.ts` must define exactly these. */
 export const COMPONENT_IDS = [
   "cert-manager",
   "observability",

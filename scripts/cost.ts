@@ -1,7 +1,7 @@
 /** Prints what each cloud profile costs per hour at minimum and maximum scale: `npm run cost`. */
 import { selectProfiles } from "../profiles/load";
-import { loadCheckedProfile } from "../stacks/app";
-import { costReport, formatCostReport } from "../stacks/cost";
+import { loadCheckedProfile } from "../platform/check";
+import { costReport, formatCostReport } from "../reports/cost";
 
 for (const name of selectProfiles(process.env.CNAI_PROFILE ?? "all")) {
   const clusters = costReport(loadCheckedProfile(name));

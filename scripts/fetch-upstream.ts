@@ -23,8 +23,8 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
-import type { ChartVersion } from "../stacks/versions";
-import { CHARTS } from "../stacks/versions";
+import type { ChartVersion } from "../platform/versions";
+import { CHARTS } from "../platform/versions";
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(name);

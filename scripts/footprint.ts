@@ -2,10 +2,10 @@
  * Prints the platform footprint (sum of CPU/memory requests of every long-running platform pod)
  * for each profile: `npm run footprint` or `CNAI_PROFILE=laptop-gpu npm run footprint`.
  */
-import { loadCheckedProfile } from "../stacks/app";
-import { CATALOG } from "../stacks/catalog";
-import { planSteps, resolveGraph } from "../stacks/graph";
-import { footprint, footprintTotal } from "../stacks/footprint";
+import { loadCheckedProfile } from "../platform/check";
+import { CATALOG } from "../platform/catalog";
+import { planSteps, resolveGraph } from "../platform/graph";
+import { footprint, footprintTotal } from "../reports/footprint";
 import { selectProfiles } from "../profiles/load";
 
 const selector = process.env.CNAI_PROFILE ?? "all";

@@ -1,7 +1,7 @@
 /** Regenerates the README's generated blocks (version table, capacity reports) from the code. */
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { withGeneratedBlocks } from "../stacks/readme-blocks";
+import { withGeneratedBlocks } from "../reports/readme-blocks";
 
 const path = resolve(__dirname, "../README.md");
 writeFileSync(path, withGeneratedBlocks(readFileSync(path, "utf8")));

@@ -34,7 +34,7 @@ set -euo pipefail
 TOFU_VERSION=v1.12.6             # github.com/opentofu/opentofu, newest stable release
 TERRAFORM_PLUGIN_GO=v0.31.0      # github.com/hashicorp/terraform-plugin-go, for the schema-only providers
 KUBERNETES_VALIDATE=1.37.0       # PyPI kubernetes-validate: strict Kubernetes JSON schemas for verify:upstream
-# namespace/type/version; must equal PROVIDERS in stacks/versions.ts (checked below)
+# namespace/type/version; must equal PROVIDERS in platform/versions.ts (checked below)
 PROVIDERS=(
   hashicorp/kubernetes/2.38.0
   hashicorp/helm/3.1.1
@@ -68,13 +68,13 @@ command -v node > /dev/null || die "Node.js is needed (node not found on PATH)"
 
 # ---- the provider pins must be the ones the stacks write -------------------------------------------
 expected=$(printf '%s\n' "${PROVIDERS[@]}" | sort)
-actual=$(grep -E 'kind: "provider"' stacks/versions.ts |
+actual=$(grep -E 'kind: "provider"' platform/versions.ts |
   sed -nE 's/.*source: "([^"]+)", version: "([^"]+)".*/\1\/\2/p' | sort)
 if [[ $expected != "$actual" ]]; then
-  die "provider versions in scripts/tools.sh differ from PROVIDERS in stacks/versions.ts:
+  die "provider versions in scripts/tools.sh differ from PROVIDERS in platform/versions.ts:
   scripts/tools.sh:     $(echo $expected)
-  stacks/versions.ts:   $(echo $actual)
-Update PROVIDERS at the top of scripts/tools.sh to match stacks/versions.ts."
+  platform/versions.ts:   $(echo $actual)
+Update PROVIDERS at the top of scripts/tools.sh to match platform/versions.ts."
 fi
 
 say "tools dir $TOOLS ($(go env GOVERSION), $(nproc) cores)"

@@ -6,9 +6,9 @@
 import { resolve } from "node:path";
 import { selectProfiles } from "../profiles/load";
 import { workerNames, workerProfile } from "../profiles/multicluster";
-import { loadCheckedProfile } from "../stacks/app";
-import { CATALOG } from "../stacks/catalog";
-import { planSteps, resolveGraph } from "../stacks/graph";
+import { loadCheckedProfile } from "../platform/check";
+import { CATALOG } from "../platform/catalog";
+import { planSteps, resolveGraph } from "../platform/graph";
 import { ReferenceDir } from "../verify/reference";
 import { checkConformance } from "../verify/upstream";
 

@@ -6,16 +6,15 @@
 import { App, Fn } from "cdktf";
 import { MULTIKUEUE_KUBECONFIG_KEY, multiKueueKubeconfig } from "../charts/multikueue";
 import { workerNames, workerProfile } from "../profiles/multicluster";
-import { loadProfile } from "../profiles/load";
 import type { Profile } from "../profiles/schema";
-import { CATALOG } from "./catalog";
-import type { ComponentDefinition } from "./component";
+import { CATALOG } from "../platform/catalog";
+import type { ComponentDefinition } from "../platform/component";
 import type { ClusterStack } from "./cluster-stack";
-import { clusterStackProblems, createClusterStack, identityServiceAccounts } from "./cluster-stack";
-import { multiKueueSecretName } from "./components/multikueue";
-import { sampleProblems } from "./components/samples";
-import { MULTIKUEUE_NAMESPACE } from "./multikueue-access";
-import { graphProblems, resolveGraph } from "./graph";
+import { createClusterStack, identityServiceAccounts } from "./cluster-stack";
+import { multiKueueSecretName } from "../platform/components/multikueue";
+import { MULTIKUEUE_NAMESPACE } from "../charts/multikueue";
+import { loadCheckedProfile } from "../platform/check";
+import { resolveGraph } from "../platform/graph";
 import { PlatformStack } from "./platform-stack";
 
 export interface BuildOptions {
@@ -38,23 +37,6 @@ export interface BuiltCluster {
 export interface BuiltProfile extends BuiltCluster {
   /** MultiKueue worker clusters, by worker name. */
   readonly workers: Readonly<Record<string, BuiltCluster>>;
-}
-
-/** Loads a profile with every check, including the component graph's. */
-export function loadCheckedProfile(name: string, override?: unknown, catalog = CATALOG): Profile {
-  return loadProfile(name, override, (profile) => [
-    ...graphProblems(catalog, profile),
-    ...sampleProblems(profile),
-    ...clusterStackProblems(profile),
-    // Each MultiKueue worker is a cluster of its own: the same checks, reported under workers.<name>.
-    ...workerNames(profile).flatMap((worker) => {
-      const derived = workerProfile(profile, worker);
-      return [...graphProblems(catalog, derived), ...clusterStackProblems(derived)].map((problem) => ({
-        ...problem,
-        path: `workers.${worker}.${problem.path}`,
-      }));
-    }),
-  ]);
 }
 
 export function buildApp(options: BuildOptions): { app: App; built: BuiltProfile[] } {

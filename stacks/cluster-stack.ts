@@ -14,7 +14,7 @@ import type { ClusterConnection } from "./clusters/connection";
 import { AksClusterStack } from "./clusters/aks";
 import { EksClusterStack } from "./clusters/eks";
 import { GkeClusterStack, gkeServiceAccountEmail } from "./clusters/gke";
-import { storageSubjects, usesCloudStorage } from "./clusters/storage";
+import { storageSubjects, usesCloudStorage } from "../platform/clouds/storage";
 import { KindClusterStack } from "./clusters/kind";
 
 export type { ClusterConnection } from "./clusters/connection";

@@ -10,20 +10,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App } from "cdk8s";
 import { AssetType, TerraformAsset } from "cdktf";
 import type { Construct } from "constructs";
-import type { LocalRelease } from "./component";
+import type { LocalRelease } from "../platform/component";
+import { renderLocalYaml } from "../platform/render";
 
 const DISTRIBUTION_CHART_VERSION = "0.1.0";
 const scratchDirs: string[] = [];
-
-/** Renders a local release's cdk8s chart to YAML (one multi-document string). */
-export function renderLocalYaml(release: Pick<LocalRelease, "name" | "render">): string {
-  const app = new App({ outdir: join(tmpdir(), "cnai-cdk8s-unused") });
-  release.render(app, release.name);
-  return app.synthYaml();
-}
 
 /**
  * Helm evaluates `{{` in templates; our manifests are literal, so escape any that appear

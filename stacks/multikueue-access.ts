@@ -21,8 +21,6 @@ import {
   multiKueueWorkerRules,
 } from "../charts/multikueue";
 
-export { MULTIKUEUE_NAMESPACE };
-
 /** Creates the ServiceAccount, its ClusterRole and binding, and the token Secret; returns the token (sensitive). */
 export function addMultiKueueWorkerAccess(scope: Construct, namespace: ITerraformDependable): string {
   const metadata = { name: MULTIKUEUE_SERVICE_ACCOUNT, namespace: MULTIKUEUE_NAMESPACE };

@@ -21,15 +21,16 @@ import type { Construct } from "constructs";
 import { stringify } from "yaml";
 import type { ClusterConnection } from "./clusters/connection";
 import { configureBackend } from "./clusters/state";
-import type { CredentialId, GeneratedSecret, NamespaceSpec } from "./component";
-import type { PlannedStep, ResolvedGraph } from "./graph";
-import { planSteps } from "./graph";
-import { gateChart } from "./gates";
+import type { CredentialId, GeneratedSecret, NamespaceSpec } from "../platform/component";
+import type { PlannedStep, ResolvedGraph } from "../platform/graph";
+import { planSteps } from "../platform/graph";
+import { gateChart } from "../platform/gates";
 import { localChartAsset } from "./local-chart";
-import { addMultiKueueWorkerAccess, MULTIKUEUE_NAMESPACE } from "./multikueue-access";
+import { MULTIKUEUE_NAMESPACE } from "../charts/multikueue";
+import { addMultiKueueWorkerAccess } from "./multikueue-access";
 import { pinProviders } from "./providers/pins";
-import { releaseValues } from "./values";
-import { CHARTS } from "./versions";
+import { releaseValues } from "../platform/values";
+import { CHARTS } from "../platform/versions";
 
 /** A Secret whose values come from other stacks (e.g. a MultiKueue worker's kubeconfig); values may be tokens. */
 export interface ExtraSecret {

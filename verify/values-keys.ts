@@ -16,8 +16,8 @@
  *     values.yaml shows only as comments, and keys of subcharts whose values are not pinned).
  */
 import { deepMerge, isPlainObject } from "../profiles/merge";
-import type { ChartKey } from "../stacks/versions";
-import { CHARTS } from "../stacks/versions";
+import type { ChartKey } from "../platform/versions";
+import { CHARTS } from "../platform/versions";
 import type { ReferenceDir } from "./reference";
 
 /** Keys checked by evidence other than the parsed values.yaml, each with that evidence. */

@@ -53,8 +53,13 @@ import { pinProviders } from "../providers/pins";
 import type { ClusterConnection } from "./connection";
 import { aksExecAuth } from "./connection";
 import { configureBackend } from "./state";
-import type { CloudStorage, StorageSubject } from "./storage";
-import { aksStorageAccountName, cloudStorageUris, storageSubjects, usesCloudStorage } from "./storage";
+import type { CloudStorage, StorageSubject } from "../../platform/clouds/storage";
+import {
+  aksStorageAccountName,
+  cloudStorageUris,
+  storageSubjects,
+  usesCloudStorage,
+} from "../../platform/clouds/storage";
 
 /** An AKS VM size and the GPUs each VM has. */
 export interface AksVmSize {

@@ -46,8 +46,8 @@ import { pinProviders } from "../providers/pins";
 import type { ClusterConnection } from "./connection";
 import { eksExecAuth } from "./connection";
 import { configureBackend } from "./state";
-import type { CloudStorage, StorageSubject } from "./storage";
-import { cloudBucketName, cloudStorageUris, storageSubjects, usesCloudStorage } from "./storage";
+import type { CloudStorage, StorageSubject } from "../../platform/clouds/storage";
+import { cloudBucketName, cloudStorageUris, storageSubjects, usesCloudStorage } from "../../platform/clouds/storage";
 
 /** An EC2 instance type and the GPUs each instance carries. */
 export interface EksInstanceType {

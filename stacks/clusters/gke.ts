@@ -31,8 +31,8 @@ import { poolNames, poolNodeLabels } from "../../profiles/plan";
 import type { GkeClusterConfig, Pool, Profile } from "../../profiles/schema";
 import type { ClusterConnection } from "./connection";
 import { gkeExecAuth } from "./connection";
-import type { CloudStorage, StorageSubject } from "./storage";
-import { cloudBucketName, cloudStorageUris, storageSubjects, usesCloudStorage } from "./storage";
+import type { CloudStorage, StorageSubject } from "../../platform/clouds/storage";
+import { cloudBucketName, cloudStorageUris, storageSubjects, usesCloudStorage } from "../../platform/clouds/storage";
 import { configureBackend } from "./state";
 import { pinProviders } from "../providers/pins";
 

@@ -12,7 +12,7 @@ import { configureBackend } from "./state";
 import { pinProviders } from "../providers/pins";
 import type { KindNode } from "../providers/kind";
 import { KindCluster, KindProvider } from "../providers/kind";
-import { imageRef } from "../versions";
+import { imageRef } from "../../platform/versions";
 
 /**
  * What nvkind does to each GPU worker after kind created it (NVIDIA/nvkind:pkg/nvkind/node.go):

@@ -6,7 +6,7 @@
 import type { TerraformMetaArguments } from "cdktf";
 import { TerraformProvider, TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
-import { PROVIDERS } from "../versions";
+import { PROVIDERS } from "../../platform/versions";
 
 const KIND_PROVIDER = PROVIDERS.kind;
 

@@ -1,6 +1,6 @@
 import type { TerraformStack } from "cdktf";
-import type { ProviderKey } from "../versions";
-import { PROVIDERS } from "../versions";
+import type { ProviderKey } from "../../platform/versions";
+import { PROVIDERS } from "../../platform/versions";
 
 /**
  * The prebuilt bindings write short provider sources (`"helm"`) and loose constraints (`~> 3.0`);

@@ -1,7 +1,6 @@
 import { Testing } from "cdk8s";
 import { PostgresClusterChart } from "../../charts/postgres-cluster";
-import { resources } from "../../stacks/components/shared";
-import { imageRef } from "../../stacks/versions";
+import { resources } from "../../charts/resources";
 import { crdFor, schemaProblems } from "../support/reference";
 
 const baseProps = {
@@ -9,6 +8,7 @@ const baseProps = {
   namespace: "apps",
   database: "app",
   owner: "app",
+  image: "ghcr.io/cloudnative-pg/postgresql:17.6",
   instances: 1,
   storageSize: "1Gi",
   resources: resources("50m", "128Mi", "500m", "512Mi"),
@@ -20,7 +20,7 @@ function render(props: ConstructorParameters<typeof PostgresClusterChart>[2]) {
 }
 
 describe("PostgresClusterChart", () => {
-  it("renders one Cluster bootstrapped by initdb with the pinned image, storage and resources", () => {
+  it("renders one Cluster bootstrapped by initdb with the given image, storage and resources", () => {
     const { manifests } = render(baseProps);
     expect(manifests).toEqual([
       {
@@ -29,7 +29,7 @@ describe("PostgresClusterChart", () => {
         metadata: { name: "app-db", namespace: "apps" },
         spec: {
           instances: 1,
-          imageName: imageRef("postgresql"),
+          imageName: "ghcr.io/cloudnative-pg/postgresql:17.6",
           storage: { size: "1Gi" },
           resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
           bootstrap: { initdb: { database: "app", owner: "app" } },

@@ -50,15 +50,21 @@ const netpol = (name: string, spec: Record<string, unknown>) => ({
 });
 
 describe("TeamTenancy chart", () => {
-  test("the namespace labels enforce restricted at the target minor and audit and warn at latest", () => {
-    expect(teamNamespaceLabels()).toEqual({
+  test("the namespace labels enforce restricted at the given cluster minor and audit and warn at latest", () => {
+    expect(teamNamespaceLabels("v1.34")).toEqual({
       "pod-security.kubernetes.io/enforce": "restricted",
-      "pod-security.kubernetes.io/enforce-version": "v1.35",
+      "pod-security.kubernetes.io/enforce-version": "v1.34",
       "pod-security.kubernetes.io/audit": "restricted",
       "pod-security.kubernetes.io/audit-version": "latest",
       "pod-security.kubernetes.io/warn": "restricted",
       "pod-security.kubernetes.io/warn-version": "latest",
     });
+  });
+
+  test("a cluster version that is not a minor such as v1.35 is refused with the fix", () => {
+    expect(() => teamNamespaceLabels("1.35")).toThrow(
+      /kubernetesMinor "1.35" is not a Kubernetes minor version; use the form v1.35/,
+    );
   });
 
   test("with defaults it renders the quota, limit range, base policies, role and service account but no binding", () => {

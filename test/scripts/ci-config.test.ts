@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "yaml";
-import { CHARTS, IMAGES } from "../../stacks/versions";
+import { CHARTS, IMAGES } from "../../platform/versions";
 
 const ROOT = resolve(__dirname, "../..");
 const read = (path: string) => readFileSync(resolve(ROOT, path), "utf8");
@@ -51,7 +51,7 @@ describe("the users' CI configuration", () => {
 
 describe("the Renovate configuration", () => {
   const config = JSON.parse(read("renovate.json")) as { customManagers: Array<{ matchStrings: string[] }> };
-  const versions = read("stacks/versions.ts");
+  const versions = read("platform/versions.ts");
   const matches = config.customManagers.flatMap((m) =>
     m.matchStrings.flatMap((pattern) => [...versions.matchAll(new RegExp(pattern, "g"))].map((x) => x.groups ?? {})),
   );

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { CHARTS } from "../../stacks/versions";
+import { CHARTS } from "../../platform/versions";
 
 const ROOT = resolve(__dirname, "../..");
 

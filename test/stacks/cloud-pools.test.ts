@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { loadProfile } from "../../profiles/load";
 import { createClusterStack } from "../../stacks/cluster-stack";
-import { kueueQueuesProps } from "../../stacks/components/kueue";
+import { kueueQueuesProps } from "../../platform/components/kueue";
 
 type Taint = { key: string; value?: string; effect: string };
 

@@ -2,7 +2,7 @@ import type { KindClusterConfig, Profile } from "../../profiles/schema";
 import { Testing } from "cdktf";
 import { loadProfile } from "../../profiles/load";
 import { KindClusterStack, kindNodes, kindWorkerName, kindWorkers } from "../../stacks/cluster-stack";
-import { imageRef } from "../../stacks/versions";
+import { imageRef } from "../../platform/versions";
 
 type KindProfile = Profile & { cluster: KindClusterConfig };
 

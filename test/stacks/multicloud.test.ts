@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { buildApp } from "../../stacks/app";
-import { kueueQueuesProps } from "../../stacks/components/kueue";
+import { kueueQueuesProps } from "../../platform/components/kueue";
 import { cleanUpLocalCharts } from "../../stacks/local-chart";
 import { loadProfile } from "../../profiles/load";
 

@@ -3,8 +3,8 @@
  * checks `npm run verify:upstream` runs (verify/).
  */
 import { resolve } from "node:path";
-import type { ChartKey } from "../../stacks/versions";
-import { CHARTS } from "../../stacks/versions";
+import type { ChartKey } from "../../platform/versions";
+import { CHARTS } from "../../platform/versions";
 import type { CrdVersionSchema } from "../../verify/reference";
 import { ReferenceDir } from "../../verify/reference";
 import { unknownValueKeys } from "../../verify/values-keys";

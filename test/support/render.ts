@@ -1,5 +1,5 @@
 import { Testing } from "cdk8s";
-import type { LocalRelease } from "../../stacks/component";
+import type { LocalRelease } from "../../platform/component";
 
 /** A synthesized manifest: plain JSON, read freely by assertions. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized manifests are plain JSON

@@ -1,8 +1,8 @@
 import { ApiObject, Chart } from "cdk8s";
-import { loadCheckedProfile } from "../../stacks/app";
-import { CATALOG } from "../../stacks/catalog";
-import type { PlannedStep } from "../../stacks/graph";
-import { planSteps, resolveGraph } from "../../stacks/graph";
+import { loadCheckedProfile } from "../../platform/check";
+import { CATALOG } from "../../platform/catalog";
+import type { PlannedStep } from "../../platform/graph";
+import { planSteps, resolveGraph } from "../../platform/graph";
 import { ReferenceDir } from "../../verify/reference";
 import { checkConformance, findKubernetesValidate, targetKubernetesVersion } from "../../verify/upstream";
 import { REFERENCE_DIR, reference } from "../support/reference";

@@ -1,4 +1,4 @@
-import type { ChartKey } from "../../stacks/versions";
+import type { ChartKey } from "../../platform/versions";
 import { DOCUMENTED_KEYS, unknownValueKeys } from "../../verify/values-keys";
 import { reference, referenceValues } from "../support/reference";
 

@@ -1,0 +1,36 @@
+/**
+ * The component catalog: every component the distribution knows. Order here is irrelevant; the
+ * install order is computed from each component's declared dependencies (platform/graph.ts).
+ */
+import type { ComponentDefinition } from "./component";
+import { certManager } from "./components/cert-manager";
+import { gpuOperator } from "./components/gpu-operator";
+import { kserve } from "./components/kserve";
+import { kuberay } from "./components/kuberay";
+import { kueue } from "./components/kueue";
+import { mlflow } from "./components/mlflow";
+import { multikueue } from "./components/multikueue";
+import { objectStore } from "./components/object-store";
+import { observability } from "./components/observability";
+import { postgresOperator } from "./components/postgres-operator";
+import { postgresql } from "./components/postgresql";
+import { samples } from "./components/samples";
+import { tenancy } from "./components/tenancy";
+import { vectorDatabase } from "./components/vector-database";
+
+export const CATALOG: readonly ComponentDefinition[] = [
+  certManager,
+  gpuOperator,
+  kserve,
+  kuberay,
+  kueue,
+  mlflow,
+  multikueue,
+  objectStore,
+  observability,
+  postgresOperator,
+  postgresql,
+  samples,
+  tenancy,
+  vectorDatabase,
+];

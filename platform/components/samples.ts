@@ -1,0 +1,216 @@
+import { Chart } from "cdk8s";
+import type { Construct } from "constructs";
+import { App } from "cdk8s";
+import {
+  InferenceServiceWorkload,
+  RayClusterWorkload,
+  RayJobWorkload,
+  TrainingJob,
+  VectorClientJob,
+} from "../../charts/workloads";
+import type { Placement, PodResources, ResourceDemand } from "../../charts/workloads";
+import {
+  maxObtainable,
+  poolNodeLabels,
+  poolTolerations,
+  POOL_LABEL,
+  poolWorker,
+  queuePools,
+  singleGpuResource,
+  teamNamespace,
+} from "../../profiles/plan";
+import type { Problem } from "../../profiles/problems";
+import { formatCpu, formatMemory } from "../../profiles/quantity";
+import type { ComponentId, Profile, Sample } from "../../profiles/schema";
+import type { ComponentDefinition, Dependency } from "../component";
+import { cloudStorageUris, usesCloudStorage } from "../clouds/storage";
+import { imageRef } from "../versions";
+import { KSERVE_S3_SERVICE_ACCOUNT } from "./kserve";
+import { TEAM_LOCAL_QUEUE } from "./kueue";
+import { MLFLOW_TRACKING_URI } from "./mlflow";
+import { teamNamespaceSpecs } from "./teams";
+import { QDRANT_API_KEY_KEY, QDRANT_API_KEY_SECRET, vectorDatabaseEndpoint } from "./vector-database";
+
+/** Per-pod sizes of the samples: small enough for a laptop queue, GPUs from the sample's `gpus`. */
+const SIZES = {
+  rayHead: { cpu: "500m", memory: "1Gi" },
+  rayWorker: { cpu: "1", memory: "2Gi" },
+  model: { cpu: "1", memory: "2Gi" },
+  trainer: { cpu: "1", memory: "2Gi" },
+  client: { cpu: "100m", memory: "256Mi" },
+} as const;
+
+/** Where a sample runs: its team's queue and namespace, its pool's nodes. */
+export function samplePlacement(profile: Profile, sample: Sample): Placement {
+  const team = profile.teams[sample.team];
+  const pool = queuePools(profile)[sample.pool];
+  return {
+    namespace: teamNamespace(sample.team, team),
+    localQueue: TEAM_LOCAL_QUEUE,
+    priorityClass: sample.priority ?? team.defaultPriority,
+    nodeSelector: { [POOL_LABEL]: poolNodeLabels(sample.pool, pool)[POOL_LABEL] },
+    tolerations: poolTolerations(pool),
+  };
+}
+
+function gpuResources(profile: Profile, sample: Sample, size: { cpu: string; memory: string }): PodResources {
+  const resource = singleGpuResource(queuePools(profile)[sample.pool]);
+  return sample.gpus > 0 && resource ? { ...size, gpu: { resourceName: resource, count: sample.gpus } } : { ...size };
+}
+
+/** MLflow as the sample's pods reach it: in-cluster DNS, or the declared URL when MultiKueue runs them on a worker. */
+function trackingUri(profile: Profile, sample: Sample): string {
+  if (poolWorker(profile, sample.pool) === undefined) return MLFLOW_TRACKING_URI;
+  const url = profile.sharedServices.mlflowUrl;
+  if (!url) {
+    throw new Error(
+      `samples: "${sample.kind}" runs on worker pool "${sample.pool}", which cannot resolve the management cluster's services; set sharedServices.mlflowUrl`,
+    );
+  }
+  return url;
+}
+
+/** Adds one sample's workload to a chart and returns what it asks its queue for. */
+export function addSample(scope: Construct, name: string, profile: Profile, sample: Sample): ResourceDemand {
+  const placement = samplePlacement(profile, sample);
+  switch (sample.kind) {
+    case "ray-job":
+    case "ray-cluster": {
+      const shape = {
+        name,
+        placement,
+        image: imageRef("ray"),
+        head: { resources: { ...SIZES.rayHead } },
+        workerGroups: [
+          { name: "workers", replicas: sample.replicas, resources: gpuResources(profile, sample, SIZES.rayWorker) },
+        ],
+      };
+      return sample.kind === "ray-job"
+        ? new RayJobWorkload(scope, name, {
+            ...shape,
+            entrypoint: 'python -c "import ray; ray.init(); print(ray.cluster_resources())"',
+          }).demand
+        : new RayClusterWorkload(scope, name, shape).demand;
+    }
+    case "inference-service":
+      return new InferenceServiceWorkload(scope, name, {
+        name,
+        placement: { ...placement, serviceAccountName: KSERVE_S3_SERVICE_ACCOUNT },
+        modelFormat: "sklearn",
+        storageUri: usesCloudStorage(profile)
+          ? `${cloudStorageUris(profile).modelsUri}/${name}`
+          : `s3://${profile.buckets.models}/${name}`,
+        resources: gpuResources(profile, sample, SIZES.model),
+        minReplicas: sample.replicas,
+        maxReplicas: sample.replicas,
+      }).demand;
+    case "training-job":
+      return new TrainingJob(scope, name, {
+        name,
+        placement,
+        image: imageRef("mlflow"),
+        command: ["python", "-c"],
+        args: ["import mlflow; mlflow.log_param('sample', 'training-job'); mlflow.log_metric('loss', 0.1)"],
+        mlflow: { trackingUri: trackingUri(profile, sample), experimentName: `${sample.team}-samples` },
+        resources: gpuResources(profile, sample, SIZES.trainer),
+      }).demand;
+    case "vector-client": {
+      const endpoint = vectorDatabaseEndpoint(profile.vectorDatabase.engine);
+      return new VectorClientJob(scope, name, {
+        name,
+        placement,
+        engine: profile.vectorDatabase.engine,
+        endpoint: `http://${endpoint.host}:${endpoint.ports[0]}`,
+        image: imageRef("mlflow"),
+        command: ["python", "-c"],
+        // Lists the collections through the REST API: Python's standard library only.
+        args: [
+          "import os, urllib.request as u; r = u.Request(os.environ['VECTOR_DB_ENDPOINT'] + '/collections', headers={'api-key': os.environ.get('VECTOR_DB_CREDENTIAL', '')}); print(u.urlopen(r).read().decode())",
+        ],
+        credentials:
+          profile.vectorDatabase.engine === "qdrant"
+            ? { secretName: QDRANT_API_KEY_SECRET, key: QDRANT_API_KEY_KEY }
+            : undefined,
+        resources: { ...SIZES.client },
+      }).demand;
+    }
+  }
+}
+
+/**
+ * Checks every sample against what its team can ever get, with the demand the workload constructs
+ * compute (all pods, head and submitter included): a sample no queue could admit would wait forever.
+ */
+export function sampleProblems(profile: Profile): Problem[] {
+  const problems: Problem[] = [];
+  const scratch = new Chart(new App(), "samples-check");
+  for (const [name, sample] of Object.entries(profile.samples).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!profile.teams[sample.team]?.quota[sample.pool]) continue; // reported by the profile rules
+    let demand: ResourceDemand;
+    try {
+      demand = addSample(scratch, name, profile, sample);
+    } catch (error) {
+      problems.push({ path: `samples.${name}`, value: sample, allowed: (error as Error).message });
+      continue;
+    }
+    const wanted: Record<string, number> = { cpu: demand.cpu, memory: demand.memoryBytes, ...demand.extended };
+    for (const [resource, amount] of Object.entries(wanted)) {
+      const most = maxObtainable(profile, sample.team, sample.pool, resource);
+      if (amount > most + 1e-9) {
+        const show = (n: number) =>
+          resource === "cpu" ? formatCpu(n) : resource === "memory" ? formatMemory(n) : String(n);
+        problems.push({
+          path: `samples.${name}`,
+          value: { kind: sample.kind, [resource]: show(amount) },
+          allowed: `team "${sample.team}" can never hold more than ${show(most)} ${resource} in pool "${sample.pool}" (nominal quota plus what it may borrow); raise its quota or shrink the sample`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+const SAMPLE_NEEDS: Record<Sample["kind"], Array<{ id: ComponentId; reason: string }>> = {
+  "ray-job": [{ id: "kuberay", reason: "RayJob samples need the KubeRay operator" }],
+  "ray-cluster": [{ id: "kuberay", reason: "RayCluster samples need the KubeRay operator" }],
+  "inference-service": [{ id: "kserve", reason: "InferenceService samples need KServe" }],
+  "training-job": [{ id: "mlflow", reason: "the training sample logs to MLflow" }],
+  "vector-client": [{ id: "vector-database", reason: "the vector client sample queries the vector database" }],
+};
+
+/**
+ * The golden-path samples a profile declares, rendered in their teams' namespaces: each goes through
+ * its team's Kueue queue with a priority class, on its pool's nodes, requesting the pool's GPU resource.
+ */
+export const samples: ComponentDefinition = {
+  id: "samples",
+  title: "Golden-path samples",
+  summary: "Sample RayJob, RayCluster, InferenceService, training Job and vector client, queued through Kueue",
+  dependencies: (profile): Dependency[] => {
+    const kinds = new Set(Object.values(profile.samples).map((s) => s.kind));
+    if (kinds.size === 0) return [];
+    const needs = [
+      { id: "kueue" as const, reason: "samples are admitted through their team's Kueue queue" },
+      { id: "tenancy" as const, reason: "samples run in the team namespaces, under their quotas and policies" },
+      ...[...kinds].flatMap((kind) => SAMPLE_NEEDS[kind]),
+    ];
+    return [...new Map(needs.map((n) => [n.id, n])).values()];
+  },
+  namespaces: (ctx) => (Object.keys(ctx.profile.samples).length > 0 ? teamNamespaceSpecs(ctx.profile) : []),
+  steps: (ctx) => {
+    const entries = Object.entries(ctx.profile.samples).sort(([a], [b]) => a.localeCompare(b));
+    if (entries.length === 0) return [];
+    const first = entries[0][1];
+    return [
+      {
+        kind: "local",
+        name: "samples",
+        namespace: teamNamespace(first.team, ctx.profile.teams[first.team]),
+        render: (app, id) => {
+          const chart = new Chart(app, id);
+          for (const [name, sample] of entries) addSample(chart, name, ctx.profile, sample);
+        },
+      },
+    ];
+  },
+};

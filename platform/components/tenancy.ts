@@ -1,0 +1,104 @@
+import { TeamTenancy } from "../../charts/team-tenancy";
+import type { NamespacePeer } from "../../charts/team-tenancy";
+import {
+  maxObtainable,
+  queuePoolNames,
+  queuePools,
+  resourcesPerGpu,
+  teamNames,
+  teamNamespace,
+} from "../../profiles/plan";
+import { formatCpu, formatMemory } from "../../profiles/quantity";
+import type { Profile } from "../../profiles/schema";
+import type { ComponentContext, ComponentDefinition } from "../component";
+import { teamNamespaceSpecs } from "./teams";
+import { NAMESPACE as KUBERAY_NAMESPACE } from "./kuberay";
+import { MLFLOW_NAMESPACE } from "./postgresql";
+import { OBJECT_STORE_NAMESPACE, S3_PORT } from "./object-store";
+import { NAMESPACE as MONITORING_NAMESPACE } from "./observability";
+import { cloudStorageEgress, usesCloudStorage } from "../clouds/storage";
+import { resources } from "./shared";
+
+/** The Ray head's dashboard, which the KubeRay operator calls to follow RayJobs (ray-project/kuberay rayjob_controller.go). */
+const RAY_DASHBOARD_PORT = 8265;
+import { VECTOR_DB_NAMESPACE, vectorDatabaseEndpoint } from "./vector-database";
+import { MLFLOW_PORT } from "../../charts/mlflow";
+
+/** The most a team can ever hold, summed over pools: what its ResourceQuota allows, so it never blocks an admitted workload. */
+export function teamMaximum(
+  profile: Profile,
+  team: string,
+): { cpu: string; memory: string; extended: Record<string, number> } {
+  const totals: Record<string, number> = {};
+  const pools = queuePools(profile);
+  for (const pool of queuePoolNames(profile)) {
+    for (const resource of ["cpu", "memory", ...Object.keys(resourcesPerGpu(pools[pool].gpu))]) {
+      totals[resource] = (totals[resource] ?? 0) + maxObtainable(profile, team, pool, resource);
+    }
+  }
+  const { cpu = 0, memory = 0, ...extended } = totals;
+  return { cpu: formatCpu(cpu), memory: formatMemory(memory), extended };
+}
+
+/** The platform services a team's workloads may call: MLflow, the vector database, the object store. */
+export function teamEgress(ctx: ComponentContext): NamespacePeer[] {
+  const peers: NamespacePeer[] = [];
+  if (ctx.lifecycle("mlflow") === "managed")
+    peers.push({ name: "mlflow", namespace: MLFLOW_NAMESPACE, ports: [MLFLOW_PORT] });
+  if (ctx.lifecycle("vector-database") === "managed") {
+    peers.push({
+      name: "vector-db",
+      namespace: VECTOR_DB_NAMESPACE,
+      ports: [...vectorDatabaseEndpoint(ctx.profile.vectorDatabase.engine).ports],
+    });
+  }
+  if (ctx.lifecycle("object-store") === "managed")
+    peers.push({ name: "object-store", namespace: OBJECT_STORE_NAMESPACE, ports: [S3_PORT] });
+  return peers;
+}
+
+/**
+ * Team tenancy: per team namespace a ResourceQuota matching what its Kueue queue can ever admit, a
+ * LimitRange, default-deny NetworkPolicies with the allows the golden paths need, a namespaced role
+ * bound to the team's groups, and a workload ServiceAccount.
+ */
+export const tenancy: ComponentDefinition = {
+  id: "tenancy",
+  title: "Team tenancy",
+  summary: "Team namespaces (PSA restricted, Kueue opt-in) with quotas, limits, network policies, RBAC",
+  dependencies: () => [
+    { id: "observability", optional: true, reason: "metrics scraping from the monitoring namespace is allowed in" },
+    { id: "kuberay", optional: true, reason: "the KubeRay operator polls Ray heads' dashboards in team namespaces" },
+  ],
+  namespaces: (ctx) => teamNamespaceSpecs(ctx.profile),
+  steps: (ctx) => {
+    const teams = teamNames(ctx.profile);
+    if (teams.length === 0) return [];
+    return [
+      {
+        kind: "local",
+        name: "team-tenancy",
+        // Every object names its team namespace; the release itself lives in the first one.
+        namespace: teamNamespace(teams[0], ctx.profile.teams[teams[0]]),
+        render: (app, id) => {
+          for (const team of teams) {
+            const spec = ctx.profile.teams[team];
+            new TeamTenancy(app, `${id}-${team}`, {
+              namespace: teamNamespace(team, spec),
+              quota: teamMaximum(ctx.profile, team),
+              containerDefaults: resources("100m", "256Mi", "1", "1Gi"),
+              egressTo: teamEgress(ctx),
+              ingressFrom: ctx.isAvailable("kuberay")
+                ? [{ name: "kuberay-operator", namespace: KUBERAY_NAMESPACE, ports: [RAY_DASHBOARD_PORT] }]
+                : [],
+              monitoringNamespace: ctx.isAvailable("observability") ? MONITORING_NAMESPACE : undefined,
+              egressToCidrs: usesCloudStorage(ctx.profile) ? cloudStorageEgress(ctx.profile) : [],
+              groups: spec.groups,
+              users: spec.users,
+            });
+          }
+        },
+      },
+    ];
+  },
+};

@@ -1,0 +1,125 @@
+/**
+ * The capacity report: per pool what it has (nodes, GPUs, slots by resource name), per team what it
+ * is guaranteed and what it may borrow, and the headroom no team is guaranteed. Computed from the same
+ * plan functions the queues and validation use, so the report and the cluster always agree.
+ */
+import { ACCELERATORS } from "../profiles/accelerators";
+import {
+  gpuAmounts,
+  maxObtainable,
+  poolGpuCapacity,
+  poolMaxNodes,
+  poolWorker,
+  queuePoolNames,
+  queuePools,
+  teamNames,
+} from "../profiles/plan";
+import type { Profile } from "../profiles/schema";
+
+export interface PoolCapacity {
+  /** The MultiKueue worker the pool is on; undefined for the profile's own cluster. */
+  readonly worker?: string;
+  readonly pool: string;
+  /** Nodes at the pool's largest (its autoscaling maximum in the clouds). */
+  readonly nodes: number;
+  readonly gpus: number;
+  readonly accelerator?: string;
+  readonly sharing: string;
+  /** Slots by resource name. */
+  readonly slots: Readonly<Record<string, number>>;
+}
+
+export interface TeamShare {
+  readonly team: string;
+  readonly pool: string;
+  readonly resource: string;
+  readonly guaranteed: number;
+  readonly borrowable: number;
+}
+
+export interface CapacityReport {
+  readonly profile: string;
+  readonly pools: readonly PoolCapacity[];
+  readonly teams: readonly TeamShare[];
+  /** Slots no team is guaranteed, by pool and resource. */
+  readonly headroom: ReadonlyArray<{ readonly pool: string; readonly resource: string; readonly slots: number }>;
+}
+
+function describeSharing(profile: Profile, pool: string): string {
+  const gpu = queuePools(profile)[pool].gpu;
+  if (!gpu) return "-";
+  const { sharing } = gpu;
+  switch (sharing.mode) {
+    case "none":
+      return "whole GPUs";
+    case "time-slicing":
+    case "mps":
+      return `${sharing.mode} ×${sharing.replicas}`;
+    case "mig":
+      return `MIG ${sharing.strategy} ${sharing.layout}`;
+  }
+}
+
+export function capacityReport(profile: Profile): CapacityReport {
+  const all = queuePools(profile);
+  const pools = queuePoolNames(profile).map((name) => {
+    const pool = all[name];
+    return {
+      ...(poolWorker(profile, name) ? { worker: poolWorker(profile, name) } : {}),
+      pool: name,
+      nodes: poolMaxNodes(pool),
+      gpus: pool.gpu ? poolMaxNodes(pool) * pool.gpu.perNode : 0,
+      accelerator: pool.gpu ? ACCELERATORS[pool.gpu.accelerator].description : undefined,
+      sharing: describeSharing(profile, name),
+      slots: poolGpuCapacity(pool),
+    };
+  });
+  const teams: TeamShare[] = [];
+  const headroom: Array<{ pool: string; resource: string; slots: number }> = [];
+  for (const { pool, slots } of pools) {
+    for (const [resource, total] of Object.entries(slots)) {
+      let guaranteedTotal = 0;
+      for (const team of teamNames(profile)) {
+        const guaranteed = gpuAmounts(all[pool], profile.teams[team].quota[pool]?.gpu)[resource] ?? 0;
+        guaranteedTotal += guaranteed;
+        teams.push({
+          team,
+          pool,
+          resource,
+          guaranteed,
+          borrowable: maxObtainable(profile, team, pool, resource) - guaranteed,
+        });
+      }
+      headroom.push({ pool, resource, slots: total - guaranteedTotal });
+    }
+  }
+  return { profile: profile.name, pools, teams, headroom };
+}
+
+/** The report as text tables, for the command line and the README. */
+export function formatCapacityReport(report: CapacityReport): string {
+  // A MultiKueue profile's pools live on several clusters: say which.
+  const multi = report.pools.some((p) => p.worker !== undefined);
+  const lines = [
+    `Profile ${report.profile}`,
+    "",
+    `| ${multi ? "cluster | " : ""}pool | nodes | GPUs | accelerator | sharing | slots |`,
+    `|${multi ? "---|" : ""}---|---|---|---|---|---|`,
+  ];
+  for (const p of report.pools) {
+    const slots =
+      Object.entries(p.slots)
+        .map(([name, n]) => `${n} × ${name}`)
+        .join(", ") || "-";
+    const cluster = multi ? `${p.worker ?? "management"} | ` : "";
+    lines.push(`| ${cluster}${p.pool} | ${p.nodes} | ${p.gpus} | ${p.accelerator ?? "-"} | ${p.sharing} | ${slots} |`);
+  }
+  if (report.teams.length > 0) {
+    lines.push("", "| team | pool | resource | guaranteed | can borrow |", "|---|---|---|---|---|");
+    for (const t of report.teams)
+      lines.push(`| ${t.team} | ${t.pool} | ${t.resource} | ${t.guaranteed} | ${t.borrowable} |`);
+    lines.push("", "| pool | resource | headroom (guaranteed to nobody) |", "|---|---|---|");
+    for (const h of report.headroom) lines.push(`| ${h.pool} | ${h.resource} | ${h.slots} |`);
+  }
+  return lines.join("\n");
+}

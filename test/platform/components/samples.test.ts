@@ -1,0 +1,126 @@
+import { renderLocal } from "../../support/render";
+import { loadCheckedProfile } from "../../../platform/check";
+import { loadProfile } from "../../../profiles/load";
+import { poolNodeLabels } from "../../../profiles/plan";
+import type { LocalRelease } from "../../../platform/component";
+import { contextFor } from "../../../platform/graph";
+import { samplePlacement, sampleProblems, samples } from "../../../platform/components/samples";
+
+type Obj = {
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec: Record<string, unknown>;
+};
+
+function rendered(profileName: string): Obj[] {
+  const steps = samples.steps(contextFor(loadProfile(profileName)));
+  return renderLocal(steps[0] as LocalRelease, "samples") as Obj[];
+}
+
+/** Every pod template in an object (Job, RayJob head/workers/submitter, InferenceService predictor). */
+function podSpecs(object: Obj): Array<Record<string, unknown>> {
+  if (object.kind === "InferenceService") {
+    // The predictor is the pod spec; its model is the one serving container.
+    const predictor = object.spec.predictor as Record<string, unknown>;
+    return [{ ...predictor, containers: [predictor.model] }];
+  }
+  const found: Array<Record<string, unknown>> = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === "object") {
+      const record = value as Record<string, unknown>;
+      if (Array.isArray(record.containers)) found.push(record);
+      Object.values(record).forEach(walk);
+    }
+  };
+  walk(object.spec);
+  return found;
+}
+
+describe("samples component", () => {
+  test("needs Kueue, tenancy and the operator of each sample kind it renders", () => {
+    expect(samples.dependencies(loadProfile("cluster-gpu")).map((d) => d.id)).toEqual([
+      "kueue",
+      "tenancy",
+      "kuberay",
+      "mlflow",
+      "kserve",
+      "vector-database",
+    ]);
+    expect(samples.dependencies(loadProfile("laptop"))).toEqual([]);
+    expect(samples.steps(contextFor(loadProfile("laptop")))).toEqual([]);
+  });
+
+  test.each(["workstation-gpu", "cluster-gpu"])("every sample of %s is admissible by its team's queue", (name) => {
+    expect(sampleProblems(loadProfile(name))).toEqual([]);
+  });
+
+  test("a sample asking more CPU than its team can ever get is rejected at synthesis, naming the sample", () => {
+    expect(() =>
+      loadCheckedProfile("laptop", {
+        samples: { big: { kind: "ray-job", team: "default", pool: "workers", replicas: 5 } },
+      }),
+    ).toThrow(
+      /samples\.big: got \{"kind":"ray-job","cpu":"5700m"\}; team "default" can never hold more than 4 cpu in pool "workers"/,
+    );
+  });
+
+  test("every sample carries its team's queue and priority labels and lands in the team namespace", () => {
+    const profile = loadProfile("cluster-gpu");
+    for (const object of rendered("cluster-gpu")) {
+      const sample = profile.samples[object.metadata.name];
+      expect({
+        name: object.metadata.name,
+        namespace: object.metadata.namespace,
+        labels: object.metadata.labels,
+      }).toEqual({
+        name: object.metadata.name,
+        namespace: `team-${sample.team}`,
+        labels: expect.objectContaining({
+          "kueue.x-k8s.io/queue-name": "default",
+          "kueue.x-k8s.io/priority-class": sample.priority ?? profile.teams[sample.team].defaultPriority,
+        }),
+      });
+    }
+  });
+
+  test("every sample pod is schedulable on its pool: its node selector matches the pool's labels, its tolerations cover the taints", () => {
+    const profile = loadProfile("cluster-gpu");
+    for (const object of rendered("cluster-gpu")) {
+      const sample = profile.samples[object.metadata.name];
+      const labels = poolNodeLabels(sample.pool, profile.pools[sample.pool]);
+      const pods = podSpecs(object);
+      expect(pods.length).toBeGreaterThan(0);
+      for (const pod of pods) {
+        expect(pod.nodeSelector).toEqual({ "cnai.io/pool": sample.pool });
+        for (const [key, value] of Object.entries(pod.nodeSelector as Record<string, string>))
+          expect(labels[key]).toBe(value);
+        const tolerations = (pod.tolerations as Array<{ key: string }>) ?? [];
+        for (const taint of profile.pools[sample.pool].taints)
+          expect(tolerations.map((t) => t.key)).toContain(taint.key);
+      }
+    }
+  });
+
+  test("GPU samples request their pool's resource name: MIG slices on the MIG pool, whole GPUs on the full pool", () => {
+    const objects = rendered("cluster-gpu");
+    const limits = (name: string) =>
+      podSpecs(objects.find((o) => o.metadata.name === name) as Obj)
+        .flatMap((pod) => pod.containers as Array<{ resources?: { limits?: Record<string, string> } }>)
+        .map((c) => c.resources?.limits ?? {})
+        .filter((l) => Object.keys(l).some((k) => k.startsWith("nvidia.com/")));
+    expect(limits("llm-serving")).toEqual([expect.objectContaining({ "nvidia.com/mig-1g.10gb": "1" })]);
+    expect(limits("pretrain")).toEqual([expect.objectContaining({ "nvidia.com/gpu": "2" })]);
+  });
+
+  test("a sample's placement is its team's queue and its pool's nodes", () => {
+    const profile = loadProfile("cluster-gpu");
+    expect(samplePlacement(profile, profile.samples.pretrain)).toEqual({
+      namespace: "team-training",
+      localQueue: "default",
+      priorityClass: "batch",
+      nodeSelector: { "cnai.io/pool": "full" },
+      tolerations: [{ key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" }],
+    });
+  });
+});
