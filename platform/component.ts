@@ -8,8 +8,14 @@
  * stack turns them into Terraform resources, in an order computed from the declared dependencies.
  */
 import type { Construct } from "constructs";
-import type { ComponentId, Lifecycle, Profile } from "../profiles/schema";
+import type { z } from "zod";
+import type { NamespacePeer } from "../charts/team-tenancy";
+import type { Problem } from "../profiles/problems";
+import type { Lifecycle, Profile } from "../profiles/schema";
 import type { ChartKey } from "./versions";
+
+/** A component's id: a DNS label, unique in the catalog; a profile sets it under `components.<id>`. */
+export type ComponentId = string;
 
 export interface Dependency {
   readonly id: ComponentId;
@@ -93,16 +99,42 @@ export interface GeneratedSecret {
 
 export interface ComponentContext {
   readonly profile: Profile;
+  /** Every component of the catalog the profile is built from. */
+  readonly catalog: readonly ComponentDefinition[];
+  /** The profile's lifecycle for a component, or the component's default when the profile does not name it. */
   lifecycle(id: ComponentId): Lifecycle;
   /** Managed or external: something the component can use. */
   isAvailable(id: ComponentId): boolean;
+  /** The component's typed settings (`components.<id>.settings`), parsed by its `settings` schema with its defaults. */
+  settings<T>(id: ComponentId): T;
 }
+
+/** Where a component runs when the profile has MultiKueue worker clusters. */
+export type Placement = "every-cluster" | "management-only";
 
 export interface ComponentDefinition {
   readonly id: ComponentId;
   readonly title: string;
   /** What it is for, one line, for the README. */
   readonly summary: string;
+  /** The lifecycle a profile gets when it does not name this component under `components`. */
+  readonly defaultLifecycle: Lifecycle;
+  /**
+   * The namespaces this component owns, whatever the profile: no team may take one, and every namespace its
+   * `namespaces` and `steps` use is one of these or a team namespace (a test checks each shipped profile).
+   */
+  readonly reservedNamespaces: readonly string[];
+  /**
+   * With MultiKueue worker clusters: `every-cluster` runs it on the workers too (Kueue, KubeRay, the GPU
+   * stack, tenancy); `management-only` is a shared service of the management cluster (disabled on workers).
+   */
+  readonly placement: Placement;
+  /**
+   * Typed settings a profile gives under `components.<id>.settings`, checked when the profile is loaded
+   * (problems under that path) and read with `ctx.settings(id)`.
+   * @default none: any `settings` given is a profile error
+   */
+  readonly settings?: z.ZodType;
   dependencies(profile: Profile): readonly Dependency[];
   /** Namespaces this component installs into (created before any release). */
   namespaces(ctx: ComponentContext): readonly NamespaceSpec[];
@@ -110,4 +142,24 @@ export interface ComponentDefinition {
   steps(ctx: ComponentContext): readonly Step[];
   /** Secrets it needs filled with generated credentials. Called when the component is managed. */
   secrets?(ctx: ComponentContext): readonly GeneratedSecret[];
+  /**
+   * The services in its namespaces that team workloads may call: each becomes a NetworkPolicy egress allow in
+   * every team namespace, on exactly these ports. Called when the component is managed.
+   */
+  teamEgress?(ctx: ComponentContext): readonly NamespacePeer[];
+  /**
+   * Its pods that must reach into team namespaces (an operator polling the pods it made), on exactly these
+   * ports. Called when the component is managed or external.
+   */
+  teamIngress?(ctx: ComponentContext): readonly NamespacePeer[];
+  /** Cross-field rules of this component over the whole profile, whatever its lifecycle; problems, never throws. */
+  problems?(ctx: ComponentContext): readonly Problem[];
+}
+
+/** A component's lifecycle in a profile: what the profile says, or the component's default when it says nothing. */
+export function lifecycleIn(
+  profile: Profile,
+  component: Pick<ComponentDefinition, "id" | "defaultLifecycle">,
+): Lifecycle {
+  return profile.components[component.id]?.lifecycle ?? component.defaultLifecycle;
 }

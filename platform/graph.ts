@@ -4,8 +4,9 @@
  * Ties are broken by id, so the order never depends on the order of any list.
  */
 import type { Problem } from "../profiles/problems";
-import type { ComponentId, Lifecycle, Profile } from "../profiles/schema";
-import type { ComponentContext, ComponentDefinition, Step } from "./component";
+import type { Lifecycle, Profile } from "../profiles/schema";
+import { CATALOG } from "./catalog";
+import type { ComponentContext, ComponentDefinition, ComponentId, Step } from "./component";
 
 export interface ResolvedComponent {
   readonly definition: ComponentDefinition;
@@ -20,20 +21,92 @@ export interface ResolvedGraph {
   readonly context: ComponentContext;
 }
 
-export function contextFor(profile: Profile): ComponentContext {
+/**
+ * The view components get of a profile: lifecycles with the catalog's defaults filled in, and typed
+ * settings. Call it on a profile whose `components` passed `componentProblems`.
+ */
+export function contextFor(profile: Profile, catalog: readonly ComponentDefinition[] = CATALOG): ComponentContext {
+  const byId = new Map(catalog.map((c) => [c.id, c]));
+  const lifecycle = (id: ComponentId): Lifecycle => {
+    const component = byId.get(id);
+    if (component === undefined)
+      throw new Error(`No component "${id}" in the catalog; known: ${[...byId.keys()].join(", ")}`);
+    return profile.components[id]?.lifecycle ?? component.defaultLifecycle;
+  };
   return {
     profile,
-    lifecycle: (id) => profile.components[id].lifecycle,
-    isAvailable: (id) => profile.components[id].lifecycle !== "disabled",
+    catalog,
+    lifecycle,
+    isAvailable: (id) => lifecycle(id) !== "disabled",
+    settings: <T>(id: ComponentId): T => {
+      const schema = byId.get(id)?.settings;
+      if (schema === undefined) throw new Error(`Component "${id}" declares no settings schema`);
+      return schema.parse(profile.components[id]?.settings ?? {}) as T;
+    },
   };
+}
+
+/**
+ * Problems of the profile's `components` map against the catalog: ids the catalog does not have, and
+ * settings that do not match a component's schema (or settings for a component that has none).
+ */
+export function componentProblems(catalog: readonly ComponentDefinition[], profile: Profile): Problem[] {
+  const byId = new Map(catalog.map((c) => [c.id, c]));
+  const problems: Problem[] = [];
+  for (const [id, given] of Object.entries(profile.components).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const component = byId.get(id);
+    if (component === undefined) {
+      problems.push({
+        path: `components.${id}`,
+        value: given,
+        allowed: `no component "${id}" in the catalog (platform/catalog.ts); known: ${[...byId.keys()].sort().join(", ")}`,
+      });
+      continue;
+    }
+    if (given.settings === undefined) continue;
+    if (component.settings === undefined) {
+      problems.push({
+        path: `components.${id}.settings`,
+        value: given.settings,
+        allowed: `"${id}" has no settings; remove the key`,
+      });
+      continue;
+    }
+    const parsed = component.settings.safeParse(given.settings);
+    if (!parsed.success) {
+      const found: Problem[] = [];
+      const valueAt = (path: readonly PropertyKey[]): unknown =>
+        path.reduce<unknown>(
+          (value, key) => (value as Record<PropertyKey, unknown> | undefined)?.[key],
+          given.settings,
+        );
+      for (const issue of parsed.error.issues) {
+        const at = (path: readonly PropertyKey[]) => [`components.${id}.settings`, ...path.map(String)].join(".");
+        if (issue.code === "unrecognized_keys") {
+          for (const key of issue.keys) {
+            found.push({
+              path: at([...issue.path, key]),
+              value: valueAt([...issue.path, key]),
+              allowed: "unknown key; remove it",
+            });
+          }
+        } else {
+          found.push({ path: at(issue.path), value: valueAt(issue.path), allowed: issue.message });
+        }
+      }
+      problems.push(...found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
+    }
+  }
+  return problems;
 }
 
 /** Problems of the component graph for a profile, phrased for the profile's author. */
 export function graphProblems(catalog: readonly ComponentDefinition[], profile: Profile): Problem[] {
   const problems: Problem[] = [];
   const known = new Map(catalog.map((c) => [c.id, c]));
+  const ctx = contextFor(profile, catalog);
   for (const component of catalog) {
-    const lifecycle = profile.components[component.id].lifecycle;
+    const lifecycle = ctx.lifecycle(component.id);
     if (lifecycle === "disabled") continue;
     for (const dependency of component.dependencies(profile)) {
       const target = known.get(dependency.id);
@@ -45,7 +118,7 @@ export function graphProblems(catalog: readonly ComponentDefinition[], profile: 
         });
         continue;
       }
-      const targetLifecycle = profile.components[dependency.id].lifecycle;
+      const targetLifecycle = ctx.lifecycle(dependency.id);
       if (targetLifecycle === "disabled" && !dependency.optional) {
         problems.push({
           path: `components.${dependency.id}.lifecycle`,
@@ -55,6 +128,7 @@ export function graphProblems(catalog: readonly ComponentDefinition[], profile: 
       }
     }
   }
+  for (const component of catalog) problems.push(...(component.problems?.(ctx) ?? []));
   const cycle = findCycle(catalog, profile);
   if (cycle !== undefined) {
     problems.push({
@@ -68,33 +142,36 @@ export function graphProblems(catalog: readonly ComponentDefinition[], profile: 
 
 /** Resolves the graph; call only after `graphProblems` returned nothing. */
 export function resolveGraph(catalog: readonly ComponentDefinition[], profile: Profile): ResolvedGraph {
+  const context = contextFor(profile, catalog);
   const edges = new Map<ComponentId, ComponentId[]>();
-  for (const component of catalog) edges.set(component.id, enabledDependencies(component, profile));
+  for (const component of catalog) edges.set(component.id, enabledDependencies(component, context));
   const order = topologicalSort(
     catalog.map((c) => c.id),
     (id) => edges.get(id) ?? [],
   );
   const byId = new Map(catalog.map((c) => [c.id, c]));
   return {
-    context: contextFor(profile),
+    context,
     order: order.map((id) => ({
       definition: byId.get(id) as ComponentDefinition,
-      lifecycle: profile.components[id].lifecycle,
+      lifecycle: context.lifecycle(id),
       dependsOn: edges.get(id) ?? [],
     })),
   };
 }
 
-function enabledDependencies(component: ComponentDefinition, profile: Profile): ComponentId[] {
-  if (profile.components[component.id].lifecycle === "disabled") return [];
+function enabledDependencies(component: ComponentDefinition, ctx: ComponentContext): ComponentId[] {
+  const known = new Set(ctx.catalog.map((c) => c.id));
+  if (ctx.lifecycle(component.id) === "disabled") return [];
   return component
-    .dependencies(profile)
-    .filter((d) => profile.components[d.id]?.lifecycle !== "disabled")
+    .dependencies(ctx.profile)
+    .filter((d) => known.has(d.id) && ctx.lifecycle(d.id) !== "disabled")
     .map((d) => d.id);
 }
 
 function findCycle(catalog: readonly ComponentDefinition[], profile: Profile): ComponentId[] | undefined {
-  const edges = new Map(catalog.map((c) => [c.id, enabledDependencies(c, profile)]));
+  const ctx = contextFor(profile, catalog);
+  const edges = new Map(catalog.map((c) => [c.id, enabledDependencies(c, ctx)]));
   const state = new Map<ComponentId, "visiting" | "done">();
   const stack: ComponentId[] = [];
   const visit = (id: ComponentId): ComponentId[] | undefined => {

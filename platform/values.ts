@@ -1,6 +1,6 @@
 import { deepMerge } from "../profiles/merge";
-import type { ComponentId, Profile } from "../profiles/schema";
-import type { UpstreamRelease } from "./component";
+import type { Profile } from "../profiles/schema";
+import type { ComponentId, UpstreamRelease } from "./component";
 
 /**
  * The values a release is installed with: the component's typed defaults, with the profile's
@@ -12,5 +12,5 @@ export function releaseValues(
   profile: Profile,
 ): Record<string, unknown> {
   const base = step.values as Record<string, unknown>;
-  return step.primary ? deepMerge(base, profile.components[component].values) : deepMerge(base);
+  return step.primary ? deepMerge(base, profile.components[component]?.values) : deepMerge(base);
 }

@@ -27,21 +27,14 @@ export const AKS_SPOT_TAINT = {
   effect: "NoSchedule",
 } as const;
 
-/** Namespaces the platform itself uses; a team namespace may not take one. */
-export const PLATFORM_NAMESPACES = [
-  "cert-manager",
-  "monitoring",
-  "gpu-operator",
-  "ray-system",
-  "kueue-system",
-  "kserve",
-  "cnpg-system",
-  "object-store",
-  "mlflow",
-  "vector-db",
-  "kube-system",
-  "default",
-];
+/**
+ * Kubernetes' own namespaces: `default` and every `kube-*` (kube-system, kube-public, kube-node-lease, and any
+ * a later version adds). No team may take one. The platform components' namespaces are reserved by the
+ * components themselves (`reservedNamespaces`, checked in platform/check.ts).
+ */
+export function isKubernetesNamespace(namespace: string): boolean {
+  return namespace === "default" || namespace.startsWith("kube-");
+}
 
 export function gpuPoolNames(profile: Profile): string[] {
   return poolNames(profile).filter((name) => profile.pools[name].gpu !== undefined);
@@ -53,7 +46,7 @@ export function profileRules(profile: Profile): Problem[] {
     ...workerRules(profile),
     ...teamRules(profile),
     ...sampleRules(profile),
-    ...componentRules(profile),
+    ...bucketRules(profile),
   ];
 }
 
@@ -272,11 +265,11 @@ function teamRules(profile: Profile): Problem[] {
   for (const name of teamNames(profile)) {
     const team = profile.teams[name];
     const namespace = teamNamespace(name, team);
-    if (PLATFORM_NAMESPACES.includes(namespace)) {
+    if (isKubernetesNamespace(namespace)) {
       problems.push({
         path: `teams.${name}.namespace`,
         value: namespace,
-        allowed: `a namespace the platform does not use (not ${PLATFORM_NAMESPACES.join(", ")})`,
+        allowed: `a namespace of Kubernetes itself ("default" and every "kube-*" are reserved); choose another, e.g. team-${name}`,
       });
     }
     const other = namespaces.get(namespace);
@@ -390,60 +383,8 @@ function sampleRules(profile: Profile): Problem[] {
   return problems;
 }
 
-function componentRules(profile: Profile): Problem[] {
+function bucketRules(profile: Profile): Problem[] {
   const problems: Problem[] = [];
-  const gpuPools = gpuPoolNames(profile);
-  const gpuOperator = profile.components["gpu-operator"].lifecycle;
-  if (gpuOperator === "managed" && gpuPools.length === 0) {
-    problems.push({
-      path: "components.gpu-operator.lifecycle",
-      value: gpuOperator,
-      allowed: `the GPU Operator needs a GPU pool, and no pool has gpu; use "disabled" or add a GPU pool`,
-    });
-  }
-  if (gpuPools.length > 0 && gpuOperator === "disabled") {
-    problems.push({
-      path: "components.gpu-operator.lifecycle",
-      value: gpuOperator,
-      allowed: `pools ${gpuPools.join(", ")} have GPUs, but without the GPU Operator (or an external device plugin) no pod can request them; use "managed" or "external"`,
-    });
-  }
-  if (profile.cluster.provider === "gke" && gpuOperator === "managed" && gpuPools.length > 0) {
-    problems.push({
-      path: "components.gpu-operator.lifecycle",
-      value: gpuOperator,
-      allowed: `on GKE the node pools bring Google's driver installer and device plugin (with GPU sharing and MIG), and a second nvidia.com/gpu advertiser breaks nodes; use "external"`,
-    });
-  }
-  if (profile.components.postgresql.lifecycle === "external" && profile.external.postgresql === undefined) {
-    problems.push({
-      path: "external.postgresql",
-      value: undefined,
-      allowed: "components.postgresql is external: give host, port, database and credentialsSecret",
-    });
-  }
-  const store = profile.external.objectStore;
-  if (store !== undefined && "cloud" in store && profile.cluster.provider === "kind") {
-    problems.push({
-      path: "external.objectStore.cloud",
-      value: true,
-      allowed: "cloud storage is made by a cloud cluster stack (EKS, GKE, AKS); on kind use the managed object store",
-    });
-  }
-  if (store !== undefined && "cloud" in store && profile.components["object-store"].lifecycle !== "external") {
-    problems.push({
-      path: "components.object-store.lifecycle",
-      value: profile.components["object-store"].lifecycle,
-      allowed: 'with external.objectStore.cloud the buckets are the cloud\'s: use "external"',
-    });
-  }
-  if (profile.components["object-store"].lifecycle === "external" && profile.external.objectStore === undefined) {
-    problems.push({
-      path: "external.objectStore",
-      value: undefined,
-      allowed: "components.object-store is external: give endpoint, region and credentialsSecret",
-    });
-  }
   if (profile.buckets.mlflowArtifacts === profile.buckets.models) {
     problems.push({
       path: "buckets.models",

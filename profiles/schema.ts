@@ -8,25 +8,6 @@ import { z } from "zod";
 import { ACCELERATOR_IDS } from "./accelerators";
 import { DNS_LABEL } from "./names";
 
-/** Every component of the distribution, by id. The catalog in `platform/catalog.ts` must define exactly these. */
-export const COMPONENT_IDS = [
-  "cert-manager",
-  "observability",
-  "gpu-operator",
-  "kuberay",
-  "kueue",
-  "kserve",
-  "postgres-operator",
-  "postgresql",
-  "object-store",
-  "mlflow",
-  "vector-database",
-  "tenancy",
-  "samples",
-  "multikueue",
-] as const;
-export type ComponentId = (typeof COMPONENT_IDS)[number];
-
 export const LIFECYCLES = ["managed", "external", "disabled"] as const;
 export type Lifecycle = (typeof LIFECYCLES)[number];
 
@@ -44,17 +25,20 @@ export const quantity = z.string().regex(QUANTITY, { message: "a Kubernetes quan
 /** Helm values a profile layers over a component's defaults (deep merge: maps merge, lists replace). */
 const helmValues = z.record(z.string(), z.unknown());
 
+/**
+ * What a profile says about one component. The components themselves (their ids, default lifecycles and
+ * settings schemas) come from the catalog in `platform/catalog.ts`, which checks this map when the profile is
+ * loaded (`platform/check.ts`): an unknown id or a bad `settings` is a profile problem there.
+ */
 const componentSettings = z.strictObject({
-  lifecycle: z.enum(LIFECYCLES),
+  /** @default the component's `defaultLifecycle` */
+  lifecycle: z.enum(LIFECYCLES).optional(),
   /** Helm values merged over the component's typed defaults. */
   values: helmValues.optional(),
+  /** The component's own typed settings (its `settings` schema). */
+  settings: z.unknown().optional(),
 });
 export type ComponentSettings = z.infer<typeof componentSettings>;
-
-const componentsShape = Object.fromEntries(COMPONENT_IDS.map((id) => [id, componentSettings])) as Record<
-  ComponentId,
-  typeof componentSettings
->;
 
 const taint = z.strictObject({
   key: z.string().min(1),
@@ -279,7 +263,8 @@ export const profileSchema = z.strictObject({
     /** An S3-compatible endpoint with keys, or `{ cloud: true }`: buckets and workload identity made by a cloud cluster stack. */
     objectStore: z.union([externalObjectStore, z.strictObject({ cloud: z.literal(true) })]).optional(),
   }),
-  components: z.strictObject(componentsShape),
+  /** Components by catalog id; a component the profile does not name keeps its default lifecycle. */
+  components: z.record(dnsLabel, componentSettings),
 });
 
 export type Profile = z.infer<typeof profileSchema>;

@@ -4,7 +4,7 @@
  * plane fee, from a price table that names its source and date. A type with no known price is listed
  * as unpriced, never guessed, and the totals say how many pools they leave out.
  */
-import { workerNames, workerProfile } from "../profiles/multicluster";
+import { workerNames, workerProfile } from "../platform/multicluster";
 import type { Pool, Profile } from "../profiles/schema";
 import { aksVmSize } from "../stacks/clusters/aks";
 import { eksInstanceType } from "../stacks/clusters/eks";

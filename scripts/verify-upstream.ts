@@ -5,7 +5,7 @@
  */
 import { resolve } from "node:path";
 import { selectProfiles } from "../profiles/load";
-import { workerNames, workerProfile } from "../profiles/multicluster";
+import { workerNames, workerProfile } from "../platform/multicluster";
 import { loadCheckedProfile } from "../platform/check";
 import { CATALOG } from "../platform/catalog";
 import { planSteps, resolveGraph } from "../platform/graph";

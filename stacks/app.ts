@@ -5,7 +5,7 @@
  */
 import { App, Fn } from "cdktf";
 import { MULTIKUEUE_KUBECONFIG_KEY, multiKueueKubeconfig } from "../charts/multikueue";
-import { workerNames, workerProfile } from "../profiles/multicluster";
+import { workerNames, workerProfile } from "../platform/multicluster";
 import type { Profile } from "../profiles/schema";
 import { CATALOG } from "../platform/catalog";
 import type { ComponentDefinition } from "../platform/component";

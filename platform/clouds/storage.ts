@@ -48,10 +48,13 @@ export interface CloudStorage {
   readonly mlflowEnv: Readonly<Record<string, string>>;
 }
 
-/** True when the profile keeps MLflow artifacts and models in buckets its cloud cluster stack creates. */
+/**
+ * True when the profile keeps MLflow artifacts and models in buckets its cloud cluster stack creates
+ * (the object-store component's rules make such a profile's object store `external`).
+ */
 export function usesCloudStorage(profile: Profile): boolean {
   const store = profile.external.objectStore;
-  return profile.components["object-store"].lifecycle === "external" && store !== undefined && "cloud" in store;
+  return store !== undefined && "cloud" in store;
 }
 
 /** AKS: the storage account (3-24 lowercase letters and digits, globally unique) holding the containers. */

@@ -13,6 +13,9 @@ export const certManager: ComponentDefinition = {
   id: "cert-manager",
   title: "cert-manager",
   summary: "Certificates for the operators' webhooks (KServe requires it)",
+  defaultLifecycle: "managed",
+  reservedNamespaces: [NAMESPACE],
+  placement: "management-only",
   dependencies: () => [{ id: "observability", optional: true, reason: "ServiceMonitor for metrics" }],
   namespaces: () => [{ name: NAMESPACE }],
   steps: (ctx) => [

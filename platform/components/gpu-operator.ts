@@ -1,7 +1,9 @@
 import { stringify } from "yaml";
 import { GPU_RESOURCE, poolNames } from "../../profiles/plan";
 import type { GpuSharing, Profile } from "../../profiles/schema";
-import type { ComponentDefinition } from "../component";
+import type { Problem } from "../../profiles/problems";
+import { gpuPoolNames } from "../../profiles/rules";
+import type { ComponentContext, ComponentDefinition } from "../component";
 import { monitoringEnabled, resources } from "./shared";
 
 export const NAMESPACE = "gpu-operator";
@@ -107,6 +109,10 @@ export const gpuOperator: ComponentDefinition = {
   id: "gpu-operator",
   title: "NVIDIA GPU Operator",
   summary: "Exposes the host's NVIDIA GPUs to pods (device plugin, CDI, GPU sharing, DCGM metrics)",
+  defaultLifecycle: "disabled",
+  reservedNamespaces: [NAMESPACE],
+  placement: "every-cluster",
+  problems: (ctx) => gpuOperatorProblems(ctx),
   dependencies: () => [{ id: "observability", optional: true, reason: "ServiceMonitor for the DCGM exporter" }],
   // The operands mount host paths and run privileged (nvkind README "Install GPU Operator").
   namespaces: () => [{ name: NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged" } }],
@@ -180,3 +186,33 @@ export const gpuOperator: ComponentDefinition = {
     ];
   },
 };
+
+/** GPU pools need a device plugin, and exactly one: the GPU Operator's, or the platform's own (GKE). */
+function gpuOperatorProblems(ctx: ComponentContext): Problem[] {
+  const problems: Problem[] = [];
+  const gpuPools = gpuPoolNames(ctx.profile);
+  const lifecycle = ctx.lifecycle("gpu-operator");
+  const path = "components.gpu-operator.lifecycle";
+  if (lifecycle === "managed" && gpuPools.length === 0) {
+    problems.push({
+      path,
+      value: lifecycle,
+      allowed: `the GPU Operator needs a GPU pool, and no pool has gpu; use "disabled" or add a GPU pool`,
+    });
+  }
+  if (gpuPools.length > 0 && lifecycle === "disabled") {
+    problems.push({
+      path,
+      value: lifecycle,
+      allowed: `pools ${gpuPools.join(", ")} have GPUs, but without the GPU Operator (or an external device plugin) no pod can request them; use "managed" or "external"`,
+    });
+  }
+  if (ctx.profile.cluster.provider === "gke" && lifecycle === "managed" && gpuPools.length > 0) {
+    problems.push({
+      path,
+      value: lifecycle,
+      allowed: `on GKE the node pools bring Google's driver installer and device plugin (with GPU sharing and MIG), and a second nvidia.com/gpu advertiser breaks nodes; use "external"`,
+    });
+  }
+  return problems;
+}

@@ -140,6 +140,9 @@ export const kserve: ComponentDefinition = {
   id: "kserve",
   title: "KServe",
   summary: "Model serving (InferenceService) in Standard mode, pulling models from the object store",
+  defaultLifecycle: "managed",
+  reservedNamespaces: [NAMESPACE],
+  placement: "management-only",
   dependencies: () => [
     { id: "cert-manager", reason: "the chart renders a cert-manager Certificate and Issuer for its webhooks" },
     { id: "object-store", optional: true, reason: "S3 storage for models (storageUri s3://…)" },

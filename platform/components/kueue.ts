@@ -199,6 +199,9 @@ export const kueue: ComponentDefinition = {
   id: "kueue",
   title: "Kueue",
   summary: "Quota and queueing for batch jobs, Ray workloads and inference pods",
+  defaultLifecycle: "managed",
+  reservedNamespaces: [NAMESPACE],
+  placement: "every-cluster",
   dependencies: () => [
     {
       id: "kuberay",

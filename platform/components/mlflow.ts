@@ -2,10 +2,11 @@ import type { BackendStore } from "../../charts/mlflow";
 import { MLFLOW_PORT, MlflowChart } from "../../charts/mlflow";
 import type { Profile } from "../../profiles/schema";
 import type { ComponentDefinition } from "../component";
+import { lifecycleIn } from "../component";
 import { imageRef } from "../versions";
 import { cloudStorageUris, MLFLOW_SERVICE_ACCOUNT, usesCloudStorage } from "../clouds/storage";
 import { objectStoreEndpoint, objectStoreRegion, s3CredentialsSecret, s3CredentialsSecretName } from "./object-store";
-import { MLFLOW_DB_APP_SECRET, MLFLOW_NAMESPACE } from "./postgresql";
+import { MLFLOW_DB_APP_SECRET, MLFLOW_NAMESPACE, postgresql } from "./postgresql";
 import { resources } from "./shared";
 
 /** The Service name; in-cluster clients use `http://mlflow.mlflow.svc.cluster.local:5000`. */
@@ -34,7 +35,7 @@ export function mlflowAllowedHosts(): string[] {
 
 /** CloudNativePG's generated URI for the managed database; host, port and a credentials Secret for an external one. */
 export function mlflowBackendStore(profile: Profile): BackendStore {
-  if (profile.components.postgresql.lifecycle !== "external") {
+  if (lifecycleIn(profile, postgresql) !== "external") {
     return { kind: "uri-secret", secretName: MLFLOW_DB_APP_SECRET, key: "uri" };
   }
   const external = profile.external.postgresql;
@@ -55,6 +56,10 @@ export const mlflow: ComponentDefinition = {
   id: "mlflow",
   title: "MLflow",
   summary: "Experiment tracking and model registry, backed by PostgreSQL and the object store",
+  defaultLifecycle: "managed",
+  reservedNamespaces: [MLFLOW_NAMESPACE],
+  placement: "management-only",
+  teamEgress: () => [{ name: "mlflow", namespace: MLFLOW_NAMESPACE, ports: [MLFLOW_PORT] }],
   dependencies: () => [
     { id: "postgresql", reason: "the tracking database (backend store)" },
     { id: "object-store", reason: "the artifact store" },

@@ -18,6 +18,9 @@ export const multikueue: ComponentDefinition = {
   id: "multikueue",
   title: "MultiKueue",
   summary: "Dispatches the management cluster's queued jobs to its worker clusters (multicloud profiles)",
+  defaultLifecycle: "managed",
+  reservedNamespaces: [MULTIKUEUE_NAMESPACE],
+  placement: "management-only",
   dependencies: (profile) =>
     workerNames(profile).length > 0
       ? [{ id: "kueue", reason: "MultiKueue objects are Kueue resources, validated by its webhook" }]

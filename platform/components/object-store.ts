@@ -1,5 +1,8 @@
 import type { Profile } from "../../profiles/schema";
+import type { Problem } from "../../profiles/problems";
 import type { ComponentContext, ComponentDefinition, GeneratedSecret } from "../component";
+import { lifecycleIn } from "../component";
+
 import { monitoringEnabled, resources } from "./shared";
 
 export const OBJECT_STORE_NAMESPACE = "object-store";
@@ -58,13 +61,13 @@ function externalStore(profile: Profile): KeyedStore {
 
 /** True when clients use an S3 endpoint with keys: the managed SeaweedFS, or an external S3-compatible store. */
 export function usesS3Keys(profile: Profile): boolean {
-  const lifecycle = profile.components["object-store"].lifecycle;
+  const lifecycle = lifecycleIn(profile, objectStore);
   const external = profile.external.objectStore;
   return lifecycle === "managed" || (lifecycle === "external" && external !== undefined && !("cloud" in external));
 }
 
 function isExternal(profile: Profile): boolean {
-  return profile.components["object-store"].lifecycle === "external";
+  return lifecycleIn(profile, objectStore) === "external";
 }
 
 /** The S3 endpoint URL (scheme, host and port) clients use. */
@@ -94,6 +97,11 @@ export const objectStore: ComponentDefinition = {
   id: "object-store",
   title: "Object store (SeaweedFS)",
   summary: "S3-compatible storage for MLflow artifacts and models, with generated credentials",
+  defaultLifecycle: "managed",
+  reservedNamespaces: [OBJECT_STORE_NAMESPACE],
+  placement: "management-only",
+  teamEgress: () => [{ name: "object-store", namespace: OBJECT_STORE_NAMESPACE, ports: [S3_PORT] }],
+  problems: (ctx) => objectStoreProblems(ctx),
   dependencies: () => [{ id: "observability", optional: true, reason: "ServiceMonitor for metrics" }],
   namespaces: (ctx: ComponentContext) =>
     ctx.lifecycle("object-store") === "managed" ? [{ name: OBJECT_STORE_NAMESPACE }] : [],
@@ -137,3 +145,33 @@ export const objectStore: ComponentDefinition = {
     s3CredentialsSecret(OBJECT_STORE_NAMESPACE),
   ],
 };
+
+/** Where the object store lives must agree with its lifecycle: cloud buckets are external, an external store is described. */
+function objectStoreProblems(ctx: ComponentContext): Problem[] {
+  const { profile } = ctx;
+  const lifecycle = ctx.lifecycle("object-store");
+  const store = profile.external.objectStore;
+  const problems: Problem[] = [];
+  if (store !== undefined && "cloud" in store && profile.cluster.provider === "kind") {
+    problems.push({
+      path: "external.objectStore.cloud",
+      value: true,
+      allowed: "cloud storage is made by a cloud cluster stack (EKS, GKE, AKS); on kind use the managed object store",
+    });
+  }
+  if (store !== undefined && "cloud" in store && lifecycle !== "external") {
+    problems.push({
+      path: "components.object-store.lifecycle",
+      value: lifecycle,
+      allowed: 'with external.objectStore.cloud the buckets are the cloud\'s: use "external"',
+    });
+  }
+  if (lifecycle === "external" && store === undefined) {
+    problems.push({
+      path: "external.objectStore",
+      value: undefined,
+      allowed: "components.object-store is external: give endpoint, region and credentialsSecret",
+    });
+  }
+  return problems;
+}

@@ -21,6 +21,9 @@ export const observability: ComponentDefinition = {
   id: "observability",
   title: "Observability (kube-prometheus-stack)",
   summary: "Prometheus, Grafana and the Prometheus Operator; scrapes every component's ServiceMonitors",
+  defaultLifecycle: "managed",
+  reservedNamespaces: [NAMESPACE],
+  placement: "every-cluster",
   dependencies: () => [],
   namespaces: () => [{ name: NAMESPACE }],
   steps: () => [

@@ -14,6 +14,9 @@ export const postgresOperator: ComponentDefinition = {
   id: "postgres-operator",
   title: "CloudNativePG",
   summary: "PostgreSQL operator: runs the MLflow database (and the pgvector engine) as Cluster resources",
+  defaultLifecycle: "managed",
+  reservedNamespaces: [NAMESPACE],
+  placement: "management-only",
   dependencies: () => [{ id: "observability", optional: true, reason: "PodMonitor for the operator's metrics" }],
   namespaces: () => [{ name: NAMESPACE }],
   steps: (ctx) => [

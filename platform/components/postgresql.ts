@@ -22,6 +22,19 @@ export const postgresql: ComponentDefinition = {
   id: "postgresql",
   title: "PostgreSQL (MLflow backend store)",
   summary: "The MLflow tracking database, a CloudNativePG Cluster with generated credentials",
+  defaultLifecycle: "managed",
+  reservedNamespaces: [MLFLOW_NAMESPACE],
+  placement: "management-only",
+  problems: (ctx) =>
+    ctx.lifecycle("postgresql") === "external" && ctx.profile.external.postgresql === undefined
+      ? [
+          {
+            path: "external.postgresql",
+            value: undefined,
+            allowed: "components.postgresql is external: give host, port, database and credentialsSecret",
+          },
+        ]
+      : [],
   dependencies: () => [
     { id: "postgres-operator", reason: "the Cluster resource and its admission webhook" },
     { id: "observability", optional: true, reason: "PodMonitor for the database's metrics" },

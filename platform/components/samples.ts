@@ -21,7 +21,8 @@ import {
 } from "../../profiles/plan";
 import type { Problem } from "../../profiles/problems";
 import { formatCpu, formatMemory } from "../../profiles/quantity";
-import type { ComponentId, Profile, Sample } from "../../profiles/schema";
+import type { Profile, Sample } from "../../profiles/schema";
+import type { ComponentId } from "../component";
 import type { ComponentDefinition, Dependency } from "../component";
 import { cloudStorageUris, usesCloudStorage } from "../clouds/storage";
 import { imageRef } from "../versions";
@@ -186,6 +187,9 @@ export const samples: ComponentDefinition = {
   id: "samples",
   title: "Golden-path samples",
   summary: "Sample RayJob, RayCluster, InferenceService, training Job and vector client, queued through Kueue",
+  defaultLifecycle: "managed",
+  reservedNamespaces: [],
+  placement: "management-only",
   dependencies: (profile): Dependency[] => {
     const kinds = new Set(Object.values(profile.samples).map((s) => s.kind));
     if (kinds.size === 0) return [];

@@ -12,17 +12,9 @@ import { formatCpu, formatMemory } from "../../profiles/quantity";
 import type { Profile } from "../../profiles/schema";
 import type { ComponentContext, ComponentDefinition } from "../component";
 import { teamNamespaceSpecs } from "./teams";
-import { NAMESPACE as KUBERAY_NAMESPACE } from "./kuberay";
-import { MLFLOW_NAMESPACE } from "./postgresql";
-import { OBJECT_STORE_NAMESPACE, S3_PORT } from "./object-store";
 import { NAMESPACE as MONITORING_NAMESPACE } from "./observability";
 import { cloudStorageEgress, usesCloudStorage } from "../clouds/storage";
 import { resources } from "./shared";
-
-/** The Ray head's dashboard, which the KubeRay operator calls to follow RayJobs (ray-project/kuberay rayjob_controller.go). */
-const RAY_DASHBOARD_PORT = 8265;
-import { VECTOR_DB_NAMESPACE, vectorDatabaseEndpoint } from "./vector-database";
-import { MLFLOW_PORT } from "../../charts/mlflow";
 
 /** The most a team can ever hold, summed over pools: what its ResourceQuota allows, so it never blocks an admitted workload. */
 export function teamMaximum(
@@ -40,21 +32,25 @@ export function teamMaximum(
   return { cpu: formatCpu(cpu), memory: formatMemory(memory), extended };
 }
 
-/** The platform services a team's workloads may call: MLflow, the vector database, the object store. */
+/**
+ * The platform services a team's workloads may call: every managed component's declared `teamEgress`
+ * (MLflow, the vector database, the object store, and whatever a fork adds), in catalog id order.
+ */
 export function teamEgress(ctx: ComponentContext): NamespacePeer[] {
-  const peers: NamespacePeer[] = [];
-  if (ctx.lifecycle("mlflow") === "managed")
-    peers.push({ name: "mlflow", namespace: MLFLOW_NAMESPACE, ports: [MLFLOW_PORT] });
-  if (ctx.lifecycle("vector-database") === "managed") {
-    peers.push({
-      name: "vector-db",
-      namespace: VECTOR_DB_NAMESPACE,
-      ports: [...vectorDatabaseEndpoint(ctx.profile.vectorDatabase.engine).ports],
-    });
-  }
-  if (ctx.lifecycle("object-store") === "managed")
-    peers.push({ name: "object-store", namespace: OBJECT_STORE_NAMESPACE, ports: [S3_PORT] });
-  return peers;
+  return byId(ctx.catalog)
+    .filter((component) => ctx.lifecycle(component.id) === "managed")
+    .flatMap((component) => [...(component.teamEgress?.(ctx) ?? [])]);
+}
+
+/** The platform pods allowed into team namespaces: every available component's declared `teamIngress` (the KubeRay operator). */
+export function teamIngress(ctx: ComponentContext): NamespacePeer[] {
+  return byId(ctx.catalog)
+    .filter((component) => ctx.isAvailable(component.id))
+    .flatMap((component) => [...(component.teamIngress?.(ctx) ?? [])]);
+}
+
+function byId(catalog: readonly ComponentDefinition[]): ComponentDefinition[] {
+  return [...catalog].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /**
@@ -66,6 +62,9 @@ export const tenancy: ComponentDefinition = {
   id: "tenancy",
   title: "Team tenancy",
   summary: "Team namespaces (PSA restricted, Kueue opt-in) with quotas, limits, network policies, RBAC",
+  defaultLifecycle: "managed",
+  reservedNamespaces: [],
+  placement: "every-cluster",
   dependencies: () => [
     { id: "observability", optional: true, reason: "metrics scraping from the monitoring namespace is allowed in" },
     { id: "kuberay", optional: true, reason: "the KubeRay operator polls Ray heads' dashboards in team namespaces" },
@@ -88,9 +87,7 @@ export const tenancy: ComponentDefinition = {
               quota: teamMaximum(ctx.profile, team),
               containerDefaults: resources("100m", "256Mi", "1", "1Gi"),
               egressTo: teamEgress(ctx),
-              ingressFrom: ctx.isAvailable("kuberay")
-                ? [{ name: "kuberay-operator", namespace: KUBERAY_NAMESPACE, ports: [RAY_DASHBOARD_PORT] }]
-                : [],
+              ingressFrom: teamIngress(ctx),
               monitoringNamespace: ctx.isAvailable("observability") ? MONITORING_NAMESPACE : undefined,
               egressToCidrs: usesCloudStorage(ctx.profile) ? cloudStorageEgress(ctx.profile) : [],
               groups: spec.groups,

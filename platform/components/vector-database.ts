@@ -141,6 +141,16 @@ export const vectorDatabase: ComponentDefinition = {
   id: "vector-database",
   title: "Vector database",
   summary: "Embeddings store for retrieval: Qdrant (default), Milvus standalone or pgvector on CloudNativePG",
+  defaultLifecycle: "managed",
+  reservedNamespaces: [VECTOR_DB_NAMESPACE],
+  placement: "management-only",
+  teamEgress: (ctx) => [
+    {
+      name: "vector-db",
+      namespace: VECTOR_DB_NAMESPACE,
+      ports: [...vectorDatabaseEndpoint(ctx.profile.vectorDatabase.engine).ports],
+    },
+  ],
   dependencies: (profile) =>
     profile.vectorDatabase.engine === "pgvector"
       ? [{ id: "postgres-operator", reason: "the pgvector engine is a CloudNativePG Cluster" }, MONITORING_DEPENDENCY]

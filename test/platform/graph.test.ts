@@ -1,19 +1,20 @@
 import { loadProfile } from "../../profiles/load";
-import type { ComponentId } from "../../profiles/schema";
-import type { ComponentDefinition, Step } from "../../platform/component";
+import { CATALOG } from "../../platform/catalog";
+import type { ComponentDefinition, ComponentId, Step } from "../../platform/component";
 import { graphProblems, planSteps, resolveGraph, topologicalSort } from "../../platform/graph";
-import { COMPONENT_IDS } from "../../profiles/schema";
 
 /** A catalog of bare components with the given dependencies; everything else has none. */
 function catalogWith(
   deps: Partial<Record<ComponentId, Array<{ id: string; optional?: boolean }>>>,
 ): ComponentDefinition[] {
-  return COMPONENT_IDS.map((id) => ({
+  return CATALOG.map(({ id, defaultLifecycle }) => ({
     id,
     title: id,
     summary: id,
-    dependencies: () =>
-      (deps[id] ?? []).map((d) => ({ id: d.id as ComponentId, optional: d.optional, reason: "test" })),
+    defaultLifecycle,
+    reservedNamespaces: [id],
+    placement: "every-cluster" as const,
+    dependencies: () => (deps[id] ?? []).map((d) => ({ id: d.id, optional: d.optional, reason: "test" })),
     namespaces: () => [{ name: id }],
     steps: (): Step[] => [
       { kind: "upstream", name: `${id}-a`, namespace: id, chart: "kueue", values: {} },

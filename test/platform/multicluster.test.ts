@@ -1,5 +1,5 @@
 import { loadProfile } from "../../profiles/load";
-import { workerNames, workerProfile } from "../../profiles/multicluster";
+import { workerNames, workerProfile } from "../../platform/multicluster";
 import { queuePoolNames } from "../../profiles/plan";
 import { ProfileError } from "../../profiles/problems";
 import type { ProfileOverride } from "../../profiles/schema";
