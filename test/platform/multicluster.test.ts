@@ -1,4 +1,6 @@
 import { loadProfile } from "../../profiles/load";
+import { CATALOG } from "../../platform/catalog";
+import { contextFor } from "../../platform/graph";
 import { workerNames, workerProfile } from "../../platform/multicluster";
 import { queuePoolNames } from "../../profiles/plan";
 import { ProfileError } from "../../profiles/problems";
@@ -30,7 +32,8 @@ describe("MultiKueue profiles", () => {
     expect(gke.teams.serving.quota).toEqual({ "gke-l4": { cpu: "8", memory: "32Gi", gpu: 2 } });
     expect(gke.workers).toEqual({});
     expect(gke.samples).toEqual({});
-    const lifecycles = Object.fromEntries(Object.entries(gke.components).map(([id, c]) => [id, c.lifecycle]));
+    const ctx = contextFor(gke);
+    const lifecycles = Object.fromEntries(CATALOG.map(({ id }) => [id, ctx.lifecycle(id)]));
     expect(lifecycles).toEqual({
       "cert-manager": "disabled",
       observability: "managed",

@@ -40,7 +40,7 @@ describe("selecting profiles", () => {
 });
 
 describe("loading the shipped profiles", () => {
-  test("laptop is one CPU worker pool and one team, with the GPU Operator disabled", () => {
+  test("laptop is one CPU worker pool and one team, and names no component (each keeps its default lifecycle)", () => {
     const profile = loadProfile("laptop");
     expect(profile.cluster).toEqual({ provider: "kind", name: "cnai-laptop", controlPlanes: 1 });
     expect(profile.pools).toEqual({ workers: { nodes: 1, spot: false, labels: {}, taints: [] } });
@@ -54,8 +54,7 @@ describe("loading the shipped profiles", () => {
         quota: { workers: { cpu: "4", memory: "8Gi" } },
       },
     });
-    expect(profile.components["gpu-operator"].lifecycle).toBe("disabled");
-    expect(profile.components.mlflow.lifecycle).toBe("managed");
+    expect(profile.components).toEqual({});
   });
 
   test("laptop-gpu is the laptop plus host GPU 0 on its worker, a GPU quota and the GPU Operator", () => {
@@ -133,12 +132,12 @@ describe("profile validation", () => {
     expect(
       problemsOf(() =>
         loadProfile("laptop", {
-          components: { "gpu-operator": { lifecycle: "managed" } },
+          samples: { x: { kind: "training-job", team: "nobody", pool: "workers" } },
           buckets: { models: "mlflow-artifacts" },
           teams: { default: { quota: { gpus: { cpu: "1", memory: "1Gi" } } } },
         }),
       ),
-    ).toEqual(["teams.default.quota.gpus", "components.gpu-operator.lifecycle", "buckets.models"]);
+    ).toEqual(["teams.default.quota.gpus", "samples.x.team", "buckets.models"]);
   });
 });
 

@@ -63,14 +63,14 @@ describe("tenancy component", () => {
   test("teams may reach MLflow, the vector database and the object store, and nothing else of the platform", () => {
     expect(teamEgress(contextFor(loadProfile("laptop")))).toEqual([
       { name: "mlflow", namespace: "mlflow", ports: [5000] },
-      { name: "vector-db", namespace: "vector-db", ports: [6333, 6334] },
       { name: "object-store", namespace: "object-store", ports: [8333] },
+      { name: "vector-db", namespace: "vector-db", ports: [6333, 6334] },
     ]);
     expect(
       teamEgress(contextFor(loadProfile("laptop", { components: { mlflow: { lifecycle: "disabled" } } }))).map(
         (p) => p.name,
       ),
-    ).toEqual(["vector-db", "object-store"]);
+    ).toEqual(["object-store", "vector-db"]);
   });
 
   test("the KubeRay operator may reach the Ray dashboards in team namespaces", () => {
