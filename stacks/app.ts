@@ -47,7 +47,7 @@ export function buildApp(options: BuildOptions): { app: App; built: BuiltProfile
     // Workers first: the management cluster's platform reads each worker's endpoint, CA and token.
     const workers = Object.fromEntries(
       workerNames(profile).map((worker) => {
-        const derived = workerProfile(profile, worker);
+        const derived = workerProfile(profile, worker, catalog);
         const cluster = createClusterStack(app, `${derived.name}-cluster`, derived);
         const platform = new PlatformStack(app, `${derived.name}-platform`, {
           graph: resolveGraph(catalog, derived),
