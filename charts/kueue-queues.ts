@@ -2,7 +2,8 @@
  * The Kueue objects of a profile: one ResourceFlavor per node pool, the WorkloadPriorityClasses, and
  * per team a ClusterQueue in the shared cohort plus a LocalQueue in the team namespace.
  * Everything is `kueue.x-k8s.io/v1beta2` (the storage version since Kueue v0.16), so nothing depends
- * on the conversion webhook. Field names follow the pinned CRDs (../shared/reference/crds/kueue-v0.19.2).
+ * on the conversion webhook. Field names follow the pinned CRDs
+ * (kubernetes-sigs/kueue@v0.19.2:config/components/crd/bases), checked by the conformance tests.
  */
 import { ApiObject, Chart } from "cdk8s";
 import type { Construct } from "constructs";

@@ -6,8 +6,8 @@
  *    (created as Terraform resources in stacks/multikueue-access.ts, which needs the token as an output),
  *    with a long-lived token Secret;
  *  - `multiKueueKubeconfig()`: the kubeconfig the manager reads from a Secret (key `kubeconfig`).
- * Field names follow the pinned v1beta2 CRDs (../shared/reference/crds/kueue-v0.19.2); the RBAC and the
- * kubeconfig shape follow Kueue's site/static/examples/multikueue/create-multikueue-kubeconfig.sh.
+ * Field names follow the pinned v1beta2 CRDs (kubernetes-sigs/kueue@v0.19.2:config/components/crd/bases); the RBAC and the
+ * kubeconfig shape follow kubernetes-sigs/kueue@v0.19.2:site/static/examples/multikueue/create-multikueue-kubeconfig.sh.
  */
 import { ApiObject, Chart } from "cdk8s";
 import type { Construct } from "constructs";

@@ -3,7 +3,8 @@
  * (validation, the GPU Operator config, Kueue flavors and queues, tenancy quotas, workloads, the
  * capacity report), so no resource name or capacity is ever spelled twice.
  *
- * Resource names per sharing mode (facts-clouds.md §1.3, §2):
+ * Resource names per sharing mode (NVIDIA/k8s-device-plugin@v0.20.0:README.md "Shared Access to GPUs" and
+ * docs/gpu-feature-discovery/README.md "MIG strategies"; https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/gpu-operator-mig.html):
  *  - none:                   `nvidia.com/gpu`, one per GPU;
  *  - time-slicing, mps:      `nvidia.com/gpu`, `replicas` per GPU (renameByDefault=false keeps the name);
  *  - mig, strategy single:   `nvidia.com/gpu`, one per MIG device of the (uniform) layout;

@@ -14,7 +14,7 @@ export const DEVICE_PLUGIN_CONFIG = "device-plugin-config";
 export const DEFAULT_DEVICE_PLUGIN_CONFIG = "default";
 
 /**
- * A pool's device plugin config (k8s-device-plugin v0.20.0 `version: v1` format, facts-clouds §2).
+ * A pool's device plugin config (the `version: v1` format of NVIDIA/k8s-device-plugin@v0.20.0:README.md, "Shared Access to GPUs").
  * Time-slicing and MPS apply to every GPU of a node and exclude each other and MIG; the node label
  * `nvidia.com/device-plugin.config=<pool>` (profiles/plan.ts) selects the pool's config.
  */
@@ -62,16 +62,17 @@ function migPools(profile: Profile): GpuSharing[] {
 /**
  * Who owns the GPU driver, container toolkit and device plugin on each kind of cluster. The GPU
  * Operator's values follow from it; a combination that would break nodes is a profile error
- * (profiles/rules.ts).
- *  - kind (nvkind): the host has driver and toolkit; CDI and the `nvidia` runtime class (facts §9).
+ * (this component's `problems`).
+ *  - kind (nvkind): the host has driver and toolkit; CDI and the `nvidia` runtime class (NVIDIA/nvkind:README.md).
  *  - EKS, AL2023 NVIDIA AMI: driver and toolkit preinstalled, no device plugin: the operator brings it
- *    (facts-clouds §3, AWS "ml-eks-k8s-device-plugin").
+ *    (https://docs.aws.amazon.com/eks/latest/userguide/ml-eks-k8s-device-plugin.html).
  *  - EKS, Bottlerocket NVIDIA: driver, toolkit and the device plugin are in the image; MIG is Bottlerocket's
- *    (facts-clouds §3): the operator keeps GFD and DCGM only.
+ *    (https://docs.aws.amazon.com/eks/latest/userguide/ml-eks-optimized-ami.html): the operator keeps GFD and DCGM only.
  *  - AKS: the default node images ship driver and toolkit (`gpu_driver = "Install"`), no device plugin
- *    (facts-clouds §5, NVIDIA "microsoft-aks").
+ *    (https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/microsoft-aks.html).
  *  - GKE: Google's driver installer and managed device plugin own everything; the operator is `external`
- *    there (facts-clouds §4: exactly one nvidia.com/gpu advertiser per node).
+ *    there: exactly one nvidia.com/gpu advertiser per node
+ *    (https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/google-gke.html).
  */
 export interface GpuStackOwnership {
   readonly driver: "node" | "operator";

@@ -72,10 +72,10 @@ function qdrantSteps(ctx: ComponentContext): Step[] {
  * storage, no Pulsar, no MinIO. There is no pinned values file for this chart, so every key is cited:
  * - `cluster.enabled`, `pulsarv3.enabled`, `etcd.enabled`, `minio.enabled`, `extraConfigFiles."user.yaml"` with
  *   `etcd.use.embed` / `common.storageType: local`: the chart README's lightest standalone install
- *   (zilliztech/milvus-helm@HEAD 2026-04-16:charts/milvus/README.md, facts.md §6).
+ *   (zilliztech/milvus-helm@9832476 (2026-04-16, the commit of chart 5.0.19):charts/milvus/README.md).
  * - `pulsar.enabled` (Pulsar v2, already false by default; set so neither Pulsar chart can come back),
  *   `standalone.resources`, `standalone.persistence.persistentVolumeClaim.size`, `metrics.serviceMonitor.enabled`:
- *   zilliztech/milvus-helm:charts/milvus/values.yaml (stored version 4.2.45; keys unchanged in 5.x per facts-extra.md §5).
+ *   zilliztech/milvus-helm@9832476:charts/milvus/values.yaml (chart 5.0.19).
  * The object store is not used: the chart's externalS3 takes the access keys as plain values (no existingSecret),
  * which would put credentials into the release values.
  */
