@@ -10,6 +10,18 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/consistent-type-imports": "error",
+      // Output must not depend on the machine's locale: compare text with byText (profiles/order.ts).
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.property.name='localeCompare']",
+          message: "localeCompare follows the user's locale; use byText from profiles/order.ts.",
+        },
+        {
+          selector: "CallExpression[callee.property.name=/^toLocale/]",
+          message: "Locale-dependent formatting changes output per machine; format explicitly.",
+        },
+      ],
       // The provider packages' index loads every binding (7 s, 750 MB); deep paths only.
       "no-restricted-imports": [
         "error",

@@ -3,15 +3,16 @@
  * merge rule, then checked against the schema and the cross-field rules. Every problem is collected
  * into one ProfileError; nothing is returned half-valid.
  */
-import { readFileSync } from "node:fs";
-import { extname } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { extname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { DEFAULTS } from "./defaults";
 import { DEFAULT_PROFILE, PROFILES } from "./index";
 import { deepMerge, isPlainObject } from "./merge";
+import { inputProblems, MAX_DEPTH } from "./input";
 import type { Problem } from "./problems";
-import { ProfileError } from "./problems";
+import { ProfileError, show } from "./problems";
 import type { Profile } from "./schema";
 import { profileSchema } from "./schema";
 import { profileRules } from "./rules";
@@ -27,32 +28,61 @@ export function selectProfiles(selector: string | undefined): string[] {
   return [wanted];
 }
 
-/** Reads a fork's override file (`.yaml`, `.yml` or `.json`): a partial profile applied over the selected profile. */
-export function readOverridesFile(path: string): unknown {
+/** The largest override file read; a profile override is a few kilobytes. */
+export const MAX_OVERRIDES_BYTES = 1024 * 1024;
+
+/**
+ * Reads a fork's override file (`.yaml`, `.yml` or `.json`): a partial profile applied over the selected
+ * profile. A relative path is resolved against the directory the command was started from (`INIT_CWD`,
+ * which npm sets, or the working directory). Only regular files are read, so a named pipe or a device
+ * fails at once instead of blocking.
+ */
+export function readOverridesFile(given: string, startDir = process.env.INIT_CWD ?? process.cwd()): unknown {
+  const label = `CNAI_OVERRIDES="${given}"`;
+  const path = resolve(startDir, given);
   const extension = extname(path).toLowerCase();
   if (![".yaml", ".yml", ".json"].includes(extension)) {
-    throw new Error(`CNAI_OVERRIDES="${path}": expected a .yaml, .yml or .json file.`);
+    throw new Error(`${label}: expected a .yaml, .yml or .json file.`);
   }
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new Error(`${path} is not a regular file`);
+    if (stat.size > MAX_OVERRIDES_BYTES) {
+      throw new Error(`${path} has ${stat.size} bytes; an override file may have at most ${MAX_OVERRIDES_BYTES}`);
+    }
+    // A byte-order mark is legal in both formats' files but not in JSON text: drop it for both alike.
+    text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
   } catch (error) {
-    throw new Error(`CNAI_OVERRIDES="${path}": cannot read the file (${(error as Error).message}).`);
+    throw new Error(`${label}: cannot read the file (${(error as Error).message}).`);
   }
   let parsed: unknown;
   try {
     parsed = extension === ".json" ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new Error(
-      `CNAI_OVERRIDES="${path}": not valid ${extension === ".json" ? "JSON" : "YAML"} (${(error as Error).message}).`,
-    );
+    const reason =
+      error instanceof RangeError
+        ? `nested too deeply to parse; input may nest at most ${MAX_DEPTH} levels`
+        : (error as Error).message;
+    throw new Error(`${label}: not valid ${extension === ".json" ? "JSON" : "YAML"} (${reason}).`);
   }
   if (!isPlainObject(parsed)) {
+    throw new Error(`${label}: expected a mapping of profile keys at the top level, got ${describeTopLevel(parsed)}.`);
+  }
+  const problems = inputProblems(parsed);
+  if (problems.length > 0) {
     throw new Error(
-      `CNAI_OVERRIDES="${path}": expected a mapping of profile keys at the top level, got ${typeof parsed}.`,
+      `${label}: ${problems.length} problem${problems.length === 1 ? "" : "s"} in ${path}:\n` +
+        problems.map((p) => `  - ${p.path || "(root)"}: got ${show(p.value)}; ${p.allowed}`).join("\n"),
     );
   }
   return parsed;
+}
+
+function describeTopLevel(value: unknown): string {
+  if (value === null || value === undefined) return "an empty document";
+  if (Array.isArray(value)) return "a list";
+  return `a ${typeof value} (${show(value)})`;
 }
 
 /**
@@ -68,6 +98,8 @@ export function loadProfile(
   if (base === undefined) {
     throw new Error(`Unknown profile "${name}". Known profiles: ${Object.keys(PROFILES).join(", ")}.`);
   }
+  const inputs = [...inputProblems(base), ...inputProblems(override)];
+  if (inputs.length > 0) throw new ProfileError(name, inputs);
   const merged = deepMerge<unknown>(DEFAULTS, base, override);
   const parsed = profileSchema.safeParse(merged, { reportInput: true });
   const profileName = isPlainObject(merged) && typeof merged.name === "string" ? merged.name : name;
@@ -90,6 +122,9 @@ function toProblems(issue: z.core.$ZodIssue, input: unknown): Problem[] {
       value: valueAt(input, [...path, key]),
       allowed: `unknown key; allowed keys here: ${allowed.join(", ")}`,
     }));
+  }
+  if (issue.code === "invalid_key") {
+    return [{ path: path.join("."), value: path.at(-1), allowed: issue.issues.map((i) => i.message).join("; ") }];
   }
   let allowed = issue.message;
   if (issue.code === "invalid_type") allowed = `expected ${issue.expected}`;

@@ -5,8 +5,10 @@
  *   - arrays (lists) replace the base list whole;
  *   - any other value (string, number, boolean, null) replaces the base value;
  *   - a key whose override value is `undefined` leaves the base untouched.
- * Inputs are never mutated; the result shares no objects with them.
+ * Inputs are never mutated; the result shares no objects with them. `__proto__`, `constructor` and
+ * `prototype` keys are refused (profiles/input.ts reports them with their paths before any merge).
  */
+import { FORBIDDEN_KEYS } from "./input";
 export type PlainObject = Record<string, unknown>;
 
 export function isPlainObject(value: unknown): value is PlainObject {
@@ -25,7 +27,7 @@ function mergeTwo(base: unknown, override: unknown): unknown {
   if (override === undefined) return base;
   if (isPlainObject(base) && isPlainObject(override)) {
     const merged: PlainObject = { ...base };
-    for (const [key, value] of Object.entries(override)) merged[key] = mergeTwo(base[key], value);
+    for (const [key, value] of Object.entries(override)) merged[safeKey(key)] = mergeTwo(base[key], value);
     return merged;
   }
   return clone(override);
@@ -33,6 +35,13 @@ function mergeTwo(base: unknown, override: unknown): unknown {
 
 function clone(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(clone);
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clone(v)]));
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [safeKey(k), clone(v)]));
   return value;
+}
+
+function safeKey(key: string): string {
+  if ((FORBIDDEN_KEYS as readonly string[]).includes(key)) {
+    throw new Error(`Refusing to merge the key "${key}": it is never a profile or Helm values key; remove it`);
+  }
+  return key;
 }

@@ -22,8 +22,13 @@ export class ProfileError extends Error {
   }
 }
 
+/** A value as the user gave it, shortened: numbers JSON cannot spell (NaN, Infinity) and bigints included. */
 export function show(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = JSON.stringify(value);
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  if (typeof value === "bigint") return `${value}`;
+  const text = JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === "number" && !Number.isFinite(v) ? String(v) : typeof v === "bigint" ? `${v}` : v,
+  );
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

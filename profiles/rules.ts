@@ -19,6 +19,7 @@ import {
 } from "./plan";
 import type { Problem } from "./problems";
 import type { Pool, PoolQuota, Profile } from "./schema";
+import { byText } from "./order";
 
 /** The taint AKS puts on every Spot node (Azure docs; hashicorp/terraform-provider-azurerm#14030). */
 export const AKS_SPOT_TAINT = {
@@ -328,7 +329,7 @@ function teamRules(profile: Profile): Problem[] {
 
 function sampleRules(profile: Profile): Problem[] {
   const problems: Problem[] = [];
-  for (const [name, sample] of Object.entries(profile.samples).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, sample] of Object.entries(profile.samples).sort(([a], [b]) => byText(a, b))) {
     const path = `samples.${name}`;
     const team = profile.teams[sample.team];
     const pool = queuePools(profile)[sample.pool];

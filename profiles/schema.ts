@@ -18,9 +18,65 @@ const dnsLabel = z
   .string()
   .regex(DNS_LABEL, { message: "a lowercase DNS label (a-z, 0-9, '-'), at most 63 characters" });
 
-/** A Kubernetes resource quantity such as `500m`, `2`, `512Mi`, `8Gi`. */
-const QUANTITY = /^([0-9]+)(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
-export const quantity = z.string().regex(QUANTITY, { message: "a Kubernetes quantity such as 500m, 2, 512Mi or 8Gi" });
+/**
+ * A Kubernetes resource quantity such as `500m`, `2`, `512Mi`, `8Gi`: at most 12 digits before the point and
+ * 6 after, so every quantity is an exact, finite number (a 400-digit value would otherwise become Infinity).
+ */
+const QUANTITY = /^([0-9]{1,12})(\.[0-9]{1,6})?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
+export const quantity = z.string().regex(QUANTITY, {
+  message: "a Kubernetes quantity such as 500m, 2, 512Mi or 8Gi, with at most 12 digits before the point and 6 after",
+});
+
+/** The most GPU slots any quota or sample names: more than any cluster here could have, few enough to stay exact. */
+export const MAX_GPU_SLOTS = 100_000;
+const gpuSlots = z.number().int().min(0).max(MAX_GPU_SLOTS);
+
+/**
+ * Limits on the size of a profile, so a runaway file fails at once with a clear message instead of
+ * running for minutes: far above what one platform needs (documented in the README's Profiles section).
+ */
+export const PROFILE_LIMITS = { pools: 50, teams: 200, samples: 100, workers: 10, labels: 32, taints: 16 } as const;
+
+/** A map keyed by DNS labels, with at most `max` entries. */
+function boundedRecord<T extends z.ZodType>(value: T, max: number, what: string) {
+  return z.record(dnsLabel, value).refine((map) => Object.keys(map).length <= max, {
+    message: `at most ${max} ${what} (the documented limit; split the platform or raise PROFILE_LIMITS in a fork)`,
+  });
+}
+
+/** A Kubernetes label or taint key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+const QUALIFIED_NAME =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const labelKey = z
+  .string()
+  .max(253 + 1 + 63)
+  .regex(QUALIFIED_NAME, {
+    message: "a label key: an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.'",
+  })
+  .refine((key) => !key.includes("/") || key.indexOf("/") <= 253, {
+    message: "a label key prefix of at most 253 characters",
+  });
+/** A label or taint value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric. */
+const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, {
+  message:
+    "a label value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+});
+
+/** An http(s) URL; other schemes (file:, javascript:, ...) are never a service address. */
+const httpUrl = z.url({ protocol: /^https?$/, error: "an http:// or https:// URL" });
+
+/** A host name (DNS subdomain; an IPv4 address matches too), safe to splice into a connection string. */
+const hostName = z
+  .string()
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+    message: "a host name or IPv4 address (lowercase letters, digits, '-' and '.')",
+  });
+
+/** An S3/GCS bucket name we also use as an Azure container name: 3 to 63 lowercase letters, digits and '-'. */
+const bucketName = z.string().regex(/^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$/, {
+  message: "a bucket name: 3 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+});
 
 /** Helm values a profile layers over a component's defaults (deep merge: maps merge, lists replace). */
 const helmValues = z.record(z.string(), z.unknown());
@@ -41,8 +97,8 @@ const componentSettings = z.strictObject({
 export type ComponentSettings = z.infer<typeof componentSettings>;
 
 const taint = z.strictObject({
-  key: z.string().min(1),
-  value: z.string().optional(),
+  key: labelKey,
+  value: labelValue.optional(),
   effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
 });
 
@@ -78,8 +134,13 @@ const pool = z.strictObject({
   /** Clouds only: the instance (VM) type. @default the cloud's type for the accelerator and GPUs per node (the tables in stacks/clusters/{eks,gke,aks}.ts) */
   instanceType: z.string().min(1).optional(),
   /** Extra node labels; every node also gets `cnai.io/pool: <pool name>`. */
-  labels: z.record(z.string(), z.string()).default({}),
-  taints: z.array(taint).default([]),
+  labels: z
+    .record(labelKey, labelValue)
+    .refine((labels) => Object.keys(labels).length <= PROFILE_LIMITS.labels, {
+      message: `at most ${PROFILE_LIMITS.labels} labels`,
+    })
+    .default({}),
+  taints: z.array(taint).max(PROFILE_LIMITS.taints).default([]),
   gpu: gpuPool.optional(),
 });
 
@@ -87,14 +148,14 @@ const resourceLimits = z.strictObject({
   cpu: quantity.optional(),
   memory: quantity.optional(),
   /** GPU slots in the pool's GPU resource unit; a map by resource name for pools that advertise several. */
-  gpu: z.union([z.number().int().min(0), z.record(z.string(), z.number().int().min(0))]).optional(),
+  gpu: z.union([gpuSlots, z.record(z.string(), gpuSlots)]).optional(),
 });
 
 const poolQuota = z.strictObject({
   cpu: quantity,
   memory: quantity,
   /** GPU slots in the pool's GPU resource unit; a map by resource name for pools that advertise several. */
-  gpu: z.union([z.number().int().min(0), z.record(z.string(), z.number().int().min(0))]).optional(),
+  gpu: z.union([gpuSlots, z.record(z.string(), gpuSlots)]).optional(),
   /** How much more the team may borrow from the cohort. @default unlimited */
   borrowingLimit: resourceLimits.optional(),
   /** How much of its quota the team lends to the cohort. @default all */
@@ -208,14 +269,14 @@ const sample = z.strictObject({
   team: dnsLabel,
   pool: dnsLabel,
   /** GPU slots the sample's GPU pod(s) request each. @default 0 */
-  gpus: z.number().int().min(0).default(0),
+  gpus: gpuSlots.default(0),
   /** Pods (Ray workers, predictor replicas). @default 1 */
   replicas: z.number().int().min(1).max(16).default(1),
   priority: z.enum(PRIORITY_CLASSES).optional(),
 });
 
 const externalPostgres = z.strictObject({
-  host: z.string().min(1),
+  host: hostName,
   port: z.number().int().min(1).max(65535),
   database: dnsLabel,
   /** A Secret in the MLflow namespace with keys `username` and `password`. */
@@ -224,7 +285,7 @@ const externalPostgres = z.strictObject({
 
 const externalObjectStore = z.strictObject({
   /** The S3 endpoint URL, e.g. `https://s3.eu-west-1.amazonaws.com` or an in-cluster service URL. */
-  endpoint: z.url(),
+  endpoint: httpUrl,
   region: z.string().min(1),
   /** A Secret with keys `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, present in each namespace that reads from the store. */
   credentialsSecret: dnsLabel,
@@ -235,9 +296,9 @@ export const profileSchema = z.strictObject({
   description: z.string().min(1),
   cluster: cluster,
   /** Node pools by name; each becomes kind workers now (cloud node groups later) and one Kueue ResourceFlavor. */
-  pools: z.record(dnsLabel, pool),
+  pools: boundedRecord(pool, PROFILE_LIMITS.pools, "pools"),
   /** Teams by name: a namespace with tenancy objects, a ClusterQueue in the cohort, a LocalQueue. */
-  teams: z.record(dnsLabel, team),
+  teams: boundedRecord(team, PROFILE_LIMITS.teams, "teams"),
   /** The cohort all team queues share. */
   queueing: z.strictObject({
     cohort: dnsLabel,
@@ -249,14 +310,14 @@ export const profileSchema = z.strictObject({
     }),
   }),
   /** Golden-path workloads rendered as samples, by name. */
-  samples: z.record(dnsLabel, sample),
+  samples: boundedRecord(sample, PROFILE_LIMITS.samples, "samples"),
   /** MultiKueue worker clusters by name; empty for a single cluster. */
-  workers: z.record(dnsLabel, workerCluster),
+  workers: boundedRecord(workerCluster, PROFILE_LIMITS.workers, "workers"),
   /** How jobs on worker clusters reach the management cluster's shared services (you expose them, e.g. an Ingress). */
-  sharedServices: z.strictObject({ mlflowUrl: z.url().optional() }),
+  sharedServices: z.strictObject({ mlflowUrl: httpUrl.optional() }),
   vectorDatabase: z.strictObject({ engine: z.enum(VECTOR_ENGINES) }),
   /** Buckets created in the object store. */
-  buckets: z.strictObject({ mlflowArtifacts: dnsLabel, models: dnsLabel }),
+  buckets: z.strictObject({ mlflowArtifacts: bucketName, models: bucketName }),
   /** Where `external` components live. Required for each external postgresql or object-store. */
   external: z.strictObject({
     postgresql: externalPostgres.optional(),

@@ -7,6 +7,7 @@ import { loadProfile } from "../profiles/load";
 import { CATALOG } from "../platform/catalog";
 import { costReport, formatCostReport } from "./cost";
 import { versionTableMarkdown } from "./version-table";
+import { byText } from "../profiles/order";
 
 /** Profiles whose capacity report the README shows. */
 const CAPACITY_PROFILES = ["workstation-gpu", "cluster-gpu", "multicloud-gpu"];
@@ -17,7 +18,7 @@ const COST_PROFILES = ["eks-gpu", "multicloud-gpu"];
 function componentTable(): string {
   const profile = loadProfile("cluster-gpu");
   const rows = [...CATALOG]
-    .sort((a, b) => a.id.localeCompare(b.id))
+    .sort((a, b) => byText(a.id, b.id))
     .map((c) => {
       const deps = c.dependencies(profile).map((d) => (d.optional ? `${d.id} (optional)` : d.id));
       return `| ${c.id} | ${c.summary} | ${deps.join(", ") || "—"} |`;

@@ -31,6 +31,7 @@ import { addMultiKueueWorkerAccess } from "./multikueue-access";
 import { pinProviders } from "./providers/pins";
 import { releaseValues } from "../platform/values";
 import { CHARTS } from "../platform/versions";
+import { byText } from "../profiles/order";
 
 /** A Secret whose values come from other stacks (e.g. a MultiKueue worker's kubeconfig); values may be tokens. */
 export interface ExtraSecret {
@@ -66,7 +67,7 @@ export function collectNamespaces(graph: ResolvedGraph): NamespaceSpec[] {
       byName.set(ns.name, { ...(byName.get(ns.name) ?? {}), ...(ns.labels ?? {}) });
     }
   }
-  return [...byName.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, labels]) => ({ name, labels }));
+  return [...byName.entries()].sort(([a], [b]) => byText(a, b)).map(([name, labels]) => ({ name, labels }));
 }
 
 /** Every generated Secret of the managed components. */
@@ -74,7 +75,7 @@ export function collectSecrets(graph: ResolvedGraph): GeneratedSecret[] {
   return graph.order
     .filter((c) => c.lifecycle === "managed")
     .flatMap((c) => c.definition.secrets?.(graph.context) ?? [])
-    .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+    .sort((a, b) => byText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
 }
 
 export class PlatformStack extends TerraformStack {

@@ -31,6 +31,7 @@ import { TEAM_LOCAL_QUEUE } from "./kueue";
 import { MLFLOW_TRACKING_URI } from "./mlflow";
 import { teamNamespaceSpecs } from "./teams";
 import { QDRANT_API_KEY_KEY, QDRANT_API_KEY_SECRET, vectorDatabaseEndpoint } from "./vector-database";
+import { byText } from "../../profiles/order";
 
 /** Per-pod sizes of the samples: small enough for a laptop queue, GPUs from the sample's `gpus`. */
 const SIZES = {
@@ -145,7 +146,7 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
 export function sampleProblems(profile: Profile): Problem[] {
   const problems: Problem[] = [];
   const scratch = new Chart(new App(), "samples-check");
-  for (const [name, sample] of Object.entries(profile.samples).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, sample] of Object.entries(profile.samples).sort(([a], [b]) => byText(a, b))) {
     if (!profile.teams[sample.team]?.quota[sample.pool]) continue; // reported by the profile rules
     let demand: ResourceDemand;
     try {
@@ -202,7 +203,7 @@ export const samples: ComponentDefinition = {
   },
   namespaces: (ctx) => (Object.keys(ctx.profile.samples).length > 0 ? teamNamespaceSpecs(ctx.profile) : []),
   steps: (ctx) => {
-    const entries = Object.entries(ctx.profile.samples).sort(([a], [b]) => a.localeCompare(b));
+    const entries = Object.entries(ctx.profile.samples).sort(([a], [b]) => byText(a, b));
     if (entries.length === 0) return [];
     const first = entries[0][1];
     return [

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -190,6 +191,141 @@ describe("override files", () => {
   test("a missing file names the file", () => {
     expect(() => readOverridesFile(join(dir, "absent.yaml"))).toThrow(
       /CNAI_OVERRIDES=".*absent\.yaml": cannot read the file/,
+    );
+  });
+});
+
+describe("override files that are odd or hostile", () => {
+  const dir = mkdtempSync(join(tmpdir(), "cnai-odd-overrides-"));
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+
+  test("an empty file or a top-level list says what it found", () => {
+    expect(() => readOverridesFile(write("empty.yaml", ""))).toThrow(
+      /empty\.yaml": expected a mapping of profile keys at the top level, got an empty document\./,
+    );
+    expect(() => readOverridesFile(write("list.yaml", "- teams\n"))).toThrow(
+      /list\.yaml": expected a mapping of profile keys at the top level, got a list\./,
+    );
+  });
+
+  test("a JSON file with a byte-order mark is read like the same YAML file", () => {
+    expect(readOverridesFile(write("bom.json", '\uFEFF{"teams": {}}'))).toEqual({ teams: {} });
+    expect(readOverridesFile(write("bom.yaml", "\uFEFFteams: {}\n"))).toEqual({ teams: {} });
+  });
+
+  test("a named pipe is refused at once instead of blocking", () => {
+    const fifo = join(dir, "pipe.yaml");
+    execFileSync("mkfifo", [fifo]);
+    expect(() => readOverridesFile(fifo)).toThrow(
+      /pipe\.yaml": cannot read the file \(.*pipe\.yaml is not a regular file\)/,
+    );
+  });
+
+  test("a relative path resolves against the directory the command was started from", () => {
+    write("relative.yaml", "teams: {}\n");
+    expect(readOverridesFile("relative.yaml", dir)).toEqual({ teams: {} });
+  });
+
+  test("__proto__, constructor and prototype keys are refused with their paths", () => {
+    const file = write(
+      "proto.json",
+      '{"teams": {"default": {"__proto__": {"groups": ["system:masters"]}}}, "components": {"mlflow": {"values": {"constructor": 1}}}}',
+    );
+    expect(() => readOverridesFile(file)).toThrow(
+      /2 problems in .*proto\.json:\n {2}- components\.mlflow\.values\.constructor: got "constructor"; "constructor" is never a profile or Helm values key[^\n]*\n {2}- teams\.default\.__proto__: got "__proto__"/,
+    );
+    expect(() => loadProfile("laptop", JSON.parse('{"teams": {"default": {"__proto__": {"groups": ["x"]}}}}'))).toThrow(
+      /teams\.default\.__proto__: got "__proto__"; "__proto__" is never a profile or Helm values key/,
+    );
+  });
+
+  test("nesting deeper than the limit names the file, the path and the depth", () => {
+    const deep = `{"components": {"mlflow": {"values": ${'{"a": '.repeat(80)}1${"}".repeat(80)}}}}`;
+    expect(() => readOverridesFile(write("deep.json", deep))).toThrow(
+      /deep\.json:\n {2}- components\.mlflow\.values(\.a){61}: got "a mapping at depth 64"; input may nest at most 64 levels deep; flatten it/,
+    );
+  });
+
+  test("a file larger than the limit is refused without parsing it", () => {
+    expect(() => readOverridesFile(write("big.yaml", `# ${"x".repeat(1024 * 1024)}\n`))).toThrow(
+      /big\.yaml": cannot read the file \(.*has 1048579 bytes; an override file may have at most 1048576\)/,
+    );
+  });
+});
+
+describe("bounded input", () => {
+  test("a quantity with hundreds of digits is an error showing the value as given, not Infinity", () => {
+    expect(
+      problemsOf(() => loadProfile("laptop", { teams: { default: { quota: { workers: { cpu: "9".repeat(400) } } } } })),
+    ).toEqual(["teams.default.quota.workers.cpu"]);
+    expect(() =>
+      loadProfile("laptop", { teams: { default: { quota: { workers: { cpu: "9".repeat(400) } } } } }),
+    ).toThrow(
+      /got "9999[0-9]*\.\.\.; expected a Kubernetes quantity such as 500m, 2, 512Mi or 8Gi, with at most 12 digits before the point and 6 after/,
+    );
+  });
+
+  test("NaN and Infinity are shown as such", () => {
+    expect(() => loadProfile("laptop", { teams: { default: { weight: Number.NaN } } })).toThrow(
+      /teams\.default\.weight: got NaN; expected number/,
+    );
+    expect(() =>
+      loadProfile("laptop", {
+        samples: { x: { kind: "training-job", team: "default", pool: "workers", gpus: Infinity } },
+      }),
+    ).toThrow(/samples\.x\.gpus: got Infinity; expected number/);
+  });
+
+  test("GPU slots are bounded", () => {
+    expect(() => loadProfile("laptop", { teams: { default: { quota: { workers: { gpu: 100001 } } } } })).toThrow(
+      /teams\.default\.quota\.workers\.gpu: got 100001; Too big: expected number to be <=100000/,
+    );
+  });
+
+  test("node label and taint keys and values follow Kubernetes' rules", () => {
+    expect(() =>
+      loadProfile("laptop", {
+        pools: {
+          workers: {
+            labels: { "bad key!": "v", "cnai.io/ok": "not ok!" },
+            taints: [{ key: "a/b/c", effect: "NoSchedule" }],
+          },
+        },
+      }),
+    ).toThrow(
+      /pools\.workers\.labels\.bad key!: got "bad key!"; a label key[^\n]*\n {2}- pools\.workers\.labels\.cnai\.io\/ok: got "not ok!"; expected a label value[^\n]*\n {2}- pools\.workers\.taints\.0\.key: got "a\/b\/c"; expected a label key/,
+    );
+  });
+
+  test("service URLs must be http or https, hosts must be host names, buckets must be bucket names", () => {
+    expect(
+      problemsOf(() =>
+        loadProfile("laptop", {
+          sharedServices: { mlflowUrl: "javascript:alert(1)" },
+          external: {
+            objectStore: { endpoint: "file:///etc/passwd", region: "r", credentialsSecret: "s" },
+            postgresql: { host: "db;drop", port: 5432, database: "d", credentialsSecret: "s" },
+          },
+          buckets: { models: "ab" },
+        }),
+      ),
+    ).toEqual([
+      "sharedServices.mlflowUrl",
+      "buckets.models",
+      "external.postgresql.host",
+      "external.objectStore.endpoint",
+    ]);
+  });
+
+  test("a profile with more teams than the documented limit fails at once with the limit", () => {
+    const teams = Object.fromEntries(
+      Array.from({ length: 10000 }, (_, i) => [`t${i}`, { quota: { workers: { cpu: "1", memory: "1Gi" } } }]),
+    );
+    expect(() => loadProfile("laptop", { teams })).toThrow(
+      /teams: got \{.*; at most 200 teams \(the documented limit; split the platform or raise PROFILE_LIMITS in a fork\)/,
     );
   });
 });

@@ -201,6 +201,18 @@ describe("the synth command", () => {
     expect(readdirSync(outdir)).toEqual(["override.json"]);
   });
 
+  test("the output does not depend on the machine's locale or time zone", () => {
+    const synthIn = (env: Record<string, string>) => {
+      const outdir = mkdtempSync(join(tmpdir(), "cnai-locale-"));
+      const result = run({ ...env, CDKTF_OUTDIR: outdir, CNAI_PROFILE: "multicloud-gpu" });
+      expect(result.stderr).toBe("");
+      return filesUnder(outdir);
+    };
+    const plain = synthIn({ LANG: "C.UTF-8", LC_ALL: "C.UTF-8", TZ: "UTC" });
+    // Czech sorts "ch" after "h"; Chatham is UTC+12:45 (+13:45 in summer).
+    expect(synthIn({ LANG: "cs_CZ.UTF-8", LC_ALL: "cs_CZ.UTF-8", TZ: "Pacific/Chatham" })).toEqual(plain);
+  });
+
   test("an unknown profile lists the known ones", () => {
     const result = run({ CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), "cnai-main-")), CNAI_PROFILE: "desktop" });
     expect(result.status).toBe(1);
