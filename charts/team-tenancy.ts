@@ -40,6 +40,11 @@ export interface TeamTenancyProps {
    */
   readonly maxPods?: number;
   /**
+   * Services the team may expose outside the cluster, capped by the ResourceQuota.
+   * @default no LoadBalancer and no NodePort Service
+   */
+  readonly exposedServices?: { readonly loadBalancers: number; readonly nodePorts: number };
+  /**
    * Services outside the namespace the team's pods may reach (MLflow, vector DB, object store, …).
    * @default []
    */
@@ -146,6 +151,9 @@ export class TeamTenancy extends Chart {
     for (const [resource, amount] of Object.entries(props.quota.extended))
       hard[`requests.${resource}`] = String(amount);
     hard.pods = String(maxPods);
+    // Exposure outside the cluster is opt-in per team; the guardrail policies say why when it is refused.
+    hard["services.loadbalancers"] = String(props.exposedServices?.loadBalancers ?? 0);
+    hard["services.nodeports"] = String(props.exposedServices?.nodePorts ?? 0);
     new ApiObject(this, "resource-quota", {
       apiVersion: "v1",
       kind: "ResourceQuota",

@@ -260,7 +260,24 @@ const team = z.strictObject({
   defaultPriority: z.enum(PRIORITY_CLASSES).default("batch"),
   /** Nominal quota per pool (the pool's Kueue ResourceFlavor). */
   quota: z.record(dnsLabel, poolQuota),
+  /**
+   * Services the team may expose outside the cluster: the namespace's ResourceQuota allows this many, and the
+   * guardrail policies reject the type altogether while it is 0. @default none of either
+   */
+  exposedServices: z
+    .strictObject({
+      loadBalancers: z.number().int().min(0).max(100).default(0),
+      nodePorts: z.number().int().min(0).max(100).default(0),
+    })
+    .default({ loadBalancers: 0, nodePorts: 0 }),
 });
+
+/** A container registry host, optionally with a port: `ghcr.io`, `registry.example.com:5000`. */
+const registryHost = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$/, {
+    message: "a registry host such as ghcr.io or registry.example.com:5000 (no scheme, no path)",
+  });
 
 export const SAMPLE_KINDS = ["ray-job", "ray-cluster", "inference-service", "training-job", "vector-client"] as const;
 
@@ -318,6 +335,11 @@ export const profileSchema = z.strictObject({
   vectorDatabase: z.strictObject({ engine: z.enum(VECTOR_ENGINES) }),
   /** Buckets created in the object store. */
   buckets: z.strictObject({ mlflowArtifacts: bucketName, models: bucketName }),
+  /** Guardrails enforced in team namespaces by ValidatingAdmissionPolicies (charts/guardrails.ts). */
+  security: z.strictObject({
+    /** Registries team pods may pull from; an image without a registry host is from docker.io. */
+    allowedRegistries: z.array(registryHost).min(1).max(32),
+  }),
   /** Where `external` components live. Required for each external postgresql or object-store. */
   external: z.strictObject({
     postgresql: externalPostgres.optional(),

@@ -1,4 +1,7 @@
+import { Guardrails } from "../../charts/guardrails";
+import { KUEUE_QUEUE_LABEL } from "../../charts/kueue-queues";
 import { TeamTenancy } from "../../charts/team-tenancy";
+import { TEAM_LOCAL_QUEUE } from "./kueue";
 import type { NamespacePeer } from "../../charts/team-tenancy";
 import {
   maxObtainable,
@@ -61,7 +64,7 @@ function byId(catalog: readonly ComponentDefinition[]): ComponentDefinition[] {
 export const tenancy: ComponentDefinition = {
   id: "tenancy",
   title: "Team tenancy",
-  summary: "Team namespaces (PSA restricted, Kueue opt-in) with quotas, limits, network policies, RBAC",
+  summary: "Team namespaces (PSA restricted, Kueue opt-in) with quotas, limits, network policies, RBAC, guardrail policies",
   defaultLifecycle: "managed",
   reservedNamespaces: [],
   placement: "every-cluster",
@@ -90,10 +93,24 @@ export const tenancy: ComponentDefinition = {
               ingressFrom: teamIngress(ctx),
               monitoringNamespace: ctx.isAvailable("observability") ? MONITORING_NAMESPACE : undefined,
               egressToCidrs: usesCloudStorage(ctx.profile) ? cloudStorageEgress(ctx.profile) : [],
+              exposedServices: spec.exposedServices,
               groups: spec.groups,
               users: spec.users,
             });
           }
+          new Guardrails(app, `${id}-guardrails`, {
+            namespaces: teams.map((team) => {
+              const spec = ctx.profile.teams[team];
+              return {
+                namespace: teamNamespace(team, spec),
+                localQueue: TEAM_LOCAL_QUEUE,
+                allowLoadBalancers: (spec.exposedServices?.loadBalancers ?? 0) > 0,
+                allowNodePorts: (spec.exposedServices?.nodePorts ?? 0) > 0,
+              };
+            }),
+            allowedRegistries: ctx.profile.security.allowedRegistries,
+            queueLabel: KUEUE_QUEUE_LABEL,
+          });
         },
       },
     ];

@@ -16,6 +16,7 @@ const FULL: TeamTenancyProps = {
   ...BASE,
   quota: { cpu: "8", memory: "16Gi", extended: { "nvidia.com/gpu": 2, "nvidia.com/mig-1g.10gb": 4 } },
   maxPods: 40,
+  exposedServices: { loadBalancers: 1, nodePorts: 0 },
   egressTo: [
     { name: "mlflow", namespace: "mlflow", ports: [5000] },
     { name: "vector-db", namespace: "vector-db", ports: [6333, 6334] },
@@ -103,7 +104,15 @@ describe("TeamTenancy chart", () => {
       apiVersion: "v1",
       kind: "ResourceQuota",
       metadata: { name: "team-quota", namespace: NS },
-      spec: { hard: { "requests.cpu": "4", "requests.memory": "8Gi", pods: "100" } },
+      spec: {
+        hard: {
+          "requests.cpu": "4",
+          "requests.memory": "8Gi",
+          pods: "100",
+          "services.loadbalancers": "0",
+          "services.nodeports": "0",
+        },
+      },
     });
   });
 
@@ -115,6 +124,8 @@ describe("TeamTenancy chart", () => {
         "requests.nvidia.com/gpu": "2",
         "requests.nvidia.com/mig-1g.10gb": "4",
         pods: "40",
+        "services.loadbalancers": "1",
+        "services.nodeports": "0",
       },
     });
   });

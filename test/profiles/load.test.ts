@@ -52,6 +52,7 @@ describe("loading the shipped profiles", () => {
         users: [],
         weight: 1,
         defaultPriority: "batch",
+        exposedServices: { loadBalancers: 0, nodePorts: 0 },
         quota: { workers: { cpu: "4", memory: "8Gi" } },
       },
     });

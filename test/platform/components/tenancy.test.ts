@@ -57,6 +57,8 @@ describe("tenancy component", () => {
       "requests.nvidia.com/gpu": "1",
       "requests.nvidia.com/mig-1g.10gb": "28",
       pods: "100",
+      "services.loadbalancers": "0",
+      "services.nodeports": "0",
     });
   });
 
