@@ -6,8 +6,8 @@
 import { loadProfile } from "../profiles/load";
 import { workerNames, workerProfile } from "../profiles/multicluster";
 import type { Profile } from "../profiles/schema";
-import { clusterStackProblems } from "../stacks/cluster-stack";
 import { CATALOG } from "./catalog";
+import { cloudProblems } from "./clouds/rules";
 import { sampleProblems } from "./components/samples";
 import { graphProblems } from "./graph";
 
@@ -16,11 +16,11 @@ export function loadCheckedProfile(name: string, override?: unknown, catalog = C
   return loadProfile(name, override, (profile) => [
     ...graphProblems(catalog, profile),
     ...sampleProblems(profile),
-    ...clusterStackProblems(profile),
+    ...cloudProblems(profile),
     // Each MultiKueue worker is a cluster of its own: the same checks, reported under workers.<name>.
     ...workerNames(profile).flatMap((worker) => {
       const derived = workerProfile(profile, worker);
-      return [...graphProblems(catalog, derived), ...clusterStackProblems(derived)].map((problem) => ({
+      return [...graphProblems(catalog, derived), ...cloudProblems(derived)].map((problem) => ({
         ...problem,
         path: `workers.${worker}.${problem.path}`,
       }));
