@@ -1,7 +1,9 @@
 /**
  * The AKS cluster stack: a resource group, a VNet and node subnet (or an adopted subnet), an Entra ID-only
  * cluster (no local accounts: kubelogin is the only way in) with workload identity, and one node pool per
- * profile pool. Facts: ../../../shared/reference/facts-clouds.md §5 (AKS), §6 (state), §7 (exec auth).
+ * profile pool. Resource arguments: the azurerm provider's docs at the pinned version
+ * (hashicorp/terraform-provider-azurerm@v4.55.0:website/docs/r/kubernetes_cluster.html.markdown and
+ * kubernetes_cluster_node_pool.html.markdown).
  *
  * Decisions:
  *  - Network: Azure CNI Overlay with the Cilium dataplane. Nodes take VNet addresses from `nodesCidr`, pods a
@@ -16,9 +18,11 @@
  *  - The default (system) pool is the first CPU pool; AKS keeps CriticalAddonsOnly workloads schedulable there.
  *    azurerm 4.x's `default_node_pool` has no `mode` (it is always System), `priority` or `node_taints`.
  *  - GPU pools: `gpu_driver = "Install"`: AKS images ship driver and container toolkit, the GPU Operator
- *    then runs with driver and toolkit disabled (facts-clouds §5; gpu_driver exists in azurerm ≥ 4.40.0).
- *  - Cloud storage (`external.objectStore: { cloud: true }`, ./storage.ts): one storage account with the two
- *    containers, Entra ID only (shared keys off), and AKS Workload Identity: one user-assigned identity per
+ *    then runs with driver and toolkit disabled
+ *    (https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/microsoft-aks.html); gpu_driver exists
+ *    in azurerm ≥ 4.40.0 (Azure/terraform-azurerm-avm-res-containerservice-managedcluster#115).
+ *  - Cloud storage (`external.objectStore: { cloud: true }`, platform/clouds/storage.ts): one storage account
+ *    with the two containers, Entra ID only (shared keys off), and AKS Workload Identity: one user-assigned identity per
  *    access level, federated with exactly the storage subjects' ServiceAccounts. Roles are granted on the
  *    account, i.e. on both containers, as EKS does: KServe may then also serve a model straight from MLflow's
  *    artifacts, and the account holds nothing else.
@@ -73,7 +77,10 @@ export const AKS_STORAGE_ROLES: Readonly<Record<StorageSubject["access"], string
   read: "Storage Blob Data Reader",
 };
 
-/** The audience AKS Workload Identity's projected tokens carry (facts-clouds §5). */
+/**
+ * The audience AKS Workload Identity's projected tokens carry
+ * (hashicorp/terraform-provider-azurerm@v4.55.0:website/docs/r/federated_identity_credential.html.markdown).
+ */
 export const AKS_TOKEN_AUDIENCE = "api://AzureADTokenExchange";
 
 /** The client ids of the storage identities: MLflow's ServiceAccount needs `readWrite`, the KServe ones `read`. */
@@ -185,7 +192,7 @@ export class AksClusterStack extends TerraformStack {
       this.storageClientIds = clientIds;
     }
 
-    // kube_config holds host and CA only (no local account); kubelogin supplies the token (facts-clouds §7).
+    // kube_config holds host and CA only (no local account); kubelogin supplies the token (./connection.ts).
     this.connection = {
       host: aks.host,
       clusterCaCertificate: Fn.base64decode(aks.caCertificate),
@@ -254,7 +261,7 @@ export class AksClusterStack extends TerraformStack {
       principalId: deployer.objectId,
     });
 
-    // kube_config holds host and CA only (no local account); kubelogin supplies the token (facts-clouds §7).
+    // kube_config holds host and CA only (no local account); kubelogin supplies the token (./connection.ts).
     const kubeConfig = aks.kubeConfig.get(0);
     return {
       id: aks.id,
@@ -287,8 +294,9 @@ export class AksClusterStack extends TerraformStack {
 
   /**
    * The storage account with the artifacts and models containers, and AKS Workload Identity for the storage
-   * subjects (facts-clouds §5): per access level a user-assigned identity with its blob data role on the
-   * account, and per subject a federated credential trusting the cluster's OIDC issuer for exactly
+   * subjects (which needs the cluster's OIDC issuer: the precondition in
+   * Azure/terraform-azurerm-aks@e29456e:main.tf): per access level a user-assigned identity with its blob data
+   * role on the account, and per subject a federated credential trusting the cluster's OIDC issuer for exactly
    * `system:serviceaccount:<namespace>:<serviceAccount>`. No keys: shared key access is off, so only Entra ID
    * tokens (which the workload identity webhook lets pods obtain) are accepted.
    */

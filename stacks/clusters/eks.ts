@@ -3,7 +3,7 @@
  * core add-ons, and one managed node group per profile pool, laid out as the terraform-aws-eks module
  * does it (terraform-aws-modules/terraform-aws-eks@v21.19.0). Provider bindings are imported by deep path
  * only (the package index loads every AWS resource). On a `{ cloud: true }` object store it also creates the S3 buckets and
- * the EKS Pod Identity roles and associations for the storage subjects (./storage.ts).
+ * the EKS Pod Identity roles and associations for the storage subjects (platform/clouds/storage.ts).
  *
  * With `cluster.existing` the stack adopts the cluster of that name instead (read at plan time): no network,
  * cluster role, access entries or add-ons are created, since they come with the cluster and belong to its
@@ -60,7 +60,8 @@ const EKS_ADDON_CONFIGURATION: Readonly<Record<string, string>> = {
 
 /**
  * The add-ons EKS manages for us, versions left to EKS's default for the cluster version; the CNI and the
- * Pod Identity agent come first, as the module's `before_compute` (terraform-aws-modules/terraform-aws-eks@v21.19.0:README.md).
+ * Pod Identity agent come first, as the module's `before_compute`
+ * (terraform-aws-modules/terraform-aws-eks@v21.19.0:README.md).
  */
 export const EKS_ADDONS_BEFORE_NODES = ["vpc-cni", "eks-pod-identity-agent"] as const;
 export const EKS_ADDONS_AFTER_NODES = ["kube-proxy", "coredns"] as const;
@@ -325,7 +326,7 @@ export class EksClusterStack extends TerraformStack {
       });
     }
 
-    // The URIs, labels and env are deterministic (storage.ts), so components use them without cross-stack references.
+    // The URIs, labels and env are deterministic (platform/clouds/storage.ts), so components use them without cross-stack references.
     return { ...cloudStorageUris(profile), serviceAccountAnnotations: {} };
   }
 

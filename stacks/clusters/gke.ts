@@ -183,8 +183,9 @@ export class GkeClusterStack extends TerraformStack {
           spot: pool.spot,
           labels: { ...pool.labels, ...poolNodeLabels(name, pool) },
           taint: pool.taints.map((t) => ({ key: t.key, value: t.value ?? "", effect: TAINT_EFFECTS[t.effect] })),
-          // Pods get their own identity through the GKE metadata server (`workload_metadata_config`, the provider's
-          // container_cluster doc; the GKE module's default node_metadata, terraform-google-modules/terraform-google-kubernetes-engine@v44.2.0:README.md).
+          // Pods get their own identity through the GKE metadata server: `workload_metadata_config` (the provider's
+          // container_cluster doc), the GKE module's default node_metadata
+          // (terraform-google-modules/terraform-google-kubernetes-engine@v44.2.0:README.md).
           workloadMetadataConfig: { mode: "GKE_METADATA" },
           oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
           guestAccelerator: guestAccelerator ? [guestAccelerator] : undefined,
@@ -280,7 +281,8 @@ export class GkeClusterStack extends TerraformStack {
    * access level is a Google service account with an object role on its bucket, which exactly the subjects
    * of that level may impersonate (`roles/iam.workloadIdentityUser` for
    * `<project>.svc.id.goog[<namespace>/<serviceAccount>]`, as the GKE module's workload-identity module grants
-   * it: terraform-google-modules/terraform-google-kubernetes-engine@v44.2.0:modules/workload-identity/main.tf). No keys exist: pods get tokens from the GKE metadata server.
+   * it: terraform-google-modules/terraform-google-kubernetes-engine@v44.2.0:modules/workload-identity/main.tf).
+   * No keys exist: pods get tokens from the GKE metadata server.
    */
   private createStorage(profile: GkeClusterStackProps["profile"], region: string): CloudStorage {
     const { project } = profile.cluster;
