@@ -22,8 +22,8 @@
  *    (https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/microsoft-aks.html); gpu_driver exists
  *    in azurerm ≥ 4.40.0 (Azure/terraform-azurerm-avm-res-containerservice-managedcluster#115).
  *  - Cloud storage (`external.objectStore: { cloud: true }`, platform/clouds/storage.ts): one storage account
- *    with the two containers, Entra ID only (shared keys off), and AKS Workload Identity: one user-assigned identity per
- *    access level, federated with exactly the storage subjects' ServiceAccounts. Roles are granted on the
+ *    with the two containers, Entra ID only (shared keys off), and AKS Workload Identity: one user-assigned
+ *    identity per access level, federated with exactly the storage subjects' ServiceAccounts. Roles are granted on the
  *    account, i.e. on both containers, as EKS does: KServe may then also serve a model straight from MLflow's
  *    artifacts, and the account holds nothing else.
  *  - Adopted cluster (`cluster.existing`): the cluster of that name in the resource group is read at plan time
