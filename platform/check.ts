@@ -8,8 +8,8 @@ import type { Problem } from "../profiles/problems";
 import { loadProfile } from "../profiles/load";
 import { teamNames, teamNamespace } from "../profiles/plan";
 import type { Profile } from "../profiles/schema";
-import { clusterStackProblems } from "../stacks/cluster-stack";
 import { CATALOG } from "./catalog";
+import { cloudProblems } from "./clouds/rules";
 import type { ComponentDefinition } from "./component";
 import { sampleProblems } from "./components/samples";
 import { componentProblems, graphProblems } from "./graph";
@@ -43,7 +43,7 @@ function clusterProblems(catalog: readonly ComponentDefinition[], profile: Profi
     ...componentProblems(catalog, profile),
     ...reservedNamespaceProblems(catalog, profile),
     ...graphProblems(catalog, profile),
-    ...clusterStackProblems(profile),
+    ...cloudProblems(profile),
   ];
 }
 

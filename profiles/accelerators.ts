@@ -2,9 +2,8 @@
  * The NVIDIA accelerators a GPU pool can name, with what sharing each supports.
  *
  * MIG layouts are the GPU Operator v26.7.0 mig-parted configs (config name → MIG devices per GPU),
- * from NVIDIA/gpu-operator@v26.7.0:assets/state-mig-manager/0400_configmap.yaml as collected in
- * ../shared/reference/facts-clouds.md §1.2. MPS replicas are capped at 48 for compute capability
- * ≥ 7.5 and 16 below (NVIDIA/k8s-device-plugin@v0.20.0:cmd/mps-control-daemon/mps/device.go).
+ * from NVIDIA/gpu-operator@v26.7.0:assets/state-mig-manager/0400_configmap.yaml. MPS replicas are capped
+ * at 48 for compute capability ≥ 7.5 and 16 below (NVIDIA/k8s-device-plugin@v0.20.0:cmd/mps-control-daemon/mps/device.go).
  */
 
 /** MIG devices per GPU for one mig-parted config, e.g. { "1g.10gb": 7 }. */

@@ -131,7 +131,11 @@ const pool = z.strictObject({
     .optional(),
   /** Clouds only: spot / preemptible capacity. @default false */
   spot: z.boolean().default(false),
-  /** Clouds only: the instance (VM) type. @default the cloud's type for the accelerator and GPUs per node (the tables in stacks/clusters/{eks,gke,aks}.ts) */
+  /**
+   * Clouds only: the instance (VM) type. A type the cloud's table lists must carry the pool's accelerator and GPUs
+   * per node; one it does not list is taken as given. @default the cloud's type for the accelerator and GPUs per node
+   * (the tables in platform/clouds/sizing.ts), or its CPU default
+   */
   instanceType: z.string().min(1).optional(),
   /** Extra node labels; every node also gets `cnai.io/pool: <pool name>`. */
   labels: z

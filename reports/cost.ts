@@ -6,9 +6,8 @@
  */
 import { workerNames, workerProfile } from "../platform/multicluster";
 import type { Pool, Profile } from "../profiles/schema";
-import { aksVmSize } from "../stacks/clusters/aks";
-import { eksInstanceType } from "../stacks/clusters/eks";
-import { gkeMachineType } from "../stacks/clusters/gke";
+import type { Cloud } from "../platform/clouds/sizing";
+import { orThrow, pickInstanceType } from "../platform/clouds/sizing";
 
 export interface Price {
   readonly usdPerHour: number;
@@ -94,17 +93,14 @@ export interface ClusterCost {
   readonly pools: readonly PoolCost[];
 }
 
+/** The price table's key prefix per cloud. */
+const PRICE_KEYS: Readonly<Record<Cloud, string>> = { eks: "aws", gke: "gcp", aks: "azure" };
+
+/** The pool's instance type as its cluster stack picks it (a checked profile always has one). */
 function instanceType(profile: Profile, name: string, pool: Pool): { key: string; type: string } | undefined {
-  switch (profile.cluster.provider) {
-    case "eks":
-      return { type: eksInstanceType(name, pool), key: "aws" };
-    case "gke":
-      return { type: gkeMachineType(name, pool), key: "gcp" };
-    case "aks":
-      return { type: aksVmSize(name, pool), key: "azure" };
-    case "kind":
-      return undefined;
-  }
+  const cloud = profile.cluster.provider;
+  if (cloud === "kind") return undefined;
+  return { type: orThrow(pickInstanceType(cloud, name, pool)).type, key: PRICE_KEYS[cloud] };
 }
 
 const CONTROL_PLANE: Record<string, string> = {

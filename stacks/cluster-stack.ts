@@ -3,11 +3,7 @@
  * exposes the same `connection` (endpoint, CA, and client certificates or an exec plugin) that the
  * platform stack configures its providers from.
  */
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { App } from "cdktf";
 import type { TerraformStack } from "cdktf";
-import type { Problem } from "../profiles/problems";
 import type { Construct } from "constructs";
 import type { Profile } from "../profiles/schema";
 import type { ClusterConnection } from "./clusters/connection";
@@ -22,22 +18,6 @@ export { kindNodes, kindWorkerName, kindWorkers, NVKIND_NODE_SETUP, KindClusterS
 export { stateFilePath } from "./clusters/state";
 
 export type ClusterStack = TerraformStack & { readonly connection: ClusterConnection };
-
-/**
- * Problems only the cluster stack can see (an accelerator with no instance type in that cloud, a
- * MIG layout the cloud cannot cut), found by building the stack in a scratch app, so they join the
- * profile's one error instead of failing later.
- */
-export function clusterStackProblems(profile: Profile): Problem[] {
-  try {
-    createClusterStack(new App({ outdir: join(tmpdir(), "cnai-cluster-check") }), "check", profile);
-    return [];
-  } catch (error) {
-    const message = (error as Error).message;
-    const path = /\b(pools\.[a-z0-9-]+(\.[A-Za-z.]+)?|cluster\.[A-Za-z.]+)/.exec(message)?.[1] ?? "cluster";
-    return [{ path, value: profile.cluster.provider, allowed: message }];
-  }
-}
 
 /**
  * The ServiceAccounts that get the cloud storage, with the annotations that bind each to its cloud

@@ -5,6 +5,7 @@
  * Identity, AKS Workload Identity); no static keys exist anywhere.
  */
 import { teamNames, teamNamespace } from "../../profiles/plan";
+import type { Problem } from "../../profiles/problems";
 import type { Profile } from "../../profiles/schema";
 
 /** The Kubernetes ServiceAccounts that get bucket access: MLflow's server, and each team's KServe storage account. */
@@ -59,14 +60,27 @@ export function usesCloudStorage(profile: Profile): boolean {
 
 /** AKS: the storage account (3-24 lowercase letters and digits, globally unique) holding the containers. */
 export function aksStorageAccountName(profile: Profile): string {
-  const name = `${profile.cluster.name.replace(/[^A-Za-z0-9]/g, "")}ml`.toLowerCase();
-  if (name.length < 3 || name.length > 24) {
-    throw new Error(
-      `cluster.name: the AKS storage account name is "${profile.cluster.name}" without non-alphanumerics plus "ml" ` +
-        `("${name}", ${name.length} characters), and Azure allows 3 to 24; use at most 22 letters and digits in cluster.name.`,
-    );
-  }
-  return name;
+  const problem = aksStorageAccountProblem(profile);
+  if (problem) throw new Error(`${problem.path}: ${problem.allowed}.`);
+  return storageAccountCandidate(profile);
+}
+
+/** The cluster name without non-alphanumerics, plus "ml", in lower case. */
+function storageAccountCandidate(profile: Profile): string {
+  return `${profile.cluster.name.replace(/[^A-Za-z0-9]/g, "")}ml`.toLowerCase();
+}
+
+/** Why the cluster's name makes no AKS storage account name, if it does not (the clouds' rules, ./rules.ts). */
+export function aksStorageAccountProblem(profile: Profile): Problem | undefined {
+  const name = storageAccountCandidate(profile);
+  if (name.length >= 3 && name.length <= 24) return undefined;
+  return {
+    path: "cluster.name",
+    value: profile.cluster.name,
+    allowed:
+      `the AKS storage account name is "${profile.cluster.name}" without non-alphanumerics plus "ml" ` +
+      `("${name}", ${name.length} characters), and Azure allows 3 to 24; use at most 22 letters and digits in cluster.name`,
+  };
 }
 
 /** Where artifacts and models live, and what MLflow's pods need, from the profile alone (deterministic names). */

@@ -1,7 +1,9 @@
 /**
  * The AKS cluster stack: a resource group, a VNet and node subnet (or an adopted subnet), an Entra ID-only
  * cluster (no local accounts: kubelogin is the only way in) with workload identity, and one node pool per
- * profile pool. Facts: ../../../shared/reference/facts-clouds.md §5 (AKS), §6 (state), §7 (exec auth).
+ * profile pool. Resource arguments: the azurerm provider's docs at the pinned version
+ * (hashicorp/terraform-provider-azurerm@v4.55.0:website/docs/r/kubernetes_cluster.html.markdown and
+ * kubernetes_cluster_node_pool.html.markdown).
  *
  * Decisions:
  *  - Network: Azure CNI Overlay with the Cilium dataplane. Nodes take VNet addresses from `nodesCidr`, pods a
@@ -16,10 +18,12 @@
  *  - The default (system) pool is the first CPU pool; AKS keeps CriticalAddonsOnly workloads schedulable there.
  *    azurerm 4.x's `default_node_pool` has no `mode` (it is always System), `priority` or `node_taints`.
  *  - GPU pools: `gpu_driver = "Install"`: AKS images ship driver and container toolkit, the GPU Operator
- *    then runs with driver and toolkit disabled (facts-clouds §5; gpu_driver exists in azurerm ≥ 4.40.0).
- *  - Cloud storage (`external.objectStore: { cloud: true }`, ./storage.ts): one storage account with the two
- *    containers, Entra ID only (shared keys off), and AKS Workload Identity: one user-assigned identity per
- *    access level, federated with exactly the storage subjects' ServiceAccounts. Roles are granted on the
+ *    then runs with driver and toolkit disabled
+ *    (https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/microsoft-aks.html); gpu_driver exists
+ *    in azurerm ≥ 4.40.0 (Azure/terraform-azurerm-avm-res-containerservice-managedcluster#115).
+ *  - Cloud storage (`external.objectStore: { cloud: true }`, platform/clouds/storage.ts): one storage account
+ *    with the two containers, Entra ID only (shared keys off), and AKS Workload Identity: one user-assigned
+ *    identity per access level, federated with exactly the storage subjects' ServiceAccounts. Roles are granted on the
  *    account, i.e. on both containers, as EKS does: KServe may then also serve a model straight from MLflow's
  *    artifacts, and the account holds nothing else.
  *  - Adopted cluster (`cluster.existing`): the cluster of that name in the resource group is read at plan time
@@ -45,14 +49,14 @@ import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container"
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
-import type { AcceleratorId } from "../../profiles/accelerators";
-import { ACCELERATORS } from "../../profiles/accelerators";
 import { poolNames, poolNodeLabels } from "../../profiles/plan";
 import type { AksClusterConfig, Pool, Profile } from "../../profiles/schema";
 import { pinProviders } from "../providers/pins";
 import type { ClusterConnection } from "./connection";
 import { aksExecAuth } from "./connection";
 import { configureBackend } from "./state";
+import { aksSystemPool, assertCloudRules } from "../../platform/clouds/rules";
+import { aksGpuInstance, orThrow, pickInstanceType } from "../../platform/clouds/sizing";
 import type { CloudStorage, StorageSubject } from "../../platform/clouds/storage";
 import {
   aksStorageAccountName,
@@ -61,44 +65,11 @@ import {
   usesCloudStorage,
 } from "../../platform/clouds/storage";
 
-/** An AKS VM size and the GPUs each VM has. */
-export interface AksVmSize {
-  readonly type: string;
-  readonly gpus: number;
-}
-
-/**
- * GPU VM sizes by accelerator (facts-clouds §5, mapping [not verified here] against Azure's size pages).
- * The NC*ads_H100_v5 sizes are H100 NVL (94 GB), so they are not an `nvidia-h100-80gb` type.
- */
-export const AKS_GPU_VM_SIZES: Readonly<Partial<Record<AcceleratorId, readonly AksVmSize[]>>> = {
-  "nvidia-t4": [
-    { type: "Standard_NC4as_T4_v3", gpus: 1 },
-    { type: "Standard_NC64as_T4_v3", gpus: 4 },
-  ],
-  "nvidia-a100-80gb": [
-    { type: "Standard_NC24ads_A100_v4", gpus: 1 },
-    { type: "Standard_NC48ads_A100_v4", gpus: 2 },
-    { type: "Standard_NC96ads_A100_v4", gpus: 4 },
-  ],
-  "nvidia-a100-40gb": [{ type: "Standard_ND96asr_v4", gpus: 8 }],
-  "nvidia-h100-80gb": [{ type: "Standard_ND96isr_H100_v5", gpus: 8 }],
-};
-
-/** CPU pools without an `instanceType`: 4 vCPU / 16 GiB general purpose. */
-export const AKS_DEFAULT_CPU_VM_SIZE = "Standard_D4s_v5";
-
 /** AKS taints every Spot node with this; pods need a toleration for it on top of the pool's own taints. */
 export const AKS_SPOT_TAINT = `${AKS_SPOT_NODE_TAINT.key}=${AKS_SPOT_NODE_TAINT.value}:${AKS_SPOT_NODE_TAINT.effect}`;
 
 /** The "Azure Kubernetes Service RBAC Cluster Admin" built-in role. */
 const CLUSTER_ADMIN_ROLE = "Azure Kubernetes Service RBAC Cluster Admin";
-
-/** AKS Linux node pool names: a lowercase letter, then lowercase letters and digits, 12 characters at most. */
-const AKS_POOL_NAME = /^[a-z][a-z0-9]{0,11}$/;
-
-/** The MIG slice counts AKS's `gpu_instance` accepts (MIG1g … MIG7g; facts-clouds §5). */
-const AKS_MIG_SLICES = [1, 2, 3, 4, 7];
 
 /** The built-in data-plane role each storage access level gets on the storage account. */
 export const AKS_STORAGE_ROLES: Readonly<Record<StorageSubject["access"], string>> = {
@@ -106,7 +77,10 @@ export const AKS_STORAGE_ROLES: Readonly<Record<StorageSubject["access"], string
   read: "Storage Blob Data Reader",
 };
 
-/** The audience AKS Workload Identity's projected tokens carry (facts-clouds §5). */
+/**
+ * The audience AKS Workload Identity's projected tokens carry
+ * (hashicorp/terraform-provider-azurerm@v4.55.0:website/docs/r/federated_identity_credential.html.markdown).
+ */
 export const AKS_TOKEN_AUDIENCE = "api://AzureADTokenExchange";
 
 /** The client ids of the storage identities: MLflow's ServiceAccount needs `readWrite`, the KServe ones `read`. */
@@ -114,9 +88,6 @@ export interface AksStorageClientIds {
   readonly readWrite: string;
   readonly read: string;
 }
-
-/** Blob container names: 3-63 lowercase letters, digits and single hyphens, starting and ending alphanumeric. */
-const AKS_CONTAINER_NAME = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 /** What the pools, storage and connection need from the cluster, created or adopted. */
 interface AksClusterHandle {
@@ -137,61 +108,6 @@ interface AksClusterHandle {
 
 export interface AksClusterStackProps {
   readonly profile: Profile & { readonly cluster: AksClusterConfig };
-}
-
-/** The VM size of a pool: its `instanceType`, or the table's size with `gpu.perNode` GPUs, or the CPU default. */
-export function aksVmSize(name: string, pool: Pool): string {
-  const gpu = pool.gpu;
-  if (pool.instanceType !== undefined) {
-    const known = Object.entries(AKS_GPU_VM_SIZES).flatMap(([accelerator, sizes]) =>
-      (sizes ?? []).map((size) => ({ accelerator, ...size })),
-    );
-    const match = known.find((size) => size.type === pool.instanceType);
-    if (gpu && match && (match.accelerator !== gpu.accelerator || match.gpus !== gpu.perNode)) {
-      throw new Error(
-        `pools.${name}.instanceType: ${pool.instanceType} has ${match.gpus} × ${match.accelerator}, ` +
-          `but the pool asks for ${gpu.perNode} × ${gpu.accelerator} per node (pools.${name}.gpu); ` +
-          `set pools.${name}.gpu to match the VM size, or pick a size with that many GPUs.`,
-      );
-    }
-    return pool.instanceType;
-  }
-  if (!gpu) return AKS_DEFAULT_CPU_VM_SIZE;
-  const sizes = AKS_GPU_VM_SIZES[gpu.accelerator] ?? [];
-  const size = sizes.find((candidate) => candidate.gpus === gpu.perNode);
-  if (!size) {
-    const offered = sizes
-      .map((candidate) => `${candidate.type} (${candidate.gpus} GPU${candidate.gpus === 1 ? "" : "s"})`)
-      .join(", ");
-    throw new Error(
-      `pools.${name}.instanceType: no AKS VM size known for ${gpu.perNode} × ${gpu.accelerator} per node` +
-        (offered ? `; known sizes: ${offered}` : "") +
-        `. Set pools.${name}.instanceType to an Azure VM size with that many GPUs.`,
-    );
-  }
-  return size.type;
-}
-
-/**
- * AKS partitions every GPU of a pool with one MIG profile (`gpu_instance`), so only uniform layouts map:
- * `all-1g.10gb` → MIG1g. The GPU Operator's MIG manager then finds the layout already applied.
- * [not verified here] which memory size AKS picks per slice count on each GPU model.
- */
-export function aksGpuInstance(name: string, pool: Pool): string | undefined {
-  const sharing = pool.gpu?.sharing;
-  if (!pool.gpu || sharing?.mode !== "mig") return undefined;
-  const layouts = (ACCELERATORS[pool.gpu.accelerator] as { migLayouts?: Record<string, Record<string, number>> })
-    .migLayouts;
-  const profiles = Object.keys(layouts?.[sharing.layout] ?? {});
-  const slices = profiles.length === 1 ? Number(/^(\d+)g\./.exec(profiles[0])?.[1]) : NaN;
-  if (!AKS_MIG_SLICES.includes(slices)) {
-    throw new Error(
-      `pools.${name}.gpu.sharing: AKS gives all GPUs of a pool one MIG profile (gpu_instance MIG1g…MIG7g), ` +
-        `so layout "${sharing.layout}" (${profiles.join(", ") || "unknown"}) cannot be created; ` +
-        `use a uniform layout such as all-1g.10gb or a separate pool per profile.`,
-    );
-  }
-  return `MIG${slices}g`;
 }
 
 /** Taints as AKS writes them: `key=value:Effect` (`key:Effect` without a value), plus the Spot taint. */
@@ -219,52 +135,6 @@ export function aksScaling(
   return { autoScalingEnabled: true, nodeCount: pool.nodes, minCount: scaling.min, maxCount: scaling.max };
 }
 
-/** The default (system) pool: the first CPU pool in name order, with what AKS demands of system pools. */
-export function aksSystemPoolName(profile: Profile): string {
-  const name = poolNames(profile).find((candidate) => profile.pools[candidate].gpu === undefined);
-  if (name === undefined) {
-    throw new Error(
-      "pools: AKS needs a CPU pool for its default (System mode) node pool; add a pool without `gpu`, e.g. pools.system.",
-    );
-  }
-  const pool = profile.pools[name];
-  if (pool.spot)
-    throw new Error(
-      `pools.${name}.spot: true, but AKS system pools cannot run on Spot VMs (the first CPU pool); ` +
-        `set spot: false or put an on-demand CPU pool first.`,
-    );
-  if (pool.taints.length > 0) {
-    throw new Error(
-      `pools.${name}.taints: azurerm 4.x has no node_taints on the default (system) pool, the first CPU pool; ` +
-        `move the taints to another pool.`,
-    );
-  }
-  // AKS keeps its system pods on System pools, which never scale below one node.
-  if (pool.nodes < 1) {
-    throw new Error(
-      `pools.${name}.nodes: ${pool.nodes}, but the AKS system pool (the first CPU pool) needs at least one node; set nodes: 1 or more.`,
-    );
-  }
-  if (pool.autoscaling && pool.autoscaling.min < 1) {
-    throw new Error(
-      `pools.${name}.autoscaling.min: ${pool.autoscaling.min}, but the AKS system pool (the first CPU pool) needs at least one node; ` +
-        `set autoscaling.min: 1 or more.`,
-    );
-  }
-  return name;
-}
-
-/** The blob container of a bucket: the bucket's name, if Azure takes it (containers are per account, no prefix). */
-export function aksContainerName(profile: Profile, field: keyof Profile["buckets"]): string {
-  const name = profile.buckets[field];
-  if (!AKS_CONTAINER_NAME.test(name)) {
-    throw new Error(
-      `buckets.${field}: "${name}" is no Azure blob container name (3-63 lowercase letters, digits and single hyphens).`,
-    );
-  }
-  return name;
-}
-
 export class AksClusterStack extends TerraformStack {
   readonly connection: ClusterConnection;
   /** Set when `external.objectStore` is `{ cloud: true }`. */
@@ -277,25 +147,10 @@ export class AksClusterStack extends TerraformStack {
     const { profile } = props;
     const { cluster } = profile;
 
-    // Validate every pool before creating anything, so a bad profile fails with one clear message.
-    for (const name of poolNames(profile)) {
-      if (!AKS_POOL_NAME.test(name)) {
-        throw new Error(
-          `pools.${name}: "${name}" is no AKS node pool name; rename the pool to a lowercase letter then lowercase letters or digits, 12 at most (e.g. gpua100).`,
-        );
-      }
-      aksVmSize(name, profile.pools[name]);
-      aksGpuInstance(name, profile.pools[name]);
-      aksScaling(name, profile.pools[name]);
-    }
-    // An adopted cluster keeps its own default pool, so the rules of the default pool do not apply.
-    const systemPoolName = cluster.existing ? undefined : aksSystemPoolName(profile);
+    // A profile from loadCheckedProfile passed these already; one built by hand fails here, before any construct.
+    assertCloudRules(profile);
+    for (const name of poolNames(profile)) aksScaling(name, profile.pools[name]);
     const cloudStorage = usesCloudStorage(profile);
-    if (cloudStorage) {
-      aksStorageAccountName(profile);
-      aksContainerName(profile, "mlflowArtifacts");
-      aksContainerName(profile, "models");
-    }
 
     configureBackend(this, profile, id);
     // azurerm 4.x needs a subscription id: ARM_SUBSCRIPTION_ID where OpenTofu runs (no credentials in code).
@@ -307,7 +162,10 @@ export class AksClusterStack extends TerraformStack {
     });
     pinProviders(this, ["azurerm"]);
 
-    const aks = systemPoolName === undefined ? this.adoptCluster(cluster) : this.createCluster(profile, systemPoolName);
+    // An adopted cluster keeps its own default pool; a created one makes the first CPU pool its default pool.
+    const aks = cluster.existing
+      ? this.adoptCluster(cluster)
+      : this.createCluster(profile, orThrow(aksSystemPool(profile)).name);
 
     for (const name of poolNames(profile).filter((candidate) => candidate !== aks.defaultPoolName)) {
       const pool = profile.pools[name];
@@ -316,14 +174,14 @@ export class AksClusterStack extends TerraformStack {
         name,
         kubernetesClusterId: aks.id,
         mode: "User",
-        vmSize: aksVmSize(name, pool),
+        vmSize: orThrow(pickInstanceType("aks", name, pool)).type,
         orchestratorVersion: aks.poolVersion,
         vnetSubnetId: aks.subnetId,
         nodeLabels: poolNodeLabels(name, pool),
         nodeTaints: aksNodeTaints(pool),
         ...scaling,
         ...(pool.spot ? { priority: "Spot", evictionPolicy: "Delete", spotMaxPrice: -1 } : {}),
-        ...(pool.gpu ? { gpuDriver: "Install", gpuInstance: aksGpuInstance(name, pool) } : {}),
+        ...(pool.gpu ? { gpuDriver: "Install", gpuInstance: orThrow(aksGpuInstance(name, pool)).gpuInstance } : {}),
         lifecycle: scaling.autoScalingEnabled ? { ignoreChanges: ["node_count"] } : undefined,
       });
     }
@@ -334,7 +192,7 @@ export class AksClusterStack extends TerraformStack {
       this.storageClientIds = clientIds;
     }
 
-    // kube_config holds host and CA only (no local account); kubelogin supplies the token (facts-clouds §7).
+    // kube_config holds host and CA only (no local account); kubelogin supplies the token (./connection.ts).
     this.connection = {
       host: aks.host,
       clusterCaCertificate: Fn.base64decode(aks.caCertificate),
@@ -379,7 +237,7 @@ export class AksClusterStack extends TerraformStack {
       },
       defaultNodePool: {
         name: systemPoolName,
-        vmSize: aksVmSize(systemPoolName, systemPool),
+        vmSize: orThrow(pickInstanceType("aks", systemPoolName, systemPool)).type,
         orchestratorVersion: cluster.kubernetesVersion,
         vnetSubnetId: subnetId,
         nodeLabels: poolNodeLabels(systemPoolName, systemPool),
@@ -403,7 +261,7 @@ export class AksClusterStack extends TerraformStack {
       principalId: deployer.objectId,
     });
 
-    // kube_config holds host and CA only (no local account); kubelogin supplies the token (facts-clouds §7).
+    // kube_config holds host and CA only (no local account); kubelogin supplies the token (./connection.ts).
     const kubeConfig = aks.kubeConfig.get(0);
     return {
       id: aks.id,
@@ -436,8 +294,9 @@ export class AksClusterStack extends TerraformStack {
 
   /**
    * The storage account with the artifacts and models containers, and AKS Workload Identity for the storage
-   * subjects (facts-clouds §5): per access level a user-assigned identity with its blob data role on the
-   * account, and per subject a federated credential trusting the cluster's OIDC issuer for exactly
+   * subjects (which needs the cluster's OIDC issuer: the precondition in
+   * Azure/terraform-azurerm-aks@e29456e:main.tf): per access level a user-assigned identity with its blob data
+   * role on the account, and per subject a federated credential trusting the cluster's OIDC issuer for exactly
    * `system:serviceaccount:<namespace>:<serviceAccount>`. No keys: shared key access is off, so only Entra ID
    * tokens (which the workload identity webhook lets pods obtain) are accepted.
    */
@@ -460,11 +319,10 @@ export class AksClusterStack extends TerraformStack {
       allowNestedItemsToBePublic: false,
       sharedAccessKeyEnabled: false,
     });
-    const artifacts = aksContainerName(profile, "mlflowArtifacts");
-    const models = aksContainerName(profile, "models");
+    // The bucket names themselves: containers are per account, so no prefix (the clouds' rules check the names).
     for (const [id, name] of [
-      ["artifacts-container", artifacts],
-      ["models-container", models],
+      ["artifacts-container", profile.buckets.mlflowArtifacts],
+      ["models-container", profile.buckets.models],
     ]) {
       // Through Resource Manager (storage_account_id), not the data plane: works without shared keys.
       new StorageContainer(this, id, { name, storageAccountId: account.id, containerAccessType: "private" });

@@ -19,7 +19,11 @@ export interface ClusterConnection {
   readonly exec?: ExecAuth;
 }
 
-/** `aws eks get-token` (needs the AWS CLI where OpenTofu runs); facts-clouds §7. */
+/**
+ * `aws eks get-token` (needs the AWS CLI where OpenTofu runs), as the terraform-aws-eks examples configure
+ * the providers (terraform-aws-modules/terraform-aws-eks@v21.19.0:examples/karpenter/main.tf). The ExecCredential
+ * API: https://kubernetes.io/docs/reference/config-api/client-authentication.v1beta1/.
+ */
 export function eksExecAuth(clusterName: string, region: string): ExecAuth {
   return {
     apiVersion: "client.authentication.k8s.io/v1beta1",
@@ -28,15 +32,18 @@ export function eksExecAuth(clusterName: string, region: string): ExecAuth {
   };
 }
 
-/** The gke-gcloud-auth-plugin (required by client-go ≥ 1.26 for GKE); facts-clouds §7. */
+/**
+ * The gke-gcloud-auth-plugin, required by kubectl ≥ 1.26 for GKE
+ * (https://cloud.google.com/kubernetes-engine/docs/deprecations/auth-plugin).
+ */
 export function gkeExecAuth(): ExecAuth {
   return { apiVersion: "client.authentication.k8s.io/v1beta1", command: "gke-gcloud-auth-plugin", args: [] };
 }
 
-/** The fixed application id of the "Azure Kubernetes Service AAD Server" (kubelogin docs). */
+/** The fixed application id of the "Azure Kubernetes Service AAD Server" (https://azure.github.io/kubelogin/concepts/aks.html). */
 export const AKS_AAD_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
 
-/** kubelogin with the Azure CLI's login, for Entra ID-enabled AKS clusters; facts-clouds §7. */
+/** kubelogin with the Azure CLI's login, for Entra ID-enabled AKS clusters (https://azure.github.io/kubelogin/cli/get-token.html). */
 export function aksExecAuth(): ExecAuth {
   return {
     apiVersion: "client.authentication.k8s.io/v1beta1",

@@ -1,9 +1,9 @@
 /**
  * The EKS cluster stack: a VPC (or adopted subnets), the cluster with API-only access entries, the
- * core add-ons, and one managed node group per profile pool. Facts: ../shared/reference/facts-clouds.md
- * §3 (EKS), §6 (state), §7 (exec auth). Provider bindings are imported by deep path only (the package
- * index loads every AWS resource). On a `{ cloud: true }` object store it also creates the S3 buckets and
- * the EKS Pod Identity roles and associations for the storage subjects (./storage.ts).
+ * core add-ons, and one managed node group per profile pool, laid out as the terraform-aws-eks module
+ * does it (terraform-aws-modules/terraform-aws-eks@v21.19.0). Provider bindings are imported by deep path
+ * only (the package index loads every AWS resource). On a `{ cloud: true }` object store it also creates the S3 buckets and
+ * the EKS Pod Identity roles and associations for the storage subjects (platform/clouds/storage.ts).
  *
  * With `cluster.existing` the stack adopts the cluster of that name instead (read at plan time): no network,
  * cluster role, access entries or add-ons are created, since they come with the cluster and belong to its
@@ -39,60 +39,17 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Fn, TerraformIterator, TerraformStack } from "cdktf";
 import type { ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
-import type { AcceleratorId } from "../../profiles/accelerators";
 import { poolNames, poolNodeLabels } from "../../profiles/plan";
 import type { EksClusterConfig, Pool, Profile } from "../../profiles/schema";
 import { pinProviders } from "../providers/pins";
 import type { ClusterConnection } from "./connection";
 import { eksExecAuth } from "./connection";
 import { configureBackend } from "./state";
+import { assertCloudRules, EKS_MAX_VPC_PREFIX } from "../../platform/clouds/rules";
+import { EKS_GPU_DISK_GIB, orThrow, pickInstanceType } from "../../platform/clouds/sizing";
 import type { CloudStorage, StorageSubject } from "../../platform/clouds/storage";
 import { cloudBucketName, cloudStorageUris, storageSubjects, usesCloudStorage } from "../../platform/clouds/storage";
 
-/** An EC2 instance type and the GPUs each instance carries. */
-export interface EksInstanceType {
-  readonly type: string;
-  readonly gpus: number;
-}
-
-/**
- * EC2 types per accelerator, smallest first. Families: facts-clouds §3 "Instance families" (rapidsai
- * deployment docs: g4dn T4, g5 A10G, g6 L4, p4d.24xlarge 8× A100 40 GB, p5.48xlarge 8× H100; dstack PR 4110:
- * p5en.48xlarge 8× H200). GPU counts of the sizes: the rapidsai table (g4dn.xlarge 1, g4dn.12xlarge 4,
- * g5.48xlarge 8, g6.48xlarge 8); g5.xlarge 1 and g5.12xlarge 4 from a third-party AWS GPU table
- * (gist.github.com/shashankprasanna/10ebe6dc1ba1d8d93db17da4e2cc890e); g6.xlarge 1 and g6.12xlarge 4 by
- * the G6 sizing pattern of g5 [not verified here]. Every family here is on the AL2023/Bottlerocket NVIDIA AMI list (facts-clouds §3).
- * No AWS type: nvidia-rtx (workstation GPUs) and nvidia-a30.
- */
-export const EKS_GPU_INSTANCE_TYPES: Readonly<Partial<Record<AcceleratorId, readonly EksInstanceType[]>>> = {
-  "nvidia-t4": [
-    { type: "g4dn.xlarge", gpus: 1 },
-    { type: "g4dn.12xlarge", gpus: 4 },
-  ],
-  "nvidia-a10g": [
-    { type: "g5.xlarge", gpus: 1 },
-    { type: "g5.12xlarge", gpus: 4 },
-    { type: "g5.48xlarge", gpus: 8 },
-  ],
-  "nvidia-l4": [
-    { type: "g6.xlarge", gpus: 1 },
-    { type: "g6.12xlarge", gpus: 4 },
-    { type: "g6.48xlarge", gpus: 8 },
-  ],
-  "nvidia-a100-40gb": [{ type: "p4d.24xlarge", gpus: 8 }],
-  // A100 80 GB → p4de: [not verified here] (facts-clouds §3).
-  "nvidia-a100-80gb": [{ type: "p4de.24xlarge", gpus: 8 }],
-  "nvidia-h100-80gb": [{ type: "p5.48xlarge", gpus: 8 }],
-  "nvidia-h200-141gb": [{ type: "p5en.48xlarge", gpus: 8 }],
-};
-
-/** CPU pools without an instanceType: 4 vCPU / 16 GiB general purpose, room for the platform's operators. */
-export const EKS_CPU_INSTANCE_TYPE = "m6i.xlarge";
-
-/** GPU nodes pull CUDA and model images of many GB; the node group default is 20 GiB (provider doc, `disk_size`). */
-export const EKS_GPU_DISK_GIB = 100;
-
-/** The add-ons EKS manages for us, versions left to EKS's default for the cluster version (facts-clouds §3). */
 /**
  * Add-on configuration. The VPC CNI enforces NetworkPolicies (the teams' default-deny) only with
  * `enableNetworkPolicy` set; it is off by default (docs.aws.amazon.com/eks/latest/userguide/cni-network-policy-configure.html).
@@ -101,6 +58,11 @@ const EKS_ADDON_CONFIGURATION: Readonly<Record<string, string>> = {
   "vpc-cni": JSON.stringify({ enableNetworkPolicy: "true" }),
 };
 
+/**
+ * The add-ons EKS manages for us, versions left to EKS's default for the cluster version; the CNI and the
+ * Pod Identity agent come first, as the module's `before_compute`
+ * (terraform-aws-modules/terraform-aws-eks@v21.19.0:README.md).
+ */
 export const EKS_ADDONS_BEFORE_NODES = ["vpc-cni", "eks-pod-identity-agent"] as const;
 export const EKS_ADDONS_AFTER_NODES = ["kube-proxy", "coredns"] as const;
 
@@ -118,39 +80,6 @@ const S3_ACTIONS: Readonly<Record<StorageSubject["access"], { bucket: string[]; 
 };
 
 const TAINT_EFFECTS = { NoSchedule: "NO_SCHEDULE", PreferNoSchedule: "PREFER_NO_SCHEDULE", NoExecute: "NO_EXECUTE" };
-
-/**
- * The EC2 type of a pool: `pool.instanceType`, else the table's type with `gpu.perNode` GPUs (CPU pools:
- * EKS_CPU_INSTANCE_TYPE). A type the table knows must carry exactly `perNode` GPUs of the pool's accelerator.
- */
-export function eksInstanceType(poolName: string, pool: Pool): string {
-  const path = `pools.${poolName}.instanceType`;
-  if (!pool.gpu) return pool.instanceType ?? EKS_CPU_INSTANCE_TYPE;
-  const { accelerator, perNode } = pool.gpu;
-  const candidates = EKS_GPU_INSTANCE_TYPES[accelerator] ?? [];
-  if (pool.instanceType !== undefined) {
-    const known = Object.entries(EKS_GPU_INSTANCE_TYPES).find(([, types]) =>
-      types.some((t) => t.type === pool.instanceType),
-    );
-    if (!known) return pool.instanceType;
-    const entry = known[1].find((t) => t.type === pool.instanceType);
-    if (known[0] !== accelerator || entry?.gpus !== perNode) {
-      throw new Error(
-        `${path}: ${pool.instanceType} has ${entry?.gpus} × ${known[0]}, but the pool asks for ${perNode} × ${accelerator}; ` +
-          `set the pool's gpu to match the instance type, or pick a type with that many GPUs.`,
-      );
-    }
-    return pool.instanceType;
-  }
-  const match = candidates.find((t) => t.gpus === perNode);
-  if (!match) {
-    const offered = candidates.map((t) => `${t.type} (${t.gpus})`).join(", ") || "none";
-    throw new Error(
-      `${path}: no EKS instance type with ${perNode} × ${accelerator} (known: ${offered}); set ${path} to an EC2 type with ${perNode} such GPU(s).`,
-    );
-  }
-  return match.type;
-}
 
 /** Node group size: desired = nodes, min/max = autoscaling or fixed; EKS needs max ≥ 1 (NodegroupScalingConfig API). */
 export function eksScaling(poolName: string, pool: Pool): { minSize: number; maxSize: number; desiredSize: number } {
@@ -183,7 +112,7 @@ export function cidrSubnet(cidr: string, newBits: number, netNum: number): strin
  */
 export function eksSubnetCidrs(cidr: string, zones: number): { private: string[]; public: string[] } {
   const prefix = Number(cidr.split("/")[1]);
-  if (prefix > 22) {
+  if (prefix > EKS_MAX_VPC_PREFIX) {
     throw new Error(
       `cluster.network.create.cidr: ${cidr} is too small; use a /22 or larger (public subnets are /28+).`,
     );
@@ -220,10 +149,12 @@ export class EksClusterStack extends TerraformStack {
     super(scope, id);
     const { profile } = props;
     const { cluster } = profile;
-    // Validate every pool before any construct exists, so a bad pool fails alone and clearly.
+    // A profile from loadCheckedProfile passed these already; one built by hand fails here, before any construct.
+    assertCloudRules(profile);
     const pools = poolNames(profile).map((name) => {
       const pool = profile.pools[name];
-      return { name, pool, instanceType: eksInstanceType(name, pool), scaling: eksScaling(name, pool) };
+      const instanceType = orThrow(pickInstanceType("eks", name, pool)).type;
+      return { name, pool, instanceType, scaling: eksScaling(name, pool) };
     });
 
     configureBackend(this, profile, id);
@@ -307,7 +238,7 @@ export class EksClusterStack extends TerraformStack {
       roleArn: clusterRole.arn,
       vpcConfig: { subnetIds, endpointPrivateAccess: true, endpointPublicAccess: true },
       // API-only access entries, no aws-auth ConfigMap; the creator gets no implicit, unmanaged admin entry:
-      // admins are explicit access entries below, as the terraform-aws-eks module does (facts-clouds §3).
+      // admins are explicit access entries below, as the terraform-aws-eks module does (terraform-aws-modules/terraform-aws-eks@v21.19.0:main.tf).
       accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
       dependsOn: [clusterPolicy],
     });
@@ -337,18 +268,14 @@ export class EksClusterStack extends TerraformStack {
    * The MLflow-artifacts and models buckets (private, encrypted), one Pod Identity role per access level
    * allowed on both buckets (a predictor may serve a model straight from an MLflow run's artifacts, and
    * MLflow may publish into the models bucket), and one association per storage subject. Pod Identity needs no OIDC provider
-   * and no ServiceAccount annotation: the association names the ServiceAccount (facts-clouds §3).
+   * and no ServiceAccount annotation: the association names the ServiceAccount
+   * (https://docs.aws.amazon.com/eks/latest/eksctl/pod-identity-associations.html).
    */
   private createStorage(profile: EksClusterStackProps["profile"], clusterName: string): CloudStorage {
     const { cluster } = profile;
     const buckets = (["mlflowArtifacts", "models"] as const).map((field) => {
+      // dnsLabel keeps the characters legal; the clouds' rules keep the prefixed name within S3's 63.
       const name = cloudBucketName(profile, profile.buckets[field]);
-      // S3's naming rule; dnsLabel already keeps the characters legal, the prefix can push it past 63.
-      if (name.length > 63) {
-        throw new Error(
-          `buckets.${field}: the S3 bucket name "${name}" has ${name.length} characters, S3 allows 63; shorten the bucket or cluster.name.`,
-        );
-      }
       const id = field === "models" ? "models" : "artifacts";
       const bucket = new S3Bucket(this, `${id}-bucket`, { bucket: name });
       new S3BucketPublicAccessBlock(this, `${id}-bucket-public-access`, {
@@ -399,7 +326,7 @@ export class EksClusterStack extends TerraformStack {
       });
     }
 
-    // The URIs, labels and env are deterministic (storage.ts), so components use them without cross-stack references.
+    // The URIs, labels and env are deterministic (platform/clouds/storage.ts), so components use them without cross-stack references.
     return { ...cloudStorageUris(profile), serviceAccountAnnotations: {} };
   }
 

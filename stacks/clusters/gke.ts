@@ -5,7 +5,8 @@
  * GPUs use GKE's own stack (driver installer, managed device plugin, time-sharing/MPS/MIG set on the
  * node pool), which is why the gke-gpu profile marks the GPU Operator `external`: a node must have
  * exactly one `nvidia.com/gpu` advertiser, and GKE-native sharing does not combine with the operator's
- * device plugin or MIG manager (facts-clouds §4 "Device plugin").
+ * device plugin or MIG manager (https://docs.cloud.google.com/kubernetes-engine/docs/how-to/gpu-operator;
+ * https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/google-gke.html).
  *
  * With `cluster.existing` the stack adopts the cluster of that name and location instead (read at plan
  * time): its network comes with it, so `network` is ignored, and only the node pools are created on it.
@@ -25,12 +26,12 @@ import { ServiceAccount } from "@cdktf/provider-google/lib/service-account";
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
 import { StorageBucket } from "@cdktf/provider-google/lib/storage-bucket";
 import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucket-iam-member";
-import type { AcceleratorId } from "../../profiles/accelerators";
-import { ACCELERATORS } from "../../profiles/accelerators";
 import { poolNames, poolNodeLabels } from "../../profiles/plan";
 import type { GkeClusterConfig, Pool, Profile } from "../../profiles/schema";
 import type { ClusterConnection } from "./connection";
 import { gkeExecAuth } from "./connection";
+import { assertCloudRules } from "../../platform/clouds/rules";
+import { gkePartitionSize, orThrow, pickInstanceType } from "../../platform/clouds/sizing";
 import type { CloudStorage, StorageSubject } from "../../platform/clouds/storage";
 import { cloudBucketName, cloudStorageUris, storageSubjects, usesCloudStorage } from "../../platform/clouds/storage";
 import { configureBackend } from "./state";
@@ -49,125 +50,23 @@ export interface GkeClusterStackProps {
   readonly profile: Profile & { readonly cluster: GkeClusterConfig };
 }
 
-/** A machine type and the GPUs it carries. */
-export interface GkeMachineType {
-  readonly type: string;
-  readonly gpus: number;
-}
-
-/** A GKE accelerator: its `guest_accelerator.type` and the machine types that carry it. */
-export interface GkeAccelerator {
-  /** The Compute Engine accelerator type (`guest_accelerator.type`). */
-  readonly acceleratorType: string;
-  readonly machines: readonly GkeMachineType[];
-}
-
-/** CPU pools: a small general-purpose machine (4 vCPU, 16 GB). */
-export const GKE_CPU_MACHINE_TYPE = "e2-standard-4";
-
 /**
- * Accelerator id → GKE accelerator type and machine types (A/G series come with their GPUs; N1 takes
- * attached T4s). Series ↔ GPU from https://cloud.google.com/compute/docs/gpus (facts-clouds §4).
- * Counts per machine type: G2 from the Compute Engine G2 table (find_string id 59817902449), A2/A3 from
- * public machine-type → accelerator maps (find_string ids 56961946540, 51819475008). The N1 shapes for
- * T4 are our choice of size (any N1 shape within the per-GPU vCPU limits works) [vCPU limits not verified here].
- * No entry: nvidia-rtx (workstation GPU), nvidia-a10g (AWS only), nvidia-a30 (not offered on Compute Engine).
- */
-export const GKE_ACCELERATORS: Partial<Record<AcceleratorId, GkeAccelerator>> = {
-  // The T4 type string as GKE Terraform modules pass it (terraform-google-modules examples); not in facts-clouds.
-  "nvidia-t4": {
-    acceleratorType: "nvidia-tesla-t4",
-    machines: [
-      { type: "n1-standard-8", gpus: 1 },
-      { type: "n1-standard-16", gpus: 2 },
-      { type: "n1-standard-32", gpus: 4 },
-    ],
-  },
-  "nvidia-l4": {
-    acceleratorType: "nvidia-l4",
-    machines: [
-      { type: "g2-standard-4", gpus: 1 },
-      { type: "g2-standard-24", gpus: 2 },
-      { type: "g2-standard-48", gpus: 4 },
-      { type: "g2-standard-96", gpus: 8 },
-    ],
-  },
-  "nvidia-a100-40gb": {
-    acceleratorType: "nvidia-tesla-a100",
-    machines: [
-      { type: "a2-highgpu-1g", gpus: 1 },
-      { type: "a2-highgpu-2g", gpus: 2 },
-      { type: "a2-highgpu-4g", gpus: 4 },
-      { type: "a2-highgpu-8g", gpus: 8 },
-      { type: "a2-megagpu-16g", gpus: 16 },
-    ],
-  },
-  "nvidia-a100-80gb": {
-    acceleratorType: "nvidia-a100-80gb",
-    machines: [
-      { type: "a2-ultragpu-1g", gpus: 1 },
-      { type: "a2-ultragpu-2g", gpus: 2 },
-      { type: "a2-ultragpu-4g", gpus: 4 },
-      { type: "a2-ultragpu-8g", gpus: 8 },
-    ],
-  },
-  // A3 High also has 1g/2g/4g shapes for some provisioning models [not verified here]; 8g is the documented one.
-  "nvidia-h100-80gb": { acceleratorType: "nvidia-h100-80gb", machines: [{ type: "a3-highgpu-8g", gpus: 8 }] },
-  // A3 Ultra: 8× H200 (hpc-toolkit v1.44.1 release notes; cluster-toolkit machine map, find_string id 51819475008).
-  "nvidia-h200-141gb": { acceleratorType: "nvidia-h200-141gb", machines: [{ type: "a3-ultragpu-8g", gpus: 8 }] },
-};
-
-/** The machine type of a pool: `instanceType`, else the table's type for the accelerator and GPUs per node. */
-export function gkeMachineType(poolName: string, pool: Pool): string {
-  if (!pool.gpu) return pool.instanceType ?? GKE_CPU_MACHINE_TYPE;
-  const { accelerator, perNode } = pool.gpu;
-  const machines = GKE_ACCELERATORS[accelerator]?.machines ?? [];
-  if (pool.instanceType !== undefined) {
-    const known = machines.find((m) => m.type === pool.instanceType);
-    if (known && known.gpus !== perNode) {
-      throw new Error(
-        `pools.${poolName}.gpu.perNode: ${pool.instanceType} carries ${known.gpus} ${accelerator} GPU(s), not ${perNode}; ` +
-          `set perNode to ${known.gpus} or pick another machine type.`,
-      );
-    }
-    return pool.instanceType;
-  }
-  const match = machines.find((m) => m.gpus === perNode);
-  if (!match) {
-    const offered = machines.map((m) => `${m.type} (${m.gpus})`).join(", ") || "none";
-    throw new Error(
-      `pools.${poolName}.instanceType: GKE has no machine type for ${perNode}× ${accelerator} ` +
-        `(known: ${offered}); set pools.${poolName}.instanceType or change the accelerator.`,
-    );
-  }
-  return match.type;
-}
-
-/** The Compute Engine accelerator type of a GPU pool. */
-function gkeAcceleratorType(poolName: string, accelerator: AcceleratorId): string {
-  const entry = GKE_ACCELERATORS[accelerator];
-  if (!entry)
-    throw new Error(
-      `pools.${poolName}.gpu.accelerator: ${accelerator} is not offered on GKE; use one of ${Object.keys(GKE_ACCELERATORS).join(", ")}.`,
-    );
-  return entry.acceleratorType;
-}
-
-/**
- * The node pool's `guest_accelerator`: GKE's driver installer (DEFAULT driver, facts-clouds §4) and the
- * pool's sharing carried out by GKE's device plugin. GKE partitions every GPU of a node the same way,
- * so a MIG layout must be uniform (one profile), and its devices are advertised as `nvidia.com/gpu`
- * like the GPU Operator's `single` strategy (derived: GKE exposes each partition as a regular GPU,
- * https://cloud.google.com/kubernetes-engine/docs/how-to/gpus-multi).
+ * The node pool's `guest_accelerator`: GKE's driver installer (`gpu_driver_installation_config` DEFAULT,
+ * hashicorp/terraform-provider-google@v6.50.0:website/docs/r/container_cluster.html.markdown) and the pool's
+ * sharing carried out by GKE's device plugin. A MIG pool is cut into one partition size (gkePartitionSize).
  */
 export function gkeGuestAccelerator(
   poolName: string,
   pool: Pool,
 ): ContainerNodePoolNodeConfigGuestAccelerator | undefined {
   if (!pool.gpu) return undefined;
-  const { accelerator, perNode, sharing } = pool.gpu;
+  const { perNode, sharing } = pool.gpu;
+  const { acceleratorType } = orThrow(pickInstanceType("gke", poolName, pool));
+  // Every GKE_ACCELERATORS entry names its accelerator type; a table edit without one would land here.
+  if (acceleratorType === undefined)
+    throw new Error(`GKE_ACCELERATORS["${pool.gpu.accelerator}"] has no acceleratorType.`);
   const base = {
-    type: gkeAcceleratorType(poolName, accelerator),
+    type: acceleratorType,
     count: perNode,
     gpuDriverInstallationConfig: { gpuDriverVersion: "DEFAULT" },
   };
@@ -181,23 +80,14 @@ export function gkeGuestAccelerator(
       };
     case "mps":
       return { ...base, gpuSharingConfig: { gpuSharingStrategy: "MPS", maxSharedClientsPerGpu: sharing.replicas } };
-    case "mig": {
+    case "mig":
+      // The profile rules refuse "mixed" on GKE; this guards profiles built by hand.
       if (sharing.strategy !== "single") {
         throw new Error(
           `pools.${poolName}.gpu.sharing.strategy: GKE advertises MIG partitions as nvidia.com/gpu; use "single", not "${sharing.strategy}".`,
         );
       }
-      const layouts: Readonly<Record<string, Readonly<Record<string, number>>>> =
-        (ACCELERATORS[accelerator] as { migLayouts?: Record<string, Record<string, number>> }).migLayouts ?? {};
-      const profiles = Object.keys(layouts[sharing.layout] ?? {});
-      if (profiles.length !== 1) {
-        throw new Error(
-          `pools.${poolName}.gpu.sharing: GKE partitions every GPU into one size (gpu_partition_size); ` +
-            `layout "${sharing.layout}" is not a uniform ${accelerator} layout such as all-<profile>.`,
-        );
-      }
-      return { ...base, gpuPartitionSize: profiles[0] };
-    }
+      return { ...base, gpuPartitionSize: orThrow(gkePartitionSize(poolName, pool)).size };
   }
 }
 
@@ -253,8 +143,11 @@ export class GkeClusterStack extends TerraformStack {
     const { profile } = props;
     const { cluster: config } = profile;
     const names = poolNames(profile);
-    // Validate every pool before creating anything, so a bad profile fails with the pool's path.
-    const machineTypes = Object.fromEntries(names.map((name) => [name, gkeMachineType(name, profile.pools[name])]));
+    // A profile from loadCheckedProfile passed these already; one built by hand fails here, before any construct.
+    assertCloudRules(profile);
+    const machineTypes = Object.fromEntries(
+      names.map((name) => [name, orThrow(pickInstanceType("gke", name, profile.pools[name])).type]),
+    );
     const accelerators = Object.fromEntries(
       names.map((name) => [name, gkeGuestAccelerator(name, profile.pools[name])]),
     );
@@ -290,7 +183,9 @@ export class GkeClusterStack extends TerraformStack {
           spot: pool.spot,
           labels: { ...pool.labels, ...poolNodeLabels(name, pool) },
           taint: pool.taints.map((t) => ({ key: t.key, value: t.value ?? "", effect: TAINT_EFFECTS[t.effect] })),
-          // Pods get their own identity through the GKE metadata server (facts-clouds §4 "Workload Identity").
+          // Pods get their own identity through the GKE metadata server: `workload_metadata_config` (the provider's
+          // container_cluster doc), the GKE module's default node_metadata
+          // (terraform-google-modules/terraform-google-kubernetes-engine@v44.2.0:README.md).
           workloadMetadataConfig: { mode: "GKE_METADATA" },
           oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
           guestAccelerator: guestAccelerator ? [guestAccelerator] : undefined,
@@ -382,11 +277,12 @@ export class GkeClusterStack extends TerraformStack {
   }
 
   /**
-   * The MLflow artifacts and models buckets, and GKE Workload Identity for the storage subjects
-   * (facts-clouds §4): each access level is a Google service account with an object role on its bucket,
-   * which exactly the subjects of that level may impersonate (`roles/iam.workloadIdentityUser` for
-   * `<project>.svc.id.goog[<namespace>/<serviceAccount>]`, as terraform-google-kubernetes-engine's
-   * workload-identity module grants it). No keys exist: pods get tokens from the GKE metadata server.
+   * The MLflow artifacts and models buckets, and GKE Workload Identity for the storage subjects: each
+   * access level is a Google service account with an object role on its bucket, which exactly the subjects
+   * of that level may impersonate (`roles/iam.workloadIdentityUser` for
+   * `<project>.svc.id.goog[<namespace>/<serviceAccount>]`, as the GKE module's workload-identity module grants
+   * it: terraform-google-modules/terraform-google-kubernetes-engine@v44.2.0:modules/workload-identity/main.tf).
+   * No keys exist: pods get tokens from the GKE metadata server.
    */
   private createStorage(profile: GkeClusterStackProps["profile"], region: string): CloudStorage {
     const { project } = profile.cluster;

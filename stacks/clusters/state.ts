@@ -22,7 +22,9 @@ export function configureBackend(stack: TerraformStack, profile: Profile, stackN
       return;
     case "eks":
       new S3Backend(stack, { bucket: cluster.state.bucket, key, region: cluster.state.region, encrypt: true });
-      // OpenTofu ≥ 1.10 locks with a lock file next to the state; cdktf's S3Backend lacks the field (facts-clouds §6).
+      // OpenTofu ≥ 1.10 locks with a lock file next to the state (opentofu/opentofu#2521;
+      // https://opentofu.org/docs/v1.11/language/settings/backends/s3/); cdktf's S3Backend lacks the field
+      // (hashicorp/terraform-cdk:packages/cdktf/lib/backends/s3-backend.ts).
       stack.addOverride("terraform.backend.s3.use_lockfile", true);
       // An older OpenTofu would reject use_lockfile with a less helpful error; say the version plainly.
       stack.addOverride("terraform.required_version", ">= 1.10.0");

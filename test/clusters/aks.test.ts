@@ -2,7 +2,7 @@ import { asksForCloudStorage, withoutCloudStorage } from "../support/profiles";
 import { Testing, TerraformOutput } from "cdktf";
 import { loadProfile } from "../../profiles/load";
 import type { AksClusterConfig, Profile, ProfileOverride } from "../../profiles/schema";
-import { AKS_GPU_VM_SIZES, AksClusterStack } from "../../stacks/clusters/aks";
+import { AksClusterStack } from "../../stacks/clusters/aks";
 
 type AksProfile = Profile & { readonly cluster: AksClusterConfig };
 
@@ -268,44 +268,31 @@ describe("the AKS cluster stack", () => {
     );
   });
 
-  test("every table entry is a GPU VM size with its GPU count", () => {
-    expect(AKS_GPU_VM_SIZES).toEqual({
-      "nvidia-t4": [
-        { type: "Standard_NC4as_T4_v3", gpus: 1 },
-        { type: "Standard_NC64as_T4_v3", gpus: 4 },
-      ],
-      "nvidia-a100-80gb": [
-        { type: "Standard_NC24ads_A100_v4", gpus: 1 },
-        { type: "Standard_NC48ads_A100_v4", gpus: 2 },
-        { type: "Standard_NC96ads_A100_v4", gpus: 4 },
-      ],
-      "nvidia-a100-40gb": [{ type: "Standard_ND96asr_v4", gpus: 8 }],
-      "nvidia-h100-80gb": [{ type: "Standard_ND96isr_H100_v5", gpus: 8 }],
-    });
-  });
-
-  test("an accelerator without an AKS VM size is refused, naming the pool's instanceType", () => {
-    const profile = aksProfile({ pools: { t4: { gpu: { accelerator: "nvidia-rtx" } } } });
-    expect(() => aksStack(profile)).toThrow(
-      /^pools\.t4\.instanceType: no AKS VM size known for 1 × nvidia-rtx per node\. Set pools\.t4\.instanceType/,
-    );
-  });
-
-  test("a GPU count the table has no size for is refused, listing the sizes it has", () => {
-    const profile = aksProfile({ pools: { t4: { gpu: { perNode: 2 } } } });
-    expect(() => aksStack(profile)).toThrow(
-      /pools\.t4\.instanceType: no AKS VM size known for 2 × nvidia-t4 per node; known sizes: Standard_NC4as_T4_v3 \(1 GPU\), Standard_NC64as_T4_v3 \(4 GPUs\)/,
-    );
-  });
-
-  test("an instanceType from the table with another GPU count is refused", () => {
+  test("a profile built by hand that breaks the clouds' rules fails before any construct, with every problem", () => {
     const profile = aksProfile({ pools: { t4: { instanceType: "Standard_NC64as_T4_v3" } } });
-    expect(() => aksStack(profile)).toThrow(
-      /pools\.t4\.instanceType: Standard_NC64as_T4_v3 has 4 × nvidia-t4, but the pool asks for 1 × nvidia-t4 per node/,
+    const broken: AksProfile = {
+      ...profile,
+      pools: {
+        ...profile.pools,
+        system: { ...profile.pools.system, spot: true, taints: [SPOT_TAINT] },
+        "gpu-pool": { ...profile.pools.t4, instanceType: undefined, gpu: { ...profile.pools.t4.gpu!, perNode: 2 } },
+      },
+    };
+    expect(() => aksStack(broken)).toThrow(
+      new RegExp(
+        [
+          '^Profile "aks-gpu" is invalid \\(5 problems\\); nothing was synthesized:',
+          '  - pools\\.gpu-pool: got "gpu-pool"; AKS node pool names are a lowercase letter, .*',
+          "  - pools\\.gpu-pool\\.gpu\\.perNode: got 2; AKS's VM sizes with nvidia-t4: .*",
+          '  - pools\\.t4\\.instanceType: got "Standard_NC64as_T4_v3"; Standard_NC64as_T4_v3 carries 4 × nvidia-t4, .*',
+          "  - pools\\.system\\.spot: got true; AKS system pools \\(the first CPU pool\\) cannot run on Spot VMs; .*",
+          "  - pools\\.system\\.taints: got .*; azurerm 4\\.x has no node_taints on the default \\(system\\) pool, .*$",
+        ].join("\n"),
+      ),
     );
   });
 
-  test("a MIG layout mixing profiles is refused, naming the pool's sharing (the profile rules catch it first)", () => {
+  test("a MIG layout mixing profiles is refused, naming the pool's layout (the profile rules catch it first)", () => {
     const profile = aksProfile(A100_POOL);
     const a100 = profile.pools.a100;
     const mixed: AksProfile = {
@@ -316,36 +303,7 @@ describe("the AKS cluster stack", () => {
       },
     };
     expect(() => aksStack(mixed)).toThrow(
-      /^pools\.a100\.gpu\.sharing: AKS gives all GPUs of a pool one MIG profile .* layout "all-balanced" \(1g\.10gb, 2g\.20gb, 3g\.40gb\)/,
-    );
-  });
-
-  test("a profile without a CPU pool is refused, since AKS's default pool must be a system pool", () => {
-    const profile = aksProfile();
-    expect(() => aksStack({ ...profile, pools: { t4: profile.pools.t4 } })).toThrow(
-      /^pools: AKS needs a CPU pool for its default \(System mode\) node pool/,
-    );
-  });
-
-  test("the default pool can be neither Spot nor tainted nor empty", () => {
-    expect(() => aksStack(aksProfile({ pools: { system: { spot: true, taints: [SPOT_TAINT] } } }))).toThrow(
-      /^pools\.system\.spot: true, but AKS system pools cannot run on Spot VMs .*; set spot: false or put an on-demand CPU pool first/,
-    );
-    expect(() =>
-      aksStack(aksProfile({ pools: { system: { taints: [{ key: "CriticalAddonsOnly", effect: "NoSchedule" }] } } })),
-    ).toThrow(/^pools\.system\.taints: azurerm 4\.x has no node_taints on the default \(system\) pool/);
-    expect(() => aksStack(aksProfile({ pools: { system: { nodes: 0, autoscaling: { min: 0, max: 2 } } } }))).toThrow(
-      /^pools\.system\.nodes: 0, but the AKS system pool \(the first CPU pool\) needs at least one node; set nodes: 1 or more/,
-    );
-    expect(() => aksStack(aksProfile({ pools: { system: { autoscaling: { min: 0 } } } }))).toThrow(
-      /^pools\.system\.autoscaling\.min: 0, but the AKS system pool \(the first CPU pool\) needs at least one node; set autoscaling\.min: 1 or more/,
-    );
-  });
-
-  test("a pool name AKS cannot take is refused", () => {
-    const profile = aksProfile();
-    expect(() => aksStack({ ...profile, pools: { ...profile.pools, "gpu-pool": profile.pools.t4 } })).toThrow(
-      /^pools\.gpu-pool: "gpu-pool" is no AKS node pool name; rename the pool to a lowercase letter then lowercase letters or digits, 12 at most/,
+      /^pools\.a100\.gpu\.sharing\.layout: got "all-balanced"; AKS gives every GPU of a node pool one MIG profile \(gpu_instance\); use a uniform layout of nvidia-a100-80gb: /,
     );
   });
 
@@ -516,7 +474,7 @@ describe("AKS cloud storage", () => {
     const profile = aksProfile(CLOUD_STORAGE);
     const cluster = { ...profile.cluster, name: "cnai-aks-westeurope-prod12" };
     expect(() => aksStack({ ...profile, cluster })).toThrow(
-      /^cluster\.name: the AKS storage account name is "cnai-aks-westeurope-prod12" without non-alphanumerics plus "ml" \("cnaiakswesteuropeprod12ml", 25 characters\), and Azure allows 3 to 24/,
+      /\n {2}- cluster\.name: got "cnai-aks-westeurope-prod12"; the AKS storage account name is "cnai-aks-westeurope-prod12" without non-alphanumerics plus "ml" \("cnaiakswesteuropeprod12ml", 25 characters\), and Azure allows 3 to 24/,
     );
   });
 
@@ -530,10 +488,10 @@ describe("AKS cloud storage", () => {
   test("a bucket name Azure cannot take as a container is refused, naming the bucket", () => {
     const profile = aksProfile(CLOUD_STORAGE);
     expect(() => aksStack({ ...profile, buckets: { ...profile.buckets, models: "ml" } })).toThrow(
-      /^buckets\.models: "ml" is no Azure blob container name/,
+      /\n {2}- buckets\.models: got "ml"; an Azure blob container name: 3-63 lowercase letters, digits and single hyphens/,
     );
     expect(() =>
       aksStack({ ...profile, buckets: { ...profile.buckets, mlflowArtifacts: "mlflow--artifacts" } }),
-    ).toThrow(/^buckets\.mlflowArtifacts: "mlflow--artifacts" is no Azure blob container name/);
+    ).toThrow(/\n {2}- buckets\.mlflowArtifacts: got "mlflow--artifacts"; an Azure blob container name/);
   });
 });

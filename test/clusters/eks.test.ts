@@ -2,14 +2,7 @@ import { asksForCloudStorage, withoutCloudStorage } from "../support/profiles";
 import { Testing, TerraformOutput } from "cdktf";
 import { loadProfile } from "../../profiles/load";
 import type { EksClusterConfig, Pool, Profile } from "../../profiles/schema";
-import {
-  cidrSubnet,
-  EKS_GPU_INSTANCE_TYPES,
-  EksClusterStack,
-  eksInstanceType,
-  eksScaling,
-  eksSubnetCidrs,
-} from "../../stacks/clusters/eks";
+import { cidrSubnet, EksClusterStack, eksScaling, eksSubnetCidrs } from "../../stacks/clusters/eks";
 
 type EksProfile = Profile & { readonly cluster: EksClusterConfig };
 
@@ -344,72 +337,21 @@ describe("the EKS cluster stack", () => {
     ]);
   });
 
-  test("an accelerator without an EC2 type fails naming the pool's instanceType", () => {
+  test("a profile built by hand that breaks the clouds' rules fails before any construct, with every problem", () => {
     const profile = eksProfile();
+    const gpu = (accelerator: "nvidia-rtx" | "nvidia-l4", perNode: number) => ({
+      accelerator,
+      perNode,
+      sharing: { mode: "none" as const },
+    });
     const pools = {
       ...profile.pools,
-      l4: {
-        ...profile.pools.l4,
-        gpu: { accelerator: "nvidia-rtx" as const, perNode: 1, sharing: { mode: "none" as const } },
-      },
+      l4: { ...profile.pools.l4, gpu: gpu("nvidia-rtx", 1) },
+      more: { ...profile.pools.l4, gpu: gpu("nvidia-l4", 2) },
     };
     expect(() => synth({ ...profile, pools })).toThrow(
-      /pools\.l4\.instanceType: no EKS instance type with 1 × nvidia-rtx \(known: none\)/,
+      /^Profile "eks-gpu" is invalid \(2 problems\); nothing was synthesized:\n {2}- pools\.l4\.gpu\.accelerator: got "nvidia-rtx"; EKS has no EC2 instance type with nvidia-rtx in its table; .*\n {2}- pools\.more\.gpu\.perNode: got 2; /,
     );
-  });
-});
-
-describe("EKS instance types", () => {
-  const l4 = (perNode: number, instanceType?: string): Pool => ({
-    nodes: 1,
-    spot: false,
-    labels: {},
-    taints: [],
-    instanceType,
-    gpu: { accelerator: "nvidia-l4", perNode, sharing: { mode: "none" } },
-  });
-
-  test("the table's type with the pool's GPUs per node is chosen", () => {
-    expect(eksInstanceType("l4", l4(1))).toBe("g6.xlarge");
-    expect(eksInstanceType("l4", l4(4))).toBe("g6.12xlarge");
-    expect(eksInstanceType("l4", l4(8))).toBe("g6.48xlarge");
-  });
-
-  test("a GPU count the table has no type for fails with the types it knows", () => {
-    expect(() => eksInstanceType("l4", l4(2))).toThrow(
-      /pools\.l4\.instanceType: no EKS instance type with 2 × nvidia-l4 \(known: g6\.xlarge \(1\), g6\.12xlarge \(4\), g6\.48xlarge \(8\)\)/,
-    );
-  });
-
-  test("a given type the table knows must match the pool's accelerator and GPUs per node", () => {
-    expect(eksInstanceType("l4", l4(4, "g6.12xlarge"))).toBe("g6.12xlarge");
-    expect(() => eksInstanceType("l4", l4(1, "g6.12xlarge"))).toThrow(
-      /pools\.l4\.instanceType: g6\.12xlarge has 4 × nvidia-l4, but the pool asks for 1 × nvidia-l4/,
-    );
-    expect(() => eksInstanceType("l4", l4(1, "g5.xlarge"))).toThrow(
-      /pools\.l4\.instanceType: g5\.xlarge has 1 × nvidia-a10g, but the pool asks for 1 × nvidia-l4/,
-    );
-  });
-
-  test("a type the table does not know is taken as given, and CPU pools default to m6i.xlarge", () => {
-    expect(eksInstanceType("l4", l4(1, "gr6.4xlarge"))).toBe("gr6.4xlarge");
-    expect(eksInstanceType("cpu", { nodes: 1, spot: false, labels: {}, taints: [] })).toBe("m6i.xlarge");
-    expect(eksInstanceType("cpu", { nodes: 1, spot: false, labels: {}, taints: [], instanceType: "c7i.large" })).toBe(
-      "c7i.large",
-    );
-  });
-
-  test("the table covers the datacenter accelerators, not workstation GPUs or the A30", () => {
-    expect(Object.keys(EKS_GPU_INSTANCE_TYPES).sort()).toEqual([
-      "nvidia-a100-40gb",
-      "nvidia-a100-80gb",
-      "nvidia-a10g",
-      "nvidia-h100-80gb",
-      "nvidia-h200-141gb",
-      "nvidia-l4",
-      "nvidia-t4",
-    ]);
-    expect(EKS_GPU_INSTANCE_TYPES["nvidia-h200-141gb"]).toEqual([{ type: "p5en.48xlarge", gpus: 8 }]);
   });
 });
 
@@ -581,7 +523,7 @@ describe("EKS cloud storage", () => {
   test("a bucket name longer than S3's 63 characters fails naming the bucket field", () => {
     const profile = eksProfile({ ...CLOUD_STORAGE, buckets: { models: "m".repeat(60) } });
     expect(() => synth(profile)).toThrow(
-      /buckets\.models: the S3 bucket name "cnai-eks-m+" has 69 characters, S3 allows 63/,
+      /\n {2}- buckets\.models: got "m{60}"; the S3 bucket name "cnai-eks-m{60}" has 69 characters, S3 allows 63; shorten the bucket or cluster\.name$/,
     );
   });
 

@@ -3,14 +3,7 @@ import { TerraformOutput, Testing } from "cdktf";
 import { loadProfile } from "../../profiles/load";
 import type { GkeClusterConfig, Pool, Profile } from "../../profiles/schema";
 import { gkeExecAuth } from "../../stacks/clusters/connection";
-import {
-  GKE_ACCELERATORS,
-  GkeClusterStack,
-  gkeMachineType,
-  gkeRegion,
-  gkeServiceAccountEmail,
-  gkeServiceAccountId,
-} from "../../stacks/clusters/gke";
+import { GkeClusterStack, gkeRegion, gkeServiceAccountEmail, gkeServiceAccountId } from "../../stacks/clusters/gke";
 
 type GkeProfile = Profile & { cluster: GkeClusterConfig };
 
@@ -272,7 +265,9 @@ describe("the GKE cluster stack", () => {
         sharing: { mode: "mig", strategy: "single", layout: "all-balanced" },
       },
     });
-    expect(() => stackFor(profile)).toThrow(/pools\.l4\.gpu\.sharing: GKE partitions every GPU into one size/);
+    expect(() => stackFor(profile)).toThrow(
+      /\n {2}- pools\.l4\.gpu\.sharing\.layout: got "all-balanced"; GKE cuts every GPU of a node pool into one partition size \(gpu_partition_size\); use a uniform layout of nvidia-a100-80gb: all-1g\.10gb, /,
+    );
   });
 
   test("the mixed MIG strategy is refused, since GKE advertises partitions as nvidia.com/gpu", () => {
@@ -286,38 +281,26 @@ describe("the GKE cluster stack", () => {
     expect(() => stackFor(profile)).toThrow(/pools\.l4\.gpu\.sharing\.strategy: GKE advertises MIG partitions/);
   });
 
-  test("an accelerator GKE has no machine type for is refused, naming the pool's instanceType", () => {
-    const profile = withPool("l4", { gpu: { accelerator: "nvidia-rtx", perNode: 1, sharing: { mode: "none" } } });
+  test("a profile built by hand with an accelerator GKE lacks or a GPU count no machine type has fails before any construct", () => {
+    const rtx = withPool("l4", { gpu: { accelerator: "nvidia-rtx", perNode: 1, sharing: { mode: "none" } } });
+    const threeL4: Pool = {
+      ...gkeProfile().pools.l4,
+      gpu: { accelerator: "nvidia-l4", perNode: 3, sharing: { mode: "none" } },
+    };
+    const profile = { ...rtx, pools: { ...rtx.pools, more: threeL4 } };
     expect(() => stackFor(profile)).toThrow(
-      /pools\.l4\.instanceType: GKE has no machine type for 1× nvidia-rtx \(known: none\)/,
+      /^Profile "gke-gpu" is invalid \(2 problems\); nothing was synthesized:\n {2}- pools\.l4\.gpu\.accelerator: got "nvidia-rtx"; GKE node pools name their accelerator, and GKE offers none called nvidia-rtx; .*\n {2}- pools\.more\.gpu\.perNode: got 3; GKE's machine types with nvidia-l4: g2-standard-4 \(1\)/,
     );
   });
 
-  test("a GPU count no machine type carries is refused, naming the known ones", () => {
-    const profile = gkeProfile({ pools: { l4: { gpu: { perNode: 3 } } } });
-    expect(() => stackFor(profile)).toThrow(
-      /pools\.l4\.instanceType: GKE has no machine type for 3× nvidia-l4 \(known: g2-standard-4 \(1\)/,
-    );
-  });
-
-  test("an instanceType from the table must carry the pool's GPUs; one outside it is taken as given", () => {
-    const l4 = gkeProfile().pools.l4;
-    expect(() => gkeMachineType("l4", { ...l4, instanceType: "g2-standard-24" })).toThrow(
-      /pools\.l4\.gpu\.perNode: g2-standard-24 carries 2 nvidia-l4 GPU\(s\), not 1/,
-    );
-    expect(gkeMachineType("l4", { ...l4, instanceType: "g2-standard-8" })).toEqual("g2-standard-8");
-    expect(gkeMachineType("system", gkeProfile().pools.system)).toEqual("e2-standard-4");
-  });
-
-  test("the table maps every GKE accelerator to its accelerator type", () => {
-    expect(Object.fromEntries(Object.entries(GKE_ACCELERATORS).map(([id, a]) => [id, a?.acceleratorType]))).toEqual({
-      "nvidia-t4": "nvidia-tesla-t4",
-      "nvidia-l4": "nvidia-l4",
-      "nvidia-a100-40gb": "nvidia-tesla-a100",
-      "nvidia-a100-80gb": "nvidia-a100-80gb",
-      "nvidia-h100-80gb": "nvidia-h100-80gb",
-      "nvidia-h200-141gb": "nvidia-h200-141gb",
-    });
+  test("an instanceType outside the table becomes the pool's machine type, with the accelerator's type", () => {
+    const pool = synth(withPool("l4", { instanceType: "g2-standard-8" })).resource.google_container_node_pool[
+      "pool-l4"
+    ];
+    expect([pool.node_config.machine_type, pool.node_config.guest_accelerator[0].type]).toEqual([
+      "g2-standard-8",
+      "nvidia-l4",
+    ]);
   });
 
   test("a zone's region drops the zone letter; a region stays itself", () => {
