@@ -64,7 +64,8 @@ function byId(catalog: readonly ComponentDefinition[]): ComponentDefinition[] {
 export const tenancy: ComponentDefinition = {
   id: "tenancy",
   title: "Team tenancy",
-  summary: "Team namespaces (PSA restricted, Kueue opt-in) with quotas, limits, network policies, RBAC, guardrail policies",
+  summary:
+    "Team namespaces (PSA restricted, Kueue opt-in) with quotas, limits, network policies, RBAC, guardrail policies",
   defaultLifecycle: "managed",
   reservedNamespaces: [],
   placement: "every-cluster",
