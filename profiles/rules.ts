@@ -108,7 +108,13 @@ function poolRules(profile: Profile): Problem[] {
           value: sharing.layout,
           allowed: `a MIG layout of ${gpu.accelerator}: ${Object.keys(layouts).join(", ")}`,
         });
-      } else if (sharing.strategy === "single" && Object.keys(layouts[sharing.layout]).length > 1) {
+      } else if (
+        sharing.strategy === "single" &&
+        Object.keys(layouts[sharing.layout]).length > 1 &&
+        // GKE and AKS cut every GPU of a pool alike: platform/clouds/rules.ts asks for a uniform layout there.
+        profile.cluster.provider !== "gke" &&
+        profile.cluster.provider !== "aks"
+      ) {
         problems.push({
           path: `${path}.sharing.strategy`,
           value: "single",

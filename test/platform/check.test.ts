@@ -93,6 +93,23 @@ describe("loadCheckedProfile", () => {
     ]);
   });
 
+  test("on AKS a mixed MIG layout gets one problem, which asks for a uniform layout rather than the mixed strategy", () => {
+    expect(
+      problems("aks-gpu", {
+        pools: {
+          t4: {
+            gpu: {
+              accelerator: "nvidia-a100-80gb",
+              sharing: { mode: "mig", strategy: "single", layout: "all-balanced" },
+            },
+          },
+        },
+      }),
+    ).toEqual([
+      "pools.t4.gpu.sharing.layout: AKS gives every GPU of a node pool one MIG profile (gpu_instance); use a uniform layout of nvidia-a100-80gb: all-1g.10gb, all-1g.20gb, all-2g.20gb, all-3g.40gb, all-4g.40gb, all-7g.80gb, or a separate pool per MIG profile",
+    ]);
+  });
+
   test("an external postgresql or object store needs its connection details", () => {
     expect(
       problems("laptop", {
@@ -154,12 +171,6 @@ describe("loading a profile with every check", () => {
     };
     expect(problemsOf("multicloud-gpu", override)).toEqual([
       // The profile rules' own view of the same layout comes first.
-      {
-        path: "workers.aks.pools.aksa100.gpu.sharing.strategy",
-        value: "single",
-        allowed:
-          '"all-balanced" mixes MIG profiles (1g.10gb, 2g.20gb, 3g.40gb), which only the "mixed" strategy can advertise',
-      },
       {
         path: "pools.a10g.instanceType",
         value: "g6.xlarge",
