@@ -28,11 +28,13 @@ export const MULTIKUEUE_SERVICE_ACCOUNT = "multikueue-sa";
 export function multiKueueWorkerAccessNames(serviceAccount: string = MULTIKUEUE_SERVICE_ACCOUNT): {
   readonly clusterRole: string;
   readonly clusterRoleBinding: string;
+  readonly dispatchRole: string;
   readonly tokenSecret: string;
 } {
   return {
     clusterRole: `${serviceAccount}-role`,
     clusterRoleBinding: `${serviceAccount}-crb`,
+    dispatchRole: `${serviceAccount}-dispatch`,
     tokenSecret: `${serviceAccount}-token`,
   };
 }
@@ -40,6 +42,8 @@ export function multiKueueWorkerAccessNames(serviceAccount: string = MULTIKUEUE_
 const DEFAULT_NAMES = multiKueueWorkerAccessNames();
 export const MULTIKUEUE_CLUSTER_ROLE = DEFAULT_NAMES.clusterRole;
 export const MULTIKUEUE_CLUSTER_ROLE_BINDING = DEFAULT_NAMES.clusterRoleBinding;
+/** The ClusterRole with the write rights, bound only by RoleBindings (of the same name) in the team namespaces. */
+export const MULTIKUEUE_DISPATCH_ROLE = DEFAULT_NAMES.dispatchRole;
 /** The `kubernetes.io/service-account-token` Secret whose `token` and `ca.crt` go into the manager's kubeconfig. */
 export const MULTIKUEUE_TOKEN_SECRET = DEFAULT_NAMES.tokenSecret;
 
@@ -132,42 +136,72 @@ function validateManagerProps(props: MultiKueueManagerProps): void {
   }
 }
 
-const DISPATCH = ["create", "delete", "get", "list", "watch"];
 const READ = ["get", "list", "watch"];
 
+export interface MultiKueueWorkerRules {
+  /**
+   * Bound cluster-wide (ClusterRoleBinding): reads only. On connecting, the manager opens one watch per kind
+   * with nothing but a label selector (`kueue.x-k8s.io/multikueue-origin`), i.e. across all namespaces, and a
+   * failed watch marks the whole MultiKueueCluster inactive; its garbage collector lists remote Workloads the
+   * same way (kubernetes-sigs/kueue@v0.19.2:pkg/controller/admissionchecks/multikueue/multikueuecluster.go,
+   * `establishWatch` and `runGC`). ClusterQueues are cluster-scoped: read by quota automation.
+   */
+  readonly clusterWide: Array<Record<string, string[]>>;
+  /**
+   * Bound by a RoleBinding in each team namespace only: creating, changing and deleting the Workloads and jobs
+   * it dispatches. A dispatched object always lands in the namespace of its origin, a team namespace, so
+   * nothing is ever written to kube-system, the GPU operator's namespace or any other.
+   */
+  readonly perTeamNamespace: Array<Record<string, string[]>>;
+}
+
 /**
- * The worker's ClusterRole: the rows of Kueue's create-multikueue-kubeconfig.sh (v0.19.2) for the kinds this
- * platform runs through Kueue (platform/components/kueue.ts KUEUE_FRAMEWORKS). The manager builds one MultiKueue
- * adapter per *enabled integration* and, on connecting, opens a cluster-wide watch on each adapter's kind; a
- * failed watch marks the whole MultiKueueCluster inactive. Hence:
+ * The worker's RBAC: the rows of Kueue's create-multikueue-kubeconfig.sh (v0.19.2), which binds them all
+ * cluster-wide, split so that only reads are cluster-wide. Kinds are those this platform runs through Kueue
+ * (platform/components/kueue.ts KUEUE_FRAMEWORKS). The manager builds one MultiKueue adapter per *enabled
+ * integration* and watches each adapter's kind on every worker. Hence:
  *  - pods are kept although the platform dispatches no bare Pods: the `pod` integration is enabled (for KServe
  *    predictors), so its adapter watches pods on every worker (and `deployment` pods are dispatched as Pods);
  *  - JobSet, LeaderWorkerSet, StatefulSet, AppWrapper and the Kubeflow jobs are left out: the platform installs
  *    none of them and its Kueue does not enable their integrations, so no adapter ever touches them.
  */
-export function multiKueueWorkerRules(includeRay: boolean): Array<Record<string, string[]>> {
-  return [
-    { apiGroups: ["batch"], resources: ["jobs"], verbs: DISPATCH },
-    { apiGroups: ["batch"], resources: ["jobs/status"], verbs: ["get"] },
-    { apiGroups: [""], resources: ["pods"], verbs: DISPATCH },
-    // The remote Workload is created by the manager, which then keeps its admission state in sync.
-    { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads"], verbs: [...DISPATCH, "update", "patch"] },
-    { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads/status"], verbs: ["get", "patch", "update"] },
-    // Read by MultiKueueManagerQuotaAutomation (MultiKueueConfig `quotaManagement: Automated`).
-    { apiGroups: ["kueue.x-k8s.io"], resources: ["clusterqueues", "localqueues"], verbs: READ },
-    ...(includeRay
-      ? [
-          { apiGroups: ["ray.io"], resources: ["rayjobs", "rayservices"], verbs: DISPATCH },
-          // The manager pushes worker-group replica changes to the remote RayCluster (elastic RayClusters).
-          { apiGroups: ["ray.io"], resources: ["rayclusters"], verbs: [...DISPATCH, "update", "patch"] },
-          {
-            apiGroups: ["ray.io"],
-            resources: ["rayjobs/status", "rayclusters/status", "rayservices/status"],
-            verbs: ["get"],
-          },
-        ]
-      : []),
-  ];
+export function multiKueueWorkerRules(includeRay: boolean): MultiKueueWorkerRules {
+  const ray = includeRay;
+  return {
+    clusterWide: [
+      { apiGroups: ["batch"], resources: ["jobs"], verbs: READ },
+      { apiGroups: ["batch"], resources: ["jobs/status"], verbs: ["get"] },
+      { apiGroups: [""], resources: ["pods"], verbs: READ },
+      { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads"], verbs: READ },
+      { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads/status"], verbs: ["get"] },
+      // Read by MultiKueueManagerQuotaAutomation (MultiKueueConfig `quotaManagement: Automated`).
+      { apiGroups: ["kueue.x-k8s.io"], resources: ["clusterqueues", "localqueues"], verbs: READ },
+      ...(ray
+        ? [
+            { apiGroups: ["ray.io"], resources: ["rayjobs", "rayclusters", "rayservices"], verbs: READ },
+            {
+              apiGroups: ["ray.io"],
+              resources: ["rayjobs/status", "rayclusters/status", "rayservices/status"],
+              verbs: ["get"],
+            },
+          ]
+        : []),
+    ],
+    perTeamNamespace: [
+      { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "delete"] },
+      { apiGroups: [""], resources: ["pods"], verbs: ["create", "delete"] },
+      // The remote Workload is created by the manager, which then keeps its admission state in sync.
+      { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads"], verbs: ["create", "delete", "update", "patch"] },
+      { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads/status"], verbs: ["patch", "update"] },
+      ...(ray
+        ? [
+            { apiGroups: ["ray.io"], resources: ["rayjobs", "rayservices"], verbs: ["create", "delete"] },
+            // The manager pushes worker-group replica changes to the remote RayCluster (elastic RayClusters).
+            { apiGroups: ["ray.io"], resources: ["rayclusters"], verbs: ["create", "delete", "update", "patch"] },
+          ]
+        : []),
+    ],
+  };
 }
 
 export interface MultiKueueKubeconfigArgs {

@@ -27,6 +27,7 @@ import { planSteps } from "../platform/graph";
 import { gateChart } from "../platform/gates";
 import { localChartAsset } from "./local-chart";
 import { MULTIKUEUE_NAMESPACE } from "../charts/multikueue";
+import { teamNames, teamNamespace } from "../profiles/plan";
 import { addMultiKueueWorkerAccess } from "./multikueue-access";
 import { pinProviders } from "./providers/pins";
 import { releaseValues } from "../platform/values";
@@ -173,7 +174,15 @@ export class PlatformStack extends TerraformStack {
           dependsOn: [namespace(account.namespace)],
         }),
     );
-    if (props.multikueueWorker) this.multikueueToken = addMultiKueueWorkerAccess(this, namespace(MULTIKUEUE_NAMESPACE));
+    if (props.multikueueWorker) {
+      const profile = graph.context.profile;
+      const teams = teamNames(profile).map((team) => teamNamespace(team, profile.teams[team]));
+      this.multikueueToken = addMultiKueueWorkerAccess(
+        this,
+        namespace(MULTIKUEUE_NAMESPACE),
+        teams.map((name) => ({ name, resource: namespace(name) })),
+      );
+    }
 
     // Namespaces and Secrets come first: a release may create objects in any platform namespace.
     const foundations: ITerraformDependable[] = [...namespaces.values(), ...secrets, ...serviceAccounts];

@@ -30,21 +30,29 @@ function workers(count: number): MultiKueueManagerProps["clusters"] {
   return Array.from({ length: count }, (_, i) => ({ name: `worker-${i}`, kubeconfigSecret: `worker-${i}-kubeconfig` }));
 }
 
-const DISPATCH = ["create", "delete", "get", "list", "watch"];
+const READ = ["get", "list", "watch"];
 
-const BASE_RULES = [
-  { apiGroups: ["batch"], resources: ["jobs"], verbs: DISPATCH },
+const CLUSTER_WIDE_BASE = [
+  { apiGroups: ["batch"], resources: ["jobs"], verbs: READ },
   { apiGroups: ["batch"], resources: ["jobs/status"], verbs: ["get"] },
-  { apiGroups: [""], resources: ["pods"], verbs: DISPATCH },
-  { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads"], verbs: [...DISPATCH, "update", "patch"] },
-  { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads/status"], verbs: ["get", "patch", "update"] },
-  { apiGroups: ["kueue.x-k8s.io"], resources: ["clusterqueues", "localqueues"], verbs: ["get", "list", "watch"] },
+  { apiGroups: [""], resources: ["pods"], verbs: READ },
+  { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads"], verbs: READ },
+  { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads/status"], verbs: ["get"] },
+  { apiGroups: ["kueue.x-k8s.io"], resources: ["clusterqueues", "localqueues"], verbs: READ },
 ];
-
-const RAY_RULES = [
-  { apiGroups: ["ray.io"], resources: ["rayjobs", "rayservices"], verbs: DISPATCH },
-  { apiGroups: ["ray.io"], resources: ["rayclusters"], verbs: [...DISPATCH, "update", "patch"] },
+const CLUSTER_WIDE_RAY = [
+  { apiGroups: ["ray.io"], resources: ["rayjobs", "rayclusters", "rayservices"], verbs: READ },
   { apiGroups: ["ray.io"], resources: ["rayjobs/status", "rayclusters/status", "rayservices/status"], verbs: ["get"] },
+];
+const PER_TEAM_BASE = [
+  { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create", "delete"] },
+  { apiGroups: [""], resources: ["pods"], verbs: ["create", "delete"] },
+  { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads"], verbs: ["create", "delete", "update", "patch"] },
+  { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads/status"], verbs: ["patch", "update"] },
+];
+const PER_TEAM_RAY = [
+  { apiGroups: ["ray.io"], resources: ["rayjobs", "rayservices"], verbs: ["create", "delete"] },
+  { apiGroups: ["ray.io"], resources: ["rayclusters"], verbs: ["create", "delete", "update", "patch"] },
 ];
 
 describe("MultiKueueManager chart", () => {
@@ -160,9 +168,19 @@ describe("MultiKueueManager chart", () => {
 });
 
 describe("multiKueueWorkerRules", () => {
-  test("grant the manager the batch, pod and Kueue rights MultiKueue documents, and Ray's when Ray is dispatched", () => {
-    expect(multiKueueWorkerRules(false)).toEqual(BASE_RULES);
-    expect(multiKueueWorkerRules(true)).toEqual([...BASE_RULES, ...RAY_RULES]);
+  test("grant reads cluster-wide, where the manager's watches look, and Ray's when Ray is dispatched", () => {
+    expect(multiKueueWorkerRules(false).clusterWide).toEqual(CLUSTER_WIDE_BASE);
+    expect(multiKueueWorkerRules(true).clusterWide).toEqual([...CLUSTER_WIDE_BASE, ...CLUSTER_WIDE_RAY]);
+  });
+
+  test("grant writes only for binding in team namespaces", () => {
+    expect(multiKueueWorkerRules(false).perTeamNamespace).toEqual(PER_TEAM_BASE);
+    expect(multiKueueWorkerRules(true).perTeamNamespace).toEqual([...PER_TEAM_BASE, ...PER_TEAM_RAY]);
+  });
+
+  test("no cluster-wide rule can create, change or delete anything", () => {
+    const verbs = multiKueueWorkerRules(true).clusterWide.flatMap((rule) => rule.verbs);
+    expect([...new Set(verbs)].sort()).toEqual(["get", "list", "watch"]);
   });
 });
 

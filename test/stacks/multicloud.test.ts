@@ -47,6 +47,32 @@ describe("the multicloud-gpu profile", () => {
     expect(outputs.every((o) => o.sensitive === true)).toBe(true);
   });
 
+  test("the worker's token reads cluster-wide but writes only in the team namespaces", () => {
+    const worker = tf("multicloud-gpu-gke-platform");
+    const roles = worker.resource.kubernetes_cluster_role_v1;
+    const verbs = (role: string) =>
+      [...new Set((roles[role].rule as Array<{ verbs: string[] }>).flatMap((rule) => rule.verbs))].sort();
+    expect(verbs("multikueue-role")).toEqual(["get", "list", "watch"]);
+    expect(verbs("multikueue-dispatch-role")).toEqual(["create", "delete", "patch", "update"]);
+    const bindings = worker.resource.kubernetes_role_binding_v1 as Record<string, Record<string, unknown>>;
+    expect(Object.values(bindings).map((b) => (b.metadata as { namespace: string }).namespace)).toEqual([
+      "team-research",
+      "team-serving",
+    ]);
+    for (const binding of Object.values(bindings)) {
+      expect(binding.role_ref).toEqual({
+        api_group: "rbac.authorization.k8s.io",
+        kind: "ClusterRole",
+        name: "multikueue-sa-dispatch",
+      });
+      expect(binding.subject).toEqual([{ kind: "ServiceAccount", name: "multikueue-sa", namespace: "kueue-system" }]);
+    }
+    const bindsDispatch = Object.values(
+      worker.resource.kubernetes_cluster_role_binding_v1 as Record<string, { role_ref: { name: string } }>,
+    ).filter((b) => b.role_ref.name === "multikueue-sa-dispatch");
+    expect(bindsDispatch).toEqual([]);
+  });
+
   test("the manager's kubeconfig Secrets hold a static token and inline CA, with no exec plugin", () => {
     const manager = tf("multicloud-gpu-platform");
     const secret = manager.resource.kubernetes_secret_v1["secret-kueue-system-multikueue-gke"];

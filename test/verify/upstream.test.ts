@@ -27,10 +27,10 @@ describe("upstream conformance", () => {
   });
 
   test.each([
-    ["laptop", 10, 30],
-    ["laptop-gpu", 10, 30],
-    ["workstation-gpu", 14, 46],
-    ["cluster-gpu", 19, 61],
+    ["laptop", 10, 38],
+    ["laptop-gpu", 10, 38],
+    ["workstation-gpu", 14, 54],
+    ["cluster-gpu", 19, 69],
   ])("the %s profile conforms to the pinned charts and CRDs with zero failures", (name, custom, core) => {
     const { profile, steps } = stepsFor(name);
     const report = checkConformance(reference, profile, steps);
