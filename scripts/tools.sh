@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# Builds the OpenTofu toolchain that `scripts/tofu-validate.sh` runs offline: the `tofu` CLI, built
-# from its Go module, and a filesystem mirror that holds the seven providers the stacks pin; and helm,
-# built from its Go module, which scripts/fetch-upstream.ts pulls the pinned charts with.
+# The tools step (`npm test` runs it as pretest). Builds what the tests and verification commands
+# run, and decides where the pinned upstream reference data comes from:
+#   - the OpenTofu toolchain that `scripts/tofu-validate.sh` runs offline: the `tofu` CLI, built from
+#     its Go module, and a filesystem mirror that holds the seven providers the stacks pin;
+#   - helm, built from its Go module, which fetches the pinned charts (scripts/fetch-upstream.ts);
+#   - kubernetes-validate (Python), for the core-object checks of verify:upstream;
+#   - the reference data (chart values files and CRDs): scripts/reference.sh takes CNAI_REFERENCE_DIR,
+#     else ../shared/reference, else a copy helm-pulled once into reference/<key> (from each chart's
+#     own repository, or from CNAI_CHART_REPOSITORY, a chart mirror), and records its choice in
+#     .tools/reference-dir for the tests and verify:upstream. With none of the three it stops here
+#     with one message that names them.
 #
 #   bash scripts/tools.sh        (or: npm run tools)     idempotent; a second run takes seconds
 #
@@ -12,6 +20,8 @@
 #                                     registry.opentofu.org/<namespace>/<type>/<version>/<os>_<arch>/
 #                                       terraform-provider-<type>_v<version>
 #            tofurc                   CLI config: TF_CLI_CONFIG_FILE=<tools>/tofurc uses only the mirror
+#            venv/                    kubernetes-validate
+#            reference/<key>/         the helm-fetched reference data, when it is fetched (see scripts/reference.sh)
 #            src/, stamps/            build trees and what each build was made from (the cache keys)
 #
 # Why the providers are schema-only: the provider releases cannot be had as Go modules. The
@@ -127,7 +137,8 @@ else
 fi
 
 # ---- Helm -----------------------------------------------------------------------------------------
-# Pulls and renders the pinned charts for the reference data (scripts/fetch-upstream.ts runs it). Built like tofu: a wrapper module that requires helm.sh/helm/v3
+# Pulls and renders the pinned charts for the reference data (scripts/reference.sh runs
+# scripts/fetch-upstream.ts with it). Built like tofu: a wrapper module that requires helm.sh/helm/v3
 # at HELM_VERSION (its go.mod has no replace or exclude directives: checked), so minimal version
 # selection picks exactly helm's own dependency versions. Flags as in helm's Makefile for a release
 # tag: CGO off, -trimpath, -s -w, the version, and the Kubernetes version `helm template` assumes by
@@ -291,6 +302,11 @@ else
   stamp_set kubernetes-validate "$KUBERNETES_VALIDATE"
   say "kubernetes-validate $KUBERNETES_VALIDATE: installed in $(elapsed "$start")"
 fi
+
+# ---- the reference data: decided here, once, for the tests and verify:upstream ------------------------
+start=$(now)
+CNAI_TOOLS_DIR=$TOOLS HELM=${HELM:-$TOOLS/bin/helm} bash "$REPO/scripts/reference.sh"
+say "reference data decided in $(elapsed "$start") (recorded in $REPO/.tools/reference-dir)"
 
 say "done in $(elapsed "$total_start")"
 cat <<USAGE
