@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
-# Builds the OpenTofu toolchain that `scripts/tofu-validate.sh` runs offline: the `tofu` CLI, built
-# from its Go module, and a filesystem mirror that holds the seven providers the stacks pin.
+# The tools step (`npm test` runs it as pretest). Builds what the tests and verification commands
+# run, and decides where the pinned upstream reference data comes from:
+#   - the OpenTofu toolchain that `scripts/tofu-validate.sh` runs offline: the `tofu` CLI, built from
+#     its Go module, and a filesystem mirror that holds the seven providers the stacks pin;
+#   - helm, built from its Go module, which fetches the pinned charts (scripts/fetch-upstream.ts);
+#   - kubernetes-validate (Python), for the core-object checks of verify:upstream;
+#   - the reference data (chart values files and CRDs): scripts/reference.sh takes CNAI_REFERENCE_DIR,
+#     else ../shared/reference, else a copy helm-pulled once into reference/<key> (from each chart's
+#     own repository, or from CNAI_CHART_REPOSITORY, a chart mirror), and records its choice in
+#     .tools/reference-dir for the tests and verify:upstream. With none of the three it stops here
+#     with one message that names them.
 #
 #   bash scripts/tools.sh        (or: npm run tools)     idempotent; a second run takes seconds
 #
 # Where:   ${CNAI_TOOLS_DIR:-$HOME/.cache/cnai-tools}  (outside the repo, so a fresh clone reuses it)
 #            bin/tofu                 OpenTofu, built from github.com/opentofu/opentofu at TOFU_VERSION
+#            bin/helm                 Helm, built from helm.sh/helm/v3 at HELM_VERSION
 #            providers/               unpacked filesystem mirror:
 #                                     registry.opentofu.org/<namespace>/<type>/<version>/<os>_<arch>/
 #                                       terraform-provider-<type>_v<version>
 #            tofurc                   CLI config: TF_CLI_CONFIG_FILE=<tools>/tofurc uses only the mirror
+#            venv/                    kubernetes-validate
+#            reference/<key>/         the helm-fetched reference data, when it is fetched (see scripts/reference.sh)
 #            src/, stamps/            build trees and what each build was made from (the cache keys)
 #
 # Why the providers are schema-only: the provider releases cannot be had as Go modules. The
@@ -34,6 +46,7 @@ set -euo pipefail
 TOFU_VERSION=v1.12.6             # github.com/opentofu/opentofu, newest stable release
 TERRAFORM_PLUGIN_GO=v0.31.0      # github.com/hashicorp/terraform-plugin-go, for the schema-only providers
 KUBERNETES_VALIDATE=1.37.0       # PyPI kubernetes-validate: strict Kubernetes JSON schemas for verify:upstream
+HELM_VERSION=v3.22.0             # helm.sh/helm/v3: pulls and renders the pinned charts (the reference data)
 # namespace/type/version; must equal PROVIDERS in platform/versions.ts (checked below)
 PROVIDERS=(
   hashicorp/kubernetes/2.38.0
@@ -121,6 +134,59 @@ else
   [[ $built == "OpenTofu $TOFU_VERSION" ]] || die "the built tofu reports '$built', not 'OpenTofu $TOFU_VERSION'"
   stamp_set tofu "$tofu_key"
   say "tofu $TOFU_VERSION: built in $(elapsed "$start") ($built)"
+fi
+
+# ---- Helm -----------------------------------------------------------------------------------------
+# Pulls and renders the pinned charts for the reference data (scripts/reference.sh runs
+# scripts/fetch-upstream.ts with it). Built like tofu: a wrapper module that requires helm.sh/helm/v3
+# at HELM_VERSION (its go.mod has no replace or exclude directives: checked), so minimal version
+# selection picks exactly helm's own dependency versions. Flags as in helm's Makefile for a release
+# tag: CGO off, -trimpath, -s -w, the version, and the Kubernetes version `helm template` assumes by
+# default (major+1.minor of the k8s.io/client-go v0.x.y helm requires; without it helm says v1.20.0).
+# The wrapper and the new binary are per run, so two runs at once (two worktrees) do not collide.
+helm_key="helm $HELM_VERSION cgo=0 -trimpath -s -w version+kube-version ldflags"
+if [[ -x $TOOLS/bin/helm ]] && stamp_ok helm "$helm_key"; then
+  say "helm $HELM_VERSION: up to date ($TOOLS/bin/helm)"
+else
+  start=$(now)
+  say "helm $HELM_VERSION: building from helm.sh/helm/v3@$HELM_VERSION (a cold build takes minutes) ..."
+  gomod=$(go mod download -json "helm.sh/helm/v3@$HELM_VERSION" | sed -nE 's/^\s*"GoMod": "(.*)",?$/\1/p')
+  [[ -f $gomod ]] || die "could not download helm.sh/helm/v3@$HELM_VERSION: check that the Go module proxy (GOPROXY=$(go env GOPROXY)) is reachable"
+  if grep -qE '^(replace|exclude)' "$gomod"; then
+    die "helm $HELM_VERSION's go.mod has replace or exclude directives: copy them into the wrapper module, as for tofu"
+  fi
+  client_go=$(sed -nE 's/^\s*k8s\.io\/client-go v0\.([0-9]+)\.[0-9]+.*$/\1/p' "$gomod")
+  [[ $client_go =~ ^[0-9]+$ ]] || die "could not read the k8s.io/client-go version from helm $HELM_VERSION's go.mod ($gomod)"
+  HELM_LDFLAGS="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    HELM_LDFLAGS+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$client_go"
+  done
+  wrapper=$(mktemp -d "$TOOLS/src/helm-$HELM_VERSION.XXXXXX")
+  {
+    echo "module cnai.local/helm-build"
+    echo
+    grep -E '^go [0-9.]+$' "$gomod"
+    echo
+    echo "require helm.sh/helm/v3 $HELM_VERSION"
+  } > "$wrapper/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "helm.sh/helm/v3/cmd/helm"\n' > "$wrapper/tools.go"
+  (
+    cd "$wrapper"
+    go mod tidy
+    CGO_ENABLED=0 go build -trimpath -ldflags "$HELM_LDFLAGS" -o "$wrapper/helm" helm.sh/helm/v3/cmd/helm
+  ) || {
+    rm -rf "$wrapper"
+    die "building helm failed (see the go output above)"
+  }
+  built=$("$wrapper/helm" version --template '{{ .Version }}')
+  if [[ $built != "$HELM_VERSION" ]]; then
+    rm -rf "$wrapper"
+    die "the built helm reports '$built', not '$HELM_VERSION'"
+  fi
+  mv -f "$wrapper/helm" "$TOOLS/bin/helm"
+  rm -rf "$wrapper"
+  stamp_set helm "$helm_key"
+  say "helm $HELM_VERSION: built in $(elapsed "$start") (helm version: $built, default Kubernetes v1.$client_go)"
 fi
 
 # ---- schema-only providers --------------------------------------------------------------------------
@@ -237,6 +303,11 @@ else
   say "kubernetes-validate $KUBERNETES_VALIDATE: installed in $(elapsed "$start")"
 fi
 
+# ---- the reference data: decided here, once, for the tests and verify:upstream ------------------------
+start=$(now)
+CNAI_TOOLS_DIR=$TOOLS HELM=${HELM:-$TOOLS/bin/helm} bash "$REPO/scripts/reference.sh"
+say "reference data decided in $(elapsed "$start") (recorded in $REPO/.tools/reference-dir)"
+
 say "done in $(elapsed "$total_start")"
 cat <<USAGE
 
@@ -245,4 +316,5 @@ Use them (offline):
   $TOOLS/bin/tofu init -backend=false && $TOOLS/bin/tofu validate
 or run every stack: npm run verify:tofu   (scripts/tofu-validate.sh)
 The providers in the mirror serve schemas only: they validate, they cannot plan or apply.
+helm: $TOOLS/bin/helm (npm run fetch:upstream uses it)
 USAGE

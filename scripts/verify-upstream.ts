@@ -1,6 +1,7 @@
 /**
  * Upstream conformance check (see verify/upstream.ts):
- *   npm run verify:upstream -- --dir ../shared/reference [--profile laptop|all]
+ *   npm run verify:upstream [-- --dir <reference dir>] [--profile laptop|all]
+ * Without --dir it reads the reference data `npm run tools` chose (.tools/reference-dir).
  * Prints a report per profile and exits non-zero on any failure.
  */
 import { resolve } from "node:path";
@@ -9,7 +10,7 @@ import { workerNames, workerProfile } from "../platform/multicluster";
 import { loadCheckedProfile } from "../platform/check";
 import { CATALOG } from "../platform/catalog";
 import { planSteps, resolveGraph } from "../platform/graph";
-import { ReferenceDir } from "../verify/reference";
+import { recordedReferenceDir, ReferenceDir } from "../verify/reference";
 import { checkConformance } from "../verify/upstream";
 
 function argument(name: string): string | undefined {
@@ -17,12 +18,20 @@ function argument(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-const dir = argument("--dir");
-if (!dir) {
-  console.error("Usage: npm run verify:upstream -- --dir <reference dir> [--profile <name>|all]");
-  process.exit(2);
+function referenceDir(): string {
+  const dir = argument("--dir");
+  if (dir) return resolve(dir);
+  try {
+    const recorded = recordedReferenceDir(resolve(__dirname, ".."));
+    console.log(`Reference data: ${recorded.dir} (${recorded.how})`);
+    return recorded.dir;
+  } catch (error) {
+    console.error(`verify:upstream: ${(error as Error).message}`);
+    process.exit(2);
+  }
 }
-const reference = new ReferenceDir(resolve(dir));
+
+const reference = new ReferenceDir(referenceDir());
 let failed = 0;
 const clusters = selectProfiles(argument("--profile") ?? "all").flatMap((name) => {
   const profile = loadCheckedProfile(name);

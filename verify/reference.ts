@@ -1,6 +1,6 @@
 /**
- * A directory of upstream reference data at the pinned versions, in the layout of
- * `../shared/reference` (and of what `scripts/fetch-upstream.sh` writes for users):
+ * A directory of upstream reference data at the pinned versions, in this layout (what
+ * `scripts/fetch-upstream.ts` writes; `../shared/reference` has it too):
  *   charts/<chart>-<version>/values.yaml             the chart's default values
  *   charts/<chart>-<version>/values.schema.json      its values schema, when the chart has one
  *   charts/<chart>-<version>/values-referenced.txt   for charts without values.yaml: the `.Values` paths its templates read
@@ -19,12 +19,37 @@ export interface CrdVersionSchema {
   readonly file: string;
 }
 
+/** Where `npm run tools` records its decision (scripts/reference.sh): the path, then how it was chosen. */
+export const REFERENCE_RECORD = ".tools/reference-dir";
+
+/**
+ * The reference directory `npm run tools` chose for the repository at `root` (CNAI_REFERENCE_DIR,
+ * ../shared/reference, or the helm-fetched copy in the tools cache), read from its record.
+ */
+export function recordedReferenceDir(root: string): { dir: string; how: string } {
+  const record = join(root, REFERENCE_RECORD);
+  if (!existsSync(record)) {
+    throw new Error(
+      `No reference data chosen yet: ${record} does not exist. Run 'npm run tools' (npm test runs it first): it takes CNAI_REFERENCE_DIR, else ../shared/reference, else fetches the pinned charts with helm, and records the choice there.`,
+    );
+  }
+  const [dir = "", how = ""] = readFileSync(record, "utf8").split("\n");
+  if (!existsSync(dir)) {
+    throw new Error(
+      `The reference data recorded in ${record} is gone: "${dir}" (${how}) does not exist. Run 'npm run tools' again to choose it anew.`,
+    );
+  }
+  return { dir, how };
+}
+
 export class ReferenceDir {
   private crdCache?: CrdVersionSchema[];
 
   constructor(readonly dir: string) {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new Error(`Reference directory "${dir}" does not exist; pass --dir <path> (e.g. ../shared/reference)`);
+      throw new Error(
+        `Reference directory "${dir}" does not exist: pass a folder in the layout above (or run 'npm run tools', which records one in ${REFERENCE_RECORD})`,
+      );
     }
   }
 

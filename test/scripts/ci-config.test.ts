@@ -26,13 +26,21 @@ describe("the users' CI configuration", () => {
       "npm test",
       "npm run verify:tofu",
       "npm run verify:upstream",
-      "npm run fetch:upstream",
     ]) {
       expect(test).toContain(command);
     }
     for (const match of `${test}\n${runs("kind")}`.matchAll(/npm run ([\w:-]+)/g))
       expect(Object.keys(scripts)).toContain(match[1]);
     expect(read(".ci/run")).toContain("npm test");
+  });
+
+  test("leaves the choice of reference data to the tools step: no reference folder is named", () => {
+    const steps = workflow.jobs.test.steps.map((step) => JSON.stringify(step)).join("\n");
+    for (const text of [steps, read(".ci/run")]) {
+      expect(text).not.toMatch(/--dir|CNAI_REFERENCE_DIR|shared\/reference/);
+    }
+    expect(scripts.pretest).toBe("bash scripts/tools.sh");
+    expect(read("scripts/tools.sh")).toContain('bash "$REPO/scripts/reference.sh"');
   });
 
   test("deploys, checks and destroys the laptop profile on kind", () => {

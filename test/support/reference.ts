@@ -1,18 +1,20 @@
 /**
- * The tests' view of the pinned upstream reference data in `../shared/reference`, through the same
- * checks `npm run verify:upstream` runs (verify/).
+ * The tests' view of the pinned upstream reference data, through the same checks
+ * `npm run verify:upstream` runs (verify/). Which folder that is, `npm run tools` decides once
+ * (scripts/reference.sh: CNAI_REFERENCE_DIR, else ../shared/reference, else fetched with helm) and
+ * records in .tools/reference-dir; the tests only read that record.
  */
 import { resolve } from "node:path";
 import type { ChartKey } from "../../platform/versions";
 import { CHARTS } from "../../platform/versions";
 import type { CrdVersionSchema } from "../../verify/reference";
-import { ReferenceDir } from "../../verify/reference";
+import { recordedReferenceDir, ReferenceDir } from "../../verify/reference";
 import { unknownValueKeys } from "../../verify/values-keys";
 
 export { schemaProblems } from "../../verify/schema";
 
-/** The pinned upstream data: ../shared/reference here, or what `npm run fetch:upstream` wrote (users' CI). */
-export const REFERENCE_DIR = resolve(process.env.CNAI_REFERENCE_DIR ?? resolve(__dirname, "../../../shared/reference"));
+/** The pinned upstream data, as `npm run tools` recorded it. */
+export const REFERENCE_DIR = recordedReferenceDir(resolve(__dirname, "../..")).dir;
 export const reference = new ReferenceDir(REFERENCE_DIR);
 
 /** The reference folder of a chart: `charts/<chart>-<version>`. */
