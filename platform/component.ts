@@ -86,15 +86,31 @@ export interface WebhookGate extends StepBase {
 
 export type Step = UpstreamRelease | LocalRelease | WebhookGate;
 
-/** A credential the platform stack generates (random, kept only in Terraform state and Secrets). */
-export type CredentialId = "object-store" | "vector-database";
+/**
+ * A credential the platform stack generates (a random username and password, kept only in Terraform state
+ * and Secrets), by id: one per holder, e.g. `object-store-mlflow` or `object-store-team-research`.
+ */
+export type CredentialId = string;
 
-/** A Secret filled from generated credentials. Values are templates over `{username}` and `{password}`. */
+/** The label that marks a Secret as a service's own configuration, which holds its clients' credentials. */
+export const CREDENTIAL_ROLE_LABEL = "cnai.io/credential-role";
+
+/**
+ * A Secret filled from generated credentials. Values are templates over `{username}` and `{password}` of
+ * `credential`, and `{<id>.username}` / `{<id>.password}` of any other credential (a service's config that
+ * lists its clients' keys).
+ */
 export interface GeneratedSecret {
   readonly name: string;
   readonly namespace: string;
   readonly credential: CredentialId;
   readonly data: Readonly<Record<string, string>>;
+  /**
+   * `client`: what one holder uses to authenticate; `server`: the service's own configuration in its own
+   * namespace, which necessarily lists its clients' credentials. Server Secrets carry CREDENTIAL_ROLE_LABEL.
+   * @default "client"
+   */
+  readonly role?: "client" | "server";
 }
 
 export interface ComponentContext {

@@ -22,6 +22,7 @@ import { stringify } from "yaml";
 import type { ClusterConnection } from "./clusters/connection";
 import { configureBackend } from "./clusters/state";
 import type { CredentialId, GeneratedSecret, NamespaceSpec } from "../platform/component";
+import { CREDENTIAL_ROLE_LABEL } from "../platform/component";
 import type { PlannedStep, ResolvedGraph } from "../platform/graph";
 import { planSteps } from "../platform/graph";
 import { gateChart } from "../platform/gates";
@@ -138,15 +139,22 @@ export class PlatformStack extends TerraformStack {
     };
     const secrets: SecretV1[] = [];
     for (const secret of collectSecrets(graph)) {
-      const values = credential(secret.credential);
       const data = Object.fromEntries(
         Object.entries(secret.data).map(([key, template]) => [
           key,
-          template.split("{username}").join(values.username).split("{password}").join(values.password),
+          template.replace(
+            /\{(?:([a-z0-9-]+)\.)?(username|password)\}/g,
+            (_match, id: string | undefined, field: "username" | "password") =>
+              credential(id ?? secret.credential)[field],
+          ),
         ]),
       );
       const resource = new SecretV1(this, `secret-${secret.namespace}-${secret.name}`, {
-        metadata: { name: secret.name, namespace: secret.namespace },
+        metadata: {
+          name: secret.name,
+          namespace: secret.namespace,
+          labels: secret.role === "server" ? { [CREDENTIAL_ROLE_LABEL]: "server" } : undefined,
+        },
         data,
         dependsOn: [namespace(secret.namespace)],
       });

@@ -4,13 +4,7 @@ import { teamNames, teamNamespace } from "../../profiles/plan";
 import { teamNamespaceSpecs } from "./teams";
 import type { ComponentContext, ComponentDefinition, GeneratedSecret, LocalRelease, Step } from "../component";
 import { CHARTS } from "../versions";
-import {
-  objectStoreEndpoint,
-  objectStoreRegion,
-  s3CredentialsSecret,
-  s3CredentialsSecretName,
-  usesS3Keys,
-} from "./object-store";
+import { objectStoreEndpoint, objectStoreRegion, s3ServingSecretName, teamS3Secrets, usesS3Keys } from "./object-store";
 import { resources } from "./shared";
 
 export const NAMESPACE = "kserve";
@@ -124,7 +118,7 @@ function storageRelease(profile: Profile): LocalRelease {
         new KserveStorageChart(app, `${id}-${namespace}`, {
           namespace,
           serviceAccountName: KSERVE_S3_SERVICE_ACCOUNT,
-          credentialsSecret: s3CredentialsSecretName(profile),
+          credentialsSecret: s3ServingSecretName(profile),
         });
       }
     },
@@ -202,10 +196,10 @@ export const kserve: ComponentDefinition = {
     // With cloud storage the platform stack creates the ServiceAccounts, annotated for the cloud's workload identity.
     ...(usesS3Keys(ctx.profile) && teamNames(ctx.profile).length > 0 ? [storageRelease(ctx.profile)] : []),
   ],
-  // A managed store's credentials are copied into each team namespace; an external store's Secret must
-  // already be there (external.objectStore.credentialsSecret).
+  // With the managed store each team gets its own keys, scoped to its own bucket; an external store's Secret
+  // must already be there (external.objectStore.credentialsSecret).
   secrets: (ctx): readonly GeneratedSecret[] =>
     ctx.lifecycle("object-store") === "managed"
-      ? teamNames(ctx.profile).map((team) => s3CredentialsSecret(teamNamespace(team, ctx.profile.teams[team])))
+      ? teamNames(ctx.profile).flatMap((team) => teamS3Secrets(ctx.profile, team))
       : [],
 };

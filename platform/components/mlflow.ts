@@ -5,7 +5,7 @@ import type { ComponentDefinition } from "../component";
 import { lifecycleIn } from "../component";
 import { imageRef } from "../versions";
 import { cloudStorageUris, MLFLOW_SERVICE_ACCOUNT, usesCloudStorage } from "../clouds/storage";
-import { objectStoreEndpoint, objectStoreRegion, s3CredentialsSecret, s3CredentialsSecretName } from "./object-store";
+import { mlflowS3Secret, objectStoreEndpoint, objectStoreRegion, s3CredentialsSecretName } from "./object-store";
 import { MLFLOW_DB_APP_SECRET, MLFLOW_NAMESPACE, postgresql } from "./postgresql";
 import { resources } from "./shared";
 
@@ -98,6 +98,7 @@ export const mlflow: ComponentDefinition = {
         }),
     },
   ],
-  // An external store's credentials Secret is provided by the operator of that store, in every reader's namespace.
-  secrets: (ctx) => (ctx.lifecycle("object-store") === "managed" ? [s3CredentialsSecret(MLFLOW_NAMESPACE)] : []),
+  // MLflow's own keys, on its artifacts bucket only. An external store's credentials Secret is provided by the
+  // operator of that store, in every reader's namespace.
+  secrets: (ctx) => (ctx.lifecycle("object-store") === "managed" ? [mlflowS3Secret(MLFLOW_NAMESPACE)] : []),
 };

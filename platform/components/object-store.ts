@@ -1,3 +1,4 @@
+import { teamNames, teamNamespace } from "../../profiles/plan";
 import type { Profile } from "../../profiles/schema";
 import type { Problem } from "../../profiles/problems";
 import type { ComponentContext, ComponentDefinition, GeneratedSecret } from "../component";
@@ -24,28 +25,75 @@ const MANAGED_REGION = "us-east-1";
 
 /**
  * The identities file SeaweedFS's S3 gateway reads (`-s3.config=/etc/sw/s3/seaweedfs_s3_config`, mounted
- * from `allInOne.s3.existingConfigSecret`): the same JSON shape the chart's own `s3-secret.yaml` writes.
+ * from `allInOne.s3.existingConfigSecret`): the JSON shape the chart's own `s3-secret.yaml` writes. Actions
+ * scoped as `Action:bucket` limit an identity to one bucket (seaweedfs/seaweedfs@4.44:weed/command/s3.go, the
+ * `-config` example "user_limited_to_bucket1"; weed/s3api/auth_credentials.go).
  */
 const S3_CONFIG_SECRET = "seaweedfs-s3-config";
 const S3_CONFIG_KEY = "seaweedfs_s3_config";
-const S3_IDENTITIES_TEMPLATE = JSON.stringify({
-  identities: [
-    {
-      name: "platform",
-      credentials: [{ accessKey: "{username}", secretKey: "{password}" }],
-      actions: ["Admin", "Read", "List", "Tagging", "Write"],
-    },
-  ],
-});
 
-/** A copy of the S3 client credentials in a namespace that reads from the managed store. */
-export function s3CredentialsSecret(namespace: string): GeneratedSecret {
+/** The platform's own identity (bucket creation, administration): its Secret stays in the store's namespace. */
+const ADMIN_CREDENTIAL = "object-store";
+const MLFLOW_CREDENTIAL = "object-store-mlflow";
+
+/**
+ * The managed store's S3 identities: the admin; MLflow, on its artifacts bucket only (teams reach artifacts
+ * through MLflow, which proxies them); and per team one read-write identity and one read-only identity for
+ * serving, both on the team's own bucket only.
+ */
+export function s3Identities(profile: Profile): Array<{ name: string; credential: string; actions: string[] }> {
+  const readWrite = (bucket: string) => ["Read", "Write", "List", "Tagging"].map((action) => `${action}:${bucket}`);
+  return [
+    { name: "platform", credential: ADMIN_CREDENTIAL, actions: ["Admin", "Read", "List", "Tagging", "Write"] },
+    { name: "mlflow", credential: MLFLOW_CREDENTIAL, actions: readWrite(profile.buckets.mlflowArtifacts) },
+    ...teamNames(profile).flatMap((team) => {
+      const bucket = teamBucket(profile, team);
+      return [
+        { name: bucket, credential: teamCredential(profile, team, "read-write"), actions: readWrite(bucket) },
+        {
+          name: `${bucket}-serving`,
+          credential: teamCredential(profile, team, "read"),
+          actions: [`Read:${bucket}`, `List:${bucket}`],
+        },
+      ];
+    }),
+  ];
+}
+
+/** A team's own bucket in the managed store: named after its namespace. */
+export function teamBucket(profile: Profile, team: string): string {
+  return teamNamespace(team, profile.teams[team]);
+}
+
+function teamCredential(profile: Profile, team: string, access: "read-write" | "read"): string {
+  return `object-store-${teamBucket(profile, team)}${access === "read" ? "-serving" : ""}`;
+}
+
+/** The Secret a team's serving (KServe's storage initializer) reads models with: read-only on the team's bucket. */
+export const S3_SERVING_CREDENTIALS_SECRET = "object-store-serving-credentials";
+
+/** A client Secret with one identity's S3 keys (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`). */
+function s3KeysSecret(name: string, namespace: string, credential: string): GeneratedSecret {
   return {
-    name: S3_CREDENTIALS_SECRET,
+    name,
     namespace,
-    credential: "object-store",
+    credential,
     data: { AWS_ACCESS_KEY_ID: "{username}", AWS_SECRET_ACCESS_KEY: "{password}" },
   };
+}
+
+/** MLflow's S3 keys, in its namespace: read-write on the artifacts bucket only. */
+export function mlflowS3Secret(namespace: string): GeneratedSecret {
+  return s3KeysSecret(S3_CREDENTIALS_SECRET, namespace, MLFLOW_CREDENTIAL);
+}
+
+/** A team's two Secrets in its namespace: read-write keys for its jobs, read-only keys for serving. */
+export function teamS3Secrets(profile: Profile, team: string): GeneratedSecret[] {
+  const namespace = teamNamespace(team, profile.teams[team]);
+  return [
+    s3KeysSecret(S3_CREDENTIALS_SECRET, namespace, teamCredential(profile, team, "read-write")),
+    s3KeysSecret(S3_SERVING_CREDENTIALS_SECRET, namespace, teamCredential(profile, team, "read")),
+  ];
 }
 
 type KeyedStore = Exclude<NonNullable<Profile["external"]["objectStore"]>, { cloud: true }>;
@@ -88,6 +136,16 @@ export function s3CredentialsSecretName(profile: Profile): string {
   return isExternal(profile) ? externalStore(profile).credentialsSecret : S3_CREDENTIALS_SECRET;
 }
 
+/** The Secret KServe's storage initializer reads models with: the team's read-only keys, or an external store's Secret. */
+export function s3ServingSecretName(profile: Profile): string {
+  return isExternal(profile) ? externalStore(profile).credentialsSecret : S3_SERVING_CREDENTIALS_SECRET;
+}
+
+/** Where a team's models live: its own bucket in the managed store, the shared models bucket of an external store. */
+export function teamModelsUri(profile: Profile, team: string, model: string): string {
+  return isExternal(profile) ? `s3://${profile.buckets.models}/${model}` : `s3://${teamBucket(profile, team)}/${model}`;
+}
+
 /**
  * SeaweedFS in all-in-one mode: one pod running master, volume server, filer and the S3 gateway, the
  * lightest layout that still serves authenticated S3. The separate master/volume/filer workloads are
@@ -125,7 +183,11 @@ export const objectStore: ComponentDefinition = {
             enableAuth: true,
             existingConfigSecret: S3_CONFIG_SECRET,
             // Documented only as a comment in values.yaml; read by the post-install bucket hook Job.
-            createBuckets: [{ name: ctx.profile.buckets.mlflowArtifacts }, { name: ctx.profile.buckets.models }],
+            createBuckets: [
+              { name: ctx.profile.buckets.mlflowArtifacts },
+              { name: ctx.profile.buckets.models },
+              ...teamNames(ctx.profile).map((team) => ({ name: teamBucket(ctx.profile, team) })),
+            ],
             createBucketsHook: { resources: resources("10m", "32Mi", "100m", "128Mi") },
           },
           data: { type: "persistentVolumeClaim", size: "5Gi" },
@@ -135,14 +197,24 @@ export const objectStore: ComponentDefinition = {
       workloads: [{ name: SEAWEEDFS_SERVICE, replicas: 1, resourcesAt: "allInOne.resources" }],
     },
   ],
-  secrets: () => [
+  secrets: (ctx) => [
     {
       name: S3_CONFIG_SECRET,
       namespace: OBJECT_STORE_NAMESPACE,
-      credential: "object-store",
-      data: { [S3_CONFIG_KEY]: S3_IDENTITIES_TEMPLATE },
+      credential: ADMIN_CREDENTIAL,
+      role: "server",
+      data: {
+        [S3_CONFIG_KEY]: JSON.stringify({
+          identities: s3Identities(ctx.profile).map(({ name, credential, actions }) => ({
+            name,
+            credentials: [{ accessKey: `{${credential}.username}`, secretKey: `{${credential}.password}` }],
+            actions,
+          })),
+        }),
+      },
     },
-    s3CredentialsSecret(OBJECT_STORE_NAMESPACE),
+    // The admin's keys exist only here, in the store's own namespace.
+    s3KeysSecret(S3_CREDENTIALS_SECRET, OBJECT_STORE_NAMESPACE, ADMIN_CREDENTIAL),
   ],
 };
 
@@ -165,6 +237,26 @@ function objectStoreProblems(ctx: ComponentContext): Problem[] {
       value: lifecycle,
       allowed: 'with external.objectStore.cloud the buckets are the cloud\'s: use "external"',
     });
+  }
+  if (lifecycle === "managed") {
+    // Each team's bucket is named after its namespace (teamBucket).
+    for (const team of teamNames(profile)) {
+      const bucket = teamBucket(profile, team);
+      if (bucket === profile.buckets.mlflowArtifacts || bucket === profile.buckets.models) {
+        problems.push({
+          path: `teams.${team}.namespace`,
+          value: bucket,
+          allowed: `the team's bucket is named after its namespace, and "${bucket}" is already the platform's bucket (buckets.*); choose another namespace, e.g. team-${team}`,
+        });
+      } else if (bucket.length < 3) {
+        problems.push({
+          path: `teams.${team}.namespace`,
+          value: bucket,
+          allowed:
+            "the team's bucket is named after its namespace, and a bucket name has at least 3 characters; use a longer namespace",
+        });
+      }
+    }
   }
   if (lifecycle === "external" && store === undefined) {
     problems.push({

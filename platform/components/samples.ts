@@ -30,6 +30,7 @@ import { KSERVE_S3_SERVICE_ACCOUNT } from "./kserve";
 import { TEAM_LOCAL_QUEUE } from "./kueue";
 import { MLFLOW_TRACKING_URI } from "./mlflow";
 import { teamNamespaceSpecs } from "./teams";
+import { teamModelsUri } from "./object-store";
 import { QDRANT_API_KEY_KEY, QDRANT_API_KEY_SECRET, vectorDatabaseEndpoint } from "./vector-database";
 import { byText } from "../../profiles/order";
 
@@ -101,7 +102,7 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
         modelFormat: "sklearn",
         storageUri: usesCloudStorage(profile)
           ? `${cloudStorageUris(profile).modelsUri}/${name}`
-          : `s3://${profile.buckets.models}/${name}`,
+          : teamModelsUri(profile, sample.team, name),
         resources: gpuResources(profile, sample, SIZES.model),
         minReplicas: sample.replicas,
         maxReplicas: sample.replicas,

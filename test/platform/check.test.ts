@@ -110,6 +110,15 @@ describe("loadCheckedProfile", () => {
     ]);
   });
 
+  test("a team's bucket in the managed object store is named after its namespace, so it may not take a platform bucket's name", () => {
+    expect(problems("laptop", { teams: { default: { namespace: "models" } } })).toEqual([
+      "teams.default.namespace: the team's bucket is named after its namespace, and \"models\" is already the platform's bucket (buckets.*); choose another namespace, e.g. team-default",
+    ]);
+    expect(problems("laptop", { teams: { default: { namespace: "ab" } } })).toEqual([
+      "teams.default.namespace: the team's bucket is named after its namespace, and a bucket name has at least 3 characters; use a longer namespace",
+    ]);
+  });
+
   test("an external postgresql or object store needs its connection details", () => {
     expect(
       problems("laptop", {

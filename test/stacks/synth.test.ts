@@ -117,6 +117,36 @@ describe("synthesizing every profile", () => {
     }
   });
 
+  test("no Secret in a team namespace carries a credential that another team or the platform also holds", () => {
+    let checked = 0;
+    const leaks = EXPECTED_STACKS.filter((stack) => stack.endsWith("-platform")).flatMap((stack) => {
+      const json = JSON.parse(files[`stacks/${stack}/cdk.tf.json`]) as TfJson;
+      const teams = new Set(
+        Object.values(json.resource.kubernetes_namespace_v1 ?? {})
+          .map((ns) => ns.metadata as { name: string; labels?: Record<string, string> })
+          .filter((meta) => meta.labels?.["managed-by-kueue"] === "true")
+          .map((meta) => meta.name),
+      );
+      // Which namespaces' client Secrets hold each generated credential (a service's own config is exempt).
+      const holders = new Map<string, Set<string>>();
+      for (const secret of Object.values(json.resource.kubernetes_secret_v1 ?? {})) {
+        const meta = secret.metadata as { namespace: string; labels?: Record<string, string> };
+        if (meta.labels?.["cnai.io/credential-role"] === "server") continue;
+        for (const match of JSON.stringify(secret.data ?? {}).matchAll(
+          /random_password\.credential-([a-z0-9-]+?)-(?:username|password)\b/g,
+        )) {
+          holders.set(match[1], new Set([...(holders.get(match[1]) ?? []), meta.namespace]));
+        }
+      }
+      checked += holders.size;
+      return [...holders.entries()]
+        .filter(([, namespaces]) => namespaces.size > 1 && [...namespaces].some((ns) => teams.has(ns)))
+        .map(([credential, namespaces]) => `${stack}: ${credential} in ${[...namespaces].sort().join(", ")}`);
+    });
+    expect(checked).toBeGreaterThan(20);
+    expect(leaks).toEqual([]);
+  });
+
   test("no password-like literal appears in any Helm values", () => {
     for (const release of Object.values(platform("laptop").resource.helm_release)) {
       const values = ((release.values as string[] | undefined) ?? []).join("\n");

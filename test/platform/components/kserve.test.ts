@@ -35,13 +35,13 @@ function teamNamespace(name: string) {
   return { name, labels: { ...teamNamespaceLabels("v1.35"), "managed-by-kueue": "true" } };
 }
 
-function s3Copy(namespace: string) {
-  return {
-    name: "object-store-credentials",
-    namespace,
-    credential: "object-store",
-    data: { AWS_ACCESS_KEY_ID: "{username}", AWS_SECRET_ACCESS_KEY: "{password}" },
-  };
+/** A team's own two S3 Secrets: read-write keys for its jobs, read-only keys for serving. */
+function teamKeys(namespace: string) {
+  const data = { AWS_ACCESS_KEY_ID: "{username}", AWS_SECRET_ACCESS_KEY: "{password}" };
+  return [
+    { name: "object-store-credentials", namespace, credential: `object-store-${namespace}`, data },
+    { name: "object-store-serving-credentials", namespace, credential: `object-store-${namespace}-serving`, data },
+  ];
 }
 
 function upstream(steps: readonly Step[], name: string): UpstreamRelease {
@@ -231,14 +231,14 @@ describe("kserve component", () => {
     expect(schemaProblems(gate.probe, crd?.schema ?? {})).toEqual([]);
   });
 
-  test("renders the team's ServiceAccount listing the S3 credentials", () => {
+  test("renders the team's ServiceAccount listing the team's read-only S3 credentials", () => {
     expect(KSERVE_S3_SERVICE_ACCOUNT).toBe("kserve-s3");
     expect(storageManifests(stepsFor())).toEqual([
       {
         apiVersion: "v1",
         kind: "ServiceAccount",
         metadata: { name: "kserve-s3", namespace: "team-default" },
-        secrets: [{ name: "object-store-credentials" }],
+        secrets: [{ name: "object-store-serving-credentials" }],
       },
     ]);
   });
@@ -249,7 +249,7 @@ describe("kserve component", () => {
         apiVersion: "v1",
         kind: "ServiceAccount",
         metadata: { name: "kserve-s3", namespace },
-        secrets: [{ name: "object-store-credentials" }],
+        secrets: [{ name: "object-store-serving-credentials" }],
       })),
     );
   });
@@ -265,13 +265,13 @@ describe("kserve component", () => {
     ]);
   });
 
-  test("copies generated S3 credentials into every team namespace for the managed store only", () => {
+  test("gives every team its own S3 keys for the managed store only", () => {
     expect(
       kserve.secrets?.(contextFor(loadProfile("laptop", { teams: { default: { namespace: "ml-team" } } }))),
-    ).toEqual([s3Copy("ml-team")]);
+    ).toEqual(teamKeys("ml-team"));
     expect(kserve.secrets?.(contextFor(loadProfile("workstation-gpu")))).toEqual([
-      s3Copy("team-applied"),
-      s3Copy("team-research"),
+      ...teamKeys("team-applied"),
+      ...teamKeys("team-research"),
     ]);
     expect(kserve.secrets?.(contextFor(loadProfile("laptop", EXTERNAL_STORE)))).toEqual([]);
     expect(

@@ -136,12 +136,12 @@ describe("mlflow", () => {
     expect(() => mlflowBackendStore({ ...profile, external: {} })).toThrow(/external\.postgresql is not set/);
   });
 
-  it("copies the generated S3 credentials into its namespace when the object store is managed", () => {
+  it("gets its own S3 keys, scoped to the artifacts bucket, when the object store is managed", () => {
     expect(mlflow.secrets?.(contextFor(loadProfile("laptop")))).toEqual([
       {
         name: "object-store-credentials",
         namespace: "mlflow",
-        credential: "object-store",
+        credential: "object-store-mlflow",
         data: { AWS_ACCESS_KEY_ID: "{username}", AWS_SECRET_ACCESS_KEY: "{password}" },
       },
     ]);

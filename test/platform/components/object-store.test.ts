@@ -8,7 +8,7 @@ import {
   objectStore,
   objectStoreEndpoint,
   objectStoreRegion,
-  s3CredentialsSecret,
+  teamS3Secrets,
   s3CredentialsSecretName,
 } from "../../../platform/components/object-store";
 import { contextFor } from "../../../platform/graph";
@@ -54,7 +54,7 @@ describe("object-store", () => {
           port: 8333,
           enableAuth: true,
           existingConfigSecret: "seaweedfs-s3-config",
-          createBuckets: [{ name: "mlflow-artifacts" }, { name: "models" }],
+          createBuckets: [{ name: "mlflow-artifacts" }, { name: "models" }, { name: "team-default" }],
           createBucketsHook: {
             resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "128Mi" } },
           },
@@ -68,7 +68,7 @@ describe("object-store", () => {
   it("creates the buckets the profile names", () => {
     const release = releaseFor({ buckets: { mlflowArtifacts: "tracking", models: "registry" } });
     const allInOne = release.values.allInOne as { s3: { createBuckets: unknown } };
-    expect(allInOne.s3.createBuckets).toEqual([{ name: "tracking" }, { name: "registry" }]);
+    expect(allInOne.s3.createBuckets).toEqual([{ name: "tracking" }, { name: "registry" }, { name: "team-default" }]);
   });
 
   it("sets only keys of the pinned values.yaml (createBuckets as documented in verify/values-keys.ts)", () => {
@@ -86,13 +86,14 @@ describe("object-store", () => {
     expect(release.values.global).toEqual({ seaweedfs: { monitoring: { enabled: false } } });
   });
 
-  it("fills the gateway's identities file and the client credentials from the generated credential", () => {
-    const secrets = objectStore.secrets?.(contextFor(loadProfile("laptop"))) ?? [];
+  it("fills the gateway's identities file with one identity per holder, each scoped to its own bucket", () => {
+    const secrets = objectStore.secrets?.(contextFor(loadProfile("workstation-gpu"))) ?? [];
     expect(secrets.map((s) => ({ ...s, data: Object.keys(s.data) }))).toEqual([
       {
         name: "seaweedfs-s3-config",
         namespace: "object-store",
         credential: "object-store",
+        role: "server",
         data: ["seaweedfs_s3_config"],
       },
       {
@@ -102,24 +103,73 @@ describe("object-store", () => {
         data: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
       },
     ]);
+    const keys = (id: string) => [{ accessKey: `{${id}.username}`, secretKey: `{${id}.password}` }];
     expect(JSON.parse(secrets[0].data.seaweedfs_s3_config)).toEqual({
       identities: [
         {
           name: "platform",
-          credentials: [{ accessKey: "{username}", secretKey: "{password}" }],
+          credentials: keys("object-store"),
           actions: ["Admin", "Read", "List", "Tagging", "Write"],
+        },
+        {
+          name: "mlflow",
+          credentials: keys("object-store-mlflow"),
+          actions: [
+            "Read:mlflow-artifacts",
+            "Write:mlflow-artifacts",
+            "List:mlflow-artifacts",
+            "Tagging:mlflow-artifacts",
+          ],
+        },
+        {
+          name: "team-applied",
+          credentials: keys("object-store-team-applied"),
+          actions: ["Read:team-applied", "Write:team-applied", "List:team-applied", "Tagging:team-applied"],
+        },
+        {
+          name: "team-applied-serving",
+          credentials: keys("object-store-team-applied-serving"),
+          actions: ["Read:team-applied", "List:team-applied"],
+        },
+        {
+          name: "team-research",
+          credentials: keys("object-store-team-research"),
+          actions: ["Read:team-research", "Write:team-research", "List:team-research", "Tagging:team-research"],
+        },
+        {
+          name: "team-research-serving",
+          credentials: keys("object-store-team-research-serving"),
+          actions: ["Read:team-research", "List:team-research"],
         },
       ],
     });
   });
 
-  it("builds the credentials copy for another namespace", () => {
-    expect(s3CredentialsSecret("mlflow")).toEqual({
-      name: "object-store-credentials",
-      namespace: "mlflow",
-      credential: "object-store",
-      data: { AWS_ACCESS_KEY_ID: "{username}", AWS_SECRET_ACCESS_KEY: "{password}" },
-    });
+  it("creates a bucket per team beside the artifacts and models buckets", () => {
+    const release = objectStore.steps(contextFor(loadProfile("workstation-gpu")))[0] as UpstreamRelease;
+    expect((release.values.allInOne as { s3: { createBuckets: unknown } }).s3.createBuckets).toEqual([
+      { name: "mlflow-artifacts" },
+      { name: "models" },
+      { name: "team-applied" },
+      { name: "team-research" },
+    ]);
+  });
+
+  it("gives each team read-write keys for its jobs and read-only keys for serving, both its own", () => {
+    expect(teamS3Secrets(loadProfile("workstation-gpu"), "research")).toEqual([
+      {
+        name: "object-store-credentials",
+        namespace: "team-research",
+        credential: "object-store-team-research",
+        data: { AWS_ACCESS_KEY_ID: "{username}", AWS_SECRET_ACCESS_KEY: "{password}" },
+      },
+      {
+        name: "object-store-serving-credentials",
+        namespace: "team-research",
+        credential: "object-store-team-research-serving",
+        data: { AWS_ACCESS_KEY_ID: "{username}", AWS_SECRET_ACCESS_KEY: "{password}" },
+      },
+    ]);
   });
 
   it("points clients at the all-in-one Service's S3 port when managed", () => {
