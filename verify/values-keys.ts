@@ -29,6 +29,8 @@ export const DOCUMENTED_KEYS: Partial<Record<ChartKey, Record<string, string>>> 
   qdrant: {
     apiKey:
       "values.yaml shows `# apiKey: false` (true = auto-generate); read by templates/_helpers.tpl `qdrant.secret`",
+    "config.service.jwt_rbac":
+      "`config` is written into Qdrant's own configuration file (values.yaml: `configuration to overwrite defaults`); `service.jwt_rbac` is qdrant/qdrant@v1.19.0:config/config.yaml, https://qdrant.tech/documentation/guides/security/",
   },
   "kube-prometheus-stack": {
     "grafana.resources": "grafana subchart values.yaml `resources: {}` (subchart values not pinned in the reference)",

@@ -31,7 +31,8 @@ import { TEAM_LOCAL_QUEUE } from "./kueue";
 import { MLFLOW_TRACKING_URI } from "./mlflow";
 import { teamNamespaceSpecs } from "./teams";
 import { teamModelsUri } from "./object-store";
-import { QDRANT_API_KEY_KEY, QDRANT_API_KEY_SECRET, vectorDatabaseEndpoint } from "./vector-database";
+import { TEAM_VECTOR_SECRET } from "../../charts/qdrant-team-keys";
+import { vectorDatabaseEndpoint } from "./vector-database";
 import { byText } from "../../profiles/order";
 
 /** Per-pod sizes of the samples: small enough for a laptop queue, GPUs from the sample's `gpus`. */
@@ -130,10 +131,9 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
         args: [
           "import os, urllib.request as u; r = u.Request(os.environ['VECTOR_DB_ENDPOINT'] + '/collections', headers={'api-key': os.environ.get('VECTOR_DB_CREDENTIAL', '')}); print(u.urlopen(r).read().decode())",
         ],
+        // The team's own key, which opens only its collection (charts/qdrant-team-keys.ts).
         credentials:
-          profile.vectorDatabase.engine === "qdrant"
-            ? { secretName: QDRANT_API_KEY_SECRET, key: QDRANT_API_KEY_KEY }
-            : undefined,
+          profile.vectorDatabase.engine === "qdrant" ? { secretName: TEAM_VECTOR_SECRET, key: "api-key" } : undefined,
         resources: { ...SIZES.client },
       }).demand;
     }

@@ -27,10 +27,10 @@ describe("upstream conformance", () => {
   });
 
   test.each([
-    ["laptop", 10, 38],
-    ["laptop-gpu", 10, 38],
-    ["workstation-gpu", 14, 54],
-    ["cluster-gpu", 19, 69],
+    ["laptop", 10, 43],
+    ["laptop-gpu", 10, 43],
+    ["workstation-gpu", 14, 61],
+    ["cluster-gpu", 19, 78],
   ])("the %s profile conforms to the pinned charts and CRDs with zero failures", (name, custom, core) => {
     const { profile, steps } = stepsFor(name);
     const report = checkConformance(reference, profile, steps);

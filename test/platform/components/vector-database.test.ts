@@ -85,7 +85,7 @@ describe("vector-database", () => {
         primary: true,
         values: {
           replicaCount: 1,
-          config: { cluster: { enabled: false } },
+          config: { cluster: { enabled: false }, service: { jwt_rbac: true } },
           persistence: { size: "2Gi" },
           resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
           apiKey: { valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "api-key" } } },
@@ -110,20 +110,31 @@ describe("vector-database", () => {
       expect([QDRANT_API_KEY_SECRET, QDRANT_API_KEY_KEY]).toEqual(["qdrant-api-key", "api-key"]);
     });
 
-    it("generates the API key Secret in its namespace and copies it into every team namespace", () => {
-      expect(vectorDatabase.secrets?.(contextFor(loadProfile("laptop")))).toEqual([
-        apiKeyCopy("vector-db"),
-        apiKeyCopy("team-default"),
+    it("keeps the API key in its own namespace, as Qdrant's configuration, and copies it nowhere", () => {
+      const adminKey = { ...apiKeyCopy("vector-db"), role: "server" };
+      expect(vectorDatabase.secrets?.(contextFor(loadProfile("laptop")))).toEqual([adminKey]);
+      expect(vectorDatabase.secrets?.(contextFor(loadProfile("cluster-gpu")))).toEqual([adminKey]);
+    });
+
+    it("mints each team a key for its own collection, after Qdrant, with the image that has Python", () => {
+      const steps = vectorDatabase.steps(contextFor(loadProfile("workstation-gpu")));
+      const keys = steps.find((s) => s.name === "qdrant-team-keys") as LocalRelease;
+      expect(keys.after).toEqual(["qdrant"]);
+      const job = renderLocal(keys, "keys").find((m) => m.kind === "Job");
+      const container = job.spec.template.spec.containers[0];
+      expect(container.image).toBe(imageRef("mlflow"));
+      expect(container.env).toEqual([
+        { name: "QDRANT_API_KEY", valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "api-key" } } },
+        {
+          name: "TEAMS",
+          value: JSON.stringify([
+            { namespace: "team-applied", collection: "team-applied" },
+            { namespace: "team-research", collection: "team-research" },
+          ]),
+        },
+        { name: "SECRET_NAME", value: "vector-db-credentials" },
+        { name: "ENDPOINT", value: "http://qdrant.vector-db.svc.cluster.local:6333" },
       ]);
-      expect(vectorDatabase.secrets?.(contextFor(loadProfile("cluster-gpu")))).toEqual([
-        apiKeyCopy("vector-db"),
-        apiKeyCopy("team-research"),
-        apiKeyCopy("team-serving"),
-        apiKeyCopy("team-training"),
-      ]);
-      expect(
-        vectorDatabase.secrets?.(contextFor(loadProfile("laptop", { teams: { default: { namespace: "ml-team" } } }))),
-      ).toEqual([apiKeyCopy("vector-db"), apiKeyCopy("ml-team")]);
     });
 
     it("depends on observability only optionally", () => {

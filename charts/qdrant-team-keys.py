@@ -1,0 +1,86 @@
+"""Mints one Qdrant key per team and writes it into the team's namespace.
+
+Qdrant with `service.jwt_rbac` accepts JSON Web Tokens signed (HS256) with its API key, whose `access`
+claim limits them to named collections (https://qdrant.tech/documentation/guides/security/, "Granular
+access control with JWT"). Signing needs only the API key, never a call to Qdrant, so this runs as a Helm
+hook Job beside Qdrant: the admin key stays in Qdrant's namespace, and each team namespace receives a
+token that opens its own collection and nothing else.
+
+Environment:
+  QDRANT_API_KEY   the signing key (Qdrant's API key)
+  TEAMS            JSON list of {"namespace", "collection"}
+  SECRET_NAME      the Secret written in each team namespace
+  ENDPOINT         the database address written beside the key
+  KUBERNETES_API   the API server (default: in-cluster); SA_DIR the ServiceAccount mount (tests point both elsewhere)
+Only Python's standard library is used.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import ssl
+import sys
+import urllib.error
+import urllib.request
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def team_token(key: str, collection: str) -> str:
+    """An HS256 JWT whose only right is read-write on one collection."""
+    compact = {"separators": (",", ":"), "sort_keys": True}
+    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, **compact).encode())
+    claims = b64url(json.dumps({"access": [{"access": "rw", "collection": collection}]}, **compact).encode())
+    signature = hmac.new(key.encode(), f"{header}.{claims}".encode(), hashlib.sha256).digest()
+    return f"{header}.{claims}.{b64url(signature)}"
+
+
+def main() -> int:
+    key = os.environ["QDRANT_API_KEY"]
+    teams = json.loads(os.environ["TEAMS"])
+    name = os.environ["SECRET_NAME"]
+    endpoint = os.environ["ENDPOINT"]
+    api = os.environ.get("KUBERNETES_API", "https://kubernetes.default.svc")
+    sa_dir = os.environ.get("SA_DIR", "/var/run/secrets/kubernetes.io/serviceaccount")
+    with open(os.path.join(sa_dir, "token"), encoding="utf-8") as handle:
+        bearer = handle.read().strip()
+    context = ssl.create_default_context(cafile=os.path.join(sa_dir, "ca.crt")) if api.startswith("https") else None
+
+    def call(method: str, path: str, body: dict) -> int:
+        request = urllib.request.Request(
+            api + path,
+            data=json.dumps(body).encode(),
+            method=method,
+            headers={"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, context=context, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    for team in teams:
+        namespace, collection = team["namespace"], team["collection"]
+        secret = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": name, "namespace": namespace, "labels": {"app.kubernetes.io/managed-by": "cnai"}},
+            "type": "Opaque",
+            "stringData": {"api-key": team_token(key, collection), "collection": collection, "endpoint": endpoint},
+        }
+        status = call("POST", f"/api/v1/namespaces/{namespace}/secrets", secret)
+        if status == 409:  # it exists: replace it, so a rotated key reaches every team
+            status = call("PUT", f"/api/v1/namespaces/{namespace}/secrets/{name}", secret)
+        if status not in (200, 201):
+            print(f"writing Secret {namespace}/{name} failed with HTTP {status}", file=sys.stderr)
+            return 1
+        print(f"{namespace}/{name}: key for collection {collection}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
