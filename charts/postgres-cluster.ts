@@ -34,7 +34,22 @@ export interface PostgresClusterProps {
    * @default false
    */
   readonly enablePodMonitor?: boolean;
+  /**
+   * Tenants, each a login role (its password in a `kubernetes.io/basic-auth` Secret in this namespace, managed by
+   * the operator through `spec.managed.roles`) owning one database of its own (a `Database` resource), with the
+   * given extensions. pg_hba lets each role into its own database and rejects it everywhere else.
+   * @default none
+   */
+  readonly tenants?: ReadonlyArray<{
+    readonly role: string;
+    readonly database: string;
+    readonly passwordSecret: string;
+    readonly extensions?: readonly string[];
+  }>;
 }
+
+/** A PostgreSQL identifier we create unquoted: lowercase letters, digits and '_', at most 63 bytes. */
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The `postgresql.cnpg.io/v1` API version of the Cluster custom resource. */
 export const CNPG_API_VERSION = "postgresql.cnpg.io/v1";
@@ -49,6 +64,19 @@ export class PostgresClusterChart extends Chart {
     super(scope, id, { namespace: props.namespace });
     const postInitApplicationSQL = props.postInitApplicationSQL ?? [];
     const enablePodMonitor = props.enablePodMonitor ?? false;
+    const tenants = props.tenants ?? [];
+    for (const tenant of tenants) {
+      for (const [field, value] of [
+        ["role", tenant.role],
+        ["database", tenant.database],
+      ] as const) {
+        if (!IDENTIFIER.test(value)) {
+          throw new Error(
+            `PostgresClusterChart: tenant ${field} "${value}" is not a plain PostgreSQL identifier; use lowercase letters, digits and '_', starting with a letter or '_', at most 63 characters.`,
+          );
+        }
+      }
+    }
     this.appSecretName = `${props.name}-app`;
     this.readWriteServiceName = `${props.name}-rw`;
 
@@ -70,7 +98,42 @@ export class PostgresClusterChart extends Chart {
           },
         },
         ...(enablePodMonitor ? { monitoring: { enablePodMonitor: true } } : {}),
+        ...(tenants.length > 0
+          ? {
+              managed: {
+                roles: tenants.map((tenant) => ({
+                  name: tenant.role,
+                  ensure: "present",
+                  login: true,
+                  passwordSecret: { name: tenant.passwordSecret },
+                })),
+              },
+              // First match wins: each tenant into its own database only (user rules precede the operator's
+              // final `host all all all` rule, https://cloudnative-pg.io/documentation/current/postgresql_conf/).
+              postgresql: {
+                pg_hba: [
+                  ...tenants.map((tenant) => `host ${tenant.database} ${tenant.role} all scram-sha-256`),
+                  ...tenants.map((tenant) => `host all ${tenant.role} all reject`),
+                ],
+              },
+            }
+          : {}),
       },
     });
+    for (const tenant of tenants) {
+      new ApiObject(this, `database-${tenant.database}`, {
+        apiVersion: CNPG_API_VERSION,
+        kind: "Database",
+        metadata: { name: `${props.name}-${tenant.database.replace(/_/g, "-")}` },
+        spec: {
+          cluster: { name: props.name },
+          name: tenant.database,
+          owner: tenant.role,
+          ...(tenant.extensions && tenant.extensions.length > 0
+            ? { extensions: tenant.extensions.map((name) => ({ name, ensure: "present" })) }
+            : {}),
+        },
+      });
+    }
   }
 }

@@ -111,6 +111,8 @@ export interface GeneratedSecret {
    * @default "client"
    */
   readonly role?: "client" | "server";
+  /** The Secret's type, e.g. `kubernetes.io/basic-auth`. @default "Opaque" */
+  readonly type?: string;
 }
 
 export interface ComponentContext {

@@ -156,6 +156,7 @@ export class PlatformStack extends TerraformStack {
           labels: secret.role === "server" ? { [CREDENTIAL_ROLE_LABEL]: "server" } : undefined,
         },
         data,
+        type: secret.type,
         dependsOn: [namespace(secret.namespace)],
       });
       secrets.push(resource);

@@ -1,11 +1,11 @@
 import type { Construct } from "constructs";
 import { PostgresClusterChart } from "../../charts/postgres-cluster";
-import { QdrantTeamKeys } from "../../charts/qdrant-team-keys";
+import { QdrantTeamKeys, TEAM_VECTOR_SECRET } from "../../charts/qdrant-team-keys";
 import { imageRef } from "../versions";
 import type { ComponentContext, ComponentDefinition, Dependency, GeneratedSecret, Step } from "../component";
 import { teamNames, teamNamespace } from "../../profiles/plan";
 import { teamNamespaceSpecs } from "./teams";
-import type { VectorEngine } from "../../profiles/schema";
+import type { Profile, VectorEngine } from "../../profiles/schema";
 import { monitoringEnabled, resources } from "./shared";
 
 export const VECTOR_DB_NAMESPACE = "vector-db";
@@ -152,9 +152,60 @@ function pgvectorSteps(ctx: ComponentContext): Step[] {
           // Extensions are per database, so it is created in the application database, not in `postgres`.
           postInitApplicationSQL: ["CREATE EXTENSION IF NOT EXISTS vector"],
           enablePodMonitor: monitoringEnabled(ctx),
+          tenants: teamNames(ctx.profile).map((team) => ({
+            ...pgvectorTenant(ctx.profile, team),
+            extensions: ["vector"],
+          })),
         }),
     },
   ];
+}
+
+/** A team's own PostgreSQL role and database (named after its namespace), and where its password lives. */
+export function pgvectorTenant(
+  profile: Profile,
+  team: string,
+): { role: string; database: string; passwordSecret: string; credential: string; namespace: string } {
+  const namespace = teamNamespace(team, profile.teams[team]);
+  const identifier = namespace.replace(/-/g, "_");
+  return {
+    namespace,
+    role: identifier,
+    database: identifier,
+    passwordSecret: `${PGVECTOR_CLUSTER}-${namespace}`,
+    credential: `vector-database-${namespace}`,
+  };
+}
+
+/** pgvector: each team's role password, once for the operator (its namespace) and once for the team. */
+function pgvectorSecrets(profile: Profile): GeneratedSecret[] {
+  return teamNames(profile).flatMap((team): GeneratedSecret[] => {
+    const tenant = pgvectorTenant(profile, team);
+    const endpoint = vectorDatabaseEndpoint("pgvector");
+    return [
+      {
+        name: tenant.passwordSecret,
+        namespace: VECTOR_DB_NAMESPACE,
+        credential: tenant.credential,
+        role: "server" as const,
+        type: "kubernetes.io/basic-auth",
+        data: { username: tenant.role, password: "{password}" },
+      },
+      {
+        name: TEAM_VECTOR_SECRET,
+        namespace: tenant.namespace,
+        credential: tenant.credential,
+        data: {
+          username: tenant.role,
+          password: "{password}",
+          host: endpoint.host,
+          port: String(endpoint.ports[0]),
+          dbname: tenant.database,
+          uri: `postgresql://${tenant.role}:{password}@${endpoint.host}:${endpoint.ports[0]}/${tenant.database}`,
+        },
+      },
+    ];
+  });
 }
 
 const STEPS: Record<VectorEngine, (ctx: ComponentContext) => Step[]> = {
@@ -186,16 +237,18 @@ export const vectorDatabase: ComponentDefinition = {
   namespaces: (ctx) => [{ name: VECTOR_DB_NAMESPACE }, ...teamNamespaceSpecs(ctx.profile)],
   // The admin key is Qdrant's own configuration and signing key: it never leaves Qdrant's namespace.
   secrets: (ctx): GeneratedSecret[] =>
-    ctx.profile.vectorDatabase.engine !== "qdrant"
-      ? []
-      : [
-          {
-            name: QDRANT_API_KEY_SECRET,
-            namespace: VECTOR_DB_NAMESPACE,
-            credential: "vector-database",
-            role: "server",
-            data: { [QDRANT_API_KEY_KEY]: "{password}" },
-          },
-        ],
+    ctx.profile.vectorDatabase.engine === "pgvector"
+      ? pgvectorSecrets(ctx.profile)
+      : ctx.profile.vectorDatabase.engine !== "qdrant"
+        ? []
+        : [
+            {
+              name: QDRANT_API_KEY_SECRET,
+              namespace: VECTOR_DB_NAMESPACE,
+              credential: "vector-database",
+              role: "server",
+              data: { [QDRANT_API_KEY_KEY]: "{password}" },
+            },
+          ],
   steps: (ctx) => STEPS[ctx.profile.vectorDatabase.engine](ctx),
 };

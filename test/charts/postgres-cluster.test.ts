@@ -71,3 +71,57 @@ describe("PostgresClusterChart", () => {
     expect(JSON.stringify(manifests)).not.toMatch(/password|secret/i);
   });
 });
+
+describe("PostgresClusterChart tenants", () => {
+  const tenants = [
+    { role: "team_a", database: "team_a", passwordSecret: "db-team-a", extensions: ["vector"] },
+    { role: "team_b", database: "team_b", passwordSecret: "db-team-b" },
+  ];
+
+  it("gives each tenant a managed login role, its own database, and pg_hba that admits it there only", () => {
+    const { manifests } = render({ ...baseProps, tenants });
+    const cluster = manifests.find((m) => m.kind === "Cluster");
+    expect(cluster?.spec.managed).toEqual({
+      roles: [
+        { name: "team_a", ensure: "present", login: true, passwordSecret: { name: "db-team-a" } },
+        { name: "team_b", ensure: "present", login: true, passwordSecret: { name: "db-team-b" } },
+      ],
+    });
+    expect(cluster?.spec.postgresql).toEqual({
+      pg_hba: [
+        "host team_a team_a all scram-sha-256",
+        "host team_b team_b all scram-sha-256",
+        "host all team_a all reject",
+        "host all team_b all reject",
+      ],
+    });
+    expect(manifests.filter((m) => m.kind === "Database")).toEqual([
+      {
+        apiVersion: "postgresql.cnpg.io/v1",
+        kind: "Database",
+        metadata: { name: "app-db-team-a", namespace: "apps" },
+        spec: {
+          cluster: { name: "app-db" },
+          name: "team_a",
+          owner: "team_a",
+          extensions: [{ name: "vector", ensure: "present" }],
+        },
+      },
+      {
+        apiVersion: "postgresql.cnpg.io/v1",
+        kind: "Database",
+        metadata: { name: "app-db-team-b", namespace: "apps" },
+        spec: { cluster: { name: "app-db" }, name: "team_b", owner: "team_b" },
+      },
+    ]);
+    const crd = crdFor("postgresql.cnpg.io/v1", "Cluster");
+    expect(crd?.kind).toBe("Cluster");
+    expect(schemaProblems(cluster, crd?.schema ?? {})).toEqual([]);
+  });
+
+  it("a tenant name that is not a plain identifier is refused with the rule", () => {
+    expect(() =>
+      render({ ...baseProps, tenants: [{ role: "team-a", database: "team_a", passwordSecret: "s" }] }),
+    ).toThrow(/tenant role "team-a" is not a plain PostgreSQL identifier; use lowercase letters, digits and '_'/);
+  });
+});

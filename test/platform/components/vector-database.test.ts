@@ -197,7 +197,7 @@ describe("vector-database", () => {
       });
     });
 
-    it("renders a Cluster named vectors whose application database gets the vector extension", () => {
+    it("renders a Cluster named vectors, and each team its own role and database with the vector extension", () => {
       expect(manifests()).toEqual([
         {
           apiVersion: "postgresql.cnpg.io/v1",
@@ -216,6 +216,30 @@ describe("vector-database", () => {
               },
             },
             monitoring: { enablePodMonitor: true },
+            managed: {
+              roles: [
+                {
+                  name: "team_default",
+                  ensure: "present",
+                  login: true,
+                  passwordSecret: { name: "vectors-team-default" },
+                },
+              ],
+            },
+            postgresql: {
+              pg_hba: ["host team_default team_default all scram-sha-256", "host all team_default all reject"],
+            },
+          },
+        },
+        {
+          apiVersion: "postgresql.cnpg.io/v1",
+          kind: "Database",
+          metadata: { name: "vectors-team-default", namespace: "vector-db" },
+          spec: {
+            cluster: { name: "vectors" },
+            name: "team_default",
+            owner: "team_default",
+            extensions: [{ name: "vector", ensure: "present" }],
           },
         },
       ]);
@@ -225,7 +249,9 @@ describe("vector-database", () => {
       const crd = crdFor("postgresql.cnpg.io/v1", "Cluster");
       expect(crd).toBeDefined();
       for (const extra of [{}, withoutObservability]) {
-        for (const manifest of manifests(extra)) expect(schemaProblems(manifest, crd?.schema ?? {})).toEqual([]);
+        for (const manifest of manifests(extra).filter((m) => m.kind === "Cluster")) {
+          expect(schemaProblems(manifest, crd?.schema ?? {})).toEqual([]);
+        }
       }
     });
 
@@ -244,12 +270,41 @@ describe("vector-database", () => {
       valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "api-key" } },
     });
     const pgvector = stepsFor("pgvector")[0] as LocalRelease;
-    expect(JSON.stringify(synthLocal(pgvector, "v"))).not.toMatch(/password|secret/i);
+    // Only the name of each team's password Secret appears, never a password.
+    expect(JSON.stringify(synthLocal(pgvector, "v"))).not.toMatch(/"password"|"secret"/i);
   });
 
-  it("generates no Secret for Milvus or pgvector", () => {
-    for (const engine of ["milvus", "pgvector"] as const) {
-      expect(vectorDatabase.secrets?.(contextFor(loadProfile("laptop", { vectorDatabase: { engine } })))).toEqual([]);
-    }
+  it("generates no Secret for Milvus", () => {
+    expect(
+      vectorDatabase.secrets?.(contextFor(loadProfile("laptop", { vectorDatabase: { engine: "milvus" } }))),
+    ).toEqual([]);
+  });
+
+  it("generates each team's pgvector password once for the operator and once for the team, nowhere else", () => {
+    expect(
+      vectorDatabase.secrets?.(contextFor(loadProfile("laptop", { vectorDatabase: { engine: "pgvector" } }))),
+    ).toEqual([
+      {
+        name: "vectors-team-default",
+        namespace: "vector-db",
+        credential: "vector-database-team-default",
+        role: "server",
+        type: "kubernetes.io/basic-auth",
+        data: { username: "team_default", password: "{password}" },
+      },
+      {
+        name: "vector-db-credentials",
+        namespace: "team-default",
+        credential: "vector-database-team-default",
+        data: {
+          username: "team_default",
+          password: "{password}",
+          host: "vectors-rw.vector-db.svc.cluster.local",
+          port: "5432",
+          dbname: "team_default",
+          uri: "postgresql://team_default:{password}@vectors-rw.vector-db.svc.cluster.local:5432/team_default",
+        },
+      },
+    ]);
   });
 });
