@@ -347,6 +347,14 @@ function sampleRules(profile: Profile): Problem[] {
         value: sample.pool,
         allowed: `a pool: ${queuePoolNames(profile).join(", ")}`,
       });
+    if (sample.kind === "vector-client" && profile.vectorDatabase.engine === "milvus") {
+      problems.push({
+        path: `${path}.kind`,
+        value: sample.kind,
+        allowed:
+          'Milvus runs without per-team users here, so team namespaces have no route to it; use vectorDatabase.engine "qdrant" or "pgvector", or drop the sample',
+      });
+    }
     if (!team || !pool) continue;
     if (!team.quota[sample.pool]) {
       problems.push({

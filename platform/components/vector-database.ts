@@ -222,13 +222,18 @@ export const vectorDatabase: ComponentDefinition = {
   defaultLifecycle: "managed",
   reservedNamespaces: [VECTOR_DB_NAMESPACE],
   placement: "management-only",
-  teamEgress: (ctx) => [
-    {
-      name: "vector-db",
-      namespace: VECTOR_DB_NAMESPACE,
-      ports: [...vectorDatabaseEndpoint(ctx.profile.vectorDatabase.engine).ports],
-    },
-  ],
+  // Teams reach the engines that give each team its own credentials (Qdrant: a collection-scoped key; pgvector:
+  // its own role and database). Milvus runs here without per-team users yet, so teams get no route to it.
+  teamEgress: (ctx) =>
+    ctx.profile.vectorDatabase.engine === "milvus"
+      ? []
+      : [
+          {
+            name: "vector-db",
+            namespace: VECTOR_DB_NAMESPACE,
+            ports: [...vectorDatabaseEndpoint(ctx.profile.vectorDatabase.engine).ports],
+          },
+        ],
   dependencies: (profile) =>
     profile.vectorDatabase.engine === "pgvector"
       ? [{ id: "postgres-operator", reason: "the pgvector engine is a CloudNativePG Cluster" }, MONITORING_DEPENDENCY]

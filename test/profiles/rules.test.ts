@@ -141,6 +141,17 @@ describe("sample rules", () => {
     ]);
   });
 
+  test("a vector client sample with the Milvus engine is an error, since teams cannot reach Milvus", () => {
+    expect(
+      problems("laptop", {
+        vectorDatabase: { engine: "milvus" },
+        samples: { v: { kind: "vector-client", team: "default", pool: "workers" } },
+      }),
+    ).toEqual([
+      'samples.v.kind: Milvus runs without per-team users here, so team namespaces have no route to it; use vectorDatabase.engine "qdrant" or "pgvector", or drop the sample',
+    ]);
+  });
+
   test("a sample of an unknown team or pool, or on a pool its team has no quota on, is an error", () => {
     expect(problems("laptop", { samples: { x: { kind: "training-job", team: "nobody", pool: "workers" } } })).toEqual([
       "samples.x.team: a team: default",

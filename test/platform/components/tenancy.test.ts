@@ -75,6 +75,11 @@ describe("tenancy component", () => {
     ).toEqual(["object-store", "vector-db"]);
   });
 
+  test("teams get no route to Milvus, which has no per-team users here", () => {
+    const ctx = contextFor(loadProfile("laptop", { vectorDatabase: { engine: "milvus" } }));
+    expect(teamEgress(ctx).map((peer) => peer.name)).toEqual(["mlflow", "object-store"]);
+  });
+
   test("the KubeRay operator may reach the Ray dashboards in team namespaces", () => {
     const ingress = renderedObjects("laptop").find((o) => o.metadata.name === "allow-ingress-from-kuberay-operator");
     expect(ingress?.spec.ingress).toEqual([
