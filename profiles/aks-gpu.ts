@@ -14,6 +14,8 @@ export const aksGpu: ProfileOverride = {
     resourceGroup: "cnai-platform",
     kubernetesVersion: "1.35",
     network: { create: { cidr: "10.60.0.0/16", nodesCidr: "10.60.0.0/20" } },
+    // No internet-facing API endpoint: deploy the platform stack from inside the network (README, "API access").
+    apiAccess: { endpoint: "private" },
     state: { resourceGroup: "cnai-state", storageAccount: "cnaitofustate", container: "tfstate" },
   },
   pools: {

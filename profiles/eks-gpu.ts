@@ -17,6 +17,8 @@ export const eksGpu: ProfileOverride = {
     kubernetesVersion: "1.35",
     network: { create: { cidr: "10.40.0.0/16", zones: 3 } },
     gpuAmi: "AL2023_x86_64_NVIDIA",
+    // No internet-facing API endpoint: deploy the platform stack from inside the network (README, "API access").
+    apiAccess: { endpoint: "private" },
     state: { bucket: "cnai-tofu-state", region: "eu-west-1" },
   },
   pools: {

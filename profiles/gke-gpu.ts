@@ -16,6 +16,8 @@ export const gkeGpu: ProfileOverride = {
     location: "europe-west4-a",
     kubernetesVersion: "1.35",
     network: { create: { cidr: "10.50.0.0/20", podsCidr: "10.52.0.0/14", servicesCidr: "10.56.0.0/20" } },
+    // No internet-facing API endpoint: deploy the platform stack from inside the network (README, "API access").
+    apiAccess: { endpoint: "private" },
     state: { bucket: "cnai-tofu-state" },
   },
   pools: {

@@ -3,6 +3,14 @@ import type { ProfileOverride } from "./schema";
 const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" as const };
 
 /**
+ * The workers' API servers must answer the management cluster's MultiKueue controller, which reaches them from
+ * another cloud over the internet, so they are public, restricted to the networks listed here. 203.0.113.0/24 is
+ * TEST-NET-3 (RFC 5737), a placeholder that matches no real address: a fork replaces it with the management
+ * cluster's NAT gateway address as a /32, plus its deployers' networks (README, "multicloud-gpu").
+ */
+const WORKER_API_ACCESS = { endpoint: "public" as const, authorizedCidrs: ["203.0.113.0/24"] };
+
+/**
  * A management cluster on EKS (CPU only: Kueue with MultiKueue, MLflow, the vector database, the object
  * store, KServe for serving) and two GPU worker clusters on other clouds: GKE with L4s and AKS with T4s.
  * Teams queue on the management cluster; Kueue dispatches their jobs to whichever worker has room.
@@ -17,6 +25,8 @@ export const multicloudGpu: ProfileOverride = {
     kubernetesVersion: "1.35",
     network: { create: { cidr: "10.70.0.0/16", zones: 3 } },
     gpuAmi: "AL2023_x86_64_NVIDIA",
+    // No internet-facing API endpoint: deploy from inside this VPC, whose NAT address the workers authorize.
+    apiAccess: { endpoint: "private" },
     state: { bucket: "cnai-tofu-state", region: "eu-west-1" },
   },
   pools: { system: { nodes: 2, autoscaling: { min: 2, max: 4 } } },
@@ -29,6 +39,7 @@ export const multicloudGpu: ProfileOverride = {
         location: "europe-west4-a",
         kubernetesVersion: "1.35",
         network: { create: { cidr: "10.71.0.0/20", podsCidr: "10.72.0.0/14", servicesCidr: "10.76.0.0/20" } },
+        apiAccess: WORKER_API_ACCESS,
         state: { bucket: "cnai-tofu-state" },
       },
       pools: {
@@ -50,6 +61,7 @@ export const multicloudGpu: ProfileOverride = {
         resourceGroup: "cnai-worker",
         kubernetesVersion: "1.35",
         network: { create: { cidr: "10.80.0.0/16", nodesCidr: "10.80.0.0/20" } },
+        apiAccess: WORKER_API_ACCESS,
         state: { resourceGroup: "cnai-state", storageAccount: "cnaitofustate", container: "tfstate" },
       },
       pools: {

@@ -178,6 +178,45 @@ const kindCluster = z.strictObject({
   controlPlanes: z.literal(1),
 });
 
+/**
+ * A network allowed to reach a public API endpoint, in CIDR form. IPv6 is accepted here so that the cloud rules
+ * (platform/clouds/rules.ts) can say what is wrong with it: `0.0.0.0/0` and `::/0`, ranges wider than /8 and IPv6
+ * ranges (the stacks create IPv4 clusters) are refused there, each with its path and the fix.
+ */
+const authorizedCidr = z.union([z.cidrv4(), z.cidrv6()], {
+  error: "a CIDR of a network of yours, such as 198.51.100.0/24 or 198.51.100.7/32",
+});
+
+/**
+ * Who reaches the cluster's Kubernetes API server (README, "Deploying to a cloud"):
+ *  - `private`: no internet-facing endpoint; the API answers only inside the cluster's VPC or VNet (a machine there,
+ *    a bastion, a VPN). The safe default.
+ *  - `public`: an internet-facing endpoint that answers only `authorizedCidrs`, at least one and at most the
+ *    cloud's limit (`maxCidrs`).
+ * An adopted cluster (`existing: true`) keeps the access its owner gave it: the setting is ignored there, like
+ * `network`. @default { endpoint: "private" }
+ */
+function apiAccess(maxCidrs: number, limit: string) {
+  return z
+    .discriminatedUnion(
+      "endpoint",
+      [
+        z.strictObject({ endpoint: z.literal("private") }),
+        z.strictObject({
+          endpoint: z.literal("public"),
+          authorizedCidrs: z
+            .array(authorizedCidr)
+            .min(1, {
+              error: 'at least one CIDR: list your networks, or use { endpoint: "private" }',
+            })
+            .max(maxCidrs, { error: `at most ${maxCidrs} CIDRs (${limit})` }),
+        }),
+      ],
+      { error: 'expected { endpoint: "private" } or { endpoint: "public", authorizedCidrs: [your networks] }' },
+    )
+    .default({ endpoint: "private" });
+}
+
 /** Amazon EKS. State in S3 with native lock files. */
 const eksCluster = z.strictObject({
   provider: z.literal("eks"),
@@ -195,6 +234,11 @@ const eksCluster = z.strictObject({
   gpuAmi: z.enum(["AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"]),
   /** IAM principals (role ARNs) given cluster-admin through access entries. */
   adminPrincipalArns: z.array(z.string().regex(/^arn:aws:iam::\d{12}:(role|user)\/.+$/)).default([]),
+  /**
+   * Who reaches the API server. EKS takes at most 40 public access CIDRs, a quota AWS does not raise
+   * (https://docs.aws.amazon.com/general/latest/gr/eks.html, "Public endpoint access CIDR ranges per cluster").
+   */
+  apiAccess: apiAccess(40, "EKS's public endpoint access CIDR quota, not adjustable"),
   state: z.strictObject({ bucket: z.string().min(3), region: z.string().min(1) }),
 });
 
@@ -212,6 +256,11 @@ const gkeCluster = z.strictObject({
     z.strictObject({ create: z.strictObject({ cidr: z.cidrv4(), podsCidr: z.cidrv4(), servicesCidr: z.cidrv4() }) }),
     z.strictObject({ existing: z.strictObject({ network: z.string().min(1), subnetwork: z.string().min(1) }) }),
   ]),
+  /**
+   * Who reaches the API server. GKE takes at most 50 authorized networks on a cluster with a public endpoint
+   * (https://cloud.google.com/kubernetes-engine/docs/how-to/authorized-networks, "Limitations").
+   */
+  apiAccess: apiAccess(50, "GKE's limit of authorized networks on a cluster with a public endpoint"),
   state: z.strictObject({ bucket: z.string().min(3) }),
 });
 
@@ -230,6 +279,11 @@ const aksCluster = z.strictObject({
   ]),
   /** Entra ID groups (object ids) given cluster-admin. */
   adminGroupObjectIds: z.array(z.uuid()).default([]),
+  /**
+   * Who reaches the API server. AKS takes at most 200 authorized IP ranges
+   * (https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges, "Limitations").
+   */
+  apiAccess: apiAccess(200, "AKS's limit of API server authorized IP ranges"),
   state: z.strictObject({
     resourceGroup: z.string().min(1),
     storageAccount: z.string().min(3),
@@ -361,6 +415,8 @@ export type KindClusterConfig = Extract<ClusterConfig, { provider: "kind" }>;
 export type EksClusterConfig = Extract<ClusterConfig, { provider: "eks" }>;
 export type GkeClusterConfig = Extract<ClusterConfig, { provider: "gke" }>;
 export type AksClusterConfig = Extract<ClusterConfig, { provider: "aks" }>;
+export type CloudClusterConfig = EksClusterConfig | GkeClusterConfig | AksClusterConfig;
+export type ApiAccess = CloudClusterConfig["apiAccess"];
 export type Pool = Profile["pools"][string];
 export type GpuPool = NonNullable<Pool["gpu"]>;
 export type GpuSharing = GpuPool["sharing"];

@@ -1,9 +1,9 @@
 /**
  * The clouds' constraints on a profile, returned as problems so each one reaches the profile's one
- * error (platform/check.ts): every pool's instance type and MIG cut (./sizing.ts), AKS's node pool
- * names and default pool, the bucket and storage account names a cloud takes, and the size of a VPC
- * the EKS stack creates. The cluster stacks check the same rules first and call the same functions,
- * so a profile that passes here builds.
+ * error (platform/check.ts): the networks allowed to reach a public API endpoint, every pool's
+ * instance type and MIG cut (./sizing.ts), AKS's node pool names and default pool, the bucket and
+ * storage account names a cloud takes, and the size of a VPC the EKS stack creates. The cluster
+ * stacks check the same rules first and call the same functions, so a profile that passes here builds.
  *
  * Checks the profile rules (profiles/rules.ts) make are not repeated: a pool's size against its
  * autoscaling range, MIG on a GPU without it, a MIG layout the GPU does not have, and the mixed MIG
@@ -12,7 +12,7 @@
 import { poolNames } from "../../profiles/plan";
 import type { Problem } from "../../profiles/problems";
 import { ProfileError } from "../../profiles/problems";
-import type { AksClusterConfig, EksClusterConfig, Profile } from "../../profiles/schema";
+import type { AksClusterConfig, CloudClusterConfig, EksClusterConfig, Profile } from "../../profiles/schema";
 import type { Checked, Cloud } from "./sizing";
 import { aksGpuInstance, gkePartitionSize, migLayout, pickInstanceType } from "./sizing";
 import { aksStorageAccountProblem, cloudBucketName, usesCloudStorage } from "./storage";
@@ -24,11 +24,12 @@ export function cloudProblems(profile: Profile): Problem[] {
     case "kind":
       return [];
     case "eks":
-      return [...poolProblems("eks", profile), ...eksProblems({ ...profile, cluster })];
+      return [...apiAccessProblems(cluster), ...poolProblems("eks", profile), ...eksProblems({ ...profile, cluster })];
     case "gke":
-      return poolProblems("gke", profile);
+      return [...apiAccessProblems(cluster), ...poolProblems("gke", profile)];
     case "aks":
       return [
+        ...apiAccessProblems(cluster),
         ...aksPoolNameProblems(profile),
         ...poolProblems("aks", profile),
         ...aksProblems({ ...profile, cluster }),
@@ -40,6 +41,68 @@ export function cloudProblems(profile: Profile): Problem[] {
 export function assertCloudRules(profile: Profile): void {
   const problems = cloudProblems(profile);
   if (problems.length > 0) throw new ProfileError(profile.name, problems);
+}
+
+/** The widest range one authorized CIDR may be: /8, the largest block ever allocated to one organisation. */
+export const WIDEST_AUTHORIZED_PREFIX = 8;
+
+/**
+ * The networks allowed to reach a public API endpoint. The schema has checked their form; here each one must be
+ * a network of the deployer's: never the whole internet (`0.0.0.0/0`, `::/0`), nor a range wider than /8 (two
+ * /1s are the whole internet too), nor IPv6 (the stacks create IPv4 clusters, and an IPv4 EKS cluster takes no
+ * IPv6 CIDR: https://docs.aws.amazon.com/eks/latest/APIReference/API_VpcConfigRequest.html), and written as its
+ * network address. Checked on an adopted cluster too, where the setting is ignored: a value is refused wherever
+ * it stands.
+ */
+export function apiAccessProblems(cluster: CloudClusterConfig): Problem[] {
+  const access = cluster.apiAccess;
+  if (access.endpoint === "private") return [];
+  const fix = 'list your own networks\' public egress CIDRs (office, VPN, CI runners), or use { endpoint: "private" }';
+  return access.authorizedCidrs.flatMap((cidr, index): Problem[] => {
+    const path = `cluster.apiAccess.authorizedCidrs.${index}`;
+    const [address, prefixText] = cidr.split("/");
+    const prefix = Number(prefixText);
+    if (prefix === 0) {
+      return [{ path, value: cidr, allowed: `${cidr} opens the Kubernetes API to the whole internet; ${fix}` }];
+    }
+    if (address.includes(":")) {
+      return [
+        {
+          path,
+          value: cidr,
+          allowed: `the cluster's API endpoint is reached over IPv4 (the stacks create IPv4 clusters); list IPv4 CIDRs, e.g. 198.51.100.0/24`,
+        },
+      ];
+    }
+    if (prefix < WIDEST_AUTHORIZED_PREFIX) {
+      return [
+        {
+          path,
+          value: cidr,
+          allowed: `a /${prefix} is 1/${2 ** prefix} of all IPv4 addresses, wider than any one network; ${fix}, each a /${WIDEST_AUTHORIZED_PREFIX} or narrower`,
+        },
+      ];
+    }
+    const network = ipv4Network(address, prefix);
+    if (network !== address) {
+      return [
+        {
+          path,
+          value: cidr,
+          allowed: `the address has bits set past the /${prefix}; write the network, ${network}/${prefix}, or the host, ${address}/32`,
+        },
+      ];
+    }
+    return [];
+  });
+}
+
+/** The network address of an IPv4 address under a prefix: `10.1.2.3`, 16 → `10.1.0.0`. */
+function ipv4Network(address: string, prefix: number): string {
+  const value = address.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);
+  const size = 2 ** (32 - prefix);
+  const network = value - (value % size);
+  return [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join(".");
 }
 
 /** Each pool's instance type, and on GKE and AKS the one MIG profile every GPU of the pool is cut into. */

@@ -26,11 +26,17 @@
  *    identity per access level, federated with exactly the storage subjects' ServiceAccounts. Roles are granted on the
  *    account, i.e. on both containers, as EKS does: KServe may then also serve a model straight from MLflow's
  *    artifacts, and the account holds nothing else.
+ *  - API access (`cluster.apiAccess`, aksApiServerAccess): `private` makes a private cluster (the API server gets
+ *    a private IP in the VNet, its FQDN resolves through a private DNS zone AKS manages; no public FQDN);
+ *    `public` keeps the public endpoint and limits it to the listed ranges with `api_server_access_profile`
+ *    (the two do not combine; AKS also lets in the cluster's own outbound IP, so nodes need no listing:
+ *    learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges).
  *  - Adopted cluster (`cluster.existing`): the cluster of that name in the resource group is read at plan time
  *    and nothing of its own is created: no resource group, network (the cluster brings its own; `network` is
- *    ignored), or role assignments (access to it is its owner's business, and an assignment that already
- *    exists fails to create). Its default pool stays its own, so every profile pool becomes a User pool, without a
- *    subnet of ours (AKS picks the cluster's), at the control plane's version. It must be Entra ID-enabled (kubelogin) and,
+ *    ignored; `apiAccess` too, its endpoint is the owner's), or role assignments (access to it is its owner's
+ *    business, and an assignment that already exists fails to create). Its default pool stays its own, so every
+ *    profile pool becomes a User pool, without a subnet of ours (AKS picks the cluster's), at the control plane's
+ *    version. It must be Entra ID-enabled (kubelogin) and,
  *    for cloud storage, have the OIDC issuer and workload identity enabled.
  */
 import { AKS_SPOT_TAINT as AKS_SPOT_NODE_TAINT } from "../../profiles/rules";
@@ -39,6 +45,7 @@ import type { Construct } from "constructs";
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
 import { DataAzurermKubernetesCluster } from "@cdktf/provider-azurerm/lib/data-azurerm-kubernetes-cluster";
 import { FederatedIdentityCredential } from "@cdktf/provider-azurerm/lib/federated-identity-credential";
+import type { KubernetesClusterConfig } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
@@ -50,7 +57,7 @@ import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { poolNames, poolNodeLabels } from "../../profiles/plan";
-import type { AksClusterConfig, Pool, Profile } from "../../profiles/schema";
+import type { AksClusterConfig, ApiAccess, Pool, Profile } from "../../profiles/schema";
 import { pinProviders } from "../providers/pins";
 import type { ClusterConnection } from "./connection";
 import { aksExecAuth } from "./connection";
@@ -133,6 +140,19 @@ export function aksScaling(
     );
   }
   return { autoScalingEnabled: true, nodeCount: pool.nodes, minCount: scaling.min, maxCount: scaling.max };
+}
+
+/**
+ * How the API server is reached (azurerm 4.55.0, `azurerm_kubernetes_cluster`): `private_cluster_enabled` for a
+ * private cluster, or the public endpoint with `api_server_access_profile.authorized_ip_ranges`. Switching between
+ * the two replaces the cluster (`private_cluster_enabled` forces a new resource); the ranges change in place.
+ */
+export function aksApiServerAccess(
+  access: ApiAccess,
+): Pick<KubernetesClusterConfig, "privateClusterEnabled" | "apiServerAccessProfile"> {
+  return access.endpoint === "private"
+    ? { privateClusterEnabled: true }
+    : { privateClusterEnabled: false, apiServerAccessProfile: { authorizedIpRanges: [...access.authorizedCidrs] } };
 }
 
 export class AksClusterStack extends TerraformStack {
@@ -222,6 +242,7 @@ export class AksClusterStack extends TerraformStack {
       oidcIssuerEnabled: true,
       workloadIdentityEnabled: true,
       localAccountDisabled: true,
+      ...aksApiServerAccess(cluster.apiAccess),
       roleBasedAccessControlEnabled: true,
       azureActiveDirectoryRoleBasedAccessControl: {
         azureRbacEnabled: true,

@@ -1,13 +1,16 @@
 /**
  * The EKS cluster stack: a VPC (or adopted subnets), the cluster with API-only access entries, the
  * core add-ons, and one managed node group per profile pool, laid out as the terraform-aws-eks module
- * does it (terraform-aws-modules/terraform-aws-eks@v21.19.0). Provider bindings are imported by deep path
- * only (the package index loads every AWS resource). On a `{ cloud: true }` object store it also creates the S3 buckets and
+ * does it (terraform-aws-modules/terraform-aws-eks@v21.19.0). The API server answers as `cluster.apiAccess` says:
+ * only inside the VPC, or also on a public endpoint restricted to the listed CIDRs (eksEndpointAccess). Provider
+ * bindings are imported by deep path only (the package index loads every AWS resource). On a `{ cloud: true }`
+ * object store it also creates the S3 buckets and
  * the EKS Pod Identity roles and associations for the storage subjects (platform/clouds/storage.ts).
  *
  * With `cluster.existing` the stack adopts the cluster of that name instead (read at plan time): no network,
  * cluster role, access entries or add-ons are created, since they come with the cluster and belong to its
- * owner (an access entry or managed add-on that already exists would fail to create). The node groups go
+ * owner (an access entry or managed add-on that already exists would fail to create); its endpoint access is
+ * its owner's too, so `apiAccess` is ignored. The node groups go
  * into the cluster's own subnets with a node role of ours. The adopted cluster must allow the principal
  * running OpenTofu in (exec auth) and, for cloud storage, run the eks-pod-identity-agent add-on.
  */
@@ -20,6 +23,7 @@ import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
 import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
+import type { EksClusterVpcConfig } from "@cdktf/provider-aws/lib/eks-cluster";
 import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
@@ -40,7 +44,7 @@ import { Fn, TerraformIterator, TerraformStack } from "cdktf";
 import type { ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import { poolNames, poolNodeLabels } from "../../profiles/plan";
-import type { EksClusterConfig, Pool, Profile } from "../../profiles/schema";
+import type { ApiAccess, EksClusterConfig, Pool, Profile } from "../../profiles/schema";
 import { pinProviders } from "../providers/pins";
 import type { ClusterConnection } from "./connection";
 import { eksExecAuth } from "./connection";
@@ -122,6 +126,20 @@ export function eksSubnetCidrs(cidr: string, zones: number): { private: string[]
     private: indices.map((i) => cidrSubnet(cidr, 2, i)),
     public: indices.map((i) => cidrSubnet(cidr, 6, 48 + i)),
   };
+}
+
+/**
+ * The endpoint fields of the cluster's `vpc_config` (hashicorp/aws 6.25.0, `aws_eks_cluster.vpc_config`). The private
+ * endpoint is always on, so nodes and pods reach the API inside the VPC whatever the public side says. `private`
+ * turns the public endpoint off; `public` keeps it for exactly the listed CIDRs (never EKS's default 0.0.0.0/0).
+ * https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html
+ */
+export function eksEndpointAccess(
+  access: ApiAccess,
+): Pick<EksClusterVpcConfig, "endpointPrivateAccess" | "endpointPublicAccess" | "publicAccessCidrs"> {
+  return access.endpoint === "private"
+    ? { endpointPrivateAccess: true, endpointPublicAccess: false }
+    : { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: [...access.authorizedCidrs] };
 }
 
 /** What the rest of the stack needs from the cluster, created or adopted. */
@@ -236,7 +254,7 @@ export class EksClusterStack extends TerraformStack {
       name: cluster.name,
       version: cluster.kubernetesVersion,
       roleArn: clusterRole.arn,
-      vpcConfig: { subnetIds, endpointPrivateAccess: true, endpointPublicAccess: true },
+      vpcConfig: { subnetIds, ...eksEndpointAccess(cluster.apiAccess) },
       // API-only access entries, no aws-auth ConfigMap; the creator gets no implicit, unmanaged admin entry:
       // admins are explicit access entries below, as the terraform-aws-eks module does (terraform-aws-modules/terraform-aws-eks@v21.19.0:main.tf).
       accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },

@@ -8,26 +8,36 @@
  * device plugin or MIG manager (https://docs.cloud.google.com/kubernetes-engine/docs/how-to/gpu-operator;
  * https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/google-gke.html).
  *
+ * Exposure: nodes are private (internal addresses only) and leave the network through a Cloud NAT the stack creates
+ * with the network; the control plane answers as `cluster.apiAccess` says (gkeControlPlaneAccess). Every node pool
+ * runs as a dedicated node service account with the role GKE documents for nodes, not as the Compute Engine
+ * default service account (GKE_NODE_ROLES).
+ *
  * With `cluster.existing` the stack adopts the cluster of that name and location instead (read at plan
- * time): its network comes with it, so `network` is ignored, and only the node pools are created on it.
+ * time): its network and its endpoint access come with it, so `network` and `apiAccess` are ignored, and only
+ * the node pools (with the node service account) are created on it.
  * Cloud storage then needs Workload Identity enabled on that cluster (workload pool `<project>.svc.id.goog`).
  */
 import { createHash } from "node:crypto";
 import { Fn, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { ComputeNetwork } from "@cdktf/provider-google/lib/compute-network";
+import { ComputeRouter } from "@cdktf/provider-google/lib/compute-router";
+import { ComputeRouterNat } from "@cdktf/provider-google/lib/compute-router-nat";
 import { ComputeSubnetwork } from "@cdktf/provider-google/lib/compute-subnetwork";
+import type { ContainerClusterConfig } from "@cdktf/provider-google/lib/container-cluster";
 import { ContainerCluster } from "@cdktf/provider-google/lib/container-cluster";
 import { DataGoogleContainerCluster } from "@cdktf/provider-google/lib/data-google-container-cluster";
 import type { ContainerNodePoolNodeConfigGuestAccelerator } from "@cdktf/provider-google/lib/container-node-pool";
 import { ContainerNodePool } from "@cdktf/provider-google/lib/container-node-pool";
+import { ProjectIamMember } from "@cdktf/provider-google/lib/project-iam-member";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { ServiceAccount } from "@cdktf/provider-google/lib/service-account";
 import { ServiceAccountIamMember } from "@cdktf/provider-google/lib/service-account-iam-member";
 import { StorageBucket } from "@cdktf/provider-google/lib/storage-bucket";
 import { StorageBucketIamMember } from "@cdktf/provider-google/lib/storage-bucket-iam-member";
 import { poolNames, poolNodeLabels } from "../../profiles/plan";
-import type { GkeClusterConfig, Pool, Profile } from "../../profiles/schema";
+import type { ApiAccess, GkeClusterConfig, Pool, Profile } from "../../profiles/schema";
 import type { ClusterConnection } from "./connection";
 import { gkeExecAuth } from "./connection";
 import { assertCloudRules } from "../../platform/clouds/rules";
@@ -41,6 +51,7 @@ import { pinProviders } from "../providers/pins";
 interface GkeClusterHandle {
   /** What a node pool's `cluster` takes: the created cluster's id, or the adopted cluster's name. */
   readonly poolCluster: string;
+  /** The address the platform stack connects to: the private endpoint of a private control plane. */
   readonly endpoint: string;
   /** Base64-encoded, as GKE returns it. */
   readonly caCertificate: string;
@@ -93,6 +104,69 @@ export function gkeGuestAccelerator(
 
 const TAINT_EFFECTS = { NoSchedule: "NO_SCHEDULE", PreferNoSchedule: "PREFER_NO_SCHEDULE", NoExecute: "NO_EXECUTE" };
 
+/**
+ * The project roles of the node service account: only the one Google documents for a least-privileged node service
+ * account, Kubernetes Engine Default Node Service Account (logging and monitoring), per "Configure GKE
+ * node service accounts", "Grant the minimum required role for GKE"
+ * (https://docs.cloud.google.com/kubernetes-engine/security/configure-node-service-accounts).
+ * No `roles/artifactregistry.reader`: the platform's images come from public registries (profile
+ * `security.allowedRegistries`) and GKE's own from Google-owned ones, so no node reads a registry of the project; a
+ * fork mirroring images into its Artifact Registry grants that role on the repository. Pods never act as this account:
+ * the GKE metadata server gives them their own identity (Workload Identity).
+ */
+export const GKE_NODE_ROLES: Readonly<Record<string, string>> = {
+  "default-node": "roles/container.defaultNodeServiceAccount",
+};
+
+/**
+ * The node pools' access scope. Google recommends the `cloud-platform` scope together with a dedicated, least-privileged
+ * service account, so that IAM roles alone decide what nodes may do
+ * (https://cloud.google.com/compute/docs/access/service-accounts, access scopes; the provider's own example,
+ * hashicorp/terraform-provider-google@v6.50.0:website/docs/r/container_node_pool.html.markdown: "Google recommends
+ * custom service accounts that have cloud-platform scope and permissions granted via IAM Roles").
+ */
+export const GKE_NODE_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"] as const;
+
+/**
+ * The control plane's endpoints for the profile's API access (google 6.50.0, `google_container_cluster`). Both kinds
+ * have private nodes (`private_cluster_config.enable_private_nodes`: internal addresses only, egress through the Cloud
+ * NAT) and keep the IAM-gated DNS endpoint closed to user traffic (`control_plane_endpoints_config.dns_endpoint_config`);
+ * Google's "About network isolation" (https://cloud.google.com/kubernetes-engine/docs/concepts/network-isolation) and
+ * "Customize your network isolation" (https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters).
+ *  - `private`: `enable_private_endpoint` turns the external IP endpoint off; the API answers on its internal
+ *    address in the cluster's VPC only.
+ *  - `public`: the external IP endpoint answers only `master_authorized_networks_config.cidr_blocks`, with
+ *    `gcp_public_cidrs_access_enabled = false` so that Compute Engine's public addresses (any customer's VM) are not let
+ *    in beside them (https://cloud.google.com/kubernetes-engine/docs/how-to/authorized-networks).
+ * Nodes reach the control plane on its internal endpoint in both, so no node address needs authorizing. Without a
+ * `master_ipv4_cidr_block` the cluster uses Private Service Connect; the provider turns `enable_private_endpoint`
+ * into the API's `ipEndpointsConfig.enablePublicEndpoint = false` and `enable_private_nodes` into
+ * `networkConfig.defaultEnablePrivateNodes` (hashicorp/terraform-provider-google@v6.50.0:
+ * google/services/container/resource_container_cluster.go, expandControlPlaneEndpointsConfig).
+ */
+export function gkeControlPlaneAccess(
+  access: ApiAccess,
+): Pick<
+  ContainerClusterConfig,
+  "privateClusterConfig" | "masterAuthorizedNetworksConfig" | "controlPlaneEndpointsConfig"
+> {
+  const dnsClosed = { dnsEndpointConfig: { allowExternalTraffic: false } };
+  if (access.endpoint === "private") {
+    return {
+      privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: true },
+      controlPlaneEndpointsConfig: dnsClosed,
+    };
+  }
+  return {
+    privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false },
+    masterAuthorizedNetworksConfig: {
+      cidrBlocks: access.authorizedCidrs.map((cidrBlock) => ({ cidrBlock })),
+      gcpPublicCidrsAccessEnabled: false,
+    },
+    controlPlaneEndpointsConfig: dnsClosed,
+  };
+}
+
 /** `europe-west4-a` → `europe-west4`; a region stays itself. */
 export function gkeRegion(location: string): string {
   return /-[a-z]$/.test(location) ? location.slice(0, -2) : location;
@@ -111,11 +185,20 @@ const GSA_SUFFIXES: Readonly<Record<StorageSubject["access"], string>> = { "read
  * is cut and suffixed with a hash of the full name, so two long names sharing a prefix do not collide.
  */
 export function gkeServiceAccountId(profile: Profile, access: StorageSubject["access"]): string {
-  const suffix = `-${GSA_SUFFIXES[access]}`;
+  return accountId(profile.cluster.name, GSA_SUFFIXES[access]);
+}
+
+/** The `account_id` of the cluster's node service account, `<cluster>-nodes`, shortened as gkeServiceAccountId does. */
+export function gkeNodeServiceAccountId(profile: Profile): string {
+  return accountId(profile.cluster.name, "nodes");
+}
+
+function accountId(clusterName: string, suffixName: string): string {
+  const suffix = `-${suffixName}`;
   const room = 30 - suffix.length;
-  let base = /^[a-z]/.test(profile.cluster.name) ? profile.cluster.name : `gke-${profile.cluster.name}`;
+  let base = /^[a-z]/.test(clusterName) ? clusterName : `gke-${clusterName}`;
   if (base.length > room) {
-    const hash = createHash("sha256").update(profile.cluster.name).digest("hex").slice(0, 6);
+    const hash = createHash("sha256").update(clusterName).digest("hex").slice(0, 6);
     base = `${base.slice(0, room - hash.length - 1).replace(/-+$/, "")}-${hash}`;
   }
   return `${base}${suffix}`;
@@ -158,7 +241,22 @@ export class GkeClusterStack extends TerraformStack {
     new GoogleProvider(this, "google", { project: config.project, region, zone: zonal ? config.location : undefined });
     pinProviders(this, ["google"]);
 
-    const cluster = config.existing ? this.adoptCluster(config) : this.createCluster(config, region);
+    // The nodes' own identity, also for the pools put on an adopted cluster: they are ours.
+    const nodeAccount = new ServiceAccount(this, "nodes-gsa", {
+      accountId: gkeNodeServiceAccountId(profile),
+      project: config.project,
+      displayName: `${config.name} nodes`,
+    });
+    const nodeRoles = Object.entries(GKE_NODE_ROLES).map(
+      ([id, role]) =>
+        new ProjectIamMember(this, `nodes-gsa-${id}`, {
+          project: config.project,
+          role,
+          member: `serviceAccount:${nodeAccount.email}`,
+        }),
+    );
+
+    const cluster = config.existing ? this.adoptCluster(config) : this.createCluster(config, region, nodeAccount.email);
 
     for (const name of names) {
       const pool = profile.pools[name];
@@ -187,11 +285,14 @@ export class GkeClusterStack extends TerraformStack {
           // container_cluster doc), the GKE module's default node_metadata
           // (terraform-google-modules/terraform-google-kubernetes-engine@v44.2.0:README.md).
           workloadMetadataConfig: { mode: "GKE_METADATA" },
-          oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+          serviceAccount: nodeAccount.email,
+          oauthScopes: [...GKE_NODE_SCOPES],
           guestAccelerator: guestAccelerator ? [guestAccelerator] : undefined,
         },
         // The autoscaler owns the size after creation; a new `nodes` must not recreate the pool.
         lifecycle: pool.autoscaling ? { ignoreChanges: ["initial_node_count"] } : undefined,
+        // Nodes start with their role granted, so their logs and metrics are written from the first minute.
+        dependsOn: nodeRoles,
       });
     }
 
@@ -207,8 +308,12 @@ export class GkeClusterStack extends TerraformStack {
     };
   }
 
-  /** The network (or an adopted subnetwork) and a VPC-native cluster with Workload Identity. */
-  private createCluster(config: GkeClusterConfig, region: string): GkeClusterHandle {
+  /**
+   * The network (or an adopted subnetwork) and a VPC-native cluster with Workload Identity, private nodes and the
+   * profile's API access. A network of ours gets a Cloud NAT, the private nodes' only way out (image pulls from
+   * public registries); an adopted network must already give its subnetwork egress (a Cloud NAT of its owner's).
+   */
+  private createCluster(config: GkeClusterConfig, region: string, nodeServiceAccount: string): GkeClusterHandle {
     let network: string;
     let subnetwork: string;
     let ipAllocationPolicy: { clusterSecondaryRangeName?: string; servicesSecondaryRangeName?: string };
@@ -227,6 +332,15 @@ export class GkeClusterStack extends TerraformStack {
           { rangeName: "services", ipCidrRange: servicesCidr },
         ],
       });
+      // Private nodes have no external address: Cloud NAT gives them (and their pods) egress to the internet.
+      const router = new ComputeRouter(this, "router", { name: `${config.name}-nat`, region, network: vpc.id });
+      new ComputeRouterNat(this, "nat", {
+        name: `${config.name}-nat`,
+        router: router.name,
+        region,
+        natIpAllocateOption: "AUTO_ONLY",
+        sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES",
+      });
       network = vpc.id;
       subnetwork = subnet.id;
       ipAllocationPolicy = { clusterSecondaryRangeName: "pods", servicesSecondaryRangeName: "services" };
@@ -239,9 +353,13 @@ export class GkeClusterStack extends TerraformStack {
     const cluster = new ContainerCluster(this, "cluster", {
       name: config.name,
       location: config.location,
-      // Node pools are separate resources; GKE still needs a default pool at creation, which is removed.
+      // Node pools are separate resources; GKE still needs a default pool at creation, which is removed. It runs as
+      // the node service account too (not the Compute Engine default, which an organisation may have disabled). The
+      // block only shapes that short-lived pool, so later differences in it are ignored.
       removeDefaultNodePool: true,
       initialNodeCount: 1,
+      nodeConfig: { serviceAccount: nodeServiceAccount, oauthScopes: [...GKE_NODE_SCOPES] },
+      lifecycle: { ignoreChanges: ["node_config"] },
       minMasterVersion: config.kubernetesVersion,
       // EXTENDED keeps the cluster on its minor until shortly before extended support ends, with patches
       // at the Regular cadence (https://cloud.google.com/blog/products/containers-kubernetes/announcing-gke-extended-support);
@@ -256,12 +374,15 @@ export class GkeClusterStack extends TerraformStack {
       network,
       subnetwork,
       ipAllocationPolicy,
+      ...gkeControlPlaneAccess(config.apiAccess),
       // A reference distribution must tear down with `tofu destroy`; the provider default (true) blocks that.
       deletionProtection: false,
     });
     return {
       poolCluster: cluster.id,
-      endpoint: cluster.endpoint,
+      // A private control plane has no external endpoint: connect to its internal address.
+      endpoint:
+        config.apiAccess.endpoint === "private" ? cluster.privateClusterConfig.privateEndpoint : cluster.endpoint,
       caCertificate: cluster.masterAuth.clusterCaCertificate,
     };
   }

@@ -1,8 +1,8 @@
 import { asksForCloudStorage, withoutCloudStorage } from "../support/profiles";
 import { Testing, TerraformOutput } from "cdktf";
 import { loadProfile } from "../../profiles/load";
-import type { AksClusterConfig, Profile, ProfileOverride } from "../../profiles/schema";
-import { AksClusterStack } from "../../stacks/clusters/aks";
+import type { AksClusterConfig, ApiAccess, Profile, ProfileOverride } from "../../profiles/schema";
+import { aksApiServerAccess, AksClusterStack } from "../../stacks/clusters/aks";
 
 type AksProfile = Profile & { readonly cluster: AksClusterConfig };
 
@@ -58,6 +58,8 @@ describe("the AKS cluster stack", () => {
         oidc_issuer_enabled: true,
         workload_identity_enabled: true,
         local_account_disabled: true,
+        // aks-gpu keeps the default API access: a private cluster.
+        private_cluster_enabled: true,
         role_based_access_control_enabled: true,
         azure_active_directory_role_based_access_control: { azure_rbac_enabled: true, admin_group_object_ids: [] },
         network_profile: {
@@ -81,6 +83,26 @@ describe("the AKS cluster stack", () => {
         },
         lifecycle: { ignore_changes: ["default_node_pool[0].node_count"] },
       },
+    });
+  });
+
+  test("a public API server answers exactly the listed ranges and the cluster is not private", () => {
+    const cluster = synth(
+      aksProfile({
+        cluster: { apiAccess: { endpoint: "public", authorizedCidrs: ["198.51.100.0/24", "192.0.2.7/32"] } },
+      }),
+    ).resource.azurerm_kubernetes_cluster.cluster;
+    expect([cluster.private_cluster_enabled, cluster.api_server_access_profile]).toEqual([
+      false,
+      { authorized_ip_ranges: ["198.51.100.0/24", "192.0.2.7/32"] },
+    ]);
+  });
+
+  test("a private API server has no access profile; a public one lists the ranges in order", () => {
+    expect(aksApiServerAccess({ endpoint: "private" })).toEqual({ privateClusterEnabled: true });
+    expect(aksApiServerAccess({ endpoint: "public", authorizedCidrs: ["203.0.113.9/32", "198.51.100.0/24"] })).toEqual({
+      privateClusterEnabled: false,
+      apiServerAccessProfile: { authorizedIpRanges: ["203.0.113.9/32", "198.51.100.0/24"] },
     });
   });
 
@@ -237,6 +259,13 @@ describe("the AKS cluster stack", () => {
     });
   });
 
+  test("an adopted cluster keeps its owner's API server access: apiAccess changes nothing in the stack", () => {
+    const adopted = (apiAccess: ApiAccess) => synth(aksProfile({ cluster: { existing: true, apiAccess } }));
+    const publicAccess = adopted({ endpoint: "public", authorizedCidrs: ["198.51.100.0/24"] });
+    expect(publicAccess.resource.azurerm_kubernetes_cluster).toBeUndefined();
+    expect(publicAccess).toEqual(adopted({ endpoint: "private" }));
+  });
+
   test("on an adopted cluster every profile pool, the first CPU pool too, is a User pool of it at its version", () => {
     const pools = synth(aksProfile({ cluster: { existing: true } })).resource.azurerm_kubernetes_cluster_node_pool;
     expect(pools["pool-system"]).toEqual({
@@ -289,6 +318,17 @@ describe("the AKS cluster stack", () => {
           "  - pools\\.system\\.taints: got .*; azurerm 4\\.x has no node_taints on the default \\(system\\) pool, .*$",
         ].join("\n"),
       ),
+    );
+  });
+
+  test("a profile built by hand that lets every IPv6 address reach the API fails before any construct", () => {
+    const profile = aksProfile();
+    const open: AksProfile = {
+      ...profile,
+      cluster: { ...profile.cluster, apiAccess: { endpoint: "public", authorizedCidrs: ["198.51.100.0/24", "::/0"] } },
+    };
+    expect(() => aksStack(open)).toThrow(
+      /^Profile "aks-gpu" is invalid \(1 problem\); nothing was synthesized:\n {2}- cluster\.apiAccess\.authorizedCidrs\.1: got "::\/0"; ::\/0 opens the Kubernetes API to the whole internet; list your own networks' public egress CIDRs/,
     );
   });
 

@@ -2,7 +2,7 @@ import { asksForCloudStorage, withoutCloudStorage } from "../support/profiles";
 import { Testing, TerraformOutput } from "cdktf";
 import { loadProfile } from "../../profiles/load";
 import type { EksClusterConfig, Pool, Profile } from "../../profiles/schema";
-import { cidrSubnet, EksClusterStack, eksScaling, eksSubnetCidrs } from "../../stacks/clusters/eks";
+import { cidrSubnet, eksEndpointAccess, EksClusterStack, eksScaling, eksSubnetCidrs } from "../../stacks/clusters/eks";
 
 type EksProfile = Profile & { readonly cluster: EksClusterConfig };
 
@@ -45,10 +45,37 @@ describe("the EKS cluster stack", () => {
         name: "cnai-eks",
         version: "1.35",
         role_arn: "${aws_iam_role.cluster-role.arn}",
-        vpc_config: { subnet_ids: PRIVATE_SUBNETS, endpoint_private_access: true, endpoint_public_access: true },
+        // eks-gpu keeps the default API access: the private endpoint only.
+        vpc_config: { subnet_ids: PRIVATE_SUBNETS, endpoint_private_access: true, endpoint_public_access: false },
         access_config: { authentication_mode: "API", bootstrap_cluster_creator_admin_permissions: false },
         depends_on: ["aws_iam_role_policy_attachment.cluster-role-AmazonEKSClusterPolicy"],
       },
+    });
+  });
+
+  test("a public endpoint answers exactly the listed CIDRs, and the private endpoint stays on for the nodes", () => {
+    const { json } = synth(
+      eksProfile({
+        cluster: { apiAccess: { endpoint: "public", authorizedCidrs: ["198.51.100.0/24", "192.0.2.7/32"] } },
+      }),
+    );
+    expect(json.resource.aws_eks_cluster.cluster.vpc_config).toEqual({
+      subnet_ids: PRIVATE_SUBNETS,
+      endpoint_private_access: true,
+      endpoint_public_access: true,
+      public_access_cidrs: ["198.51.100.0/24", "192.0.2.7/32"],
+    });
+  });
+
+  test("a private endpoint turns the public one off and lists no CIDR; a public one copies the CIDRs in order", () => {
+    expect(eksEndpointAccess({ endpoint: "private" })).toEqual({
+      endpointPrivateAccess: true,
+      endpointPublicAccess: false,
+    });
+    expect(eksEndpointAccess({ endpoint: "public", authorizedCidrs: ["203.0.113.9/32", "198.51.100.0/24"] })).toEqual({
+      endpointPrivateAccess: true,
+      endpointPublicAccess: true,
+      publicAccessCidrs: ["203.0.113.9/32", "198.51.100.0/24"],
     });
   });
 
@@ -311,6 +338,13 @@ describe("the EKS cluster stack", () => {
     expect(json.data).toEqual({ aws_eks_cluster: { cluster: { name: "cnai-eks" } } });
   });
 
+  test("an adopted cluster keeps its owner's endpoint access: apiAccess changes nothing in the stack", () => {
+    const adopted = (apiAccess: unknown) => synth(eksProfile({ cluster: { existing: true, apiAccess } })).json;
+    const publicAccess = adopted({ endpoint: "public", authorizedCidrs: ["198.51.100.0/24"] });
+    expect(publicAccess.resource.aws_eks_cluster).toBeUndefined();
+    expect(publicAccess).toEqual(adopted({ endpoint: "private" }));
+  });
+
   test("on an adopted cluster the node groups join it in its own subnets with our node role, waiting on no add-on", () => {
     const { json } = synth(eksProfile({ cluster: { existing: true } }));
     const groups = json.resource.aws_eks_node_group;
@@ -351,6 +385,17 @@ describe("the EKS cluster stack", () => {
     };
     expect(() => synth({ ...profile, pools })).toThrow(
       /^Profile "eks-gpu" is invalid \(2 problems\); nothing was synthesized:\n {2}- pools\.l4\.gpu\.accelerator: got "nvidia-rtx"; EKS has no EC2 instance type with nvidia-rtx in its table; .*\n {2}- pools\.more\.gpu\.perNode: got 2; /,
+    );
+  });
+
+  test("a profile built by hand that opens the API to the whole internet fails before any construct", () => {
+    const profile = eksProfile();
+    const open = {
+      ...profile,
+      cluster: { ...profile.cluster, apiAccess: { endpoint: "public" as const, authorizedCidrs: ["0.0.0.0/0"] } },
+    };
+    expect(() => synth(open)).toThrow(
+      /^Profile "eks-gpu" is invalid \(1 problem\); nothing was synthesized:\n {2}- cluster\.apiAccess\.authorizedCidrs\.0: got "0\.0\.0\.0\/0"; 0\.0\.0\.0\/0 opens the Kubernetes API to the whole internet; list your own networks' public egress CIDRs/,
     );
   });
 });

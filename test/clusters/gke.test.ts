@@ -3,7 +3,14 @@ import { TerraformOutput, Testing } from "cdktf";
 import { loadProfile } from "../../profiles/load";
 import type { GkeClusterConfig, Pool, Profile } from "../../profiles/schema";
 import { gkeExecAuth } from "../../stacks/clusters/connection";
-import { GkeClusterStack, gkeRegion, gkeServiceAccountEmail, gkeServiceAccountId } from "../../stacks/clusters/gke";
+import {
+  gkeControlPlaneAccess,
+  GkeClusterStack,
+  gkeNodeServiceAccountId,
+  gkeRegion,
+  gkeServiceAccountEmail,
+  gkeServiceAccountId,
+} from "../../stacks/clusters/gke";
 
 type GkeProfile = Profile & { cluster: GkeClusterConfig };
 
@@ -36,6 +43,10 @@ function withPool(name: string, pool: Partial<Pool>): GkeProfile {
   return { ...profile, pools: { ...profile.pools, [name]: { ...profile.pools.l4, ...pool } } };
 }
 
+const NODE_SERVICE_ACCOUNT = "${google_service_account.nodes-gsa.email}";
+const CLOUD_PLATFORM = ["https://www.googleapis.com/auth/cloud-platform"];
+const NODE_ROLE = "google_project_iam_member.nodes-gsa-default-node";
+
 describe("the GKE cluster stack", () => {
   test("the gke-gpu cluster is VPC-native on its own subnetwork, with Workload Identity at the profile's minor", () => {
     const json = synth(gkeProfile());
@@ -44,6 +55,8 @@ describe("the GKE cluster stack", () => {
       location: "europe-west4-a",
       remove_default_node_pool: true,
       initial_node_count: 1,
+      node_config: { service_account: NODE_SERVICE_ACCOUNT, oauth_scopes: CLOUD_PLATFORM },
+      lifecycle: { ignore_changes: ["node_config"] },
       min_master_version: "1.35",
       release_channel: { channel: "EXTENDED" },
       workload_identity_config: { workload_pool: "cnai-platform.svc.id.goog" },
@@ -52,6 +65,9 @@ describe("the GKE cluster stack", () => {
       network: "${google_compute_network.network.id}",
       subnetwork: "${google_compute_subnetwork.subnetwork.id}",
       ip_allocation_policy: { cluster_secondary_range_name: "pods", services_secondary_range_name: "services" },
+      // gke-gpu keeps the default API access: private nodes, no external IP endpoint, the DNS endpoint closed.
+      private_cluster_config: { enable_private_nodes: true, enable_private_endpoint: true },
+      control_plane_endpoints_config: { dns_endpoint_config: { allow_external_traffic: false } },
       deletion_protection: false,
     });
     expect(json.resource.google_compute_network.network).toEqual({ name: "cnai-gke", auto_create_subnetworks: false });
@@ -83,7 +99,8 @@ describe("the GKE cluster stack", () => {
         labels: { "cnai.io/pool": "l4", "nvidia.com/device-plugin.config": "l4" },
         taint: [{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }],
         workload_metadata_config: { mode: "GKE_METADATA" },
-        oauth_scopes: ["https://www.googleapis.com/auth/cloud-platform"],
+        service_account: NODE_SERVICE_ACCOUNT,
+        oauth_scopes: CLOUD_PLATFORM,
         guest_accelerator: [
           {
             type: "nvidia-l4",
@@ -94,6 +111,7 @@ describe("the GKE cluster stack", () => {
         ],
       },
       lifecycle: { ignore_changes: ["initial_node_count"] },
+      depends_on: [NODE_ROLE],
     });
   });
 
@@ -112,10 +130,98 @@ describe("the GKE cluster stack", () => {
         labels: { "cnai.io/pool": "system" },
         taint: [],
         workload_metadata_config: { mode: "GKE_METADATA" },
-        oauth_scopes: ["https://www.googleapis.com/auth/cloud-platform"],
+        service_account: NODE_SERVICE_ACCOUNT,
+        oauth_scopes: CLOUD_PLATFORM,
       },
       lifecycle: { ignore_changes: ["initial_node_count"] },
+      depends_on: [NODE_ROLE],
     });
+  });
+
+  test("every node runs as the cluster's own node service account, which holds only GKE's default node role", () => {
+    const json = synth(gkeProfile());
+    expect(json.resource.google_service_account).toEqual({
+      "nodes-gsa": { account_id: "cnai-gke-nodes", project: "cnai-platform", display_name: "cnai-gke nodes" },
+    });
+    expect(json.resource.google_project_iam_member).toEqual({
+      "nodes-gsa-default-node": {
+        project: "cnai-platform",
+        role: "roles/container.defaultNodeServiceAccount",
+        member: "serviceAccount:${google_service_account.nodes-gsa.email}",
+      },
+    });
+    const accounts = Object.values<{ node_config: { service_account: string } }>(
+      json.resource.google_container_node_pool,
+    ).map((pool) => pool.node_config.service_account);
+    expect(accounts).toEqual([NODE_SERVICE_ACCOUNT, NODE_SERVICE_ACCOUNT]);
+  });
+
+  test("the private nodes leave the created network through a Cloud NAT in the cluster's region", () => {
+    const json = synth(gkeProfile());
+    expect(json.resource.google_compute_router).toEqual({
+      router: { name: "cnai-gke-nat", region: "europe-west4", network: "${google_compute_network.network.id}" },
+    });
+    expect(json.resource.google_compute_router_nat).toEqual({
+      nat: {
+        name: "cnai-gke-nat",
+        router: "${google_compute_router.router.name}",
+        region: "europe-west4",
+        nat_ip_allocate_option: "AUTO_ONLY",
+        source_subnetwork_ip_ranges_to_nat: "ALL_SUBNETWORKS_ALL_IP_RANGES",
+      },
+    });
+  });
+
+  test("a public control plane answers only the listed networks, not every Compute Engine address, and keeps private nodes", () => {
+    const cluster = synth(
+      gkeProfile({
+        cluster: { apiAccess: { endpoint: "public", authorizedCidrs: ["198.51.100.0/24", "192.0.2.7/32"] } },
+      }),
+    ).resource.google_container_cluster.cluster;
+    expect([
+      cluster.private_cluster_config,
+      cluster.master_authorized_networks_config,
+      cluster.control_plane_endpoints_config,
+    ]).toEqual([
+      { enable_private_nodes: true, enable_private_endpoint: false },
+      {
+        cidr_blocks: [{ cidr_block: "198.51.100.0/24" }, { cidr_block: "192.0.2.7/32" }],
+        gcp_public_cidrs_access_enabled: false,
+      },
+      { dns_endpoint_config: { allow_external_traffic: false } },
+    ]);
+  });
+
+  test("a private control plane sets no authorized networks; a public one lists the CIDRs in order", () => {
+    const dnsClosed = { dnsEndpointConfig: { allowExternalTraffic: false } };
+    expect(gkeControlPlaneAccess({ endpoint: "private" })).toEqual({
+      privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: true },
+      controlPlaneEndpointsConfig: dnsClosed,
+    });
+    expect(
+      gkeControlPlaneAccess({ endpoint: "public", authorizedCidrs: ["203.0.113.9/32", "198.51.100.0/24"] }),
+    ).toEqual({
+      privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false },
+      masterAuthorizedNetworksConfig: {
+        cidrBlocks: [{ cidrBlock: "203.0.113.9/32" }, { cidrBlock: "198.51.100.0/24" }],
+        gcpPublicCidrsAccessEnabled: false,
+      },
+      controlPlaneEndpointsConfig: dnsClosed,
+    });
+  });
+
+  test("a profile built by hand with a range wider than /8 fails before any construct", () => {
+    const profile = gkeProfile();
+    const wide = {
+      ...profile,
+      cluster: {
+        ...profile.cluster,
+        apiAccess: { endpoint: "public" as const, authorizedCidrs: ["0.0.0.0/1", "128.0.0.0/1"] },
+      },
+    };
+    expect(() => stackFor(wide)).toThrow(
+      /^Profile "gke-gpu" is invalid \(2 problems\); nothing was synthesized:\n {2}- cluster\.apiAccess\.authorizedCidrs\.0: got "0\.0\.0\.0\/1"; a \/1 is 1\/2 of all IPv4 addresses, wider than any one network; .*\n {2}- cluster\.apiAccess\.authorizedCidrs\.1: got "128\.0\.0\.0\/1"; a \/1 is 1\/2 /,
+    );
   });
 
   test("state lives in GCS under the profile and stack, and the google provider is pinned and configured", () => {
@@ -129,10 +235,26 @@ describe("the GKE cluster stack", () => {
 
   test("an existing cluster is adopted: read by name and location, no network or cluster is created", () => {
     const json = synth(gkeProfile({ cluster: { existing: true } }));
-    expect(Object.keys(json.resource)).toEqual(["google_container_node_pool"]);
+    expect(Object.keys(json.resource).sort()).toEqual([
+      "google_container_node_pool",
+      "google_project_iam_member",
+      "google_service_account",
+    ]);
     expect(json.data).toEqual({
       google_container_cluster: { cluster: { name: "cnai-gke", location: "europe-west4-a" } },
     });
+  });
+
+  test("the pools put on an adopted cluster run as our node service account; its endpoint access stays its owner's", () => {
+    const adopted = (apiAccess: unknown) => synth(gkeProfile({ cluster: { existing: true, apiAccess } }));
+    const json = adopted({ endpoint: "public", authorizedCidrs: ["198.51.100.0/24"] });
+    expect(json).toEqual(adopted({ endpoint: "private" }));
+    expect(Object.keys(json.resource.google_service_account)).toEqual(["nodes-gsa"]);
+    for (const pool of Object.values<{ node_config: { service_account: string }; depends_on: string[] }>(
+      json.resource.google_container_node_pool,
+    )) {
+      expect([pool.node_config.service_account, pool.depends_on]).toEqual([NODE_SERVICE_ACCOUNT, [NODE_ROLE]]);
+    }
   });
 
   test("on an adopted cluster every node pool names it through the data source, in its location", () => {
@@ -157,13 +279,15 @@ describe("the GKE cluster stack", () => {
     );
   });
 
-  test("the connection is the https endpoint, the decoded CA and the gke-gcloud-auth-plugin", () => {
+  test("the connection to a private control plane is its internal endpoint, the decoded CA and the gke-gcloud-auth-plugin", () => {
     const stack = stackFor(gkeProfile());
     // cdktf turns the tokens into cross-stack outputs; outputs here show what they resolve to.
     new TerraformOutput(stack, "host", { value: stack.connection.host });
     new TerraformOutput(stack, "ca", { value: stack.connection.clusterCaCertificate });
     const { output } = JSON.parse(Testing.synth(stack));
-    expect(output.host.value).toEqual("https://${google_container_cluster.cluster.endpoint}");
+    expect(output.host.value).toEqual(
+      "https://${google_container_cluster.cluster.private_cluster_config[0].private_endpoint}",
+    );
     expect(output.ca.value).toEqual(
       "${base64decode(google_container_cluster.cluster.master_auth[0].cluster_ca_certificate)}",
     );
@@ -174,6 +298,16 @@ describe("the GKE cluster stack", () => {
     });
     expect(stack.connection.exec).toEqual(gkeExecAuth());
     expect(stack.connection.clientKey).toBeUndefined();
+  });
+
+  test("the connection to a public control plane is its https endpoint", () => {
+    const stack = stackFor(
+      gkeProfile({ cluster: { apiAccess: { endpoint: "public", authorizedCidrs: ["198.51.100.0/24"] } } }),
+    );
+    new TerraformOutput(stack, "host", { value: stack.connection.host });
+    expect(JSON.parse(Testing.synth(stack)).output.host.value).toEqual(
+      "https://${google_container_cluster.cluster.endpoint}",
+    );
   });
 
   test("an adopted network is used as is, and a zonal location sets the provider's zone", () => {
@@ -189,6 +323,9 @@ describe("the GKE cluster stack", () => {
     });
     expect(json.resource.google_compute_network).toBeUndefined();
     expect(json.resource.google_compute_subnetwork).toBeUndefined();
+    // The adopted network's owner gives the private nodes their egress.
+    expect(json.resource.google_compute_router).toBeUndefined();
+    expect(json.resource.google_compute_router_nat).toBeUndefined();
     const cluster = json.resource.google_container_cluster.cluster;
     expect([cluster.network, cluster.subnetwork, cluster.location]).toEqual([
       "shared-vpc",
@@ -325,6 +462,7 @@ describe("the GKE cluster stack", () => {
   test("cloud object storage gives MLflow's account objectAdmin on artifacts and the model readers' objectViewer on models", () => {
     const json = synth(cloudStorageProfile());
     expect(json.resource.google_service_account).toEqual({
+      "nodes-gsa": { account_id: "cnai-gke-nodes", project: "cnai-platform", display_name: "cnai-gke nodes" },
       "mlflow-gsa": {
         account_id: "cnai-gke-mlflow",
         project: "cnai-platform",
@@ -393,15 +531,20 @@ describe("the GKE cluster stack", () => {
     );
   });
 
-  test("without cloud object storage there are no buckets, accounts or bindings, and no storage", () => {
+  test("without cloud object storage there are no buckets, storage accounts or bindings, and no storage", () => {
     const stack = stackFor(gkeProfile());
     const { resource } = JSON.parse(Testing.synth(stack));
     expect(Object.keys(resource).sort()).toEqual([
       "google_compute_network",
+      "google_compute_router",
+      "google_compute_router_nat",
       "google_compute_subnetwork",
       "google_container_cluster",
       "google_container_node_pool",
+      "google_project_iam_member",
+      "google_service_account",
     ]);
+    expect(Object.keys(resource.google_service_account)).toEqual(["nodes-gsa"]);
     expect(stack.storage).toBeUndefined();
   });
 
@@ -414,6 +557,8 @@ describe("the GKE cluster stack", () => {
       gkeServiceAccountId(withName("a-very-long-cluster-name-for-the-other-team"), "read"),
       gkeServiceAccountId(withName("9lives"), "read"),
       gkeServiceAccountId(withName("a"), "read-write"),
+      gkeNodeServiceAccountId(long),
+      gkeNodeServiceAccountId(withName("9lives")),
     ];
     expect(ids).toEqual([
       // Cut to 16 characters plus a hash of the full name, so long names sharing a prefix stay distinct.
@@ -422,6 +567,8 @@ describe("the GKE cluster stack", () => {
       "a-very-long-clus-21b293-models",
       "gke-9lives-models",
       "a-mlflow",
+      "a-very-long-clust-5c9c15-nodes",
+      "gke-9lives-nodes",
     ]);
     for (const id of ids) expect(id).toMatch(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/);
   });

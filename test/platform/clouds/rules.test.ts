@@ -1,7 +1,8 @@
+import { loadCheckedProfile } from "../../../platform/check";
 import { loadProfile } from "../../../profiles/load";
 import { ProfileError } from "../../../profiles/problems";
 import type { Pool, Profile } from "../../../profiles/schema";
-import { assertCloudRules, cloudProblems } from "../../../platform/clouds/rules";
+import { apiAccessProblems, assertCloudRules, cloudProblems } from "../../../platform/clouds/rules";
 import { withoutCloudStorage } from "../../support/profiles";
 
 /** A shipped profile with some pools replaced, bypassing the profile rules as a fork's code could. */
@@ -224,5 +225,121 @@ describe("the clouds' rules", () => {
       /^Profile "eks-gpu" is invalid \(2 problems\); nothing was synthesized:\n {2}- pools\.l4\.gpu\.perNode: got 2; .*\n {2}- pools\.t4\.gpu\.perNode: got 3; /,
     );
     expect(() => assertCloudRules(loadProfile("eks-gpu"))).not.toThrow();
+  });
+});
+
+/** A shipped cloud profile whose own cluster's API is public for these CIDRs. */
+function publicFor(name: string, authorizedCidrs: string[], cluster: Record<string, unknown> = {}): Profile {
+  return loadProfile(name, { cluster: { ...cluster, apiAccess: { endpoint: "public", authorizedCidrs } } });
+}
+
+const FIX = 'list your own networks\' public egress CIDRs (office, VPN, CI runners), or use { endpoint: "private" }';
+
+describe("the clouds' rules for a cluster's API access", () => {
+  test.each(["eks-gpu", "gke-gpu", "aks-gpu"])(
+    "on %s the whole internet is refused in either family, naming the field, the value and the fix",
+    (name) => {
+      expect(cloudProblems(publicFor(name, ["198.51.100.0/24", "0.0.0.0/0", "::/0"]))).toEqual([
+        {
+          path: "cluster.apiAccess.authorizedCidrs.1",
+          value: "0.0.0.0/0",
+          allowed: `0.0.0.0/0 opens the Kubernetes API to the whole internet; ${FIX}`,
+        },
+        {
+          path: "cluster.apiAccess.authorizedCidrs.2",
+          value: "::/0",
+          allowed: `::/0 opens the Kubernetes API to the whole internet; ${FIX}`,
+        },
+      ]);
+    },
+  );
+
+  test("IPv6 ranges, ranges wider than /8 and addresses with host bits set are refused, each with its fix", () => {
+    const profile = publicFor("eks-gpu", ["2001:db8::/32", "64.0.0.0/3", "0.0.0.0/1", "198.51.100.7/24"]);
+    expect(cloudProblems(profile)).toEqual([
+      {
+        path: "cluster.apiAccess.authorizedCidrs.0",
+        value: "2001:db8::/32",
+        allowed:
+          "the cluster's API endpoint is reached over IPv4 (the stacks create IPv4 clusters); list IPv4 CIDRs, e.g. 198.51.100.0/24",
+      },
+      {
+        path: "cluster.apiAccess.authorizedCidrs.1",
+        value: "64.0.0.0/3",
+        allowed: `a /3 is 1/8 of all IPv4 addresses, wider than any one network; ${FIX}, each a /8 or narrower`,
+      },
+      {
+        path: "cluster.apiAccess.authorizedCidrs.2",
+        value: "0.0.0.0/1",
+        allowed: `a /1 is 1/2 of all IPv4 addresses, wider than any one network; ${FIX}, each a /8 or narrower`,
+      },
+      {
+        path: "cluster.apiAccess.authorizedCidrs.3",
+        value: "198.51.100.7/24",
+        allowed:
+          "the address has bits set past the /24; write the network, 198.51.100.0/24, or the host, 198.51.100.7/32",
+      },
+    ]);
+  });
+
+  test("a /8, a /24 and a single address pass, and a private endpoint lists nothing to check", () => {
+    const profile = publicFor("gke-gpu", ["10.0.0.0/8", "198.51.100.0/24", "203.0.113.7/32"]);
+    if (profile.cluster.provider !== "gke") throw new Error("gke-gpu is not a GKE profile");
+    expect(apiAccessProblems(profile.cluster)).toEqual([]);
+    expect(apiAccessProblems({ ...profile.cluster, apiAccess: { endpoint: "private" } })).toEqual([]);
+  });
+
+  test("a value an adopted cluster ignores is still refused where it stands", () => {
+    expect(cloudProblems(publicFor("aks-gpu", ["0.0.0.0/0"], { existing: true }))).toEqual([
+      {
+        path: "cluster.apiAccess.authorizedCidrs.0",
+        value: "0.0.0.0/0",
+        allowed: `0.0.0.0/0 opens the Kubernetes API to the whole internet; ${FIX}`,
+      },
+    ]);
+  });
+
+  test("a MultiKueue worker's refused range is reported under workers.<name>, in the profile's one error", () => {
+    const open = { endpoint: "public", authorizedCidrs: ["0.0.0.0/0"] };
+    expect(() => loadCheckedProfile("multicloud-gpu", { workers: { gke: { cluster: { apiAccess: open } } } })).toThrow(
+      /^Profile "multicloud-gpu" is invalid \(1 problem\); nothing was synthesized:\n {2}- workers\.gke\.cluster\.apiAccess\.authorizedCidrs\.0: got "0\.0\.0\.0\/0"; 0\.0\.0\.0\/0 opens the Kubernetes API to the whole internet; /,
+    );
+  });
+});
+
+describe("a cluster's API access in a profile", () => {
+  test("a cloud cluster that says nothing gets a private endpoint", () => {
+    const profile = loadProfile("gke-gpu", { cluster: { apiAccess: undefined } });
+    if (profile.cluster.provider !== "gke") throw new Error("gke-gpu is not a GKE profile");
+    expect(profile.cluster.apiAccess).toEqual({ endpoint: "private" });
+  });
+
+  test("a public endpoint needs at least one CIDR, each in CIDR form", () => {
+    expect(() => publicFor("eks-gpu", [])).toThrow(
+      /\n {2}- cluster\.apiAccess\.authorizedCidrs: got \[\]; at least one CIDR: list your networks, or use \{ endpoint: "private" \}$/,
+    );
+    expect(() => publicFor("aks-gpu", ["198.51.100.0"])).toThrow(
+      /\n {2}- cluster\.apiAccess\.authorizedCidrs\.0: got "198\.51\.100\.0"; a CIDR of a network of yours, such as 198\.51\.100\.0\/24 or 198\.51\.100\.7\/32$/,
+    );
+  });
+
+  test("each cloud takes no more CIDRs than its documented limit: EKS 40, GKE 50, AKS 200", () => {
+    const cidrs = (count: number) => Array.from({ length: count }, (_, i) => `198.51.${i}.0/24`);
+    expect(() => publicFor("eks-gpu", cidrs(41))).toThrow(
+      /- cluster\.apiAccess\.authorizedCidrs: got .*; at most 40 CIDRs \(EKS's public endpoint access CIDR quota, not adjustable\)$/,
+    );
+    expect(() => publicFor("gke-gpu", cidrs(51))).toThrow(
+      /- cluster\.apiAccess\.authorizedCidrs: got .*; at most 50 CIDRs \(GKE's limit of authorized networks on a cluster with a public endpoint\)$/,
+    );
+    expect(() => publicFor("aks-gpu", cidrs(201))).toThrow(
+      /- cluster\.apiAccess\.authorizedCidrs: got .*; at most 200 CIDRs \(AKS's limit of API server authorized IP ranges\)$/,
+    );
+    expect(() => publicFor("eks-gpu", cidrs(40))).not.toThrow();
+  });
+
+  test("an endpoint kind the schema does not know is refused, showing both shapes it takes", () => {
+    expect(() => loadProfile("eks-gpu", { cluster: { apiAccess: { endpoint: "internal" } } })).toThrow(
+      /- cluster\.apiAccess\.endpoint: got "internal"; expected \{ endpoint: "private" \} or \{ endpoint: "public", authorizedCidrs: \[your networks\] \}$/,
+    );
   });
 });
