@@ -116,32 +116,35 @@ export class Guardrails extends Chart {
       props.namespaces.map((n) => n.namespace),
       ["CREATE"],
     );
-    this.policy(
-      "cnai-no-loadbalancer",
-      [{ apiGroups: [""], apiVersions: ["v1"], resources: ["services"] }],
-      [
-        {
-          expression: `!has(object.spec.type) || object.spec.type != "LoadBalancer"`,
-          message:
-            "LoadBalancer Services expose a team's pods outside the cluster; the profile does not allow it for this team " +
-            "(teams.<team>.exposedServices.loadBalancers)",
-        },
-      ],
-      props.namespaces.filter((n) => !n.allowLoadBalancers).map((n) => n.namespace),
-    );
-    this.policy(
-      "cnai-no-nodeport",
-      [{ apiGroups: [""], apiVersions: ["v1"], resources: ["services"] }],
-      [
-        {
-          expression: `!has(object.spec.type) || object.spec.type != "NodePort"`,
-          message:
-            "NodePort Services open a port on every node; the profile does not allow it for this team " +
-            "(teams.<team>.exposedServices.nodePorts)",
-        },
-      ],
-      props.namespaces.filter((n) => !n.allowNodePorts).map((n) => n.namespace),
-    );
+    const exposures = [
+      {
+        name: "cnai-no-loadbalancer",
+        type: "LoadBalancer",
+        why: "LoadBalancer Services expose a team's pods outside the cluster",
+        setting: "loadBalancers",
+        allowed: (n: GuardedNamespace) => n.allowLoadBalancers === true,
+      },
+      {
+        name: "cnai-no-nodeport",
+        type: "NodePort",
+        why: "NodePort Services open a port on every node",
+        setting: "nodePorts",
+        allowed: (n: GuardedNamespace) => n.allowNodePorts === true,
+      },
+    ];
+    for (const exposure of exposures) {
+      this.policy(
+        exposure.name,
+        [{ apiGroups: [""], apiVersions: ["v1"], resources: ["services"] }],
+        [
+          {
+            expression: `!has(object.spec.type) || object.spec.type != ${celString(exposure.type)}`,
+            message: `${exposure.why}; the profile does not allow it for this team (teams.<team>.exposedServices.${exposure.setting})`,
+          },
+        ],
+        props.namespaces.filter((n) => !exposure.allowed(n)).map((n) => n.namespace),
+      );
+    }
   }
 
   private policy(
