@@ -22,7 +22,7 @@ export interface BuildOptions {
   readonly profiles: readonly string[];
   /** A fork's override (a partial profile) applied over each profile. @default none */
   readonly override?: unknown;
-  /** Output folder. @default cdktf's (CDKTF_OUTDIR or cdktf.out) */
+  /** Output folder. @default the App's: CDKTF_OUTDIR (which `cdktf synth --output` sets), else cdktf.out */
   readonly outdir?: string;
   /** The component catalog. @default CATALOG */
   readonly catalog?: readonly ComponentDefinition[];
