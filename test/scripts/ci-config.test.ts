@@ -26,12 +26,14 @@ describe("the users' CI configuration", () => {
       "npm test",
       "npm run verify:tofu",
       "npm run verify:upstream",
+      "npm run verify:checkov",
     ]) {
       expect(test).toContain(command);
     }
     for (const match of `${test}\n${runs("kind")}`.matchAll(/npm run ([\w:-]+)/g))
       expect(Object.keys(scripts)).toContain(match[1]);
     expect(read(".ci/run")).toContain("npm test");
+    expect(read(".ci/run")).toContain("npm run verify:checkov");
   });
 
   test("leaves the choice of reference data to the tools step: no reference folder is named", () => {
