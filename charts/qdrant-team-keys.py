@@ -7,7 +7,7 @@ hook Job beside Qdrant: the admin key stays in Qdrant's namespace, and each team
 token that opens its own collection and nothing else.
 
 Environment:
-  QDRANT_API_KEY   the signing key (Qdrant's API key)
+  QDRANT_API_KEY_FILE  a file holding the signing key (Qdrant's API key), mounted from its Secret
   TEAMS            JSON list of {"namespace", "collection"}
   SECRET_NAME      the Secret written in each team namespace
   ENDPOINT         the database address written beside the key
@@ -40,7 +40,8 @@ def team_token(key: str, collection: str) -> str:
 
 
 def main() -> int:
-    key = os.environ["QDRANT_API_KEY"]
+    with open(os.environ["QDRANT_API_KEY_FILE"], encoding="utf-8") as handle:
+        key = handle.read().strip()
     teams = json.loads(os.environ["TEAMS"])
     name = os.environ["SECRET_NAME"]
     endpoint = os.environ["ENDPOINT"]

@@ -108,10 +108,8 @@ export class QdrantTeamKeys extends Chart {
                 image: props.image,
                 command: ["python3", "-B", "/script/mint.py"],
                 env: [
-                  {
-                    name: "QDRANT_API_KEY",
-                    valueFrom: { secretKeyRef: { name: props.apiKeySecret.name, key: props.apiKeySecret.key } },
-                  },
+                  // The key is read from a file, not an environment variable, so no process listing shows it.
+                  { name: "QDRANT_API_KEY_FILE", value: `/api-key/${props.apiKeySecret.key}` },
                   { name: "TEAMS", value: JSON.stringify(props.teams) },
                   { name: "SECRET_NAME", value: TEAM_VECTOR_SECRET },
                   { name: "ENDPOINT", value: props.endpoint },
@@ -122,10 +120,22 @@ export class QdrantTeamKeys extends Chart {
                   readOnlyRootFilesystem: true,
                   capabilities: { drop: ["ALL"] },
                 },
-                volumeMounts: [{ name: "script", mountPath: "/script", readOnly: true }],
+                volumeMounts: [
+                  { name: "script", mountPath: "/script", readOnly: true },
+                  { name: "api-key", mountPath: "/api-key", readOnly: true },
+                ],
               },
             ],
-            volumes: [{ name: "script", configMap: { name: NAME } }],
+            volumes: [
+              { name: "script", configMap: { name: NAME } },
+              {
+                name: "api-key",
+                secret: {
+                  secretName: props.apiKeySecret.name,
+                  items: [{ key: props.apiKeySecret.key, path: props.apiKeySecret.key }],
+                },
+              },
+            ],
           },
         },
       },

@@ -129,7 +129,7 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
         command: ["python", "-c"],
         // Lists the collections through the REST API: Python's standard library only.
         args: [
-          "import os, urllib.request as u; r = u.Request(os.environ['VECTOR_DB_ENDPOINT'] + '/collections', headers={'api-key': os.environ.get('VECTOR_DB_CREDENTIAL', '')}); print(u.urlopen(r).read().decode())",
+          "import os, urllib.request as u; r = u.Request(os.environ['VECTOR_DB_ENDPOINT'] + '/collections', headers={'api-key': os.environ.get('VECTOR_DB_CREDENTIALS', '')}); print(u.urlopen(r).read().decode())",
         ],
         // The team's own key, which opens only its collection (charts/qdrant-team-keys.ts).
         credentials:

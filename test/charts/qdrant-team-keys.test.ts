@@ -62,10 +62,11 @@ async function fakeApi(
 function mint(api: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const saDir = mkdtempSync(join(tmpdir(), "cnai-sa-"));
   writeFileSync(join(saDir, "token"), "sa-token\n");
+  writeFileSync(join(saDir, "api-key"), "admin-signing-key\n");
   const child = spawn("python3", ["-B", SCRIPT], {
     env: {
       PATH: process.env.PATH ?? "",
-      QDRANT_API_KEY: "admin-signing-key",
+      QDRANT_API_KEY_FILE: join(saDir, "api-key"),
       TEAMS: JSON.stringify(PROPS.teams),
       SECRET_NAME: TEAM_VECTOR_SECRET,
       ENDPOINT: PROPS.endpoint,
@@ -83,7 +84,7 @@ function mint(api: string): Promise<{ code: number; stdout: string; stderr: stri
 const decode = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
 
 describe("QdrantTeamKeys chart", () => {
-  test("renders the minting Job as a post-install and post-upgrade hook, with the API key only from Qdrant's Secret", () => {
+  test("renders the minting Job as a post-install and post-upgrade hook, with the API key mounted as a file from Qdrant's Secret", () => {
     const job = render().find((m) => m.kind === "Job");
     expect(job.metadata.annotations).toEqual({
       "helm.sh/hook": "post-install,post-upgrade",
@@ -91,8 +92,12 @@ describe("QdrantTeamKeys chart", () => {
     });
     expect(job.spec.template.spec.containers[0].command).toEqual(["python3", "-B", "/script/mint.py"]);
     expect(job.spec.template.spec.containers[0].env[0]).toEqual({
-      name: "QDRANT_API_KEY",
-      valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "api-key" } },
+      name: "QDRANT_API_KEY_FILE",
+      value: "/api-key/api-key",
+    });
+    expect(job.spec.template.spec.volumes[1]).toEqual({
+      name: "api-key",
+      secret: { secretName: "qdrant-api-key", items: [{ key: "api-key", path: "api-key" }] },
     });
   });
 

@@ -124,7 +124,7 @@ describe("vector-database", () => {
       const container = job.spec.template.spec.containers[0];
       expect(container.image).toBe(imageRef("mlflow"));
       expect(container.env).toEqual([
-        { name: "QDRANT_API_KEY", valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "api-key" } } },
+        { name: "QDRANT_API_KEY_FILE", value: "/api-key/api-key" },
         {
           name: "TEAMS",
           value: JSON.stringify([
