@@ -218,6 +218,9 @@ export function sumDemands(demands: readonly ResourceDemand[]): ResourceDemand {
   };
 }
 
+/** Where a queued Job's container may write: an emptyDir, since its root filesystem is read-only. */
+export const JOB_SCRATCH = "/tmp";
+
 export interface QueuedJobOptions {
   readonly name: string;
   readonly placement: Placement;
@@ -259,7 +262,16 @@ export function queuedJobManifest(options: QueuedJobOptions): ApiObjectProps {
           automountServiceAccountToken: false,
           securityContext: restrictedPodSecurityContext(options.runAsUser),
           ...schedulingFields(placement),
-          containers: [{ ...options.container, securityContext: restrictedContainerSecurityContext() }],
+          // A read-only root filesystem: caches and temporary files go to the /tmp emptyDir (HOME points there).
+          containers: [
+            {
+              ...options.container,
+              env: [...((options.container.env as unknown[] | undefined) ?? []), { name: "HOME", value: JOB_SCRATCH }],
+              securityContext: { ...restrictedContainerSecurityContext(), readOnlyRootFilesystem: true },
+              volumeMounts: [{ name: "scratch", mountPath: JOB_SCRATCH }],
+            },
+          ],
+          volumes: [{ name: "scratch", emptyDir: {} }],
         },
       },
     },

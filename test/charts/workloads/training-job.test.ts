@@ -62,14 +62,21 @@ describe("TrainingJob", () => {
                 env: [
                   { name: "MLFLOW_TRACKING_URI", value: "http://mlflow.mlflow.svc.cluster.local:5000" },
                   { name: "MLFLOW_EXPERIMENT_NAME", value: "iris" },
+                  { name: "HOME", value: "/tmp" },
                 ],
                 resources: {
                   requests: { cpu: "1", memory: "2Gi", "nvidia.com/mig-1g.10gb": "1" },
                   limits: { cpu: "1", memory: "2Gi", "nvidia.com/mig-1g.10gb": "1" },
                 },
-                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ["ALL"] },
+                  readOnlyRootFilesystem: true,
+                },
+                volumeMounts: [{ name: "scratch", mountPath: "/tmp" }],
               },
             ],
+            volumes: [{ name: "scratch", emptyDir: {} }],
           },
         },
       },
@@ -100,6 +107,7 @@ describe("TrainingJob", () => {
         name: "AWS_ACCESS_KEY_ID",
         valueFrom: { secretKeyRef: { name: "object-store-credentials", key: "AWS_ACCESS_KEY_ID" } },
       },
+      { name: "HOME", value: "/tmp" },
     ]);
   });
 

@@ -46,14 +46,21 @@ describe("VectorClientJob", () => {
                 env: [
                   { name: "VECTOR_DB_ENGINE", value: "qdrant" },
                   { name: "VECTOR_DB_ENDPOINT", value: "http://qdrant.vector-db.svc.cluster.local:6333" },
+                  { name: "HOME", value: "/tmp" },
                 ],
                 resources: {
                   requests: { cpu: "100m", memory: "256Mi" },
                   limits: { cpu: "100m", memory: "256Mi" },
                 },
-                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ["ALL"] },
+                  readOnlyRootFilesystem: true,
+                },
+                volumeMounts: [{ name: "scratch", mountPath: "/tmp" }],
               },
             ],
+            volumes: [{ name: "scratch", emptyDir: {} }],
           },
         },
       },
@@ -74,6 +81,7 @@ describe("VectorClientJob", () => {
       { name: "VECTOR_DB_ENGINE", value: "pgvector" },
       { name: "VECTOR_DB_ENDPOINT", value: "vectors-rw.vector-db:5432" },
       { name: "VECTOR_DB_CREDENTIALS", valueFrom: { secretKeyRef: { name: "vectors-app", key: "uri" } } },
+      { name: "HOME", value: "/tmp" },
     ]);
   });
 
