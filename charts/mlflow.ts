@@ -67,8 +67,8 @@ export interface MlflowProps {
   readonly workers?: number;
 }
 
-/** The image has no USER (it runs as root by default); any UID works once /tmp is writable. */
-const RUN_AS_USER = 1000;
+/** The image has no USER (it runs as root by default); any UID works once /tmp is writable. Above 10000, so it matches no node user. */
+const RUN_AS_USER = 10001;
 const BACKEND_STORE_URI_ENV = "BACKEND_STORE_URI";
 
 export class MlflowChart extends Chart {

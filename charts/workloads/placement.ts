@@ -83,8 +83,14 @@ export const PRIORITY_CLASS_LABEL = KUEUE_PRIORITY_LABEL;
  */
 export const MAX_POD_SETS = 18;
 
-/** @default UID of every pod we render: the Ray images' `ray` user and a common non-root UID. */
+/** @default UID of the Ray and serving pods we render: the Ray images' `ray` user, which their paths belong to. */
 export const DEFAULT_RUN_AS_USER = 1000;
+
+/**
+ * @default UID of queued batch Jobs: above 10000, so it matches no user of the node (CIS, checkov CKV_K8S_40);
+ * their images need no fixed user, since HOME and every write go to the /tmp emptyDir.
+ */
+export const DEFAULT_JOB_RUN_AS_USER = 10001;
 
 /** Throws a props error that names the workload, the prop, its value and the fix. */
 export function propsError(workload: string, prop: string, value: unknown, fix: string): Error {

@@ -9,7 +9,7 @@ import { Construct } from "constructs";
 import type { Placement, PodResources, ResourceDemand } from "./placement";
 import {
   containerResources,
-  DEFAULT_RUN_AS_USER,
+  DEFAULT_JOB_RUN_AS_USER,
   podDemand,
   propsError,
   queuedJobManifest,
@@ -61,7 +61,7 @@ export interface TrainingJobProps {
    * @default kept (the release owns it)
    */
   readonly ttlSecondsAfterFinished?: number;
-  /** @default 1000 */
+  /** @default 10001 (DEFAULT_JOB_RUN_AS_USER) */
   readonly runAsUser?: number;
 }
 
@@ -124,7 +124,7 @@ export class TrainingJob extends Construct {
         backoffLimit,
         activeDeadlineSeconds: props.activeDeadlineSeconds,
         ttlSecondsAfterFinished: props.ttlSecondsAfterFinished,
-        runAsUser: props.runAsUser ?? DEFAULT_RUN_AS_USER,
+        runAsUser: props.runAsUser ?? DEFAULT_JOB_RUN_AS_USER,
         container: {
           name: "trainer",
           image: props.image,

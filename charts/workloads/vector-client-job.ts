@@ -9,7 +9,7 @@ import { Construct } from "constructs";
 import type { Placement, PodResources, ResourceDemand } from "./placement";
 import {
   containerResources,
-  DEFAULT_RUN_AS_USER,
+  DEFAULT_JOB_RUN_AS_USER,
   podDemand,
   propsError,
   queuedJobManifest,
@@ -44,7 +44,7 @@ export interface VectorClientJobProps {
   readonly resources?: PodResources;
   /** @default 2 (a client retry is cheap) */
   readonly backoffLimit?: number;
-  /** @default 1000 */
+  /** @default 10001 (DEFAULT_JOB_RUN_AS_USER) */
   readonly runAsUser?: number;
 }
 
@@ -90,7 +90,7 @@ export class VectorClientJob extends Construct {
         name: props.name,
         placement: props.placement,
         backoffLimit,
-        runAsUser: props.runAsUser ?? DEFAULT_RUN_AS_USER,
+        runAsUser: props.runAsUser ?? DEFAULT_JOB_RUN_AS_USER,
         container: {
           name: "vector-client",
           image: props.image,

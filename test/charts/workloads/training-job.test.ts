@@ -50,7 +50,7 @@ describe("TrainingJob", () => {
             restartPolicy: "Never",
             serviceAccountName: "trainer",
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
             nodeSelector: { "cnai.dev/pool": "gpu" },
             tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
             containers: [

@@ -37,7 +37,7 @@ describe("VectorClientJob", () => {
           spec: {
             restartPolicy: "Never",
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
             containers: [
               {
                 name: "vector-client",
