@@ -13,7 +13,7 @@
  */
 import { ApiObject, Chart } from "cdk8s";
 import type { Construct } from "constructs";
-import { DNS_LABEL_FIX, isDnsLabel } from "../profiles/names";
+import { DNS_LABEL_FIX, isDnsLabel, isRegistryHost, REGISTRY_HOST_FIX } from "../profiles/names";
 
 export const VAP_API_VERSION = "admissionregistration.k8s.io/v1";
 
@@ -36,8 +36,6 @@ export interface GuardrailsProps {
   /** The label that names a workload's LocalQueue. */
   readonly queueLabel: string;
 }
-
-const REGISTRY = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$/;
 
 /** `docker.io` images may be written without a host (`rayproject/ray:2.52.0`, `busybox:1.36`). */
 const IMPLICIT_DOCKER_HUB = "^[^./:]+(/|:|@|$)";
@@ -74,11 +72,9 @@ export class Guardrails extends Chart {
         "Guardrails: allowedRegistries is empty, so no pod could start; list at least one registry host.",
       );
     }
-    const badRegistry = props.allowedRegistries.find((host) => !REGISTRY.test(host));
+    const badRegistry = props.allowedRegistries.find((host) => !isRegistryHost(host));
     if (badRegistry !== undefined) {
-      throw new Error(
-        `Guardrails: allowedRegistries has "${badRegistry}"; give a host (and port) only, e.g. ghcr.io or registry.example.com:5000.`,
-      );
+      throw new Error(`Guardrails: allowedRegistries has "${badRegistry}"; ${REGISTRY_HOST_FIX}.`);
     }
     if (props.namespaces.length === 0) return;
 

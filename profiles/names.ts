@@ -21,3 +21,12 @@ export function isDnsLabel(name: string): boolean {
 export function isDnsSubdomain(name: string): boolean {
   return name.length <= MAX_SUBDOMAIN_LENGTH && name.split(".").every((part) => DNS_SUBDOMAIN_PART.test(part));
 }
+
+/** A container registry host, optionally with a port: `ghcr.io`, `registry.example.com:5000` (no scheme, no path). */
+export function isRegistryHost(host: string): boolean {
+  const colon = host.lastIndexOf(":");
+  const name = colon >= 0 ? host.slice(0, colon) : host;
+  const port = colon >= 0 ? host.slice(colon + 1) : undefined;
+  return isDnsSubdomain(name) && (port === undefined || /^[0-9]{1,5}$/.test(port));
+}
+export const REGISTRY_HOST_FIX = "give a host (and port) only, e.g. ghcr.io or registry.example.com:5000";

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { ACCELERATOR_IDS } from "./accelerators";
-import { DNS_LABEL } from "./names";
+import { DNS_LABEL, isDnsSubdomain, isRegistryHost, REGISTRY_HOST_FIX } from "./names";
 
 export const LIFECYCLES = ["managed", "external", "disabled"] as const;
 export type Lifecycle = (typeof LIFECYCLES)[number];
@@ -66,12 +66,9 @@ const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-
 const httpUrl = z.url({ protocol: /^https?$/, error: "an http:// or https:// URL" });
 
 /** A host name (DNS subdomain; an IPv4 address matches too), safe to splice into a connection string. */
-const hostName = z
-  .string()
-  .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
-    message: "a host name or IPv4 address (lowercase letters, digits, '-' and '.')",
-  });
+const hostName = z.string().refine(isDnsSubdomain, {
+  message: "a host name or IPv4 address (lowercase letters, digits, '-' and '.')",
+});
 
 /** An S3/GCS bucket name we also use as an Azure container name: 3 to 63 lowercase letters, digits and '-'. */
 const bucketName = z.string().regex(/^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$/, {
@@ -330,12 +327,8 @@ const team = z.strictObject({
     .default({ loadBalancers: 0, nodePorts: 0 }),
 });
 
-/** A container registry host, optionally with a port: `ghcr.io`, `registry.example.com:5000`. */
-const registryHost = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$/, {
-    message: "a registry host such as ghcr.io or registry.example.com:5000 (no scheme, no path)",
-  });
+/** A container registry host, optionally with a port (profiles/names.ts, shared with charts/guardrails.ts). */
+const registryHost = z.string().refine(isRegistryHost, { message: `a registry host: ${REGISTRY_HOST_FIX}` });
 
 export const SAMPLE_KINDS = ["ray-job", "ray-cluster", "inference-service", "training-job", "vector-client"] as const;
 

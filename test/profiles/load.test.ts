@@ -321,6 +321,17 @@ describe("bounded input", () => {
     ]);
   });
 
+  test("an allowed registry is a host and an optional port, never a URL or a path", () => {
+    expect(() =>
+      loadProfile("laptop", { security: { allowedRegistries: ["https://ghcr.io", "ghcr.io/org"] } }),
+    ).toThrow(
+      /security\.allowedRegistries\.0: got "https:\/\/ghcr\.io"; a registry host: give a host \(and port\) only, e\.g\. ghcr\.io or registry\.example\.com:5000\n {2}- security\.allowedRegistries\.1: got "ghcr\.io\/org"; a registry host/,
+    );
+    expect(loadProfile("laptop", { security: { allowedRegistries: ["registry.example.com:5000"] } }).security).toEqual({
+      allowedRegistries: ["registry.example.com:5000"],
+    });
+  });
+
   test("a profile with more teams than the documented limit fails at once with the limit", () => {
     const teams = Object.fromEntries(
       Array.from({ length: 10000 }, (_, i) => [`t${i}`, { quota: { workers: { cpu: "1", memory: "1Gi" } } }]),
