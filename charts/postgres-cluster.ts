@@ -108,8 +108,9 @@ export class PostgresClusterChart extends Chart {
                   passwordSecret: { name: tenant.passwordSecret },
                 })),
               },
-              // First match wins: each tenant into its own database only (user rules precede the operator's
-              // final `host all all all` rule, https://cloudnative-pg.io/documentation/current/postgresql_conf/).
+              // First match wins: each tenant into its own database only. The operator places user rules after
+              // its fixed rules and before its final `host all all all` rule (cloudnative-pg/cloudnative-pg:
+              // docs/src/postgresql_conf.md, "The pg_hba section").
               postgresql: {
                 pg_hba: [
                   ...tenants.map((tenant) => `host ${tenant.database} ${tenant.role} all scram-sha-256`),

@@ -2,7 +2,9 @@
  * Per-team Qdrant keys: a Helm hook Job in Qdrant's namespace signs one JSON Web Token per team with Qdrant's
  * API key (qdrant-team-keys.py, Python standard library only) and writes it into the team's namespace. Each
  * token grants read-write on the team's own collection and nothing else, so the admin key never leaves
- * Qdrant's namespace. The Job may write exactly one Secret name in each team namespace.
+ * Qdrant's namespace. A collection-scoped token cannot create its collection (Qdrant's "table of access",
+ * https://qdrant.tech/documentation/guides/security/): an admin creates it once, with the vector size the team
+ * needs. The Job may write exactly one Secret name in each team namespace.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
