@@ -30,15 +30,6 @@ export interface NamespaceSpec {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** A pod the component runs, for the footprint report and the "every container has resources" check. */
-export interface Workload {
-  readonly name: string;
-  /** Pods of this workload: a fixed count, or one per node (DaemonSets). */
-  readonly replicas: number | "per-node";
-  /** Dotted path of the container's `resources` in the release's final values. */
-  readonly resourcesAt: string;
-}
-
 interface StepBase {
   /** Helm release name, unique in the stack. */
   readonly name: string;
@@ -57,7 +48,6 @@ export interface UpstreamRelease extends StepBase {
   readonly values: Readonly<Record<string, unknown>>;
   /** Receives the profile's `components.<id>.values`. Exactly one release per component is primary. */
   readonly primary?: boolean;
-  readonly workloads?: readonly Workload[];
 }
 
 /** Objects the distribution owns, rendered by one of our cdk8s charts and installed as a local Helm chart. */

@@ -2,8 +2,8 @@ import { WebhookGateChart } from "../charts/webhook-gate";
 import type { LocalRelease, WebhookGate } from "./component";
 import { imageRef } from "./versions";
 
-/** A webhook gate as the local chart that implements it (see charts/webhook-gate.ts). */
-export function gateChart(step: WebhookGate): Pick<LocalRelease, "name" | "render"> {
+/** A webhook gate as the local chart that implements it (see charts/webhook-gate.ts); `mirror`: the profile's image mirror. */
+export function gateChart(step: WebhookGate, mirror?: string): Pick<LocalRelease, "name" | "render"> {
   return {
     name: step.name,
     render: (app, id) =>
@@ -12,7 +12,7 @@ export function gateChart(step: WebhookGate): Pick<LocalRelease, "name" | "rende
         namespace: step.namespace,
         probe: step.probe,
         resource: step.resource,
-        image: imageRef("kubectl"),
+        image: imageRef("kubectl", mirror),
         timeoutSeconds: step.timeoutSeconds,
       }),
   };

@@ -91,13 +91,6 @@ export const CHARTS = {
     version: "v0.20.0",
     source: "kserve/kserve@v0.20.0:charts/kserve-resources",
   },
-  "kserve-runtime-configs": {
-    kind: "chart",
-    repository: "oci://ghcr.io/kserve/charts",
-    chart: "kserve-runtime-configs",
-    version: "v0.20.0",
-    source: "kserve/kserve@v0.20.0:charts/kserve-runtime-configs",
-  },
   "cloudnative-pg": {
     kind: "chart",
     repository: "https://cloudnative-pg.github.io/charts",
@@ -158,6 +151,31 @@ export const IMAGES = {
     tag: "2.52.0",
     source: "ray-project/kuberay v1.7 samples (rayproject/ray:2.52.0 in ray-operator/config/samples)",
   },
+  /** KServe's model servers, the ClusterServingRuntimes the platform installs (charts/serving-runtimes.ts). */
+  "kserve-sklearnserver": {
+    kind: "image",
+    repository: "kserve/sklearnserver",
+    tag: "v0.20.0",
+    source: "kserve/kserve@v0.20.0:charts/kserve-runtime-configs (the runtime's tag defaults to kserve.version)",
+  },
+  "kserve-xgbserver": {
+    kind: "image",
+    repository: "kserve/xgbserver",
+    tag: "v0.20.0",
+    source: "kserve/kserve@v0.20.0:charts/kserve-runtime-configs (the runtime's tag defaults to kserve.version)",
+  },
+  "kserve-lgbserver": {
+    kind: "image",
+    repository: "kserve/lgbserver",
+    tag: "v0.20.0",
+    source: "kserve/kserve@v0.20.0:charts/kserve-runtime-configs (the runtime's tag defaults to kserve.version)",
+  },
+  "kserve-huggingfaceserver": {
+    kind: "image",
+    repository: "kserve/huggingfaceserver",
+    tag: "v0.20.0",
+    source: "kserve/kserve@v0.20.0:charts/kserve-runtime-configs (the runtime's tag defaults to kserve.version)",
+  },
   /** Runs the webhook readiness probes (`kubectl create --dry-run=server`); distroless, no shell. */
   kubectl: {
     kind: "image",
@@ -171,9 +189,23 @@ export type ChartKey = keyof typeof CHARTS;
 export type ProviderKey = keyof typeof PROVIDERS;
 export type ImageKey = keyof typeof IMAGES;
 
-export function imageRef(key: ImageKey): string {
+/**
+ * An image the distribution sets, as `repository:tag`. With an image mirror (a profile's `mirror.images`,
+ * e.g. `registry.example.com/mirror`) it is pulled as `<mirror>/<registry>/<path>:tag`: the source
+ * registry stays a path segment (`docker.io` where the reference names none), the layout of a
+ * pull-through cache such as Harbor's proxy projects or `crane copy` by full name.
+ */
+export function imageRef(key: ImageKey, mirror?: string): string {
   const image = IMAGES[key];
-  return `${image.repository}:${image.tag}`;
+  return `${mirrored(image.repository, mirror)}:${image.tag}`;
+}
+
+/** An image repository as pulled through a mirror (see imageRef); unchanged without one. */
+export function mirrored(repository: string, mirror: string | undefined): string {
+  if (!mirror) return repository;
+  const first = repository.split("/")[0];
+  const hasRegistry = repository.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
+  return `${mirror.replace(/\/+$/, "")}/${hasRegistry ? repository : `docker.io/${repository}`}`;
 }
 
 /** Every pinned entry (charts, images, providers), for reports and the README table. */

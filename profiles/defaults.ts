@@ -24,6 +24,7 @@ export const DEFAULTS: ProfileOverride = {
   vectorDatabase: { engine: "qdrant" },
   buckets: { mlflowArtifacts: "mlflow-artifacts", models: "models" },
   external: {},
+  mirror: {},
   // Where the golden paths' and KServe's runtime images come from; a fork with a mirror lists only the mirror.
   security: { allowedRegistries: ["docker.io", "ghcr.io", "quay.io", "registry.k8s.io", "nvcr.io"] },
   components: {},

@@ -30,3 +30,27 @@ export function isRegistryHost(host: string): boolean {
   return isDnsSubdomain(name) && (port === undefined || /^[0-9]{1,5}$/.test(port));
 }
 export const REGISTRY_HOST_FIX = "give a host (and port) only, e.g. ghcr.io or registry.example.com:5000";
+
+/** A repository path segment as the OCI distribution spec allows it (lowercase, separated by `.`, `_`, `__`, `-`). */
+const PATH_SEGMENT = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$/;
+
+/** An image mirror: a registry host (and port) with an optional path, e.g. `registry.example.com/mirror`. */
+export function isImageMirror(value: string): boolean {
+  const [host, ...path] = value.split("/");
+  return isRegistryHost(host) && path.every((segment) => PATH_SEGMENT.test(segment));
+}
+export const IMAGE_MIRROR_FIX =
+  "give a registry host with an optional path and no scheme, e.g. registry.example.com/mirror";
+
+/** A chart mirror: a Helm repository URL (`https://…`) or an OCI registry prefix (`oci://host/path`). */
+export function isChartMirror(value: string): boolean {
+  if (value.startsWith("oci://")) return isImageMirror(value.slice("oci://".length));
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "" && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}
+export const CHART_MIRROR_FIX =
+  "give a Helm repository URL (https://charts.example.com/cnai) or an OCI registry prefix (oci://registry.example.com/charts)";

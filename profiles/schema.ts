@@ -6,7 +6,16 @@
  */
 import { z } from "zod";
 import { ACCELERATOR_IDS } from "./accelerators";
-import { DNS_LABEL, isDnsSubdomain, isRegistryHost, REGISTRY_HOST_FIX } from "./names";
+import {
+  CHART_MIRROR_FIX,
+  DNS_LABEL,
+  IMAGE_MIRROR_FIX,
+  isChartMirror,
+  isDnsSubdomain,
+  isImageMirror,
+  isRegistryHost,
+  REGISTRY_HOST_FIX,
+} from "./names";
 
 export const LIFECYCLES = ["managed", "external", "disabled"] as const;
 export type Lifecycle = (typeof LIFECYCLES)[number];
@@ -390,6 +399,28 @@ export const profileSchema = z.strictObject({
   security: z.strictObject({
     /** Registries team pods may pull from; an image without a registry host is from docker.io. */
     allowedRegistries: z.array(registryHost).min(1).max(32),
+  }),
+  /**
+   * Air-gapped installs (README "Air-gapped install"): where the charts and images come from instead of
+   * their public sources.
+   */
+  mirror: z.strictObject({
+    /**
+     * Replaces every pinned chart's source: a Helm repository that serves each chart under its own name and
+     * version, or an OCI prefix under which each chart is `<prefix>/<chart>`. @default each chart's own repository
+     */
+    charts: z
+      .string()
+      .refine(isChartMirror, { message: `a chart mirror: ${CHART_MIRROR_FIX}` })
+      .optional(),
+    /**
+     * Rewrites every image the distribution sets to `<mirror>/<registry>/<path>:<tag>` (the registry kept as a
+     * path segment, `docker.io` where an image names none). @default the images' own registries
+     */
+    images: z
+      .string()
+      .refine(isImageMirror, { message: `an image mirror: ${IMAGE_MIRROR_FIX}` })
+      .optional(),
   }),
   /** Where `external` components live. Required for each external postgresql or object-store. */
   external: z.strictObject({

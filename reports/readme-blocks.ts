@@ -8,6 +8,41 @@ import { CATALOG } from "../platform/catalog";
 import { costReport, formatCostReport } from "./cost";
 import { versionTableMarkdown } from "./version-table";
 import { byText } from "../profiles/order";
+import { footprint, footprintTotal } from "./footprint";
+import type { RenderedStack } from "./rendered";
+import { POSTURE_EXCEPTIONS } from "../verify/posture";
+
+/** Renders a profile's platform stacks through Helm (verify/helm-render.ts `renderProfile`), injected by the caller. */
+export type ProfileRenderer = (profile: string) => readonly RenderedStack[];
+
+/** Profiles whose rendered footprint the README shows (every platform stack of each). */
+export const FOOTPRINT_PROFILES = [
+  "laptop",
+  "laptop-gpu",
+  "workstation-gpu",
+  "cluster-gpu",
+  "eks-gpu",
+  "gke-gpu",
+  "aks-gpu",
+];
+
+function footprintTable(render: ProfileRenderer): string {
+  const rows = FOOTPRINT_PROFILES.flatMap((name) =>
+    render(name).map((stack) => {
+      const total = footprintTotal(footprint(stack));
+      return `| \`${stack.stack}\` | ${total.cpuCores} | ${total.memoryGiB} GiB | ${total.pods} |`;
+    }),
+  );
+  return ["| platform stack | CPU requested | memory requested | pods |", "|---|---|---|---|", ...rows].join("\n");
+}
+
+function postureExceptionTable(): string {
+  const rows = POSTURE_EXCEPTIONS.map(
+    (e) =>
+      `| ${e.release} | \`${e.workload}\`${e.container === "*" ? "" : ` (${e.container})`} | ${e.checks.join(", ")} | ${e.reason} | ${e.source} |`,
+  );
+  return ["| release | workload | accepted findings | why | source |", "|---|---|---|---|---|", ...rows].join("\n");
+}
 
 /** Profiles whose capacity report the README shows. */
 const CAPACITY_PROFILES = ["workstation-gpu", "cluster-gpu", "multicloud-gpu"];
@@ -26,7 +61,9 @@ function componentTable(): string {
   return ["| component | what it is for | depends on (cluster-gpu) |", "|---|---|---|", ...rows].join("\n");
 }
 
-export const README_BLOCKS: Record<string, () => string> = {
+export const README_BLOCKS: Record<string, (render: ProfileRenderer) => string> = {
+  footprint: footprintTable,
+  posture: postureExceptionTable,
   versions: versionTableMarkdown,
   components: componentTable,
   capacity: () => CAPACITY_PROFILES.map((name) => formatCapacityReport(capacityReport(loadProfile(name)))).join("\n\n"),
@@ -34,7 +71,7 @@ export const README_BLOCKS: Record<string, () => string> = {
 };
 
 /** Replaces every generated block of a README text. */
-export function withGeneratedBlocks(readme: string): string {
+export function withGeneratedBlocks(readme: string, render: ProfileRenderer): string {
   let text = readme;
   for (const [name, generate] of Object.entries(README_BLOCKS)) {
     const start = new RegExp(`<!-- ${name}:start[^>]*-->`).exec(text);
@@ -42,7 +79,7 @@ export function withGeneratedBlocks(readme: string): string {
     if (!start || end < start.index)
       throw new Error(`README.md lacks the <!-- ${name}:start --> / <!-- ${name}:end --> markers`);
     const head = start.index + start[0].length;
-    text = `${text.slice(0, head)}\n${generate()}\n${text.slice(end)}`;
+    text = `${text.slice(0, head)}\n${generate(render)}\n${text.slice(end)}`;
   }
   return text;
 }

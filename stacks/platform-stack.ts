@@ -207,6 +207,7 @@ export class PlatformStack extends TerraformStack {
 
   private release(planned: PlannedStep, graph: ResolvedGraph, dependsOn: ITerraformDependable[]): Release {
     const { step } = planned;
+    const { profile } = graph.context;
     const common = {
       name: step.name,
       namespace: step.namespace,
@@ -220,16 +221,20 @@ export class PlatformStack extends TerraformStack {
         const chart = CHARTS[step.chart];
         return new Release(this, `release-${step.name}`, {
           ...common,
-          repository: chart.repository,
+          // An air-gapped profile's chart mirror replaces every chart's source (same chart name and version).
+          repository: profile.mirror.charts ?? chart.repository,
           chart: chart.chart,
           version: chart.version,
-          values: [stringify(releaseValues(step, planned.component, graph.context.profile), { sortMapEntries: true })],
+          values: [stringify(releaseValues(step, planned.component, profile), { sortMapEntries: true })],
         });
       }
       case "local":
         return new Release(this, `release-${step.name}`, { ...common, chart: localChartAsset(this, step) });
       case "gate":
-        return new Release(this, `release-${step.name}`, { ...common, chart: localChartAsset(this, gateChart(step)) });
+        return new Release(this, `release-${step.name}`, {
+          ...common,
+          chart: localChartAsset(this, gateChart(step, profile.mirror.images)),
+        });
     }
   }
 }

@@ -38,6 +38,8 @@ export const DOCUMENTED_KEYS: Partial<Record<ChartKey, Record<string, string>>> 
       "grafana subchart values.yaml `sidecar.resources: {}` (dashboard and datasource sidecars)",
     "kube-state-metrics.resources": "kube-state-metrics subchart values.yaml `resources: {}`",
     "prometheus-node-exporter.resources": "prometheus-node-exporter subchart values.yaml `resources: {}`",
+    "prometheus-node-exporter.containerSecurityContext":
+      "prometheus-node-exporter 4.56.1 subchart values.yaml `containerSecurityContext: {readOnlyRootFilesystem: true}`",
   },
 };
 

@@ -33,11 +33,6 @@ export const certManager: ComponentDefinition = {
         startupapicheck: { enabled: true, resources: resources("10m", "32Mi", "100m", "128Mi") },
         prometheus: { enabled: true, servicemonitor: { enabled: monitoringEnabled(ctx) } },
       },
-      workloads: [
-        { name: "cert-manager", replicas: 1, resourcesAt: "resources" },
-        { name: "cert-manager-webhook", replicas: 1, resourcesAt: "webhook.resources" },
-        { name: "cert-manager-cainjector", replicas: 1, resourcesAt: "cainjector.resources" },
-      ],
     },
   ],
 };

@@ -166,23 +166,6 @@ export const gpuOperator: ComponentDefinition = {
             gc: { resources: resources("5m", "32Mi", "50m", "128Mi") },
           },
         },
-        workloads: [
-          { name: "gpu-operator", replicas: 1, resourcesAt: "operator.resources" },
-          { name: "nfd-master", replicas: 1, resourcesAt: "node-feature-discovery.master.resources" },
-          { name: "nfd-worker", replicas: "per-node", resourcesAt: "node-feature-discovery.worker.resources" },
-          { name: "nfd-gc", replicas: 1, resourcesAt: "node-feature-discovery.gc.resources" },
-          ...(ownership.devicePlugin === "operator"
-            ? [{ name: "nvidia-device-plugin", replicas: "per-node" as const, resourcesAt: "devicePlugin.resources" }]
-            : []),
-          { name: "gpu-feature-discovery", replicas: "per-node", resourcesAt: "gfd.resources" },
-          { name: "nvidia-operator-validator", replicas: "per-node", resourcesAt: "validator.resources" },
-          ...(monitoring
-            ? [{ name: "nvidia-dcgm-exporter", replicas: "per-node" as const, resourcesAt: "dcgmExporter.resources" }]
-            : []),
-          ...(mig.length > 0
-            ? [{ name: "nvidia-mig-manager", replicas: "per-node" as const, resourcesAt: "migManager.resources" }]
-            : []),
-        ],
       },
     ];
   },

@@ -3,7 +3,9 @@ import type { Profile } from "../../profiles/schema";
 import { teamNames, teamNamespace } from "../../profiles/plan";
 import { teamNamespaceSpecs } from "./teams";
 import type { ComponentContext, ComponentDefinition, GeneratedSecret, LocalRelease, Step } from "../component";
-import { CHARTS } from "../versions";
+import { imageRef } from "../versions";
+import type { ServingRuntime } from "../../charts/serving-runtimes";
+import { ServingRuntimesChart } from "../../charts/serving-runtimes";
 import { objectStoreEndpoint, objectStoreRegion, s3ServingSecretName, teamS3Secrets, usesS3Keys } from "./object-store";
 import { resources } from "./shared";
 
@@ -11,7 +13,7 @@ export const NAMESPACE = "kserve";
 
 const CRD_RELEASE = "kserve-crd";
 const RELEASE = "kserve-resources";
-const RUNTIMES_RELEASE = "kserve-runtime-configs";
+const RUNTIMES_RELEASE = "kserve-runtimes";
 const STORAGE_RELEASE = "kserve-storage";
 export const WEBHOOK_GATE = "kserve-webhook-ready";
 
@@ -22,28 +24,50 @@ export const KSERVE_RUNTIME_API_VERSION = "serving.kserve.io/v1alpha1";
 export const KSERVE_S3_SERVICE_ACCOUNT = "kserve-s3";
 
 /**
- * ClusterServingRuntimes kept enabled: the ones built by KServe itself, whose image tag defaults to the
- * chart's `kserve.version`, so no extra image pin is needed. The others (TensorFlow Serving, MLServer,
- * TorchServe, Triton, PMML, Paddle, the combined predictive server) stay installed but disabled.
+ * The ClusterServingRuntimes the platform installs (charts/serving-runtimes.ts): KServe's own servers for
+ * scikit-learn, XGBoost, LightGBM and Hugging Face models, with the arguments, formats and protocols
+ * kserve/kserve@v0.20.0:charts/kserve-runtime-configs/files/runtimes/resources.yaml gives them. The other
+ * upstream runtimes (TensorFlow Serving, MLServer, TorchServe, Triton, PMML, Paddle, the predictive server,
+ * vLLM, the multi-node Hugging Face server) are not installed.
  */
-export const ENABLED_RUNTIMES = ["sklearnserver", "xgbserver", "lgbserver", "huggingfaceserver"] as const;
-export const DISABLED_RUNTIMES = [
-  "tensorflow",
-  "mlserver",
-  "torchserve",
-  "tritonserver",
-  "pmmlserver",
-  "paddleserver",
-  "predictiveserver",
-] as const;
-
-/** The restricted container security context the runtimes run with (non-root, no privilege escalation). */
-const RUNTIME_SECURITY_CONTEXT = {
-  allowPrivilegeEscalation: false,
-  privileged: false,
-  runAsNonRoot: true,
-  capabilities: { drop: ["ALL"] },
+export const SERVING_RUNTIMES = (mirror?: string): ServingRuntime[] => {
+  const model = ["--model_name={{.Name}}", "--model_dir=/mnt/models", "--http_port=8080"];
+  return [
+    {
+      name: "sklearnserver",
+      image: imageRef("kserve-sklearnserver", mirror),
+      formats: [{ name: "sklearn", version: "1" }],
+      protocolVersions: ["v1", "v2"],
+      args: model,
+    },
+    {
+      name: "xgbserver",
+      image: imageRef("kserve-xgbserver", mirror),
+      formats: [{ name: "xgboost", version: "2" }],
+      protocolVersions: ["v1", "v2"],
+      args: [...model, "--nthread=1"],
+    },
+    {
+      name: "lgbserver",
+      image: imageRef("kserve-lgbserver", mirror),
+      formats: [{ name: "lightgbm", version: "4" }],
+      protocolVersions: ["v1", "v2"],
+      args: [...model, "--nthread=1"],
+    },
+    {
+      name: "huggingfaceserver",
+      image: imageRef("kserve-huggingfaceserver", mirror),
+      formats: [{ name: "huggingface", version: "1" }],
+      protocolVersions: ["v2", "v1"],
+      args: ["--model_name={{.Name}}"],
+      env: { LMCACHE_USE_EXPERIMENTAL: "True" },
+      sharedMemory: true,
+    },
+  ];
 };
+
+/** The default for predictors that set no resources (upstream's runtimes ask 1 CPU / 2Gi each, too much for a laptop). */
+const PREDICTOR_RESOURCES = resources("100m", "256Mi", "1", "1Gi");
 
 /**
  * The storage initializer's S3 settings. KServe wants the endpoint as `host:port` and derives the scheme
@@ -66,41 +90,12 @@ function kserveResourcesValues(ctx: ComponentContext): Record<string, unknown> {
         rbacProxy: { resources: resources("5m", "16Mi", "50m", "64Mi") },
       },
       // The default for predictors that set no resources (chart default: 1 CPU / 2Gi each, too much for a laptop).
-      inferenceservice: { resources: resources("100m", "256Mi", "1", "1Gi") },
+      inferenceservice: { resources: PREDICTOR_RESOURCES },
       storage: {
         resources: resources("50m", "64Mi", "1", "1Gi"),
         // An S3 endpoint with keys; cloud storage works through the pods' workload identity instead.
         ...(usesS3Keys(ctx.profile) && { s3: kserveS3Settings(ctx.profile) }),
       },
-    },
-  };
-}
-
-function runtimeConfigsValues(): Record<string, unknown> {
-  const enabled = Object.fromEntries(
-    ENABLED_RUNTIMES.map((runtime) => [
-      runtime,
-      {
-        disabled: false,
-        image: `kserve/${runtime}`,
-        imagePullPolicy: "IfNotPresent",
-        securityContext: RUNTIME_SECURITY_CONTEXT,
-      },
-    ]),
-  );
-  const disabled = Object.fromEntries(DISABLED_RUNTIMES.map((runtime) => [runtime, { disabled: true }]));
-  return {
-    kserve: {
-      // The runtimes' image tag defaults to this; the chart ships no values.yaml to default it.
-      version: CHARTS["kserve-runtime-configs"].version,
-      servingruntime: {
-        enabled: true,
-        // KServe's own runtime template placeholder (the InferenceService name), not a Helm template.
-        modelNamePlaceholder: "{{.Name}}",
-        ...enabled,
-        ...disabled,
-      },
-      llmisvcConfigs: { enabled: false },
     },
   };
 }
@@ -158,14 +153,6 @@ export const kserve: ComponentDefinition = {
       primary: true,
       after: [CRD_RELEASE],
       values: kserveResourcesValues(ctx),
-      workloads: [
-        { name: "kserve-controller-manager", replicas: 1, resourcesAt: "kserve.controller.resources" },
-        {
-          name: "kserve-controller-manager (kube-rbac-proxy)",
-          replicas: 1,
-          resourcesAt: "kserve.controller.rbacProxy.resources",
-        },
-      ],
     },
     {
       kind: "gate",
@@ -186,12 +173,15 @@ export const kserve: ComponentDefinition = {
       resource: "clusterservingruntimes",
     },
     {
-      kind: "upstream",
+      kind: "local",
       name: RUNTIMES_RELEASE,
       namespace: NAMESPACE,
-      chart: "kserve-runtime-configs",
       after: [WEBHOOK_GATE],
-      values: runtimeConfigsValues(),
+      render: (app, id) =>
+        new ServingRuntimesChart(app, id, {
+          runtimes: SERVING_RUNTIMES(ctx.profile.mirror.images),
+          resources: PREDICTOR_RESOURCES,
+        }),
     },
     // With cloud storage the platform stack creates the ServiceAccounts, annotated for the cloud's workload identity.
     ...(usesS3Keys(ctx.profile) && teamNames(ctx.profile).length > 0 ? [storageRelease(ctx.profile)] : []),

@@ -33,7 +33,6 @@ export const kuberay: ComponentDefinition = {
         resources: resources("10m", "64Mi", "100m", "256Mi"),
         metrics: { serviceMonitor: { enabled: monitoringEnabled(ctx) } },
       },
-      workloads: [{ name: "kuberay-operator", replicas: 1, resourcesAt: "resources" }],
     },
   ],
 };

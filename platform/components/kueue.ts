@@ -220,9 +220,6 @@ export const kueue: ComponentDefinition = {
       chart: "kueue",
       primary: true,
       values: kueueValues(ctx),
-      workloads: [
-        { name: "kueue-controller-manager", replicas: 1, resourcesAt: "controllerManager.manager.resources" },
-      ],
     },
     {
       kind: "gate",

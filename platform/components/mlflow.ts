@@ -74,7 +74,7 @@ export const mlflow: ComponentDefinition = {
         new MlflowChart(app, id, {
           namespace: MLFLOW_NAMESPACE,
           name: MLFLOW_SERVICE,
-          image: imageRef("mlflow"),
+          image: imageRef("mlflow", ctx.profile.mirror.images),
           backendStore: mlflowBackendStore(ctx.profile),
           artifactsDestination: usesCloudStorage(ctx.profile)
             ? cloudStorageUris(ctx.profile).artifactsUri

@@ -4,7 +4,7 @@ import type { Problem } from "../../profiles/problems";
 import type { ComponentContext, ComponentDefinition, GeneratedSecret } from "../component";
 import { lifecycleIn } from "../component";
 
-import { monitoringEnabled, resources } from "./shared";
+import { monitoringEnabled, resources, RESTRICTED_CONTAINER } from "./shared";
 
 export const OBJECT_STORE_NAMESPACE = "object-store";
 
@@ -30,6 +30,18 @@ const MANAGED_REGION = "us-east-1";
  * `-config` example "user_limited_to_bucket1"; weed/s3api/auth_credentials.go).
  */
 const S3_CONFIG_SECRET = "seaweedfs-s3-config";
+
+/**
+ * SeaweedFS runs as an unprivileged user: the chart's own example values use UID 1000, and the data volume
+ * is made group-writable through fsGroup.
+ */
+const SEAWEEDFS_POD_SECURITY = {
+  runAsNonRoot: true,
+  runAsUser: 1000,
+  runAsGroup: 1000,
+  fsGroup: 1000,
+  seccompProfile: { type: "RuntimeDefault" },
+};
 const S3_CONFIG_KEY = "seaweedfs_s3_config";
 
 /** The platform's own identity (bucket creation, administration): its Secret stays in the store's namespace. */
@@ -174,7 +186,13 @@ export const objectStore: ComponentDefinition = {
         global: { seaweedfs: { monitoring: { enabled: monitoringEnabled(ctx) } } },
         master: { enabled: false },
         volume: { enabled: false },
-        filer: { enabled: false },
+        // Off in all-in-one mode; the post-install bucket hook still takes the filer's security contexts
+        // (seaweedfs/seaweedfs@4.44:k8s/charts/seaweedfs/templates/shared/post-install-bucket-hook.yaml).
+        filer: {
+          enabled: false,
+          podSecurityContext: { enabled: true, ...SEAWEEDFS_POD_SECURITY },
+          containerSecurityContext: { enabled: true, ...RESTRICTED_CONTAINER },
+        },
         allInOne: {
           enabled: true,
           s3: {
@@ -192,9 +210,11 @@ export const objectStore: ComponentDefinition = {
           },
           data: { type: "persistentVolumeClaim", size: "5Gi" },
           resources: resources("50m", "128Mi", "1", "1Gi"),
+          // The chart sets no security context by default; `enabled` is the chart's switch, not a Kubernetes field.
+          podSecurityContext: { enabled: true, ...SEAWEEDFS_POD_SECURITY },
+          containerSecurityContext: { enabled: true, ...RESTRICTED_CONTAINER },
         },
       },
-      workloads: [{ name: SEAWEEDFS_SERVICE, replicas: 1, resourcesAt: "allInOne.resources" }],
     },
   ],
   secrets: (ctx) => [

@@ -81,22 +81,12 @@ export const observability: ComponentDefinition = {
           },
         },
         "kube-state-metrics": { resources: resources("10m", "32Mi", "100m", "128Mi") },
-        "prometheus-node-exporter": { resources: resources("5m", "16Mi", "50m", "64Mi") },
-      },
-      workloads: [
-        { name: "prometheus-operator", replicas: 1, resourcesAt: "prometheusOperator.resources" },
-        { name: "prometheus", replicas: 1, resourcesAt: "prometheus.prometheusSpec.resources" },
-        {
-          name: "prometheus-config-reloader",
-          replicas: 1,
-          resourcesAt: "prometheusOperator.prometheusConfigReloader.resources",
+        "prometheus-node-exporter": {
+          resources: resources("5m", "16Mi", "50m", "64Mi"),
+          // Host access stays (it reads the host's /proc and /sys); escalation is never needed.
+          containerSecurityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
         },
-        { name: "grafana", replicas: 1, resourcesAt: "grafana.resources" },
-        { name: "grafana-sc-dashboard", replicas: 1, resourcesAt: "grafana.sidecar.resources" },
-        { name: "grafana-sc-datasources", replicas: 1, resourcesAt: "grafana.sidecar.resources" },
-        { name: "kube-state-metrics", replicas: 1, resourcesAt: "kube-state-metrics.resources" },
-        { name: "node-exporter", replicas: "per-node", resourcesAt: "prometheus-node-exporter.resources" },
-      ],
+      },
     },
   ],
 };

@@ -32,7 +32,6 @@ export const postgresOperator: ComponentDefinition = {
         // The chart's PodMonitor needs the Prometheus Operator CRDs, which the observability stack brings.
         monitoring: { podMonitorEnabled: monitoringEnabled(ctx) },
       },
-      workloads: [{ name: "cloudnative-pg", replicas: 1, resourcesAt: "resources" }],
     },
     {
       kind: "gate",

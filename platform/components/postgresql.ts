@@ -51,7 +51,7 @@ export const postgresql: ComponentDefinition = {
           namespace: MLFLOW_NAMESPACE,
           database: MLFLOW_DB_NAME,
           owner: MLFLOW_DB_OWNER,
-          image: imageRef("postgresql"),
+          image: imageRef("postgresql", ctx.profile.mirror.images),
           instances: 1,
           storageSize: "1Gi",
           resources: resources("50m", "128Mi", "500m", "512Mi"),

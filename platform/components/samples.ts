@@ -83,7 +83,7 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
       const shape = {
         name,
         placement,
-        image: imageRef("ray"),
+        image: imageRef("ray", profile.mirror.images),
         head: { resources: { ...SIZES.rayHead } },
         workerGroups: [
           { name: "workers", replicas: sample.replicas, resources: gpuResources(profile, sample, SIZES.rayWorker) },
@@ -112,7 +112,7 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
       return new TrainingJob(scope, name, {
         name,
         placement,
-        image: imageRef("mlflow"),
+        image: imageRef("mlflow", profile.mirror.images),
         command: ["python", "-c"],
         args: ["import mlflow; mlflow.log_param('sample', 'training-job'); mlflow.log_metric('loss', 0.1)"],
         mlflow: { trackingUri: trackingUri(profile, sample), experimentName: `${sample.team}-samples` },
@@ -125,7 +125,7 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
         placement,
         engine: profile.vectorDatabase.engine,
         endpoint: `http://${endpoint.host}:${endpoint.ports[0]}`,
-        image: imageRef("mlflow"),
+        image: imageRef("mlflow", profile.mirror.images),
         command: ["python", "-c"],
         // Lists the collections through the REST API: Python's standard library only.
         args: [

@@ -8,3 +8,10 @@ export type { Resources } from "../../charts/resources";
 export function monitoringEnabled(ctx: ComponentContext): boolean {
   return ctx.isAvailable("observability");
 }
+
+/** The container security context Pod Security `restricted` asks for, set where a chart leaves it empty. */
+export const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  runAsNonRoot: true,
+} as const;

@@ -58,6 +58,9 @@ function qdrantSteps(ctx: ComponentContext): Step[] {
         replicaCount: 1,
         persistence: { size: "2Gi" },
         resources: resources("50m", "128Mi", "500m", "512Mi"),
+        // The default init container chowns the volumes as root; on a new volume the chart's fsGroup
+        // (podSecurityContext) already gives the non-root container its files.
+        updateVolumeFsOwnership: false,
         apiKey: { valueFrom: { secretKeyRef: { name: QDRANT_API_KEY_SECRET, key: QDRANT_API_KEY_KEY } } },
         // One node needs no Raft consensus or p2p port. Tokens signed with the API key, each limited to named
         // collections, are accepted as keys: every team gets one for its own collection
@@ -66,7 +69,6 @@ function qdrantSteps(ctx: ComponentContext): Step[] {
         // The chart's ServiceMonitor authenticates with the generated key itself.
         metrics: { serviceMonitor: { enabled: monitoringEnabled(ctx) } },
       },
-      workloads: [{ name: "qdrant", replicas: 1, resourcesAt: "resources" }],
     },
     ...(teamNames(ctx.profile).length === 0
       ? []
@@ -86,7 +88,7 @@ function qdrantSteps(ctx: ComponentContext): Step[] {
                   collection: teamNamespace(team, ctx.profile.teams[team]),
                 })),
                 endpoint: `http://${endpoint.host}:${endpoint.ports[0]}`,
-                image: imageRef("mlflow"),
+                image: imageRef("mlflow", ctx.profile.mirror.images),
               });
             },
           },
@@ -127,7 +129,6 @@ function milvusSteps(ctx: ComponentContext): Step[] {
         extraConfigFiles: { "user.yaml": "etcd:\n  use:\n    embed: true\ncommon:\n  storageType: local\n" },
         metrics: { serviceMonitor: { enabled: monitoringEnabled(ctx) } },
       },
-      workloads: [{ name: "milvus-standalone", replicas: 1, resourcesAt: "standalone.resources" }],
     },
   ];
 }
@@ -145,7 +146,7 @@ function pgvectorSteps(ctx: ComponentContext): Step[] {
           namespace: VECTOR_DB_NAMESPACE,
           database: "vectors",
           owner: "vectors",
-          image: imageRef("postgresql"),
+          image: imageRef("postgresql", ctx.profile.mirror.images),
           instances: 1,
           storageSize: "2Gi",
           resources: resources("50m", "128Mi", "500m", "512Mi"),

@@ -52,7 +52,7 @@ export interface KindWorkerPlan {
  * place kind accepts them.
  */
 export function kindWorkers(profile: Profile): KindWorkerPlan[] {
-  const nodeImage = imageRef("kind-node");
+  const nodeImage = imageRef("kind-node", profile.mirror.images);
   return poolNames(profile).flatMap((poolName) => {
     const pool = profile.pools[poolName];
     return Array.from({ length: pool.nodes }, (_, index) => {
@@ -83,7 +83,7 @@ function joinTaintsPatch(taints: Profile["pools"][string]["taints"]): string {
 export function kindNodes(profile: Profile & { readonly cluster: KindClusterConfig }): KindNode[] {
   const controlPlanes: KindNode[] = Array.from({ length: profile.cluster.controlPlanes }, () => ({
     role: "control-plane",
-    image: imageRef("kind-node"),
+    image: imageRef("kind-node", profile.mirror.images),
   }));
   return [...controlPlanes, ...kindWorkers(profile).map((w) => w.node)];
 }
@@ -98,7 +98,7 @@ export class KindClusterStack extends TerraformStack {
     new KindProvider(this, "kind");
     const cluster = new KindCluster(this, "cluster", {
       name: profile.cluster.name,
-      nodeImage: imageRef("kind-node"),
+      nodeImage: imageRef("kind-node", profile.mirror.images),
       waitForReady: true,
       nodes: kindNodes(profile),
     });

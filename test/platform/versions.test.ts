@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { CATALOG } from "../../platform/catalog";
 import { withGeneratedBlocks } from "../../reports/readme-blocks";
+import { renderProfile } from "../../stacks/render-profile";
 import { allVersions, CHARTS, IMAGES } from "../../platform/versions";
 import { loadProfile } from "../../profiles/load";
 import { contextFor } from "../../platform/graph";
@@ -33,8 +34,9 @@ describe("the version table", () => {
     expect([...used].sort()).toEqual(Object.keys(CHARTS).sort());
   });
 
-  test("the README's generated blocks (version table, capacity reports) are the ones the code generates", () => {
+  test("the README's generated blocks (versions, capacity, footprint, posture) are the ones the code generates", () => {
     const readme = readFileSync(resolve(__dirname, "../../README.md"), "utf8");
-    expect(withGeneratedBlocks(readme)).toEqual(readme);
+    const render = (name: string) => renderProfile(name, { root: resolve(__dirname, "../..") });
+    expect(withGeneratedBlocks(readme, render)).toEqual(readme);
   });
 });

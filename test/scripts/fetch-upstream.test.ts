@@ -27,7 +27,7 @@ if [ "$1" = pull ]; then
     echo "Error: failed to fetch $ref : 404 Not Found" >&2; exit 1
   fi
   mkdir -p "$out/$chart/templates" "$out/$chart/charts/sub"
-  if [ "$chart" = kserve-runtime-configs ]; then
+  if [ "$chart" = kserve-crd ]; then
     printf '{{ .Values.kserve.servingruntime.enabled }} {{ .Values.kserve.version }}' > "$out/$chart/templates/rt.yaml"
   else
     printf 'replicas: 1\\n' > "$out/$chart/values.yaml"
@@ -83,7 +83,7 @@ describe("fetch-upstream with a stand-in helm", () => {
     expect(parse(readFileSync(join(out, "charts/kueue-0.19.2/values.yaml"), "utf8"))).toEqual({ replicas: 1 });
     expect(readFileSync(join(out, "charts/kueue-0.19.2/charts/sub/values.yaml"), "utf8")).toBe("sub: true\n");
     expect(readdirSync(join(out, "crds/kueue-0.19.2"))).toEqual(["things.example.com.yaml"]);
-    expect(readFileSync(join(out, "charts/kserve-runtime-configs-v0.20.0/values-referenced.txt"), "utf8")).toBe(
+    expect(readFileSync(join(out, "charts/kserve-crd-v0.20.0/values-referenced.txt"), "utf8")).toBe(
       "kserve.servingruntime.enabled\nkserve.version\n",
     );
   });

@@ -166,7 +166,7 @@ describe("synthesizing every profile", () => {
     expect(releaseDeps("laptop", "cnpg-webhook-ready")).toContain("cloudnative-pg");
     expect(releaseDeps("laptop", "mlflow-db")).toContain("cnpg-webhook-ready");
     expect(releaseDeps("laptop", "kserve-webhook-ready")).toContain("kserve-resources");
-    expect(releaseDeps("laptop", "kserve-runtime-configs")).toContain("kserve-webhook-ready");
+    expect(releaseDeps("laptop", "kserve-runtimes")).toContain("kserve-webhook-ready");
   });
 
   test("operators install in dependency order", () => {

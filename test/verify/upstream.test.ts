@@ -27,10 +27,10 @@ describe("upstream conformance", () => {
   });
 
   test.each([
-    ["laptop", 10, 43],
-    ["laptop-gpu", 10, 43],
-    ["workstation-gpu", 14, 61],
-    ["cluster-gpu", 19, 78],
+    ["laptop", 14, 43],
+    ["laptop-gpu", 14, 43],
+    ["workstation-gpu", 18, 61],
+    ["cluster-gpu", 23, 78],
   ])("the %s profile conforms to the pinned charts and CRDs with zero failures", (name, custom, core) => {
     const { profile, steps } = stepsFor(name);
     const report = checkConformance(reference, profile, steps);

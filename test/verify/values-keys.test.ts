@@ -1,4 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ChartKey } from "../../platform/versions";
+import { CHARTS } from "../../platform/versions";
+import { ReferenceDir } from "../../verify/reference";
 import { DOCUMENTED_KEYS, unknownValueKeys } from "../../verify/values-keys";
 import { reference, referenceValues } from "../support/reference";
 
@@ -32,11 +37,20 @@ describe("unknownValueKeys", () => {
   });
 
   test("a chart without values.yaml accepts exactly the paths its templates read", () => {
-    expect(
-      unknownValueKeys(reference, "kserve-runtime-configs", {
-        kserve: { servingruntime: { enabled: true, sklearnserver: { disabled: false } }, servingruntme: {} },
-      }),
-    ).toEqual([{ path: "kserve.servingruntme", suggestion: "servingruntime" }]);
+    // A reference folder in which the pinned kserve-crd chart ships no values.yaml, only the paths its templates read.
+    const dir = mkdtempSync(join(tmpdir(), "cnai-values-keys-"));
+    try {
+      const chartDir = join(dir, "charts", `kserve-crd-${CHARTS["kserve-crd"].version}`);
+      mkdirSync(chartDir, { recursive: true });
+      writeFileSync(join(chartDir, "values-referenced.txt"), "kserve.servingruntime.enabled\nkserve.version\n");
+      expect(
+        unknownValueKeys(new ReferenceDir(dir), "kserve-crd", {
+          kserve: { servingruntime: { enabled: true }, servingruntme: {} },
+        }),
+      ).toEqual([{ path: "kserve.servingruntme", suggestion: "servingruntime" }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a key documented only as a comment in values.yaml is accepted when listed with its evidence", () => {

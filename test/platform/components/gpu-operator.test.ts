@@ -100,34 +100,6 @@ describe("gpu-operator component", () => {
     const upstream = release("laptop-gpu", NO_OBSERVABILITY);
     expect(valueAt(upstream.values, "dcgmExporter.enabled")).toBe(false);
     expect(valueAt(upstream.values, "dcgmExporter.serviceMonitor.enabled")).toBe(false);
-    expect(upstream.workloads?.map((w) => w.name)).not.toContain("nvidia-dcgm-exporter");
-  });
-
-  test("declares every running pod, each with requests and limits", () => {
-    const releases = [
-      release(),
-      release("laptop-gpu", NO_OBSERVABILITY),
-      release("workstation-gpu"),
-      release("cluster-gpu"),
-    ];
-    for (const upstream of releases) {
-      for (const workload of upstream.workloads ?? []) {
-        expect(valueAt(upstream.values, workload.resourcesAt)).toEqual({
-          requests: { cpu: expect.any(String), memory: expect.any(String) },
-          limits: { cpu: expect.any(String), memory: expect.any(String) },
-        });
-      }
-    }
-    expect(release().workloads?.map((w) => [w.name, w.replicas])).toEqual([
-      ["gpu-operator", 1],
-      ["nfd-master", 1],
-      ["nfd-worker", "per-node"],
-      ["nfd-gc", 1],
-      ["nvidia-device-plugin", "per-node"],
-      ["gpu-feature-discovery", "per-node"],
-      ["nvidia-operator-validator", "per-node"],
-      ["nvidia-dcgm-exporter", "per-node"],
-    ]);
   });
 
   test.each([
@@ -231,23 +203,12 @@ describe("gpu-operator component", () => {
     });
     expect(valueAt(upstream.values, "migManager")).toEqual({ enabled: true, resources: OPERAND });
     expect(valueAt(upstream.values, "mig")).toEqual({ strategy: "mixed" });
-    expect(upstream.workloads?.map((w) => [w.name, w.replicas, w.resourcesAt])).toContainEqual([
-      "nvidia-mig-manager",
-      "per-node",
-      "migManager.resources",
-    ]);
   });
 
   test("a single-strategy MIG pool sets the single strategy everywhere", () => {
     const upstream = release("cluster-gpu", MIG_SINGLE);
     expect(parsedConfigs(upstream).mig).toEqual({ version: "v1", flags: { migStrategy: "single" } });
     expect(valueAt(upstream.values, "mig")).toEqual({ strategy: "single" });
-  });
-
-  test("declares no MIG manager pod without MIG pools", () => {
-    for (const profileName of ["laptop-gpu", "workstation-gpu"]) {
-      expect(release(profileName).workloads?.map((w) => w.name)).not.toContain("nvidia-mig-manager");
-    }
   });
 
   test("on EKS (AL2023) and AKS the node image has driver and toolkit: the operator brings only the device plugin and operands", () => {

@@ -3,13 +3,7 @@ import { teamNamespaceLabels } from "../../../charts/team-tenancy";
 import { loadProfile } from "../../../profiles/load";
 import type { LocalRelease, Step, UpstreamRelease, WebhookGate } from "../../../platform/component";
 import { contextFor } from "../../../platform/graph";
-import {
-  DISABLED_RUNTIMES,
-  ENABLED_RUNTIMES,
-  KSERVE_S3_SERVICE_ACCOUNT,
-  kserve,
-  kserveS3Settings,
-} from "../../../platform/components/kserve";
+import { KSERVE_S3_SERVICE_ACCOUNT, kserve, kserveS3Settings } from "../../../platform/components/kserve";
 import { crdFor, schemaProblems, unknownValuePaths } from "../../support/reference";
 
 const EXTERNAL_STORE = {
@@ -27,7 +21,7 @@ function stepsFor(override?: unknown, profileName = "laptop"): readonly Step[] {
 
 /** Renders the storage release the way the platform stack does: every chart it adds to one app. */
 function storageManifests(steps: readonly Step[]): Manifest[] {
-  const local = steps.find((s): s is LocalRelease => s.kind === "local") as LocalRelease;
+  const local = steps.find((s): s is LocalRelease => s.name === "kserve-storage") as LocalRelease;
   return renderLocal(local, local.name);
 }
 
@@ -80,7 +74,7 @@ describe("kserve component", () => {
       ["upstream", "kserve-crd", "kserve", []],
       ["upstream", "kserve-resources", "kserve", ["kserve-crd"]],
       ["gate", "kserve-webhook-ready", "kserve", ["kserve-resources"]],
-      ["upstream", "kserve-runtime-configs", "kserve", ["kserve-webhook-ready"]],
+      ["local", "kserve-runtimes", "kserve", ["kserve-webhook-ready"]],
       ["local", "kserve-storage", "kserve", []],
     ]);
     expect(
@@ -116,14 +110,6 @@ describe("kserve component", () => {
         },
       },
     });
-    expect(release.workloads).toEqual([
-      { name: "kserve-controller-manager", replicas: 1, resourcesAt: "kserve.controller.resources" },
-      {
-        name: "kserve-controller-manager (kube-rbac-proxy)",
-        replicas: 1,
-        resourcesAt: "kserve.controller.rbacProxy.resources",
-      },
-    ]);
   });
 
   test("splits an external https endpoint into host and useHttps", () => {
@@ -142,46 +128,45 @@ describe("kserve component", () => {
     expect(steps.map((s) => s.name)).not.toContain("kserve-storage");
   });
 
-  test("enables KServe's own ClusterServingRuntimes and no LLMInferenceService configs", () => {
-    const release = upstream(stepsFor(), "kserve-runtime-configs");
-    const securityContext = {
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      runAsNonRoot: true,
-      capabilities: { drop: ["ALL"] },
-    };
-    expect(release.values).toEqual({
-      kserve: {
-        version: "v0.20.0",
-        servingruntime: {
-          enabled: true,
-          modelNamePlaceholder: "{{.Name}}",
-          sklearnserver: {
-            disabled: false,
-            image: "kserve/sklearnserver",
-            imagePullPolicy: "IfNotPresent",
-            securityContext,
+  test("installs only the four runtimes it uses, each with a pinned image and the restricted context", () => {
+    const release = stepsFor().find((s) => s.name === "kserve-runtimes") as LocalRelease;
+    const runtimes = renderLocal(release);
+    expect(runtimes.map((r) => [r.kind, r.metadata.name, r.spec.containers[0].image])).toEqual([
+      ["ClusterServingRuntime", "kserve-sklearnserver", "kserve/sklearnserver:v0.20.0"],
+      ["ClusterServingRuntime", "kserve-xgbserver", "kserve/xgbserver:v0.20.0"],
+      ["ClusterServingRuntime", "kserve-lgbserver", "kserve/lgbserver:v0.20.0"],
+      ["ClusterServingRuntime", "kserve-huggingfaceserver", "kserve/huggingfaceserver:v0.20.0"],
+    ]);
+    expect(runtimes[0].spec).toEqual({
+      annotations: { "prometheus.kserve.io/path": "/metrics", "prometheus.kserve.io/port": "8080" },
+      supportedModelFormats: [{ name: "sklearn", version: "1", autoSelect: true, priority: 1 }],
+      protocolVersions: ["v1", "v2"],
+      containers: [
+        {
+          name: "kserve-container",
+          image: "kserve/sklearnserver:v0.20.0",
+          args: ["--model_name={{.Name}}", "--model_dir=/mnt/models", "--http_port=8080"],
+          resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            runAsNonRoot: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
           },
-          xgbserver: { disabled: false, image: "kserve/xgbserver", imagePullPolicy: "IfNotPresent", securityContext },
-          lgbserver: { disabled: false, image: "kserve/lgbserver", imagePullPolicy: "IfNotPresent", securityContext },
-          huggingfaceserver: {
-            disabled: false,
-            image: "kserve/huggingfaceserver",
-            imagePullPolicy: "IfNotPresent",
-            securityContext,
-          },
-          tensorflow: { disabled: true },
-          mlserver: { disabled: true },
-          torchserve: { disabled: true },
-          tritonserver: { disabled: true },
-          pmmlserver: { disabled: true },
-          paddleserver: { disabled: true },
-          predictiveserver: { disabled: true },
         },
-        llmisvcConfigs: { enabled: false },
-      },
+      ],
     });
-    expect([...ENABLED_RUNTIMES, ...DISABLED_RUNTIMES]).toHaveLength(11);
+    expect(runtimes[3].spec.volumes).toEqual([{ name: "devshm", emptyDir: { medium: "Memory" } }]);
+  });
+
+  test("pulls the runtimes through the profile's image mirror", () => {
+    const release = stepsFor({ mirror: { images: "registry.example.com/mirror" } }).find(
+      (s) => s.name === "kserve-runtimes",
+    ) as LocalRelease;
+    expect(renderLocal(release)[0].spec.containers[0].image).toBe(
+      "registry.example.com/mirror/docker.io/kserve/sklearnserver:v0.20.0",
+    );
   });
 
   test("sets only values keys the pinned charts know", () => {
@@ -189,19 +174,11 @@ describe("kserve component", () => {
       const steps = stepsFor(override);
       expect(unknownValuePaths("kserve-crd", upstream(steps, "kserve-crd").values)).toEqual([]);
       expect(unknownValuePaths("kserve-resources", upstream(steps, "kserve-resources").values)).toEqual([]);
-      expect(unknownValuePaths("kserve-runtime-configs", upstream(steps, "kserve-runtime-configs").values)).toEqual([]);
     }
   });
 
   test("gives every declared workload requests and limits", () => {
     const release = upstream(stepsFor(), "kserve-resources");
-    for (const workload of release.workloads ?? []) {
-      const resources = valueAt(release.values, workload.resourcesAt);
-      expect(resources).toEqual({
-        requests: { cpu: expect.any(String), memory: expect.any(String) },
-        limits: { cpu: expect.any(String), memory: expect.any(String) },
-      });
-    }
     expect(valueAt(release.values, "kserve.storage.resources")).toEqual({
       requests: { cpu: "50m", memory: "64Mi" },
       limits: { cpu: "1", memory: "1Gi" },
@@ -261,7 +238,7 @@ describe("kserve component", () => {
       "kserve-crd",
       "kserve-resources",
       "kserve-webhook-ready",
-      "kserve-runtime-configs",
+      "kserve-runtimes",
     ]);
   });
 

@@ -41,7 +41,6 @@ describe("kuberay component", () => {
       resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "100m", memory: "256Mi" } },
       metrics: { serviceMonitor: { enabled: true } },
     });
-    expect(release.workloads).toEqual([{ name: "kuberay-operator", replicas: 1, resourcesAt: "resources" }]);
   });
 
   test("turns the ServiceMonitor off when observability is disabled", () => {

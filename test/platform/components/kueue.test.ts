@@ -120,9 +120,6 @@ describe("kueue component", () => {
       managerConfig: { controllerManagerConfigYaml: expect.any(String) },
       enablePrometheus: true,
     });
-    expect(upstream.workloads).toEqual([
-      { name: "kueue-controller-manager", replicas: 1, resourcesAt: "controllerManager.manager.resources" },
-    ]);
   });
 
   test("turns Prometheus off when observability is disabled", () => {

@@ -26,6 +26,15 @@ function releaseFor(override?: unknown): UpstreamRelease {
   return step as UpstreamRelease;
 }
 
+const POD_SECURITY = {
+  runAsNonRoot: true,
+  runAsUser: 1000,
+  runAsGroup: 1000,
+  fsGroup: 1000,
+  seccompProfile: { type: "RuntimeDefault" },
+};
+const CONTAINER_SECURITY = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true };
+
 describe("object-store", () => {
   it("exports the namespace and the credentials Secret name the readers use", () => {
     expect([OBJECT_STORE_NAMESPACE, S3_CREDENTIALS_SECRET]).toEqual(["object-store", "object-store-credentials"]);
@@ -40,13 +49,16 @@ describe("object-store", () => {
       chart: "seaweedfs",
       primary: true,
       values: undefined,
-      workloads: [{ name: "seaweedfs-all-in-one", replicas: 1, resourcesAt: "allInOne.resources" }],
     });
     expect(release.values).toEqual({
       global: { seaweedfs: { monitoring: { enabled: true } } },
       master: { enabled: false },
       volume: { enabled: false },
-      filer: { enabled: false },
+      filer: {
+        enabled: false,
+        podSecurityContext: { enabled: true, ...POD_SECURITY },
+        containerSecurityContext: { enabled: true, ...CONTAINER_SECURITY },
+      },
       allInOne: {
         enabled: true,
         s3: {
@@ -61,6 +73,8 @@ describe("object-store", () => {
         },
         data: { type: "persistentVolumeClaim", size: "5Gi" },
         resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+        podSecurityContext: { enabled: true, ...POD_SECURITY },
+        containerSecurityContext: { enabled: true, ...CONTAINER_SECURITY },
       },
     });
   });

@@ -94,27 +94,10 @@ describe("observability component", () => {
       sidecar: { resources: small("5m", "64Mi", "50m", "128Mi"), datasources: { alertmanager: { enabled: false } } },
     });
     expect(valueAt(values, "kube-state-metrics")).toEqual({ resources: small("10m", "32Mi", "100m", "128Mi") });
-    expect(valueAt(values, "prometheus-node-exporter")).toEqual({ resources: small("5m", "16Mi", "50m", "64Mi") });
-  });
-
-  test("declares each long-running container with a resources path that has requests and limits", () => {
-    const upstream = release();
-    expect(upstream.workloads?.map((w) => [w.name, w.replicas, w.resourcesAt])).toEqual([
-      ["prometheus-operator", 1, "prometheusOperator.resources"],
-      ["prometheus", 1, "prometheus.prometheusSpec.resources"],
-      ["prometheus-config-reloader", 1, "prometheusOperator.prometheusConfigReloader.resources"],
-      ["grafana", 1, "grafana.resources"],
-      ["grafana-sc-dashboard", 1, "grafana.sidecar.resources"],
-      ["grafana-sc-datasources", 1, "grafana.sidecar.resources"],
-      ["kube-state-metrics", 1, "kube-state-metrics.resources"],
-      ["node-exporter", "per-node", "prometheus-node-exporter.resources"],
-    ]);
-    for (const workload of upstream.workloads ?? []) {
-      expect(valueAt(upstream.values, workload.resourcesAt)).toEqual({
-        requests: { cpu: expect.any(String), memory: expect.any(String) },
-        limits: { cpu: expect.any(String), memory: expect.any(String) },
-      });
-    }
+    expect(valueAt(values, "prometheus-node-exporter")).toEqual({
+      resources: small("5m", "16Mi", "50m", "64Mi"),
+      containerSecurityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+    });
   });
 
   test("sets only keys of the pinned values.yaml (subchart keys as documented in verify/values-keys.ts)", () => {

@@ -24,7 +24,6 @@ describe("postgres-operator", () => {
         resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },
         monitoring: { podMonitorEnabled: true },
       },
-      workloads: [{ name: "cloudnative-pg", replicas: 1, resourcesAt: "resources" }],
     });
   });
 

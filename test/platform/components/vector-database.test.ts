@@ -88,10 +88,10 @@ describe("vector-database", () => {
           config: { cluster: { enabled: false }, service: { jwt_rbac: true } },
           persistence: { size: "2Gi" },
           resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+          updateVolumeFsOwnership: false,
           apiKey: { valueFrom: { secretKeyRef: { name: "qdrant-api-key", key: "api-key" } } },
           metrics: { serviceMonitor: { enabled: true } },
         },
-        workloads: [{ name: "qdrant", replicas: 1, resourcesAt: "resources" }],
       });
     });
 
@@ -166,7 +166,6 @@ describe("vector-database", () => {
           extraConfigFiles: { "user.yaml": "etcd:\n  use:\n    embed: true\ncommon:\n  storageType: local\n" },
           metrics: { serviceMonitor: { enabled: true } },
         },
-        workloads: [{ name: "milvus-standalone", replicas: 1, resourcesAt: "standalone.resources" }],
       });
     });
 
