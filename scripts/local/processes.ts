@@ -132,6 +132,12 @@ export function recordProcess(
 /** `nsenter` into the cluster's network namespace, then the command. */
 export function inNamespace(state: LocalState, command: readonly string[]): string[] {
   if (state.namespacePid === undefined) throw new Error(`cluster ${state.name} has no network namespace yet`);
+  // Were the holder gone and its PID reused, nsenter would enter someone else's namespace: refuse.
+  if (networkNamespaceOf(state.namespacePid) !== state.namespace) {
+    throw new Error(
+      `the network namespace of cluster ${state.name} is gone (holder PID ${state.namespacePid} ended): run 'npm run local -- down --name ${state.name}'`,
+    );
+  }
   return ["nsenter", `--net=/proc/${state.namespacePid}/ns/net`, "--", ...command];
 }
 
@@ -189,45 +195,54 @@ export function spawnInNamespace(
 }
 
 /**
- * Creates the cluster's network namespace: a holder process in a new one, then loopback up, the address the
- * apiserver advertises, and an unreachable default route (the apiserver wants one; nothing leaves by it).
+ * The holder's script, run by `unshare --net` inside the new namespace: loopback up, the address the
+ * apiserver advertises, an unreachable default route (the apiserver wants one; nothing leaves by it), then
+ * it stays as the namespace's holder. Doing the setup inside the holder, rather than by nsenter afterwards,
+ * means it can only ever touch the new namespace: on these machines the host's own gateway is 192.0.2.1,
+ * and that address on the host's loopback would cut the host off its network.
  */
-export async function createNamespace(state: LocalState): Promise<void> {
+export const NAMESPACE_SETUP = [
+  "set -e",
+  "ip link set lo up",
+  `ip addr add ${NAMESPACE_ADDRESS}/32 dev lo`,
+  "ip route add unreachable default",
+  "echo ready",
+  "exec sleep infinity",
+].join("; ");
+
+/** Creates the cluster's network namespace and records its holder. */
+export async function createNamespace(state: LocalState, log: string): Promise<void> {
   const own = networkNamespaceOf(process.pid);
-  const command = ["unshare", "--net", "--", "sleep", "infinity"];
-  const holder = spawn(command[0], command.slice(1), { detached: true, stdio: "ignore" });
+  const command = ["unshare", "--net", "--", "sh", "-c", NAMESPACE_SETUP];
+  const out = openSync(log, "a");
+  const holder = spawn(command[0], command.slice(1), { detached: true, stdio: ["ignore", out, out] });
+  closeSync(out);
   holder.unref();
-  const failed = new Promise<never>((_, reject) =>
-    holder.once("error", (error) => reject(new Error(`could not start ${command.join(" ")}: ${error.message}`))),
-  );
-  if (holder.pid === undefined) await failed;
-  const pid = holder.pid as number;
-  recordProcess(state, { name: NAMESPACE_HOLDER, pid, command });
-  // unshare makes the namespace, then execs sleep: until then the PID still shows ours.
-  for (let i = 0; i < 100; i++) {
+  if (holder.pid === undefined) {
+    const error = await new Promise<Error>((resolve) => holder.once("error", resolve));
+    throw new Error(`could not start ${command[0]}: ${error.message}`);
+  }
+  const pid = holder.pid;
+  recordProcess(state, { name: NAMESPACE_HOLDER, pid, command, log });
+  for (let i = 0; i < 250; i++) {
     const namespace = networkNamespaceOf(pid);
     if (namespace === undefined || holder.exitCode !== null) {
       throw new Error(
-        `${command.join(" ")} exited at once (exit code ${holder.exitCode}): creating a network namespace needs root (CAP_SYS_ADMIN)`,
+        `unshare --net exited (exit code ${holder.exitCode}): ${readFileSync(log, "utf8").trim() || "no output"}; ` +
+          "a network namespace needs root (CAP_SYS_ADMIN), and the setup needs ip (iproute2)",
       );
     }
-    if (namespace !== own) {
+    if (namespace !== own && /^ready$/m.test(readFileSync(log, "utf8"))) {
       state.namespace = namespace;
       state.namespacePid = pid;
       writeState(state);
-      break;
+      return;
     }
     await sleep(20);
   }
-  if (state.namespacePid === undefined)
-    throw new Error(`${command.join(" ")} did not enter a new network namespace in 2 s`);
-  for (const step of [
-    ["ip", "link", "set", "lo", "up"],
-    ["ip", "addr", "add", `${NAMESPACE_ADDRESS}/32`, "dev", "lo"],
-    ["ip", "route", "add", "unreachable", "default"],
-  ]) {
-    await runInNamespace(state, step, { timeoutMs: 10_000 });
-  }
+  throw new Error(
+    `the network namespace was not set up within 5 s: ${readFileSync(log, "utf8").trim() || "no output"}`,
+  );
 }
 
 /**

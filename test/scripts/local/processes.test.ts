@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,12 +50,14 @@ describe("the bookkeeping of a local cluster's processes", () => {
   test("the namespace has loopback only: 192.0.2.1 on lo, and any other address is unreachable at once", async () => {
     const state = newState(dir);
     try {
-      await createNamespace(state);
+      await createNamespace(state, join(dir, "namespace.log"));
       expect(state.namespace).not.toBe(networkNamespaceOf(process.pid));
       expect(await runInNamespace(state, ["ip", "-o", "-4", "addr", "show", "dev", "lo"])).toMatch(
         /inet 127\.0\.0\.1\/8 .*\n.*inet 192\.0\.2\.1\/32 /,
       );
       expect((await runInNamespace(state, ["ip", "route"])).trim()).toBe("unreachable default");
+      // The host keeps its own loopback as it was (here 192.0.2.1 is the host's gateway).
+      expect(execFileSync("ip", ["-o", "-4", "addr", "show", "dev", "lo"]).toString()).not.toContain("192.0.2.1");
       await expect(runInNamespace(state, ["bash", "-c", "exec 3<>/dev/tcp/10.0.0.1/443"])).rejects.toThrow(
         /Network is unreachable|No route to host/,
       );
@@ -69,7 +71,7 @@ describe("the bookkeeping of a local cluster's processes", () => {
     // A process outside the namespace recorded with another start time: the PID now belongs to someone else.
     const bystander = spawn("sleep", ["30"], { stdio: "ignore" });
     try {
-      await createNamespace(state);
+      await createNamespace(state, join(dir, "namespace.log"));
       const sleeper = spawnInNamespace(state, "sleeper", ["sleep", "30"], { log: join(dir, "sleeper.log") });
       await runInNamespace(state, ["bash", "-c", "setsid sleep 30 > /dev/null 2>&1 < /dev/null &"]);
       const strays = processesInNamespace(state.namespace as string).filter(
