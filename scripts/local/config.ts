@@ -45,8 +45,11 @@ export function clusterToolsRecord(root: string): string {
   return join(root, CLUSTER_TOOLS_RECORD);
 }
 
-/** Reads the record and checks every binary it names is there; the messages say which command fixes it. */
-export function readClusterTools(root: string): ClusterTools {
+/** The binaries the control plane itself runs (Kueue's manager is started separately, when at all). */
+export const CONTROL_PLANE_BINARIES: readonly ClusterBinary[] = CLUSTER_BINARIES.filter((b) => b !== "kueue");
+
+/** Reads the record and checks the binaries asked for are there; the messages say which command fixes it. */
+export function readClusterTools(root: string, needed: readonly ClusterBinary[] = CLUSTER_BINARIES): ClusterTools {
   const path = clusterToolsRecord(root);
   if (!existsSync(path)) {
     throw new Error(
@@ -55,7 +58,7 @@ export function readClusterTools(root: string): ClusterTools {
     );
   }
   const tools = JSON.parse(readFileSync(path, "utf8")) as ClusterTools;
-  for (const binary of CLUSTER_BINARIES) {
+  for (const binary of needed) {
     const file = tools.binaries?.[binary];
     if (!file || !existsSync(file)) {
       throw new Error(
@@ -166,12 +169,13 @@ export function kwokStages(kubernetesVersion: string): Record<string, unknown>[]
     "  lastTransitionTime: {{ or $.metadata.creationTimestamp Now | Quote }}",
     "{{ end }}",
   ];
+  // kwok's controller answers for every node's kubelet (logs, exec) on its own address: 127.0.0.1 here.
   const nodeAddresses = [
     "addresses:",
     "- type: InternalIP",
-    "  address: {{ NodeIP | Quote }}",
+    '  address: {{ or NodeIP "127.0.0.1" | Quote }}',
     "- type: Hostname",
-    "  address: {{ NodeName | Quote }}",
+    "  address: {{ .metadata.name | Quote }}",
   ];
   return [
     // A new node (not Ready yet) becomes a Running, Ready node of this Kubernetes version.

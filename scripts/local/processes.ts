@@ -247,43 +247,43 @@ export async function createNamespace(state: LocalState, log: string): Promise<v
 
 /**
  * Stops every recorded process that still runs, and any other process left in the namespace (started in it
- * by `local exec`, or forked by a recorded one): SIGTERM, up to `graceMs` to exit, then SIGKILL. The holder
- * goes last, so the namespace stays until everything in it is gone. Returns what it stopped.
+ * by `local exec`, or forked by a recorded one), one at a time in reverse start order: what started later
+ * uses what started earlier, and a kube-apiserver whose clients still watch waits 60 s for them before it
+ * exits. Each gets SIGTERM, up to `graceMs` to exit, then SIGKILL. The holder goes last, so the namespace
+ * stays until everything in it is gone. Returns what it stopped.
  */
 export async function stopProcesses(state: LocalState, graceMs = 10_000): Promise<string[]> {
   const holder = state.processes.find((p) => p.name === NAMESPACE_HOLDER);
-  const recorded = state.processes.filter((p) => p !== holder && isRunning(p)).reverse();
   const recordedPids = new Set(state.processes.map((p) => p.pid));
   const strays = state.namespace
     ? processesInNamespace(state.namespace)
         .filter((pid) => !recordedPids.has(pid))
-        .map((pid) => ({ name: `process in the namespace`, pid, startTime: procStat(pid)?.startTime ?? -1 }))
+        .map((pid) => ({ name: "process in the namespace", pid, startTime: procStat(pid)?.startTime ?? -1 }))
     : [];
+  const targets = [...strays, ...state.processes.filter((p) => p !== holder).reverse(), ...(holder ? [holder] : [])];
   const stopped: string[] = [];
-  const stopAll = async (targets: ReadonlyArray<Pick<RecordedProcess, "name" | "pid" | "startTime">>) => {
-    for (const target of targets) {
-      try {
-        process.kill(target.pid, "SIGTERM");
-        stopped.push(`${target.name} (PID ${target.pid})`);
-      } catch {
-        // already gone
-      }
+  for (const target of targets.filter(isRunning)) {
+    try {
+      process.kill(target.pid, "SIGTERM");
+    } catch {
+      continue; // gone meanwhile
     }
-    const deadline = Date.now() + graceMs;
-    while (targets.some(isRunning) && Date.now() < deadline) await sleep(50);
-    for (const target of targets.filter(isRunning)) {
+    stopped.push(`${target.name} (PID ${target.pid})`);
+    for (const [signal, waitMs] of [
+      ["SIGKILL", graceMs],
+      [undefined, 5_000],
+    ] as const) {
+      const deadline = Date.now() + waitMs;
+      while (isRunning(target) && Date.now() < deadline) await sleep(50);
+      if (!isRunning(target) || signal === undefined) break;
       try {
-        process.kill(target.pid, "SIGKILL");
+        process.kill(target.pid, signal);
       } catch {
         // gone meanwhile
       }
     }
-    const killDeadline = Date.now() + 5_000;
-    while (targets.some(isRunning) && Date.now() < killDeadline) await sleep(50);
-  };
-  await stopAll([...recorded, ...strays]);
-  if (holder && isRunning(holder)) await stopAll([holder]);
-  const left = [...recorded, ...strays, ...(holder ? [holder] : [])].filter(isRunning);
+  }
+  const left = targets.filter(isRunning);
   if (left.length > 0) {
     throw new Error(
       `could not stop ${left.map((p) => `${p.name} (PID ${p.pid})`).join(", ")} even with SIGKILL; the state stays in ${state.stateDir}`,

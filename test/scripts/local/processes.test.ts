@@ -66,7 +66,7 @@ describe("the bookkeeping of a local cluster's processes", () => {
     }
   });
 
-  test("stop ends every recorded process, strays in the namespace, then the holder; never a reused PID", async () => {
+  test("stop ends strays in the namespace, then the recorded processes latest first, the holder last; never a reused PID", async () => {
     const state = newState(dir);
     // A process outside the namespace recorded with another start time: the PID now belongs to someone else.
     const bystander = spawn("sleep", ["30"], { stdio: "ignore" });
@@ -89,8 +89,8 @@ describe("the bookkeeping of a local cluster's processes", () => {
       const stopped = await stopProcesses(state);
 
       expect(stopped).toEqual([
-        `sleeper (PID ${sleeper.pid})`,
         `process in the namespace (PID ${strays[0]})`,
+        `sleeper (PID ${sleeper.pid})`,
         `network-namespace (PID ${state.namespacePid})`,
       ]);
       expect(state.processes.filter((p) => p.name !== "reused").filter(isRunning)).toEqual([]);
