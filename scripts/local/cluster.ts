@@ -125,6 +125,17 @@ function logTails(state: LocalState, lines = 15): string {
     .join("\n");
 }
 
+/** A failed `up`, after its clean-up; `state` records what it had started (and stopped). */
+export class UpError extends Error {
+  constructor(
+    message: string,
+    readonly state: LocalState,
+    cause: unknown,
+  ) {
+    super(message, { cause });
+  }
+}
+
 export interface UpOptions {
   readonly root: string;
   readonly profile: string;
@@ -133,6 +144,8 @@ export interface UpOptions {
   readonly overrides?: unknown;
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
+  /** @default READY_TIMEOUT_MS */
+  readonly readyTimeoutMs?: number;
 }
 
 export interface UpResult {
@@ -160,6 +173,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
       "npm run local needs root: the cluster runs in its own network namespace (unshare --net), so nothing it dials leaves the machine",
     );
   }
+  const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
   const dir = stateDir(options.root, name);
   if (existsSync(dir)) {
     throw new Error(
@@ -185,9 +199,10 @@ export async function up(options: UpOptions): Promise<UpResult> {
     const create = [tools.binaries.kwokctl, "--config", config, "create", "cluster", "--name", name];
     create.push("--kubeconfig", state.kubeconfig);
     try {
+      // kwokctl itself waits (up to 2 minutes) for the apiserver to serve /version.
       const out = await runInNamespace(state, create, {
         env: kwokctlEnv(workdir),
-        timeoutMs: 120_000,
+        timeoutMs: readyTimeoutMs,
         signal: options.signal,
       });
       writeFileSync(join(dir, "logs", "kwokctl-create.log"), out);
@@ -203,7 +218,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
       "the API's default ServiceAccount (proof the controller-manager runs)",
       async () =>
         (await kubectl(state, tools, ["get", "serviceaccount", "default", "-n", "default", "-o", "name"])) !== "",
-      READY_TIMEOUT_MS,
+      readyTimeoutMs,
       options.signal,
     );
     const apiReadySeconds = seconds(started);
@@ -224,7 +239,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
         );
         return ready.length === nodes.length;
       },
-      READY_TIMEOUT_MS,
+      readyTimeoutMs,
       options.signal,
     );
     return { state, apiReadySeconds, totalSeconds: seconds(started), nodes: nodes.map((n) => n.name) };
@@ -237,10 +252,11 @@ export async function up(options: UpOptions): Promise<UpResult> {
     } catch (stopError) {
       cleanup = `\nCleaning up failed as well: ${(stopError as Error).message}`;
     }
-    throw new Error(
+    throw new UpError(
       `npm run local -- up ${options.profile} --name ${name} failed: ${(error as Error).message}${cleanup}` +
         (tails ? `\n${tails}` : ""),
-      { cause: error },
+      state,
+      error,
     );
   }
 }

@@ -152,18 +152,23 @@ export async function runInNamespace(
   const [file, ...args] = inNamespace(state, command);
   const child = execFileAsync(file, args, {
     env: options.env ?? process.env,
-    timeout: options.timeoutMs ?? 120_000,
+    timeout: options.timeoutMs ?? 120_000, // sends SIGTERM
     maxBuffer: 64 * 1024 * 1024,
     signal: options.signal,
   });
   if (options.input !== undefined) {
     child.child.stdin?.end(options.input);
   }
+  const timeoutMs = options.timeoutMs ?? 120_000;
   try {
     return (await child).stdout;
   } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${command.join(" ")} failed: ${(e.stderr || e.stdout || e.message).trim()}`);
+    const e = error as { stdout?: string; stderr?: string; message: string; killed?: boolean };
+    const output = (e.stderr || e.stdout || e.message).trim();
+    if (e.killed && !options.signal?.aborted) {
+      throw new Error(`${command.join(" ")} did not finish within ${timeoutMs / 1000} s: ${output}`);
+    }
+    throw new Error(`${command.join(" ")} failed: ${output}`);
   }
 }
 
