@@ -18,9 +18,9 @@
 #          <repo>/.tools/cluster-tools.json   what was built where, for scripts/local.ts and the tests
 #          (per checkout, so two worktrees with different pins each find their own binaries)
 #
-# Cold builds take long (kube-apiserver alone about 15 minutes on 2 cores; README, "Local control plane");
-# each build runs alone, since one `go build` of these takes up to 1.9 GiB. A warm Go build cache relinks
-# a binary in seconds, and a stamp per binary (its cache key) makes a second run skip it altogether.
+# Cold builds take long (about 25 minutes in all on 2 cores, of it kube-apiserver 4.5 and Kueue 8; README,
+# "Local control plane"); each build runs alone, since one `go build` of these takes up to 1.9 GiB. A warm Go
+# build cache relinks a binary in seconds, and a stamp per binary (its cache key) makes a second run skip it.
 #
 # Provider sources. The provider releases are no valid Go module versions (scripts/tools.sh says why), so
 # they are built from source snapshots (`<namespace>_terraform-provider-<type>_<version>.src.tar.gz`,

@@ -54,7 +54,7 @@ export function readClusterTools(root: string, needed: readonly ClusterBinary[] 
   if (!existsSync(path)) {
     throw new Error(
       `${path} does not exist: the cluster tools were not built. Run 'npm run tools' ` +
-        `(bash scripts/tools.sh) without CNAI_SKIP_CLUSTER_TOOLS=1; a cold build takes about 40 minutes.`,
+        `(bash scripts/tools.sh) without CNAI_SKIP_CLUSTER_TOOLS=1; a cold build takes about 25 minutes on 2 cores.`,
     );
   }
   const tools = JSON.parse(readFileSync(path, "utf8")) as ClusterTools;
