@@ -170,7 +170,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
   const tools = readClusterTools(options.root, CONTROL_PLANE_BINARIES);
   if (process.getuid?.() !== 0) {
     throw new Error(
-      "npm run local needs root: the cluster runs in its own network namespace (unshare --net), so nothing it dials leaves the machine",
+      "npm run local needs root (e.g. sudo): the cluster runs in its own network namespace (unshare --net), so nothing it dials leaves the machine",
     );
   }
   const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
