@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "cdktf.out/", "state/", ".tools/", "coverage/"] },
+  { ignores: ["node_modules/", "cdktf.out/", "state/", ".tools/", ".local/", "coverage/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

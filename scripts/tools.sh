@@ -5,6 +5,9 @@
 #     its Go module, and a filesystem mirror that holds the seven providers the stacks pin;
 #   - helm, built from its Go module, which fetches the pinned charts (scripts/fetch-upstream.ts);
 #   - kubernetes-validate (Python), for the core-object checks of verify:upstream;
+#   - the cluster tools (scripts/cluster-tools.sh): etcd, the Kubernetes control plane, kubectl, kwok,
+#     Kueue's manager and the real helm/kubernetes/random/kind providers, for the local control plane
+#     tier (`npm run local`); CNAI_SKIP_CLUSTER_TOOLS=1 skips them (a cold build takes about 25 minutes);
 #   - the reference data (chart values files and CRDs): scripts/reference.sh takes CNAI_REFERENCE_DIR,
 #     else ../shared/reference, else a copy helm-pulled once into reference/<key> (from each chart's
 #     own repository, or from CNAI_CHART_REPOSITORY, a chart mirror), and records its choice in
@@ -303,6 +306,9 @@ else
   say "kubernetes-validate $KUBERNETES_VALIDATE: installed in $(elapsed "$start")"
 fi
 
+# ---- the cluster tools: the local control plane tier's binaries and the real providers (cached by version)
+CNAI_TOOLS_DIR=$TOOLS bash "$REPO/scripts/cluster-tools.sh"
+
 # ---- the reference data: decided here, once, for the tests and verify:upstream ------------------------
 start=$(now)
 CNAI_TOOLS_DIR=$TOOLS HELM=${HELM:-$TOOLS/bin/helm} bash "$REPO/scripts/reference.sh"
@@ -317,4 +323,5 @@ Use them (offline):
 or run every stack: npm run verify:tofu   (scripts/tofu-validate.sh)
 The providers in the mirror serve schemas only: they validate, they cannot plan or apply.
 helm: $TOOLS/bin/helm (npm run fetch:upstream uses it)
+A local control plane shaped like a profile (no containers): npm run local -- up <profile>
 USAGE
