@@ -9,7 +9,7 @@ import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { DEFAULTS } from "./defaults";
 import { DEFAULT_PROFILE, PROFILES } from "./index";
-import { deepMerge, isPlainObject } from "./merge";
+import { isPlainObject, mergeProfileLayers } from "./merge";
 import { inputProblems, MAX_DEPTH } from "./input";
 import type { Problem } from "./problems";
 import { ProfileError, show } from "./problems";
@@ -86,6 +86,19 @@ function describeTopLevel(value: unknown): string {
 }
 
 /**
+ * An override whose `cluster.provider` differs from the profile's replaces the cluster whole (a kind
+ * cluster's keys mean nothing to a kubeconfig cluster), so the base's cluster is dropped before the merge.
+ */
+function withoutClusterOnProviderChange(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override) || !isPlainObject(override.cluster)) return base;
+  if (!isPlainObject(base.cluster) || override.cluster.provider === undefined) return base;
+  if (override.cluster.provider === base.cluster.provider) return base;
+  const { cluster: _replaced, ...rest } = base;
+  void _replaced;
+  return rest;
+}
+
+/**
  * Builds and validates a profile. `extraChecks` adds problems found by later layers (the component
  * graph) so the user still gets one error listing everything.
  */
@@ -100,7 +113,7 @@ export function loadProfile(
   }
   const inputs = [...inputProblems(base), ...inputProblems(override)];
   if (inputs.length > 0) throw new ProfileError(name, inputs);
-  const merged = deepMerge<unknown>(DEFAULTS, base, override);
+  const merged = mergeProfileLayers(DEFAULTS, withoutClusterOnProviderChange(base, override), override);
   const parsed = profileSchema.safeParse(merged, { reportInput: true });
   const profileName = isPlainObject(merged) && typeof merged.name === "string" ? merged.name : name;
   if (!parsed.success)

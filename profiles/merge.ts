@@ -3,7 +3,9 @@
  * and Helm values over a component's typed defaults:
  *   - plain objects (maps) merge key by key, recursively;
  *   - arrays (lists) replace the base list whole;
- *   - any other value (string, number, boolean, null) replaces the base value;
+ *   - any other value (string, number, boolean, null) replaces the base value; for Helm values a `null` then
+ *     reaches Helm, which removes the chart's default; for profiles (`mergeProfileLayers`) `null` removes the
+ *     key, an override's way to drop a setting of the profile such as kind's `hostDevices`;
  *   - a key whose override value is `undefined` leaves the base untouched.
  * Inputs are never mutated; the result shares no objects with them. `__proto__`, `constructor` and
  * `prototype` keys are refused (profiles/input.ts reports them with their paths before any merge).
@@ -19,15 +21,25 @@ export function isPlainObject(value: unknown): value is PlainObject {
 
 export function deepMerge<T>(base: T, ...overrides: unknown[]): T {
   let result: unknown = clone(base);
-  for (const override of overrides) result = mergeTwo(result, override);
+  for (const override of overrides) result = mergeTwo(result, override, false);
   return result as T;
 }
 
-function mergeTwo(base: unknown, override: unknown): unknown {
+/** Defaults, a profile and an override file, merged by the rule above; a `null` removes the key. */
+export function mergeProfileLayers(...layers: unknown[]): unknown {
+  let result: unknown = {};
+  for (const layer of layers) result = mergeTwo(result, layer, true);
+  return result;
+}
+
+function mergeTwo(base: unknown, override: unknown, nullRemoves: boolean): unknown {
   if (override === undefined) return base;
   if (isPlainObject(base) && isPlainObject(override)) {
     const merged: PlainObject = { ...base };
-    for (const [key, value] of Object.entries(override)) merged[safeKey(key)] = mergeTwo(base[key], value);
+    for (const [key, value] of Object.entries(override)) {
+      if (value === null && nullRemoves) delete merged[safeKey(key)];
+      else merged[safeKey(key)] = mergeTwo(base[key], value, nullRemoves);
+    }
     return merged;
   }
   return clone(override);

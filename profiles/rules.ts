@@ -138,7 +138,7 @@ function poolRules(profile: Profile): Problem[] {
           allowed: `only kind pools take host GPU indices; remove it on ${provider}`,
         });
       }
-      if (sharing.mode === "mig" && sharing.strategy === "mixed" && provider !== "eks") {
+      if (sharing.mode === "mig" && sharing.strategy === "mixed" && (provider === "gke" || provider === "aks")) {
         problems.push({
           path: `${path}.sharing.strategy`,
           value: "mixed",
@@ -196,18 +196,21 @@ function poolRules(profile: Profile): Problem[] {
 function poolSizeProblems(profile: Profile, name: string): Problem[] {
   const pool = profile.pools[name];
   const path = `pools.${name}`;
-  if (profile.cluster.provider === "kind") {
+  const provider = profile.cluster.provider;
+  if (provider === "kind" || provider === "kubeconfig") {
     const cloudOnly = (["autoscaling", "instanceType"] as const).filter((key) => pool[key] !== undefined);
     return [
       ...(pool.nodes < 1
-        ? [{ path: `${path}.nodes`, value: pool.nodes, allowed: "kind pools need at least 1 worker" }]
+        ? [{ path: `${path}.nodes`, value: pool.nodes, allowed: `${provider} pools need at least 1 node` }]
         : []),
       ...cloudOnly.map((key) => ({
         path: `${path}.${key}`,
         value: pool[key],
-        allowed: "kind workers are fixed; this applies to cloud pools only, remove it",
+        allowed: `${provider} pools are the nodes the cluster has; this applies to cloud pools only, remove it`,
       })),
-      ...(pool.spot ? [{ path: `${path}.spot`, value: true, allowed: "kind has no spot capacity; remove it" }] : []),
+      ...(pool.spot
+        ? [{ path: `${path}.spot`, value: true, allowed: `spot applies to cloud pools only; remove it on ${provider}` }]
+        : []),
     ];
   }
   const problems: Problem[] = [];

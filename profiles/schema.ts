@@ -185,6 +185,24 @@ const kindCluster = z.strictObject({
 });
 
 /**
+ * Any cluster that already exists, reached through a kubeconfig: on-premises, OpenShift, RKE2, k3s, or a
+ * cloud cluster someone else runs. Nothing is created: the cluster stack only checks that the API answers
+ * and that every pool's nodes carry the pool label (`cnai.io/pool: <pool>`), and the pools describe the
+ * labels, taints and GPUs the nodes already have. State is kept locally, as for kind.
+ */
+const kubeconfigCluster = z.strictObject({
+  provider: z.literal("kubeconfig"),
+  /** A name for the cluster in stack and state names. */
+  name: dnsLabel,
+  /** The kubeconfig file; a relative path is taken from the synthesized stack's folder, so give an absolute one. */
+  kubeconfig: z.string().startsWith("/", { message: "an absolute path to a kubeconfig file" }),
+  /** The kubeconfig context. @default the file's current context */
+  context: z.string().min(1).max(253).optional(),
+  /** The cluster's Kubernetes minor (Pod Security labels and the Helm render use it). */
+  kubernetesVersion: kubernetesMinor,
+});
+
+/**
  * A network allowed to reach a public API endpoint, in CIDR form. IPv6 is accepted here so that the cloud rules
  * (platform/clouds/rules.ts) can say what is wrong with it: `0.0.0.0/0` and `::/0`, ranges wider than /8 and IPv6
  * ranges (the stacks create IPv4 clusters) are refused there, each with its path and the fix.
@@ -297,7 +315,7 @@ const aksCluster = z.strictObject({
   }),
 });
 
-const cluster = z.discriminatedUnion("provider", [kindCluster, eksCluster, gkeCluster, aksCluster]);
+const cluster = z.discriminatedUnion("provider", [kindCluster, kubeconfigCluster, eksCluster, gkeCluster, aksCluster]);
 
 /**
  * A worker cluster that Kueue's MultiKueue dispatches jobs to from the management cluster (the
@@ -436,6 +454,7 @@ export type Profile = z.infer<typeof profileSchema>;
 export type WorkerCluster = Profile["workers"][string];
 export type ClusterConfig = Profile["cluster"];
 export type KindClusterConfig = Extract<ClusterConfig, { provider: "kind" }>;
+export type KubeconfigClusterConfig = Extract<ClusterConfig, { provider: "kubeconfig" }>;
 export type EksClusterConfig = Extract<ClusterConfig, { provider: "eks" }>;
 export type GkeClusterConfig = Extract<ClusterConfig, { provider: "gke" }>;
 export type AksClusterConfig = Extract<ClusterConfig, { provider: "aks" }>;

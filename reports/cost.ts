@@ -99,7 +99,7 @@ const PRICE_KEYS: Readonly<Record<Cloud, string>> = { eks: "aws", gke: "gcp", ak
 /** The pool's instance type as its cluster stack picks it (a checked profile always has one). */
 function instanceType(profile: Profile, name: string, pool: Pool): { key: string; type: string } | undefined {
   const cloud = profile.cluster.provider;
-  if (cloud === "kind") return undefined;
+  if (cloud === "kind" || cloud === "kubeconfig") return undefined;
   return { type: orThrow(pickInstanceType(cloud, name, pool)).type, key: PRICE_KEYS[cloud] };
 }
 
@@ -145,6 +145,7 @@ function clusterRegion(profile: Profile): string {
     case "aks":
       return cluster.location;
     case "kind":
+    case "kubeconfig":
       return "local";
   }
 }
@@ -152,7 +153,7 @@ function clusterRegion(profile: Profile): string {
 /** Every cloud cluster of a profile; kind profiles cost nothing here. */
 export function costReport(profile: Profile): ClusterCost[] {
   const clusters = [profile, ...workerNames(profile).map((worker) => workerProfile(profile, worker))];
-  return clusters.filter((c) => c.cluster.provider !== "kind").map(clusterCost);
+  return clusters.filter((c) => c.cluster.provider !== "kind" && c.cluster.provider !== "kubeconfig").map(clusterCost);
 }
 
 export interface CostTotals {

@@ -69,8 +69,9 @@ export function buildApp(options: BuildOptions): { app: App; built: BuiltProfile
         data: {
           [MULTIKUEUE_KUBECONFIG_KEY]: multiKueueKubeconfig({
             clusterName: worker,
-            server: built.cluster.connection.host,
-            caData: Fn.base64encode(built.cluster.connection.clusterCaCertificate),
+            // Workers are cloud clusters the platform creates (the worker schema): both are set.
+            server: built.cluster.connection.host as string,
+            caData: Fn.base64encode(built.cluster.connection.clusterCaCertificate as string),
             token: built.platform.multikueueToken as string,
           }),
         },

@@ -12,6 +12,7 @@ import { EksClusterStack } from "./clusters/eks";
 import { GkeClusterStack, gkeServiceAccountEmail } from "./clusters/gke";
 import { storageSubjects, usesCloudStorage } from "../platform/clouds/storage";
 import { KindClusterStack } from "./clusters/kind";
+import { KubeconfigClusterStack } from "./clusters/kubeconfig";
 
 export type { ClusterConnection } from "./clusters/connection";
 export { kindNodes, kindWorkerName, kindWorkers, NVKIND_NODE_SETUP, KindClusterStack } from "./clusters/kind";
@@ -52,5 +53,7 @@ export function createClusterStack(scope: Construct, id: string, profile: Profil
       return new GkeClusterStack(scope, id, { profile: { ...profile, cluster } });
     case "aks":
       return new AksClusterStack(scope, id, { profile: { ...profile, cluster } });
+    case "kubeconfig":
+      return new KubeconfigClusterStack(scope, id, { profile: { ...profile, cluster } });
   }
 }

@@ -90,8 +90,11 @@ export class PlatformStack extends TerraformStack {
     super(scope, id);
     const { graph, cluster } = props;
     configureBackend(this, graph.context.profile, id);
-    // Client certificates (kind) or an exec credential plugin (clouds): nothing long-lived in state.
+    // Client certificates (kind), an exec credential plugin (clouds) or the user's kubeconfig file (an existing
+    // cluster): nothing long-lived in state.
     const connection = {
+      configPath: cluster.configPath,
+      configContext: cluster.configContext,
       host: cluster.host,
       clusterCaCertificate: cluster.clusterCaCertificate,
       clientCertificate: cluster.clientCertificate,

@@ -22,6 +22,7 @@ export function cloudProblems(profile: Profile): Problem[] {
   const { cluster } = profile;
   switch (cluster.provider) {
     case "kind":
+    case "kubeconfig":
       return [];
     case "eks":
       return [...apiAccessProblems(cluster), ...poolProblems("eks", profile), ...eksProblems({ ...profile, cluster })];

@@ -115,7 +115,10 @@ export function cloudStorageUris(
       };
     }
     case "kind":
-      throw new Error(`external.objectStore.cloud: kind has no cloud storage; use the managed object store`);
+    case "kubeconfig":
+      throw new Error(
+        `external.objectStore.cloud: a ${cluster.provider} cluster has no cloud storage of ours; use the managed object store or an external S3 endpoint`,
+      );
   }
 }
 
@@ -140,6 +143,7 @@ export function cloudStorageEgress(profile: Profile): Array<{ name: string; cidr
     case "aks":
       return [https];
     case "kind":
+    case "kubeconfig":
       return [];
   }
 }

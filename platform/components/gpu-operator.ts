@@ -98,6 +98,10 @@ export function gpuStackOwnership(profile: Profile): GpuStackOwnership {
       return { driver: "node", toolkit: "node", devicePlugin: "operator", cdiRuntimeClass: false };
     case "gke":
       return { driver: "node", toolkit: "node", devicePlugin: "node", cdiRuntimeClass: false };
+    // An existing cluster's GPU nodes are taken to have driver and toolkit (the common on-premises set-up);
+    // `components.gpu-operator.values` can turn the operator's driver and toolkit on.
+    case "kubeconfig":
+      return { driver: "node", toolkit: "node", devicePlugin: "operator", cdiRuntimeClass: false };
   }
 }
 

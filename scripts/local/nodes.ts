@@ -127,7 +127,8 @@ export function localNodes(profile: Profile): LocalNode[] {
   }
   for (const poolName of poolNames(profile)) {
     const pool = profile.pools[poolName];
-    const instanceType = orThrow(pickInstanceType(cluster.provider, poolName, pool)).type;
+    const instanceType =
+      cluster.provider === "kubeconfig" ? undefined : orThrow(pickInstanceType(cluster.provider, poolName, pool)).type;
     for (let i = 0; i < poolMaxNodes(pool); i++) {
       const name = `${cluster.name}-${poolName}-${i + 1}`;
       nodes.push({
@@ -135,7 +136,7 @@ export function localNodes(profile: Profile): LocalNode[] {
         pool: poolName,
         labels: {
           ...kubeletLabels(name),
-          "node.kubernetes.io/instance-type": instanceType,
+          ...(instanceType !== undefined && { "node.kubernetes.io/instance-type": instanceType }),
           ...poolNodeLabels(poolName, pool),
         },
         taints: pool.taints.map(withoutUndefinedValue),

@@ -10,10 +10,13 @@ export interface ExecAuth {
 }
 
 export interface ClusterConnection {
-  /** The API server URL. */
-  readonly host: string;
+  /** The API server URL; absent when the providers read a kubeconfig file. */
+  readonly host?: string;
   /** PEM (not base64) CA certificate. */
-  readonly clusterCaCertificate: string;
+  readonly clusterCaCertificate?: string;
+  /** A kubeconfig file the providers read (an existing cluster, `cluster.provider: kubeconfig`). */
+  readonly configPath?: string;
+  readonly configContext?: string;
   readonly clientCertificate?: string;
   readonly clientKey?: string;
   readonly exec?: ExecAuth;

@@ -8,7 +8,7 @@ import { AzurermBackend, GcsBackend, LocalBackend, S3Backend } from "cdktf";
 import type { TerraformStack } from "cdktf";
 import type { Profile } from "../../profiles/schema";
 
-/** Local state path for kind stacks (see the README: outside cdktf.out/, the same from every stack folder). */
+/** Local state path for kind and kubeconfig stacks (see the README: outside cdktf.out/, the same from every stack folder). */
 export function stateFilePath(stackName: string): string {
   return `../../../state/${stackName}.tfstate`;
 }
@@ -18,6 +18,7 @@ export function configureBackend(stack: TerraformStack, profile: Profile, stackN
   const { cluster } = profile;
   switch (cluster.provider) {
     case "kind":
+    case "kubeconfig":
       new LocalBackend(stack, { path: stateFilePath(stackName) });
       return;
     case "eks":

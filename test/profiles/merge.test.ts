@@ -1,4 +1,4 @@
-import { deepMerge } from "../../profiles/merge";
+import { deepMerge, mergeProfileLayers } from "../../profiles/merge";
 
 describe("deepMerge", () => {
   test("maps merge key by key, recursively", () => {
@@ -11,6 +11,10 @@ describe("deepMerge", () => {
 
   test("scalars and null replace, undefined leaves the base", () => {
     expect(deepMerge({ a: 1, b: "x", c: 2 }, { a: 2, b: null, c: undefined })).toEqual({ a: 2, b: null, c: 2 });
+  });
+
+  test("in profile layers a null removes the key", () => {
+    expect(mergeProfileLayers({ a: 1, b: { c: 2, d: 3 } }, { b: { c: null } })).toEqual({ a: 1, b: { d: 3 } });
   });
 
   test("several overrides apply in order", () => {

@@ -179,9 +179,9 @@ describe("cloud rules", () => {
         pools: { workers: { autoscaling: { min: 1, max: 2 }, instanceType: "m6i.xlarge", spot: true } },
       }),
     ).toEqual([
-      "pools.workers.autoscaling: kind workers are fixed; this applies to cloud pools only, remove it",
-      "pools.workers.instanceType: kind workers are fixed; this applies to cloud pools only, remove it",
-      "pools.workers.spot: kind has no spot capacity; remove it",
+      "pools.workers.autoscaling: kind pools are the nodes the cluster has; this applies to cloud pools only, remove it",
+      "pools.workers.instanceType: kind pools are the nodes the cluster has; this applies to cloud pools only, remove it",
+      "pools.workers.spot: spot applies to cloud pools only; remove it on kind",
     ]);
   });
 
