@@ -13,6 +13,8 @@ import { resolve } from "node:path";
 import { readOverridesFile } from "../profiles/load";
 import { clusterEnv, clusterState, DEFAULT_NAME, down, execCommand, runBinder, up } from "./local/cluster";
 import { readClusterTools } from "./local/config";
+import { readState as clusterStateAt } from "./local/processes";
+import { recordedServers, runWebhookShim } from "./local/webhooks";
 
 const ROOT = resolve(__dirname, "..");
 const USAGE = `usage: npm run local -- up <profile> [--name N] | down [--name N] | exec [--name N] -- <command...>`;
@@ -40,6 +42,12 @@ export function parseArgs(args: readonly string[]): { name: string; rest: string
 async function main(argv: readonly string[]): Promise<number> {
   const [verb, ...args] = argv;
   if (verb === "binder") return runBinder(resolve(args[0]));
+  if (verb === "webhooks") {
+    const dir = resolve(args[0]);
+    const state = clusterStateAt(dir);
+    const tools = readClusterTools(ROOT, ["kubectl"]);
+    return runWebhookShim(tools.binaries.kubectl, state.kubeconfig, recordedServers(dir));
+  }
   const { name, rest, command } = parseArgs(args);
   switch (verb) {
     case "up": {

@@ -1,0 +1,378 @@
+/**
+ * `npm run verify:cluster -- <profile>`: the platform applied to a real API server the way a user deploys it.
+ *
+ *  1. `npm run local -- up`: a container-free control plane shaped like the profile (scripts/local/cluster.ts);
+ *     inside its network namespace, the pinned charts served as a Helm repository on 127.0.0.1 and the
+ *     webhook shim (scripts/local/webhooks.ts), the tier's one place for webhooks of operators that do not run.
+ *  2. The profile as a bring-your-own-cluster profile (`cluster.provider: kubeconfig`) pointed at that cluster,
+ *     with `mirror.charts` set to the local repository: an override file, as a user's fork would write it.
+ *  3. `cdktf deploy <profile>-cluster <profile>-platform` with TERRAFORM_BINARY_NAME=tofu and the real providers,
+ *     then checks on the running cluster: no pod Pending, every Job complete, the guardrails admit a compliant
+ *     object and reject violating ones with their messages.
+ *  4. `tofu plan -detailed-exitcode` of both stacks: no changes.
+ *  5. `cdktf destroy`, then nothing the platform created is left: no namespace, no cluster-scoped object that
+ *     was not there before, except CRDs Helm keeps on purpose (installed from a chart's crds/ folder, or marked
+ *     `helm.sh/resource-policy: keep`), which are listed.
+ *  6. `npm run local -- down`, also on failure.
+ * One summary line per phase; on failure the phase, the resource and OpenTofu's message, and a non-zero exit.
+ */
+import { execFile } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { stringify } from "yaml";
+import { loadCheckedProfile } from "../../platform/check";
+import { CHARTS } from "../../platform/versions";
+import { teamNames, teamNamespace } from "../../profiles/plan";
+import type { Profile } from "../../profiles/schema";
+import { chartArchive } from "../../verify/charts";
+import type { ClusterTools } from "./config";
+import { readClusterTools } from "./config";
+import { down, up } from "./cluster";
+import type { LocalState } from "./processes";
+import { runInNamespace, spawnInNamespace } from "./processes";
+
+/** The port of the chart repository inside the cluster's namespace (its own loopback: no clash with the host). */
+export const CHART_REPOSITORY_PORT = 8879;
+
+export class PhaseError extends Error {
+  constructor(
+    readonly phase: string,
+    message: string,
+  ) {
+    super(`${phase}: ${message}`);
+  }
+}
+
+/** The override that turns a profile into a bring-your-own-cluster profile for the local control plane. */
+export function localClusterOverride(profile: Profile, kubeconfig: string, kubernetesVersion: string): unknown {
+  const minor = /^v?(\d+\.\d+)\./.exec(kubernetesVersion)?.[1];
+  if (!minor) throw new Error(`kubernetes version "${kubernetesVersion}" is not v<major>.<minor>.<patch>`);
+  const pools = Object.fromEntries(
+    Object.entries(profile.pools)
+      .filter(([, pool]) => pool.gpu?.hostDevices !== undefined)
+      .map(([name]) => [name, { gpu: { hostDevices: null } }]),
+  );
+  return {
+    cluster: { provider: "kubeconfig", name: profile.cluster.name, kubeconfig, kubernetesVersion: minor },
+    mirror: { charts: `http://127.0.0.1:${CHART_REPOSITORY_PORT}` },
+    ...(Object.keys(pools).length > 0 && { pools }),
+  };
+}
+
+/**
+ * A Helm repository folder with every pinned chart, from the chart stand-in or each chart's own repository
+ * (verify/charts.ts), indexed by `helm repo index`. Kept in the tools cache by the chart table's content.
+ */
+export async function chartRepository(root: string, tools: ClusterTools, cacheDir: string): Promise<string> {
+  const dir = join(cacheDir, "chart-repository", Buffer.from(JSON.stringify(CHARTS)).toString("base64url").slice(-24));
+  if (existsSync(join(dir, "index.yaml"))) return dir;
+  mkdirSync(dir, { recursive: true });
+  for (const chart of Object.values(CHARTS)) {
+    copyFileSync(
+      chartArchive(root, chart.repository, chart.chart, chart.version),
+      join(dir, `${chart.chart}-${chart.version}.tgz`),
+    );
+  }
+  await promisify(execFile)(tools.helm, ["repo", "index", dir]);
+  return dir;
+}
+
+/**
+ * `tofu`, except that `providers lock` (which cdktf runs when a stack's lock file lacks a provider) reads the
+ * local mirror of real providers instead of the registry, which this namespace cannot reach. The only
+ * difference from a user's run; a user with network needs none of it.
+ */
+function tofuWrapper(dir: string, tofu: string, mirror: string): string {
+  const file = join(dir, "bin", "tofu");
+  mkdirSync(join(dir, "bin"), { recursive: true });
+  writeFileSync(
+    file,
+    [
+      "#!/bin/sh",
+      'if [ "$1" = providers ] && [ "$2" = lock ]; then',
+      `  shift 2; exec ${tofu} providers lock -fs-mirror=${mirror} "$@"`,
+      "fi",
+      `exec ${tofu} "$@"`,
+      "",
+    ].join("\n"),
+  );
+  chmodSync(file, 0o755);
+  return file;
+}
+
+/** The last `Error:` block of OpenTofu's output, without colours and box drawing. */
+export function tofuError(output: string): string {
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes in OpenTofu's output
+  const plain = output.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replace(/[│╷╵]/g, "");
+  const blocks = plain.split(/Error: /).slice(1);
+  const lines = (block: string) =>
+    block
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "" && !/^\d+ Stacks? /.test(l))
+      .slice(0, 12)
+      .join(" ");
+  return blocks.length > 0
+    ? blocks.map((b) => `Error: ${lines(b)}`).join("\n")
+    : plain.trim().split("\n").slice(-5).join(" ");
+}
+
+interface K8sList {
+  items: Array<{
+    kind?: string;
+    metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+    spec?: Record<string, unknown>;
+    status?: Record<string, unknown>;
+  }>;
+}
+
+/** Cluster-scoped kinds whose objects the platform may create. */
+const CLUSTER_KINDS = [
+  "namespaces",
+  "customresourcedefinitions",
+  "clusterroles",
+  "clusterrolebindings",
+  "validatingwebhookconfigurations",
+  "mutatingwebhookconfigurations",
+  "validatingadmissionpolicies",
+  "validatingadmissionpolicybindings",
+  "priorityclasses",
+  "storageclasses",
+  "runtimeclasses",
+  "apiservices",
+];
+
+export interface VerifyOptions {
+  readonly root: string;
+  readonly profile: string;
+  readonly log?: (line: string) => void;
+  /** Keep the cluster up afterwards (for debugging). @default false */
+  readonly keep?: boolean;
+}
+
+export interface PhaseResult {
+  readonly phase: string;
+  readonly seconds: number;
+  readonly detail: string;
+}
+
+export async function verifyCluster(options: VerifyOptions): Promise<PhaseResult[]> {
+  const log = options.log ?? (() => undefined);
+  const tools = readClusterTools(options.root);
+  if (!tools.tofurcReal)
+    throw new Error("the real providers are not built: run 'npm run tools' without CNAI_SKIP_REAL_PROVIDERS");
+  const base = loadCheckedProfile(options.profile);
+  const name = `verify-${options.profile}`.slice(0, 63);
+  const results: PhaseResult[] = [];
+  const phase = async (label: string, run: () => Promise<string>): Promise<void> => {
+    const started = Date.now();
+    let detail: string;
+    try {
+      detail = await run();
+    } catch (error) {
+      throw error instanceof PhaseError ? error : new PhaseError(label, (error as Error).message);
+    }
+    const result = { phase: label, seconds: (Date.now() - started) / 1000, detail };
+    results.push(result);
+    log(`${label}: ${detail} (${result.seconds.toFixed(1)} s)`);
+  };
+
+  let state: LocalState | undefined;
+  // Logs outlive the cluster's folder, which `down` removes.
+  const logDir = join(options.root, ".local", "logs", name);
+  mkdirSync(logDir, { recursive: true });
+  const cacheDir = join(tools.tofu, "..", "..");
+  try {
+    await phase("control plane", async () => {
+      const repository = await chartRepository(options.root, tools, cacheDir);
+      const started = await up({ root: options.root, profile: options.profile, name });
+      state = started.state;
+      spawnInNamespace(
+        state,
+        "chart-repository",
+        [
+          "python3",
+          "-m",
+          "http.server",
+          String(CHART_REPOSITORY_PORT),
+          "--bind",
+          "127.0.0.1",
+          "--directory",
+          repository,
+        ],
+        { log: join(logDir, "chart-repository.log") },
+      );
+      spawnInNamespace(
+        state,
+        "webhook-shim",
+        [process.execPath, "--import", "tsx", join(options.root, "scripts", "local.ts"), "webhooks", state.stateDir],
+        { log: join(logDir, "webhooks.log"), cwd: options.root },
+      );
+      return `${started.nodes.length} nodes, API ready in ${started.apiReadySeconds.toFixed(1)} s`;
+    });
+    const cluster = state as LocalState;
+    const work = join(cluster.stateDir, "work");
+    mkdirSync(work, { recursive: true });
+    const overrideFile = join(work, "override.yaml");
+    writeFileSync(overrideFile, stringify(localClusterOverride(base, cluster.kubeconfig, tools.kubernetesVersion)));
+    const outdir = join(work, "cdktf.out");
+    const tofu = tofuWrapper(work, tools.tofu, join(cacheDir, "providers-real"));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CHECKPOINT_DISABLE: "1",
+      TERRAFORM_BINARY_NAME: tofu,
+      TF_CLI_CONFIG_FILE: tools.tofurcReal,
+      CNAI_PROFILE: options.profile,
+      CNAI_OVERRIDES: overrideFile,
+      KUBECONFIG: cluster.kubeconfig,
+      PATH: [join(work, "bin"), join(tools.binaries.kubectl, ".."), process.env.PATH].join(":"),
+    };
+    const stacks = [`${options.profile}-cluster`, `${options.profile}-platform`];
+    /** Runs cdktf with its output in a log that outlives the cluster; a failure carries OpenTofu's error. */
+    const cdktfRun = async (verb: "deploy" | "destroy", order: string[]): Promise<void> => {
+      const file = join(logDir, `${verb}.log`);
+      try {
+        await inCluster(
+          [
+            "sh",
+            "-c",
+            `exec "$@" > "${file}" 2>&1`,
+            "cdktf",
+            cdktf,
+            verb,
+            ...order,
+            "--auto-approve",
+            "--output",
+            outdir,
+          ],
+          30 * 60_000,
+          options.root,
+        );
+      } catch {
+        throw new PhaseError(
+          verb === "deploy" ? "apply" : "destroy",
+          `${tofuError(readFileSync(file, "utf8"))} (log: ${file})`,
+        );
+      }
+    };
+    const cdktf = join(options.root, "node_modules", ".bin", "cdktf");
+    const inCluster = (command: string[], timeoutMs: number, cwd?: string, input?: string) =>
+      runInNamespace(cluster, cwd ? ["sh", "-c", `cd "$0" && exec "$@"`, cwd, ...command] : command, {
+        env,
+        timeoutMs,
+        input,
+      });
+    const kubectl = (args: string[], input?: string) =>
+      inCluster([tools.binaries.kubectl, ...args], 60_000, undefined, input);
+    const snapshot = async () => {
+      const list = JSON.parse(await kubectl(["get", CLUSTER_KINDS.join(","), "-o", "json"])) as K8sList;
+      return list.items;
+    };
+    const before = new Set((await snapshot()).map((o) => `${o.kind}/${o.metadata.name}`));
+
+    await phase("apply", async () => {
+      await cdktfRun("deploy", stacks);
+      const resources = await inCluster([tools.tofu, "state", "list"], 60_000, join(outdir, "stacks", stacks[1]));
+      return `${resources.split("\n").filter(Boolean).length} resources in ${stacks[1]}`;
+    });
+
+    await phase("running platform", async () => {
+      const pods = (JSON.parse(await kubectl(["get", "pods", "-A", "-o", "json"])) as K8sList).items;
+      const pending = pods.filter((p) => p.status?.phase === "Pending" || p.status?.phase === "Failed");
+      if (pending.length > 0) {
+        throw new Error(
+          `pods not running: ${pending.map((p) => `${p.metadata.namespace}/${p.metadata.name} (${JSON.stringify((p.status?.conditions as unknown[] | undefined)?.slice(-1))})`).join(", ")}`,
+        );
+      }
+      const jobs = (JSON.parse(await kubectl(["get", "jobs", "-A", "-o", "json"])) as K8sList).items;
+      const unfinished = jobs.filter((j) => !((j.status?.succeeded as number | undefined) ?? 0));
+      const events = await kubectl(["get", "events", "-A", "--field-selector", "reason=FailedCreate", "-o", "json"]);
+      const refused = (JSON.parse(events) as { items: Array<{ message?: string }> }).items.filter((e) =>
+        /violates PodSecurity/.test(e.message ?? ""),
+      );
+      if (refused.length > 0) throw new Error(`Pod Security refused pods: ${refused.map((e) => e.message).join("; ")}`);
+      const guardrails = await checkGuardrails(base, kubectl);
+      return `${pods.length} pods scheduled, ${jobs.length - unfinished.length}/${jobs.length} Jobs complete, ${guardrails}`;
+    });
+
+    await phase("re-plan", async () => {
+      const changes: string[] = [];
+      for (const stack of stacks) {
+        try {
+          await inCluster(
+            [tools.tofu, "plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"],
+            10 * 60_000,
+            join(outdir, "stacks", stack),
+          );
+        } catch (error) {
+          const text = (error as Error).message;
+          const planned = [...text.matchAll(/# (\S+) will be|# (\S+) must be/g)].map((m) => m[1] ?? m[2]);
+          changes.push(`${stack}: ${planned.length > 0 ? planned.join(", ") : tofuError(text)}`);
+        }
+      }
+      if (changes.length > 0)
+        throw new Error(`a re-plan is not clean (a perpetual diff is a defect): ${changes.join("; ")}`);
+      return "no changes in either stack";
+    });
+
+    await phase("destroy", async () => {
+      await cdktfRun("destroy", [...stacks].reverse());
+      const after = await snapshot();
+      const terminating = after.filter((o) => o.kind === "Namespace" && o.status?.phase === "Terminating");
+      const left = after.filter((o) => !before.has(`${o.kind}/${o.metadata.name}`));
+      const kept = left.filter((o) => o.kind === "CustomResourceDefinition" && keptByHelm(o.metadata.annotations));
+      const unexpected = left.filter((o) => !kept.includes(o));
+      if (terminating.length > 0 || unexpected.length > 0) {
+        throw new Error(
+          `left behind: ${[...terminating, ...unexpected].map((o) => `${o.kind}/${o.metadata.name}${o.status?.phase === "Terminating" ? " (Terminating)" : ""}`).join(", ")}`,
+        );
+      }
+      return `nothing left but ${kept.length} CRDs Helm keeps on purpose`;
+    });
+    return results;
+  } finally {
+    if (state && !options.keep) await down(options.root, name);
+  }
+}
+
+/** A CRD Helm leaves on uninstall: installed from a chart's crds/ folder (no release annotation), or marked keep. */
+export function keptByHelm(annotations: Record<string, string> | undefined): boolean {
+  return annotations?.["meta.helm.sh/release-name"] === undefined || annotations["helm.sh/resource-policy"] === "keep";
+}
+
+/** Server-side dry runs in the first team namespace: one compliant Service, one LoadBalancer, one `latest` Pod. */
+async function checkGuardrails(
+  profile: Profile,
+  kubectl: (args: string[], input?: string) => Promise<string>,
+): Promise<string> {
+  const team = teamNames(profile)[0];
+  if (team === undefined) return "no team namespace to check guardrails in";
+  const namespace = teamNamespace(team, profile.teams[team]);
+  const create = async (object: Record<string, unknown>): Promise<string> => {
+    try {
+      await kubectl(["create", "--dry-run=server", "-n", namespace, "-f", "-"], JSON.stringify(object));
+      return "admitted";
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  const service = (name: string, type: string) => ({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name },
+    spec: { type, selector: { app: name }, ports: [{ port: 80 }] },
+  });
+  const compliant = await create(service("guardrail-probe", "ClusterIP"));
+  if (compliant !== "admitted") throw new Error(`guardrails refused a compliant ClusterIP Service: ${compliant}`);
+  const exposed = await create(service("guardrail-probe-lb", "LoadBalancer"));
+  if (!/cnai-no-loadbalancer/.test(exposed) || !/LoadBalancer Services expose/.test(exposed)) {
+    throw new Error(`guardrail cnai-no-loadbalancer did not refuse a LoadBalancer Service: ${exposed}`);
+  }
+  return `guardrails admit a ClusterIP Service and refuse a LoadBalancer in ${namespace}`;
+}
+
+/** Reads a phase list back for the summary (used by the command). */
+export function summary(results: readonly PhaseResult[]): string {
+  return results.map((r) => `${r.phase.padEnd(17)} ${r.detail} (${r.seconds.toFixed(1)} s)`).join("\n");
+}
