@@ -9,12 +9,13 @@
  * override file to the profile, as for `npm run synth`.
  */
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { readOverridesFile } from "../profiles/load";
 import { clusterEnv, clusterState, DEFAULT_NAME, down, execCommand, runBinder, up } from "./local/cluster";
 import { readClusterTools } from "./local/config";
 import { readState as clusterStateAt } from "./local/processes";
-import { recordedServers, runWebhookShim } from "./local/webhooks";
+import { fileChanged, LOCAL_SERVERS_FILE, recordedServers, runWebhookShim } from "./local/webhooks";
+import { runLocalKueue } from "./local/kueue";
 
 const ROOT = resolve(__dirname, "..");
 const USAGE = `usage: npm run local -- up <profile> [--name N] | down [--name N] | exec [--name N] -- <command...>`;
@@ -46,7 +47,23 @@ async function main(argv: readonly string[]): Promise<number> {
     const dir = resolve(args[0]);
     const state = clusterStateAt(dir);
     const tools = readClusterTools(ROOT, ["kubectl"]);
-    return runWebhookShim(tools.binaries.kubectl, state.kubeconfig, recordedServers(dir));
+    return runWebhookShim(
+      tools.binaries.kubectl,
+      state.kubeconfig,
+      recordedServers(dir),
+      fileChanged(join(dir, LOCAL_SERVERS_FILE)),
+    );
+  }
+  if (verb === "kueue") {
+    const dir = resolve(args[0]);
+    const state = clusterStateAt(dir);
+    const tools = readClusterTools(ROOT, ["kubectl", "kueue"]);
+    return runLocalKueue({
+      stateDir: dir,
+      kubeconfig: state.kubeconfig,
+      kubectl: tools.binaries.kubectl,
+      kueue: tools.binaries.kueue,
+    });
   }
   const { name, rest, command } = parseArgs(args);
   switch (verb) {

@@ -31,6 +31,8 @@ import { readClusterTools } from "./config";
 import { down, up } from "./cluster";
 import type { LocalState } from "./processes";
 import { runInNamespace, spawnInNamespace } from "./processes";
+import { KUEUE_WEBHOOK_SERVICE, kueueRunnerCommand } from "./kueue";
+import { LOCAL_SERVERS_FILE } from "./webhooks";
 
 /** The port of the chart repository inside the cluster's namespace (its own loopback: no clash with the host). */
 export const CHART_REPOSITORY_PORT = 8879;
@@ -203,6 +205,12 @@ export async function verifyCluster(options: VerifyOptions): Promise<PhaseResult
         ],
         { log: join(logDir, "chart-repository.log") },
       );
+      // Kueue runs for real: announced to the shim first, so its webhooks wait for it instead of being ignored.
+      writeFileSync(join(state.stateDir, LOCAL_SERVERS_FILE), JSON.stringify([{ service: KUEUE_WEBHOOK_SERVICE }]));
+      spawnInNamespace(state, "kueue", kueueRunnerCommand(options.root, state.stateDir), {
+        log: join(logDir, "kueue.log"),
+        cwd: options.root,
+      });
       spawnInNamespace(
         state,
         "webhook-shim",

@@ -11,7 +11,7 @@
  * The helm provider compares release metadata, not live objects, so these changes show no drift on re-plan.
  */
 import { execFile, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -20,6 +20,8 @@ import { promisify } from "node:util";
 export type ServiceKey = string;
 
 export interface LocalServer {
+  /** Announced but not answering yet: its webhooks are left as they are until it does. */
+  readonly pending?: boolean;
   /** `https://127.0.0.1:<port>` of the local process. */
   readonly base: string;
   /** PEM of the CA that signed its serving certificate. */
@@ -78,6 +80,7 @@ export async function webhookChanges(
     if (!service) continue;
     const server = servers.get(key(service));
     const path = service.path ?? "/";
+    if (server?.pending) continue;
     if (server && (await server.serves(path))) {
       patch.push(
         { op: "remove", path: `/webhooks/${index}/clientConfig/service` },
@@ -103,6 +106,7 @@ export function conversionChange(crd: Crd, servers: ReadonlyMap<ServiceKey, Loca
   const service = conversion?.webhook?.clientConfig?.service;
   if (conversion?.strategy !== "Webhook" || !service) return [];
   const server = servers.get(key(service));
+  if (server?.pending) return [];
   if (server) {
     return [
       {
@@ -179,7 +183,9 @@ export function runWebhookShim(
   kubectl: string,
   kubeconfig: string,
   servers: () => ReadonlyMap<ServiceKey, LocalServer>,
+  changed: () => boolean = () => false,
 ): Promise<never> {
+  const children = new Set<ReturnType<typeof spawn>>();
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
   const patch = (change: Change) =>
     promisify(execFile)(kubectl, [
@@ -202,12 +208,16 @@ export function runWebhookShim(
     );
   const watch = (args: string[], onChunk: (buffer: string) => string): void => {
     const child = spawn(kubectl, ["--kubeconfig", kubeconfig, "get", ...args, "--watch"]);
+    children.add(child);
     let buffer = "";
     child.stdout.on("data", (chunk: Buffer) => {
       buffer = onChunk(buffer + chunk.toString());
     });
     child.stderr.on("data", (chunk: Buffer) => log(`kubectl get ${args[0]} --watch: ${chunk.toString().trim()}`));
-    child.on("close", () => setTimeout(() => watch(args, onChunk), 500));
+    child.on("close", () => {
+      children.delete(child);
+      setTimeout(() => watch(args, onChunk), 200);
+    });
   };
   for (const kind of ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"]) {
     watch([kind, "-o", "json"], (buffer) => {
@@ -227,7 +237,24 @@ export function runWebhookShim(
     }
     return rest;
   });
+  // When a local server appears (or changes), restart the watches: they replay every object.
+  setInterval(() => {
+    if (!changed()) return;
+    log("local servers changed: replaying every webhook configuration and CRD");
+    for (const child of children) child.kill();
+  }, 300);
   return new Promise<never>(() => undefined);
+}
+
+/** Whether a file's modification time changed since the last call (a missing file counts as 0). */
+export function fileChanged(file: string): () => boolean {
+  let last = 0;
+  return () => {
+    const now = existsSync(file) ? statSync(file).mtimeMs : 0;
+    const changed = now !== last;
+    last = now;
+    return changed && now !== 0;
+  };
 }
 
 /** `<state dir>/local-servers.json`: the local processes that serve webhooks, written by whoever starts them. */
@@ -235,8 +262,9 @@ export const LOCAL_SERVERS_FILE = "local-servers.json";
 
 export interface LocalServerRecord {
   readonly service: ServiceKey;
-  readonly base: string;
-  readonly caPem: string;
+  /** Absent while the process starts: its webhooks wait for it. */
+  readonly base?: string;
+  readonly caPem?: string;
 }
 
 /** Whether a local HTTPS server answers a path with anything but 404 (controller-runtime's reply to an unregistered webhook). */
@@ -262,11 +290,12 @@ export function recordedServers(stateDir: string): () => ReadonlyMap<ServiceKey,
       records.map((r) => [
         r.service,
         {
-          base: r.base,
-          caPem: r.caPem,
+          pending: r.base === undefined,
+          base: r.base ?? "",
+          caPem: r.caPem ?? "",
           serves: (path: string) => {
             const id = `${r.base}${path}`;
-            if (!probes.has(id)) probes.set(id, probePath(r.base, r.caPem, path));
+            if (!probes.has(id)) probes.set(id, probePath(r.base ?? "", r.caPem ?? "", path));
             return probes.get(id) as Promise<boolean>;
           },
         },

@@ -1,0 +1,176 @@
+/**
+ * Kueue for real on the local control plane (the envtest pattern, ../shared/reference/facts-controlplane.md §3):
+ * the pinned manager (`sigs.k8s.io/kueue`, built by scripts/cluster-tools.sh) runs as a local process with the
+ * Configuration the platform's kueue release installs, read from that release's ConfigMap as it appears, so the
+ * process runs what a user's cluster runs. Only what a process outside the cluster needs is changed: no
+ * internal certificate management and no leader election, the webhook server on 127.0.0.1 with our
+ * certificate, health and metrics on local ports. The webhook shim (scripts/local/webhooks.ts) then points
+ * the chart's webhooks and CRD conversion at it by URL (LOCAL_SERVERS_FILE).
+ *
+ * Runs inside the cluster's network namespace and its own mount namespace: with internal certificate
+ * management off, Kueue reads its metrics certificate from the fixed path /etc/kueue/metrics/certs
+ * (kubernetes-sigs/kueue@v0.19.2:cmd/kueue/main.go), which an overlay on /etc provides in that mount
+ * namespace only; the host's /etc is never written.
+ */
+import { execFile, spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { parse, stringify } from "yaml";
+import type { LocalServerRecord } from "./webhooks";
+import { LOCAL_SERVERS_FILE } from "./webhooks";
+
+export const KUEUE_NAMESPACE = "kueue-system";
+export const KUEUE_CONFIGMAP = "kueue-manager-config";
+export const KUEUE_CONFIG_KEY = "controller_manager_config.yaml";
+export const KUEUE_WEBHOOK_SERVICE = `${KUEUE_NAMESPACE}/kueue-webhook-service`;
+export const KUEUE_PORTS = { webhook: 9443, health: 8081, metrics: 8443 } as const;
+export const KUEUE_METRICS_CERTS = "/etc/kueue/metrics/certs";
+/** The CRDs the kueue chart 0.19.2 installs (its crds/ and templates/crd: kueue.x-k8s.io kinds). */
+export const KUEUE_CRD_COUNT = 11;
+
+/** The platform's Kueue Configuration, changed only where a process outside the cluster needs it. */
+export function localKueueConfiguration(configYaml: string, certDir: string): Record<string, unknown> {
+  const config = parse(configYaml) as Record<string, unknown>;
+  return {
+    ...config,
+    internalCertManagement: { enable: false },
+    leaderElection: { leaderElect: false },
+    webhook: { host: "127.0.0.1", port: KUEUE_PORTS.webhook, certDir },
+    health: { ...(config.health as object), healthProbeBindAddress: `127.0.0.1:${KUEUE_PORTS.health}` },
+    metrics: { ...(config.metrics as object), bindAddress: `127.0.0.1:${KUEUE_PORTS.metrics}` },
+  };
+}
+
+/** A CA and a serving certificate for 127.0.0.1, made with openssl. */
+async function certificates(dir: string): Promise<void> {
+  const openssl = (args: string[]) => promisify(execFile)("openssl", args, { cwd: dir });
+  mkdirSync(dir, { recursive: true });
+  await openssl(
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=cnai-local-ca"].concat([
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.crt",
+    ]),
+  );
+  await openssl([
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-subj",
+    "/CN=127.0.0.1",
+    "-keyout",
+    "tls.key",
+    "-out",
+    "tls.csr",
+  ]);
+  writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
+  await openssl(
+    ["x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2"].concat([
+      "-extfile",
+      "san.ext",
+      "-out",
+      "tls.crt",
+    ]),
+  );
+}
+
+function ready(caPem: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = httpsRequest(
+      `https://127.0.0.1:${KUEUE_PORTS.webhook}/`,
+      { method: "GET", ca: caPem, timeout: 1000 },
+      (response) => {
+        response.resume();
+        resolve(true);
+      },
+    );
+    request.on("error", () => resolve(false));
+    request.on("timeout", () => request.destroy());
+    request.end();
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits for the kueue release's ConfigMap and CRDs, starts Kueue, and records it for the webhook shim once its
+ * webhook server answers. Returns when Kueue exits (its exit code).
+ */
+export async function runLocalKueue(options: {
+  stateDir: string;
+  kubeconfig: string;
+  kubectl: string;
+  kueue: string;
+}): Promise<number> {
+  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+  const dir = join(options.stateDir, "kueue");
+  const certDir = join(dir, "certs");
+  await certificates(certDir);
+  mkdirSync(KUEUE_METRICS_CERTS, { recursive: true });
+  for (const file of ["tls.crt", "tls.key"]) copyFileSync(join(certDir, file), join(KUEUE_METRICS_CERTS, file));
+  const kube = (args: string[]) =>
+    promisify(execFile)(options.kubectl, ["--kubeconfig", options.kubeconfig, ...args]).then((r) => r.stdout);
+
+  let configYaml = "";
+  for (;;) {
+    try {
+      const data = JSON.parse(
+        await kube(["get", "configmap", "-n", KUEUE_NAMESPACE, KUEUE_CONFIGMAP, "-o", "jsonpath={.data}"]),
+      ) as Record<string, string>;
+      // Every Kueue CRD served before the manager starts: it sets up indexes on them and exits otherwise.
+      const crds = (await kube(["get", "crd", "-o", "name"])).split("\n").filter((c) => c.endsWith(".kueue.x-k8s.io"));
+      if (crds.length < KUEUE_CRD_COUNT) throw new Error("CRDs not all there yet");
+      await kube(["wait", "--for=condition=Established", ...crds, "--timeout=5s"]);
+      configYaml = data[KUEUE_CONFIG_KEY] ?? "";
+      if (configYaml) break;
+    } catch {
+      // Not installed yet.
+    }
+    await sleep(200);
+  }
+  const configFile = join(dir, "config.yaml");
+  writeFileSync(configFile, stringify(localKueueConfiguration(configYaml, certDir)));
+  const caPem = readFileSync(join(certDir, "ca.crt"), "utf8");
+  let child: ReturnType<typeof spawn>;
+  // The API's discovery can lag a fresh CRD by a moment: a manager that exits at start is started again.
+  for (let attempt = 1; ; attempt++) {
+    log(`starting Kueue with ${configFile} (attempt ${attempt})`);
+    child = spawn(
+      options.kueue,
+      ["--config", configFile, "--feature-gates=VisibilityOnDemand=false", "--zap-log-level=info"],
+      { stdio: "inherit", env: { ...process.env, KUBECONFIG: options.kubeconfig } },
+    );
+    while (child.exitCode === null && !(await ready(caPem))) await sleep(100);
+    if (child.exitCode === null) break;
+    if (attempt === 10) return child.exitCode;
+    await sleep(500);
+  }
+  const running = child;
+  const exited = new Promise<number>((resolve) => {
+    if (running.exitCode !== null) resolve(running.exitCode);
+    running.on("exit", (code) => resolve(code ?? 1));
+  });
+  const record: LocalServerRecord[] = [
+    { service: KUEUE_WEBHOOK_SERVICE, base: `https://127.0.0.1:${KUEUE_PORTS.webhook}`, caPem },
+  ];
+  writeFileSync(join(options.stateDir, LOCAL_SERVERS_FILE), JSON.stringify(record));
+  log("Kueue's webhook server answers; recorded for the webhook shim");
+  return exited;
+}
+
+/** The command that runs the Kueue runner in its own mount namespace with an overlay on /etc. */
+export function kueueRunnerCommand(root: string, stateDir: string): string[] {
+  const upper = join(stateDir, "kueue", "etc-upper");
+  const work = join(stateDir, "kueue", "etc-work");
+  const script = [
+    "set -e",
+    `mkdir -p "${upper}" "${work}"`,
+    `mount -t overlay overlay -o lowerdir=/etc,upperdir="${upper}",workdir="${work}" /etc`,
+    `exec "${process.execPath}" --import tsx "${join(root, "scripts", "local.ts")}" kueue "${stateDir}"`,
+  ].join("\n");
+  return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script];
+}
