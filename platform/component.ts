@@ -38,7 +38,42 @@ interface StepBase {
   readonly after?: readonly string[];
   /** Helm's wait timeout for this release. @default 600 */
   readonly timeoutSeconds?: number;
+  /**
+   * What a failed install leaves, so that a plain re-apply recovers (the helm provider keeps a release
+   * whose first install failed out of state, and Helm then refuses the name). The provider has one
+   * setting for installs and upgrades, so this also decides what a failed upgrade does.
+   * Resolved in platform/release-options.ts; the README's Troubleshooting section has the table.
+   *  - `"uninstall"`: `atomic` and `cleanup_on_fail`. A failed first install is uninstalled; a failed
+   *    upgrade deletes what it created and rolls back to the last deployed revision. For releases whose
+   *    objects all come from the chart and the profile (operators, CRDs, configuration, Jobs).
+   *  - `"keep"`: `replace`, never `atomic` or `cleanup_on_fail`. A failed install stays, objects and
+   *    volumes included, and the next apply installs over it; a failed upgrade is neither rolled back
+   *    nor cleaned up. For releases that hold data (PersistentVolumeClaims, databases): an uninstall
+   *    deletes the volume claims the release templates, and a rollback runs the previous version over
+   *    data the new one may already have changed.
+   * @default "uninstall" for gates; "keep" for upstream and local releases (nothing is deleted unless a
+   * component says its release holds no data)
+   */
+  readonly onFailedInstall?: OnFailedInstall;
+  /**
+   * Wait on uninstall until every object of the release is gone. `false` sets the release's `wait` to
+   * false, which then matters only to uninstalls: `atomic` (onFailedInstall `"uninstall"`, required)
+   * makes Helm wait on every install and upgrade anyway. For a chart whose objects can be re-created
+   * while Helm deletes them (Kueue's aggregated ClusterRoles), where the wait can only time out.
+   * @default true
+   */
+  readonly waitOnUninstall?: boolean;
+  /**
+   * Adopt objects of the release that exist without Helm's ownership annotations (the helm provider's
+   * `take_ownership`) instead of failing the install. For objects that something else re-creates after
+   * an uninstall (Kueue's aggregated ClusterRoles).
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
 }
+
+/** See StepBase.onFailedInstall. */
+export type OnFailedInstall = "uninstall" | "keep";
 
 /** An upstream chart, pinned in the version table. */
 export interface UpstreamRelease extends StepBase {

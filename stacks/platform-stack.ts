@@ -32,6 +32,7 @@ import { teamNames, teamNamespace } from "../profiles/plan";
 import { addMultiKueueWorkerAccess } from "./multikueue-access";
 import { pinProviders } from "./providers/pins";
 import { releaseValues } from "../platform/values";
+import { releaseOptions } from "../platform/release-options";
 import { CHARTS } from "../platform/versions";
 import { byText } from "../profiles/order";
 
@@ -211,12 +212,18 @@ export class PlatformStack extends TerraformStack {
   private release(planned: PlannedStep, graph: ResolvedGraph, dependsOn: ITerraformDependable[]): Release {
     const { step } = planned;
     const { profile } = graph.context;
+    // What a failed install or upgrade leaves, and whether an uninstall waits: decided per step (platform/release-options.ts).
+    const options = releaseOptions(step);
     const common = {
       name: step.name,
       namespace: step.namespace,
-      wait: true,
+      wait: options.wait,
       waitForJobs: true,
       timeout: step.timeoutSeconds ?? 600,
+      atomic: options.atomic,
+      cleanupOnFail: options.cleanupOnFail,
+      replace: options.replace,
+      takeOwnership: options.takeOwnership || undefined,
       dependsOn,
     };
     switch (step.kind) {

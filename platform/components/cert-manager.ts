@@ -25,6 +25,9 @@ export const certManager: ComponentDefinition = {
       namespace: NAMESPACE,
       chart: "cert-manager",
       primary: true,
+      // An operator: its CRDs carry helm.sh/resource-policy: keep (crds.keep) and survive an uninstall; the
+      // certificates live in Secrets its controller re-issues.
+      onFailedInstall: "uninstall",
       values: {
         crds: { enabled: true, keep: true },
         resources: resources("10m", "64Mi", "200m", "256Mi"),

@@ -133,6 +133,8 @@ export const gpuOperator: ComponentDefinition = {
         namespace: NAMESPACE,
         chart: "gpu-operator",
         primary: true,
+        // An operator and its ClusterPolicy, all from the profile; no volume.
+        onFailedInstall: "uninstall",
         values: {
           driver: { enabled: ownership.driver === "operator" },
           toolkit: { enabled: ownership.toolkit === "operator" },

@@ -106,6 +106,8 @@ function storageRelease(profile: Profile): LocalRelease {
   return {
     kind: "local",
     name: STORAGE_RELEASE,
+    // ServiceAccounts from the profile.
+    onFailedInstall: "uninstall",
     // Every object names its team namespace; the release itself lives in the KServe namespace.
     namespace: NAMESPACE,
     render: (app, id) => {
@@ -144,13 +146,23 @@ export const kserve: ComponentDefinition = {
   // InferenceServices run in the team namespaces, which get the storage ServiceAccount.
   namespaces: (ctx) => [{ name: NAMESPACE }, ...teamNamespaceSpecs(ctx.profile)],
   steps: (ctx): Step[] => [
-    { kind: "upstream", name: CRD_RELEASE, namespace: NAMESPACE, chart: "kserve-crd", values: {} },
+    // CRDs only: a failed first install has no InferenceService yet; a rollback keeps every CRD both revisions have.
+    {
+      kind: "upstream",
+      name: CRD_RELEASE,
+      namespace: NAMESPACE,
+      chart: "kserve-crd",
+      values: {},
+      onFailedInstall: "uninstall",
+    },
     {
       kind: "upstream",
       name: RELEASE,
       namespace: NAMESPACE,
       chart: "kserve-resources",
       primary: true,
+      // The controller; InferenceServices are the teams' (and the samples release's), not in this release.
+      onFailedInstall: "uninstall",
       after: [CRD_RELEASE],
       values: kserveResourcesValues(ctx),
     },
@@ -176,6 +188,8 @@ export const kserve: ComponentDefinition = {
       kind: "local",
       name: RUNTIMES_RELEASE,
       namespace: NAMESPACE,
+      // ClusterServingRuntimes from the version table.
+      onFailedInstall: "uninstall",
       after: [WEBHOOK_GATE],
       render: (app, id) =>
         new ServingRuntimesChart(app, id, {

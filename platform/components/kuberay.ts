@@ -28,6 +28,8 @@ export const kuberay: ComponentDefinition = {
       namespace: NAMESPACE,
       chart: "kuberay-operator",
       primary: true,
+      // An operator; its CRDs come from the chart's crds/ folder, which Helm never deletes.
+      onFailedInstall: "uninstall",
       values: {
         // The chart sets only limits (requests then equal them: 100m / 512Mi); a laptop needs far less.
         resources: resources("10m", "64Mi", "100m", "256Mi"),

@@ -113,6 +113,35 @@ function kueueValues(ctx: ComponentContext): Record<string, unknown> {
   };
 }
 
+/**
+ * How the Kueue release uninstalls. The chart (0.19.2) always renders two aggregated ClusterRoles,
+ * `kueue-batch-admin-role` and `kueue-batch-user-role` (kubernetes-sigs/kueue@v0.19.2:charts/kueue/templates/rbac/
+ * batch_admin_role.yaml and batch_user_role.yaml: no condition around them, and no values key names them), whose
+ * `aggregationRule` selects the chart's own viewer/editor roles. Helm deletes a kind's objects concurrently
+ * (helm/helm@v3.18.4:pkg/kube/client.go `rdelete`, `batchPerform`: one goroutine per object of a kind), and every
+ * ClusterRole event makes kube-controller-manager's aggregation controller re-sync each aggregated role from its
+ * informer cache: while that cache still holds the aggregated role but a member is gone, the rules differ and it
+ * server-side-applies the role (Force, field manager clusterrole-aggregation-controller), which re-creates it when
+ * Helm's delete has already gone through (kubernetes/kubernetes@v1.35.8:pkg/controller/clusterroleaggregation/
+ * clusterroleaggregation_controller.go `syncClusterRole`, `applyClusterRoles`). The re-created role has rules only:
+ * no labels, no Helm annotations, no aggregationRule, so nothing removes it again. Measured on the local control plane
+ * (../shared/reference/facts-controlplane.md §6): uninstall timed out at 600 s in 4 of 6 destroys, and the next install
+ * failed on the leftover role. So:
+ *  - `waitOnUninstall: false`: the helm provider's Delete passes `wait` to Helm's uninstall
+ *    (hashicorp/terraform-provider-helm@v3.1.1:helm/resource_helm_release.go, `uninstall.Wait = state.Wait.ValueBool()`),
+ *    whose wait polls each deleted object by name (helm/helm@v3.18.4:pkg/kube/wait.go `waitForDeletedResources`), so a
+ *    re-created role kept it polling until the timeout. Without it the uninstall returns once the deletes are sent.
+ *    Install and upgrade still wait: `atomic` sets Helm's Wait (helm/helm@v3.18.4:pkg/action/install.go and
+ *    upgrade.go, `Wait = Wait || Atomic`).
+ *  - `adoptExisting: true` (`take_ownership`): the next install adopts a leftover role by patching it back to the
+ *    chart's object, labels, annotations and aggregationRule included, instead of refusing it for its missing
+ *    ownership metadata (helm/helm@v3.18.4:pkg/action/install.go `requireAdoption` instead of
+ *    `existingResourceConflict`, then `UpdateThreeWayMerge`); the controller then re-aggregates its rules.
+ * The roles still exist while Kueue is installed: the platform does not bind them (team members get the team Role of
+ * charts/team-tenancy.ts), and a cluster admin who binds them keeps what they grant.
+ */
+export const KUEUE_UNINSTALL = { waitOnUninstall: false, adoptExisting: true } as const;
+
 /** The AdmissionCheck that sends a management cluster's workloads to its MultiKueue workers. */
 export const MULTIKUEUE_ADMISSION_CHECK = "multikueue";
 
@@ -220,6 +249,9 @@ export const kueue: ComponentDefinition = {
       chart: "kueue",
       primary: true,
       values: kueueValues(ctx),
+      // The controller and its CRDs; the queues are the kueue-queues release.
+      onFailedInstall: "uninstall",
+      ...KUEUE_UNINSTALL,
     },
     {
       kind: "gate",
@@ -233,6 +265,8 @@ export const kueue: ComponentDefinition = {
       kind: "local",
       name: "kueue-queues",
       namespace: NAMESPACE,
+      // Flavors, priority classes and queues, all from the profile; workloads belong to their jobs.
+      onFailedInstall: "uninstall",
       after: [WEBHOOK_GATE],
       render: (app, id) => new KueueQueues(app, id, kueueQueuesProps(ctx.profile)),
     },

@@ -70,6 +70,9 @@ export const mlflow: ComponentDefinition = {
       kind: "local",
       name: "mlflow",
       namespace: MLFLOW_NAMESPACE,
+      // The tracking server holds no data itself: runs live in mlflow-db and artifacts in the object store,
+      // both releases that keep.
+      onFailedInstall: "uninstall",
       render: (app, id) =>
         new MlflowChart(app, id, {
           namespace: MLFLOW_NAMESPACE,

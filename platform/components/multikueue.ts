@@ -34,6 +34,8 @@ export const multikueue: ComponentDefinition = {
         kind: "local",
         name: "multikueue",
         namespace: MULTIKUEUE_NAMESPACE,
+        // Configuration from the profile; the worker kubeconfig Secrets are Terraform resources, not in the release.
+        onFailedInstall: "uninstall",
         render: (app, id) =>
           new MultiKueueManager(app, id, {
             clusters: workers.map((worker) => ({ name: worker, kubeconfigSecret: multiKueueSecretName(worker) })),

@@ -182,6 +182,10 @@ export const objectStore: ComponentDefinition = {
       namespace: OBJECT_STORE_NAMESPACE,
       chart: "seaweedfs",
       primary: true,
+      // The artifacts and models: the chart templates the all-in-one data volume claim itself
+      // (seaweedfs/seaweedfs@4.44:k8s/charts/seaweedfs/templates/all-in-one/all-in-one-pvc.yaml), so an
+      // uninstall deletes it; a rollback would run the previous SeaweedFS over data the new one wrote.
+      onFailedInstall: "keep",
       values: {
         global: { seaweedfs: { monitoring: { enabled: monitoringEnabled(ctx) } } },
         master: { enabled: false },

@@ -33,6 +33,9 @@ export const observability: ComponentDefinition = {
       namespace: NAMESPACE,
       chart: "kube-prometheus-stack",
       primary: true,
+      // No volume: Prometheus keeps a short retention on emptyDir and Grafana has no persistence, so a rollback
+      // or an uninstall loses nothing that is not re-scraped; the CRDs (crds/ folder) are never deleted by Helm.
+      onFailedInstall: "uninstall",
       values: {
         alertmanager: { enabled: false },
         // kind runs kubeadm's control plane: controller-manager, scheduler and etcd serve metrics on 127.0.0.1

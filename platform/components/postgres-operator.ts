@@ -26,6 +26,9 @@ export const postgresOperator: ComponentDefinition = {
       namespace: NAMESPACE,
       chart: "cloudnative-pg",
       primary: true,
+      // The operator only: the databases are the Cluster releases (mlflow-db, pgvector), which keep. Its CRDs
+      // carry helm.sh/resource-policy: keep, so uninstalling the operator never deletes a Cluster.
+      onFailedInstall: "uninstall",
       values: {
         crds: { create: true },
         resources: resources("10m", "64Mi", "200m", "256Mi"),

@@ -45,6 +45,9 @@ export const postgresql: ComponentDefinition = {
       kind: "local",
       name: MLFLOW_DB_CLUSTER,
       namespace: MLFLOW_NAMESPACE,
+      // MLflow's database. Uninstalling deletes the Cluster, and CloudNativePG's owner references delete its
+      // volume claims with it; a rollback reverts a spec the operator may already have applied to the data.
+      onFailedInstall: "keep",
       render: (app, id) =>
         new PostgresClusterChart(app, id, {
           name: MLFLOW_DB_CLUSTER,

@@ -211,6 +211,9 @@ export const samples: ComponentDefinition = {
       {
         kind: "local",
         name: "samples",
+        // Jobs, RayJobs and InferenceServices from the profile; a failed Job cannot run again in place, so an
+        // install that failed is uninstalled and the next apply creates them anew.
+        onFailedInstall: "uninstall",
         namespace: teamNamespace(first.team, ctx.profile.teams[first.team]),
         render: (app, id) => {
           const chart = new Chart(app, id);

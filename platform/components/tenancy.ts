@@ -81,6 +81,8 @@ export const tenancy: ComponentDefinition = {
       {
         kind: "local",
         name: "team-tenancy",
+        // Roles, quotas, policies from the profile; the namespaces (and what teams create in them) are not in the release.
+        onFailedInstall: "uninstall",
         // Every object names its team namespace; the release itself lives in the first one.
         namespace: teamNamespace(teams[0], ctx.profile.teams[teams[0]]),
         render: (app, id) => {

@@ -54,6 +54,9 @@ function qdrantSteps(ctx: ComponentContext): Step[] {
       namespace: VECTOR_DB_NAMESPACE,
       chart: "qdrant",
       primary: true,
+      // The collections, on the StatefulSet's volume: a rollback would run the previous Qdrant over storage the
+      // new one may have migrated.
+      onFailedInstall: "keep",
       values: {
         replicaCount: 1,
         persistence: { size: "2Gi" },
@@ -77,6 +80,8 @@ function qdrantSteps(ctx: ComponentContext): Step[] {
             kind: "local" as const,
             name: "qdrant-team-keys",
             namespace: VECTOR_DB_NAMESPACE,
+            // A hook Job and its RBAC; the team Secrets it writes are not in the release and survive.
+            onFailedInstall: "uninstall" as const,
             after: [QDRANT_RELEASE],
             render: (app: Construct, id: string) => {
               const endpoint = vectorDatabaseEndpoint("qdrant");
@@ -116,6 +121,9 @@ function milvusSteps(ctx: ComponentContext): Step[] {
       namespace: VECTOR_DB_NAMESPACE,
       chart: "milvus",
       primary: true,
+      // Embedded etcd and local storage on one volume claim, which the chart templates itself
+      // (zilliztech/milvus-helm@9832476:charts/milvus/templates/pvc.yaml): an uninstall would delete it.
+      onFailedInstall: "keep",
       values: {
         cluster: { enabled: false },
         standalone: {
@@ -140,6 +148,8 @@ function pgvectorSteps(ctx: ComponentContext): Step[] {
       kind: "local",
       name: PGVECTOR_CLUSTER,
       namespace: VECTOR_DB_NAMESPACE,
+      // The vectors: a CloudNativePG Cluster, kept for the reasons of mlflow-db.
+      onFailedInstall: "keep",
       render: (app, id) =>
         new PostgresClusterChart(app, id, {
           name: PGVECTOR_CLUSTER,

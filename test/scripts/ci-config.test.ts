@@ -52,6 +52,14 @@ describe("the users' CI configuration", () => {
     expect(kind).toContain("cdktf destroy laptop-platform laptop-cluster");
   });
 
+  test("the smoke check is the script that derives its queues from the profile: no queue name is written here", () => {
+    const kind = runs("kind");
+    expect(kind).toContain("npm run smoke -- laptop --context kind-cnai-laptop");
+    expect(kind).not.toMatch(/\b(clusterqueue|localqueue)\b/i);
+    expect(kind.indexOf("npm run smoke")).toBeLessThan(kind.indexOf("cdktf destroy"));
+    expect(scripts.smoke).toBe("tsx scripts/smoke.ts");
+  });
+
   test("every action is pinned to a version", () => {
     for (const job of Object.values(workflow.jobs)) {
       for (const step of job.steps) if (step.uses) expect(step.uses).toMatch(/@v\d+/);

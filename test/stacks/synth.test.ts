@@ -177,6 +177,60 @@ describe("synthesizing every profile", () => {
     expect(releaseDeps("laptop", "cert-manager")).toContain("kube-prometheus-stack");
   });
 
+  test("every release says what a failed install leaves: stateless ones are atomic, the ones holding data keep and are replaced", () => {
+    const failure = (release: Record<string, unknown>) =>
+      [release.atomic, release.cleanup_on_fail, release.replace, release.wait, release.take_ownership ?? false].join(
+        " ",
+      );
+    // atomic cleanup_on_fail replace wait take_ownership
+    const UNINSTALL = "true true false true false";
+    const KEEP = "false false true true false";
+    const laptop = Object.fromEntries(
+      Object.entries(platform("laptop").resource.helm_release).map(([id, r]) => [
+        id.replace("release-", ""),
+        failure(r),
+      ]),
+    );
+    expect(laptop).toEqual({
+      "cert-manager": UNINSTALL,
+      "cloudnative-pg": UNINSTALL,
+      "cnpg-webhook-ready": UNINSTALL,
+      "kserve-crd": UNINSTALL,
+      "kserve-resources": UNINSTALL,
+      "kserve-runtimes": UNINSTALL,
+      "kserve-storage": UNINSTALL,
+      "kserve-webhook-ready": UNINSTALL,
+      "kube-prometheus-stack": UNINSTALL,
+      "kuberay-operator": UNINSTALL,
+      // Helm's uninstall wait never ends while the aggregation controller re-creates the chart's aggregated roles
+      // (platform/components/kueue.ts, KUEUE_UNINSTALL); atomic keeps install and upgrade waiting.
+      kueue: "true true false false true",
+      "kueue-queues": UNINSTALL,
+      "kueue-webhook-ready": UNINSTALL,
+      mlflow: UNINSTALL,
+      "mlflow-db": KEEP,
+      qdrant: KEEP,
+      "qdrant-team-keys": UNINSTALL,
+      seaweedfs: KEEP,
+      "team-tenancy": UNINSTALL,
+    });
+    // Every other stack decides the same for the same release, and for the releases laptop does not have.
+    const others: Record<string, Set<string>> = {};
+    for (const stack of EXPECTED_STACKS.filter((s) => s.endsWith("-platform"))) {
+      const json = JSON.parse(files[`stacks/${stack}/cdk.tf.json`]) as TfJson;
+      for (const [id, release] of Object.entries(json.resource.helm_release)) {
+        const name = id.replace("release-", "");
+        (others[name] ??= new Set()).add(failure(release));
+      }
+    }
+    expect(Object.fromEntries(Object.entries(others).map(([name, set]) => [name, [...set]]))).toEqual({
+      ...Object.fromEntries(Object.entries(laptop).map(([name, value]) => [name, [value]])),
+      "gpu-operator": [UNINSTALL],
+      multikueue: [UNINSTALL],
+      samples: [UNINSTALL],
+    });
+  });
+
   test("no custom resource is applied through kubernetes_manifest, which needs the CRD at plan time", () => {
     expect(platform("laptop").resource.kubernetes_manifest).toBeUndefined();
   });

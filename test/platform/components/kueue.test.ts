@@ -15,7 +15,10 @@ import {
   kueue,
   kueueConfiguration,
   kueueQueuesProps,
+  KUEUE_UNINSTALL,
 } from "../../../platform/components/kueue";
+import { releaseOptions } from "../../../platform/release-options";
+import { rendered } from "../../support/rendered";
 import { crdFor, referenceValues, schemaProblems, unknownValuePaths } from "../../support/reference";
 
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: unknown };
@@ -108,6 +111,77 @@ describe("kueue component", () => {
       ["local", "kueue-queues", "kueue-system", ["kueue-webhook-ready"]],
     ]);
   });
+
+  test("a failed install of any of its releases is uninstalled; the chart's release does not wait on uninstall and adopts leftovers", () => {
+    expect(KUEUE_UNINSTALL).toEqual({ waitOnUninstall: false, adoptExisting: true });
+    expect(stepsFor("laptop").map((s) => [s.name, releaseOptions(s)])).toEqual([
+      [
+        "kueue",
+        {
+          onFailedInstall: "uninstall",
+          atomic: true,
+          cleanupOnFail: true,
+          replace: false,
+          wait: false,
+          takeOwnership: true,
+        },
+      ],
+      [
+        "kueue-webhook-ready",
+        {
+          onFailedInstall: "uninstall",
+          atomic: true,
+          cleanupOnFail: true,
+          replace: false,
+          wait: true,
+          takeOwnership: false,
+        },
+      ],
+      [
+        "kueue-queues",
+        {
+          onFailedInstall: "uninstall",
+          atomic: true,
+          cleanupOnFail: true,
+          replace: false,
+          wait: true,
+          takeOwnership: false,
+        },
+      ],
+    ]);
+  });
+
+  test.each(["laptop", "cluster-gpu"])(
+    "the two aggregated ClusterRoles the uninstall races on come from the kueue chart only, and nothing of %s binds them",
+    (profileName) => {
+      const [stack] = rendered(profileName);
+      const aggregated = stack.releases.flatMap((r) =>
+        r.objects
+          .filter((o) => o.kind === "ClusterRole" && o.aggregationRule !== undefined)
+          .map((o) => ({ release: r.name, name: o.metadata.name, aggregationRule: o.aggregationRule as unknown })),
+      );
+      expect(aggregated).toEqual([
+        {
+          release: "kueue",
+          name: "kueue-batch-admin-role",
+          aggregationRule: { clusterRoleSelectors: [{ matchLabels: { "rbac.kueue.x-k8s.io/batch-admin": "true" } }] },
+        },
+        {
+          release: "kueue",
+          name: "kueue-batch-user-role",
+          aggregationRule: { clusterRoleSelectors: [{ matchLabels: { "rbac.kueue.x-k8s.io/batch-user": "true" } }] },
+        },
+      ]);
+      const bindings = stack.releases.flatMap((r) =>
+        r.objects.filter(
+          (o) =>
+            (o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding") &&
+            aggregated.some((a) => a.name === (o.roleRef as { name: string }).name),
+        ),
+      );
+      expect(bindings).toEqual([]);
+    },
+  );
 
   test("sets laptop-sized resources, the Configuration and Prometheus when observability is on", () => {
     const upstream = release(stepsFor("laptop"));

@@ -42,6 +42,7 @@ describe("mlflow", () => {
       kind: "local",
       name: "mlflow",
       namespace: "mlflow",
+      onFailedInstall: "uninstall",
       render: undefined,
     });
     expect(mlflow.namespaces(contextFor(loadProfile("laptop")))).toEqual([{ name: "mlflow" }]);

@@ -48,6 +48,7 @@ describe("object-store", () => {
       namespace: "object-store",
       chart: "seaweedfs",
       primary: true,
+      onFailedInstall: "keep",
       values: undefined,
     });
     expect(release.values).toEqual({

@@ -19,6 +19,7 @@ describe("postgres-operator", () => {
       namespace: "cnpg-system",
       chart: "cloudnative-pg",
       primary: true,
+      onFailedInstall: "uninstall",
       values: {
         crds: { create: true },
         resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } },

@@ -31,6 +31,7 @@ describe("postgresql", () => {
       kind: "local",
       name: "mlflow-db",
       namespace: "mlflow",
+      onFailedInstall: "keep",
       render: undefined,
     });
   });

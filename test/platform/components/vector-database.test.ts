@@ -83,6 +83,7 @@ describe("vector-database", () => {
         namespace: "vector-db",
         chart: "qdrant",
         primary: true,
+        onFailedInstall: "keep",
         values: {
           replicaCount: 1,
           config: { cluster: { enabled: false }, service: { jwt_rbac: true } },
@@ -153,6 +154,7 @@ describe("vector-database", () => {
         namespace: "vector-db",
         chart: "milvus",
         primary: true,
+        onFailedInstall: "keep",
         values: {
           cluster: { enabled: false },
           standalone: {
@@ -192,6 +194,7 @@ describe("vector-database", () => {
         kind: "local",
         name: "vectors",
         namespace: "vector-db",
+        onFailedInstall: "keep",
         render: undefined,
       });
     });
