@@ -16,7 +16,7 @@
  *  6. `npm run local -- down`, also on failure.
  * One summary line per phase; on failure the phase, the resource and OpenTofu's message, and a non-zero exit.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -30,7 +30,8 @@ import type { ClusterTools } from "./config";
 import { readClusterTools } from "./config";
 import { down, up } from "./cluster";
 import type { LocalState } from "./processes";
-import { runInNamespace, spawnInNamespace } from "./processes";
+import { inNamespace, runInNamespace, spawnInNamespace } from "./processes";
+import { runSmoke } from "../../verify/smoke";
 import { KUEUE_WEBHOOK_SERVICE, kueueRunnerCommand } from "./kueue";
 import { LOCAL_SERVERS_FILE } from "./webhooks";
 
@@ -123,7 +124,12 @@ export function tofuError(output: string): string {
 interface K8sList {
   items: Array<{
     kind?: string;
-    metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+    metadata: {
+      name: string;
+      namespace?: string;
+      annotations?: Record<string, string>;
+      labels?: Record<string, string>;
+    };
     spec?: Record<string, unknown>;
     status?: Record<string, unknown>;
   }>;
@@ -151,6 +157,10 @@ export interface VerifyOptions {
   readonly log?: (line: string) => void;
   /** Keep the cluster up afterwards (for debugging). @default false */
   readonly keep?: boolean;
+  /** Apply, check, re-plan and destroy this many times on the same cluster. @default 1 */
+  readonly cycles?: number;
+  /** Make the first apply fail (Kueue not yet started), then prove a plain re-apply converges. @default false */
+  readonly forceFailure?: boolean;
 }
 
 export interface PhaseResult {
@@ -173,7 +183,9 @@ export async function verifyCluster(options: VerifyOptions): Promise<PhaseResult
     try {
       detail = await run();
     } catch (error) {
-      throw error instanceof PhaseError ? error : new PhaseError(label, (error as Error).message);
+      throw error instanceof PhaseError
+        ? new PhaseError(label, error.message.replace(/^[^:]+: /, ""))
+        : new PhaseError(label, (error as Error).message);
     }
     const result = { phase: label, seconds: (Date.now() - started) / 1000, detail };
     results.push(result);
@@ -181,6 +193,20 @@ export async function verifyCluster(options: VerifyOptions): Promise<PhaseResult
   };
 
   let state: LocalState | undefined;
+  let kueue: { pid: number } | undefined;
+  const announceKueue = (cluster: LocalState) =>
+    writeFileSync(join(cluster.stateDir, LOCAL_SERVERS_FILE), JSON.stringify([{ service: KUEUE_WEBHOOK_SERVICE }]));
+  const startKueue = (cluster: LocalState) => {
+    kueue = spawnInNamespace(cluster, "kueue", kueueRunnerCommand(options.root, cluster.stateDir), {
+      log: join(logDir, "kueue.log"),
+      cwd: options.root,
+    });
+  };
+  /** Kueue starts afresh for each cycle: a destroy removes its CRDs, which a running manager does not get back. */
+  const stopKueue = () => {
+    if (kueue) process.kill(-kueue.pid, "SIGTERM");
+    kueue = undefined;
+  };
   // Logs outlive the cluster's folder, which `down` removes.
   const logDir = join(options.root, ".local", "logs", name);
   mkdirSync(logDir, { recursive: true });
@@ -206,11 +232,8 @@ export async function verifyCluster(options: VerifyOptions): Promise<PhaseResult
         { log: join(logDir, "chart-repository.log") },
       );
       // Kueue runs for real: announced to the shim first, so its webhooks wait for it instead of being ignored.
-      writeFileSync(join(state.stateDir, LOCAL_SERVERS_FILE), JSON.stringify([{ service: KUEUE_WEBHOOK_SERVICE }]));
-      spawnInNamespace(state, "kueue", kueueRunnerCommand(options.root, state.stateDir), {
-        log: join(logDir, "kueue.log"),
-        cwd: options.root,
-      });
+      announceKueue(state);
+      if (!options.forceFailure) startKueue(state);
       spawnInNamespace(
         state,
         "webhook-shim",
@@ -279,69 +302,139 @@ export async function verifyCluster(options: VerifyOptions): Promise<PhaseResult
     };
     const before = new Set((await snapshot()).map((o) => `${o.kind}/${o.metadata.name}`));
 
-    await phase("apply", async () => {
-      await cdktfRun("deploy", stacks);
-      const resources = await inCluster([tools.tofu, "state", "list"], 60_000, join(outdir, "stacks", stacks[1]));
-      return `${resources.split("\n").filter(Boolean).length} resources in ${stacks[1]}`;
-    });
-
-    await phase("running platform", async () => {
-      const pods = (JSON.parse(await kubectl(["get", "pods", "-A", "-o", "json"])) as K8sList).items;
-      const pending = pods.filter((p) => p.status?.phase === "Pending" || p.status?.phase === "Failed");
-      if (pending.length > 0) {
-        throw new Error(
-          `pods not running: ${pending.map((p) => `${p.metadata.namespace}/${p.metadata.name} (${JSON.stringify((p.status?.conditions as unknown[] | undefined)?.slice(-1))})`).join(", ")}`,
-        );
-      }
-      const jobs = (JSON.parse(await kubectl(["get", "jobs", "-A", "-o", "json"])) as K8sList).items;
-      const unfinished = jobs.filter((j) => !((j.status?.succeeded as number | undefined) ?? 0));
-      const events = await kubectl(["get", "events", "-A", "--field-selector", "reason=FailedCreate", "-o", "json"]);
-      const refused = (JSON.parse(events) as { items: Array<{ message?: string }> }).items.filter((e) =>
-        /violates PodSecurity/.test(e.message ?? ""),
-      );
-      if (refused.length > 0) throw new Error(`Pod Security refused pods: ${refused.map((e) => e.message).join("; ")}`);
-      const guardrails = await checkGuardrails(base, kubectl);
-      return `${pods.length} pods scheduled, ${jobs.length - unfinished.length}/${jobs.length} Jobs complete, ${guardrails}`;
-    });
-
-    await phase("re-plan", async () => {
-      const changes: string[] = [];
-      for (const stack of stacks) {
+    if (options.forceFailure) {
+      await phase("forced failure", async () => {
+        // Kueue is announced but not started: the kueue-queues release meets its webhooks with nothing behind
+        // them and fails, as a release whose gate times out would. A plain re-apply must then converge.
+        let failed = "";
         try {
-          await inCluster(
-            [tools.tofu, "plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"],
-            10 * 60_000,
-            join(outdir, "stacks", stack),
-          );
+          await cdktfRun("deploy", stacks);
         } catch (error) {
-          const text = (error as Error).message;
-          const planned = [...text.matchAll(/# (\S+) will be|# (\S+) must be/g)].map((m) => m[1] ?? m[2]);
-          changes.push(`${stack}: ${planned.length > 0 ? planned.join(", ") : tofuError(text)}`);
+          failed = (error as Error).message.split("\n")[0];
         }
+        if (!failed) throw new Error("the first apply was meant to fail (Kueue not started) and did not");
+        const left = JSON.parse(
+          await inCluster(
+            [tools.helm, "--kubeconfig", cluster.kubeconfig, "list", "-A", "--failed", "-o", "json"],
+            60_000,
+          ),
+        ) as Array<{ name: string; namespace: string }>;
+        startKueue(cluster);
+        return `the first apply failed as forced (${failed.slice(0, 160)}…); failed releases left in the cluster: ${left.map((r) => r.name).join(", ") || "none"}`;
+      });
+    }
+    const cycles = options.cycles ?? 1;
+    for (let i = 1; i <= cycles; i++) {
+      const cycle = cycles > 1 ? ` ${i}/${cycles}` : "";
+      if (i > 1) {
+        stopKueue();
+        announceKueue(cluster);
+        startKueue(cluster);
       }
-      if (changes.length > 0)
-        throw new Error(`a re-plan is not clean (a perpetual diff is a defect): ${changes.join("; ")}`);
-      return "no changes in either stack";
-    });
+      await phase(`apply${cycle}`, async () => {
+        await cdktfRun("deploy", stacks);
+        const resources = await inCluster([tools.tofu, "state", "list"], 60_000, join(outdir, "stacks", stacks[1]));
+        return `${resources.split("\n").filter(Boolean).length} resources in ${stacks[1]}`;
+      });
 
-    await phase("destroy", async () => {
-      await cdktfRun("destroy", [...stacks].reverse());
-      const after = await snapshot();
-      const terminating = after.filter((o) => o.kind === "Namespace" && o.status?.phase === "Terminating");
-      const left = after.filter((o) => !before.has(`${o.kind}/${o.metadata.name}`));
-      const kept = left.filter((o) => o.kind === "CustomResourceDefinition" && keptByHelm(o.metadata.annotations));
-      const unexpected = left.filter((o) => !kept.includes(o));
-      if (terminating.length > 0 || unexpected.length > 0) {
-        throw new Error(
-          `left behind: ${[...terminating, ...unexpected].map((o) => `${o.kind}/${o.metadata.name}${o.status?.phase === "Terminating" ? " (Terminating)" : ""}`).join(", ")}`,
+      await phase(`running platform${cycle}`, async () => {
+        const pods = (JSON.parse(await kubectl(["get", "pods", "-A", "-o", "json"])) as K8sList).items;
+        const pending = pods.filter((p) => p.status?.phase === "Pending" || p.status?.phase === "Failed");
+        if (pending.length > 0) {
+          throw new Error(
+            `pods not running: ${pending.map((p) => `${p.metadata.namespace}/${p.metadata.name} (${JSON.stringify((p.status?.conditions as unknown[] | undefined)?.slice(-1))})`).join(", ")}`,
+          );
+        }
+        const jobs = (JSON.parse(await kubectl(["get", "jobs", "-A", "-o", "json"])) as K8sList).items;
+        const unfinished = jobs.filter((j) => !((j.status?.succeeded as number | undefined) ?? 0));
+        const events = await kubectl(["get", "events", "-A", "--field-selector", "reason=FailedCreate", "-o", "json"]);
+        const refused = (JSON.parse(events) as { items: Array<{ message?: string }> }).items.filter((e) =>
+          /violates PodSecurity/.test(e.message ?? ""),
         );
-      }
-      return `nothing left but ${kept.length} CRDs Helm keeps on purpose`;
-    });
+        if (refused.length > 0)
+          throw new Error(`Pod Security refused pods: ${refused.map((e) => e.message).join("; ")}`);
+        const guardrails = await checkGuardrails(base, kubectl);
+        // The users' CI smoke check (verify/smoke.ts), against this cluster: queues exist and Kueue admits a Job.
+        const smoke = runSmoke(
+          base,
+          (argv, stdin) => {
+            const [file, ...args] = inNamespace(cluster, [tools.binaries.kubectl, ...argv.slice(1)]);
+            const result = spawnSync(file, args, { env, input: stdin, encoding: "utf8" });
+            return { status: result.status ?? 1, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
+          },
+          {
+            suffix: `${Date.now()}`,
+            timeoutSeconds: 60,
+            pollMilliseconds: 500,
+            sleep: (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms),
+            now: () => Date.now(),
+          },
+        );
+        if (smoke.length > 0) throw new Error(`the smoke check failed: ${smoke.join("; ")}`);
+        return `${pods.length} pods scheduled, ${jobs.length - unfinished.length}/${jobs.length} Jobs complete, ${guardrails}, Kueue admitted the smoke Job of every team`;
+      });
+
+      await phase(`re-plan${cycle}`, async () => {
+        const changes: string[] = [];
+        for (const stack of stacks) {
+          try {
+            await inCluster(
+              [tools.tofu, "plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"],
+              10 * 60_000,
+              join(outdir, "stacks", stack),
+            );
+          } catch (error) {
+            const text = (error as Error).message;
+            const planned = [...text.matchAll(/# (\S+) will be|# (\S+) must be/g)].map((m) => m[1] ?? m[2]);
+            changes.push(`${stack}: ${planned.length > 0 ? planned.join(", ") : tofuError(text)}`);
+          }
+        }
+        if (changes.length > 0)
+          throw new Error(`a re-plan is not clean (a perpetual diff is a defect): ${changes.join("; ")}`);
+        return "no changes in either stack";
+      });
+
+      await phase(`destroy${cycle}`, async () => {
+        await cdktfRun("destroy", [...stacks].reverse());
+        const after = await snapshot();
+        const terminating = after.filter((o) => o.kind === "Namespace" && o.status?.phase === "Terminating");
+        const left = after.filter((o) => !before.has(`${o.kind}/${o.metadata.name}`));
+        const kept = left.filter((o) => o.kind === "CustomResourceDefinition" && keptByHelm(o.metadata.annotations));
+        const tolerated = left.filter((o) => !kept.includes(o) && toleratedLeftover(o));
+        const unexpected = left.filter((o) => !kept.includes(o) && !tolerated.includes(o));
+        if (terminating.length > 0 || unexpected.length > 0) {
+          throw new Error(
+            `left behind: ${[...terminating, ...unexpected].map((o) => `${o.kind}/${o.metadata.name}${o.status?.phase === "Terminating" ? " (Terminating)" : ""}`).join(", ")}`,
+          );
+        }
+        const roles = tolerated.filter((o) => o.kind === "ClusterRole").map((o) => o.metadata.name);
+        return (
+          `nothing left but ${kept.length} CRDs Helm keeps on purpose (and the API server's ${tolerated.length - roles.length} APIServices for their groups)` +
+          (roles.length > 0
+            ? `, and ${roles.join(", ")}, re-created by the aggregation controller (the next install adopts them)`
+            : "")
+        );
+      });
+    }
     return results;
   } finally {
     if (state && !options.keep) await down(options.root, name);
   }
+}
+
+/**
+ * What a destroy may leave that the platform did not ask for: APIServices the API server manages itself for
+ * the groups of the kept CRDs, and Kueue's two aggregated ClusterRoles, which kube-controller-manager's
+ * aggregation controller can re-create while Helm deletes them (platform/components/kueue.ts
+ * `KUEUE_UNINSTALL`: the next install adopts them). README, "Troubleshooting", gives the command that
+ * removes them.
+ */
+export function toleratedLeftover(o: {
+  kind?: string;
+  metadata: { name: string; labels?: Record<string, string> };
+}): boolean {
+  if (o.kind === "APIService") return o.metadata.labels?.["kube-aggregator.kubernetes.io/automanaged"] !== undefined;
+  return o.kind === "ClusterRole" && ["kueue-batch-admin-role", "kueue-batch-user-role"].includes(o.metadata.name);
 }
 
 /** A CRD Helm leaves on uninstall: installed from a chart's crds/ folder (no release annotation), or marked keep. */
