@@ -20,7 +20,7 @@ async function main(): Promise<number> {
   if (profiles.length === 0) throw new Error("usage: npm run verify:cluster -- <profile> [<profile>...] [--keep]");
   for (const profile of profiles) {
     console.log(`verify:cluster ${profile}`);
-    const results = await verifyCluster({
+    const report = await verifyCluster({
       root: resolve(__dirname, ".."),
       profile,
       keep,
@@ -28,7 +28,9 @@ async function main(): Promise<number> {
       forceFailure: args.includes("--force-failure"),
       log: (line) => console.log(`  ${line}`),
     });
-    console.log(`verify:cluster ${profile}: passed\n${summary(results)}`);
+    console.log(
+      `verify:cluster ${profile}: passed\n${summary(report.phases)}\npeak memory of the tier: ${report.peakMemoryMiB} MiB`,
+    );
   }
   return 0;
 }

@@ -30,7 +30,7 @@ import type { ClusterTools } from "./config";
 import { readClusterTools } from "./config";
 import { down, up } from "./cluster";
 import type { LocalState } from "./processes";
-import { inNamespace, runInNamespace, spawnInNamespace } from "./processes";
+import { inNamespace, processesInNamespace, runInNamespace, spawnInNamespace } from "./processes";
 import { runSmoke } from "../../verify/smoke";
 import { KUEUE_WEBHOOK_SERVICE, kueueRunnerCommand } from "./kueue";
 import { LOCAL_SERVERS_FILE } from "./webhooks";
@@ -169,7 +169,27 @@ export interface PhaseResult {
   readonly detail: string;
 }
 
-export async function verifyCluster(options: VerifyOptions): Promise<PhaseResult[]> {
+/** The resident memory of every process in a network namespace, in MiB (the whole tier: control plane, Kueue, OpenTofu, providers, helm). */
+export function namespaceRssMiB(namespace: string): number {
+  let kib = 0;
+  for (const pid of processesInNamespace(namespace)) {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      kib += match ? Number(match[1]) : 0;
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return Math.round(kib / 1024);
+}
+
+export interface VerifyReport {
+  readonly phases: PhaseResult[];
+  /** The largest sum of RSS over the tier's processes, sampled every second. */
+  readonly peakMemoryMiB: number;
+}
+
+export async function verifyCluster(options: VerifyOptions): Promise<VerifyReport> {
   const log = options.log ?? (() => undefined);
   const tools = readClusterTools(options.root);
   if (!tools.tofurcReal)
@@ -211,6 +231,10 @@ export async function verifyCluster(options: VerifyOptions): Promise<PhaseResult
   const logDir = join(options.root, ".local", "logs", name);
   mkdirSync(logDir, { recursive: true });
   const cacheDir = join(tools.tofu, "..", "..");
+  let peakMemoryMiB = 0;
+  const sampler = setInterval(() => {
+    if (state?.namespace) peakMemoryMiB = Math.max(peakMemoryMiB, namespaceRssMiB(state.namespace));
+  }, 1000);
   try {
     await phase("control plane", async () => {
       const repository = await chartRepository(options.root, tools, cacheDir);
@@ -416,8 +440,9 @@ export async function verifyCluster(options: VerifyOptions): Promise<PhaseResult
         );
       });
     }
-    return results;
+    return { phases: results, peakMemoryMiB };
   } finally {
+    clearInterval(sampler);
     if (state && !options.keep) await down(options.root, name);
   }
 }
