@@ -14,7 +14,7 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { request as httpsRequest } from "node:https";
+import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
@@ -25,7 +25,10 @@ export const KUEUE_NAMESPACE = "kueue-system";
 export const KUEUE_CONFIGMAP = "kueue-manager-config";
 export const KUEUE_CONFIG_KEY = "controller_manager_config.yaml";
 export const KUEUE_WEBHOOK_SERVICE = `${KUEUE_NAMESPACE}/kueue-webhook-service`;
-export const KUEUE_PORTS = { webhook: 9443, health: 8081, metrics: 8443 } as const;
+/** `webhook` is the holding proxy the cluster calls; Kueue's own webhook server listens on `kueueWebhook`. */
+export const KUEUE_PORTS = { webhook: 9443, kueueWebhook: 9444, health: 8081, metrics: 8443 } as const;
+/** How long the proxy holds a call while Kueue starts: under the API server's 10 s webhook timeout. */
+export const HOLD_MS = 9000;
 export const KUEUE_METRICS_CERTS = "/etc/kueue/metrics/certs";
 /** The CRDs the kueue chart 0.19.2 installs (its crds/ and templates/crd: kueue.x-k8s.io kinds). */
 export const KUEUE_CRD_COUNT = 11;
@@ -37,7 +40,7 @@ export function localKueueConfiguration(configYaml: string, certDir: string): Re
     ...config,
     internalCertManagement: { enable: false },
     leaderElection: { leaderElect: false },
-    webhook: { host: "127.0.0.1", port: KUEUE_PORTS.webhook, certDir },
+    webhook: { host: "127.0.0.1", port: KUEUE_PORTS.kueueWebhook, certDir },
     health: { ...(config.health as object), healthProbeBindAddress: `127.0.0.1:${KUEUE_PORTS.health}` },
     metrics: { ...(config.metrics as object), bindAddress: `127.0.0.1:${KUEUE_PORTS.metrics}` },
   };
@@ -81,7 +84,7 @@ async function certificates(dir: string): Promise<void> {
 function ready(caPem: string): Promise<boolean> {
   return new Promise((resolve) => {
     const request = httpsRequest(
-      `https://127.0.0.1:${KUEUE_PORTS.webhook}/`,
+      `https://127.0.0.1:${KUEUE_PORTS.kueueWebhook}/`,
       { method: "GET", ca: caPem, timeout: 1000 },
       (response) => {
         response.resume();
@@ -95,6 +98,42 @@ function ready(caPem: string): Promise<boolean> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether Kueue's own webhook server answers; set once Kueue is started. */
+let kueueReady: () => Promise<boolean> = async () => false;
+
+/**
+ * An HTTPS proxy on the webhook port that holds each call (admission or conversion) until Kueue's webhook
+ * server answers, at most HOLD_MS, then passes it through: what a real cluster's gate Job does by waiting.
+ */
+function holdingProxy(key: Buffer, cert: Buffer, caPem: string): Promise<void> {
+  const server = createHttpsServer({ key, cert }, (request, response) => {
+    void (async () => {
+      const deadline = Date.now() + HOLD_MS;
+      while (!(await kueueReady()) && Date.now() < deadline) await sleep(100);
+      const upstream = httpsRequest(
+        {
+          host: "127.0.0.1",
+          port: KUEUE_PORTS.kueueWebhook,
+          path: request.url,
+          method: request.method,
+          headers: request.headers,
+          ca: caPem,
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      upstream.on("error", (error) => {
+        response.writeHead(503);
+        response.end(`Kueue is not answering yet: ${error.message}`);
+      });
+      request.pipe(upstream);
+    })();
+  });
+  return new Promise((resolve) => server.listen(KUEUE_PORTS.webhook, "127.0.0.1", () => resolve()));
+}
 
 /**
  * Waits for the kueue release's ConfigMap and CRDs, starts Kueue, and records it for the webhook shim once its
@@ -114,6 +153,21 @@ export async function runLocalKueue(options: {
   for (const file of ["tls.crt", "tls.key"]) copyFileSync(join(certDir, file), join(KUEUE_METRICS_CERTS, file));
   const kube = (args: string[]) =>
     promisify(execFile)(options.kubectl, ["--kubeconfig", options.kubeconfig, ...args]).then((r) => r.stdout);
+
+  // The webhooks go to the holding proxy at once, before Kueue runs: on this tier the kueue-webhook-ready gate
+  // Job "completes" without running, so nothing else would make the next release wait for Kueue's webhooks.
+  const proxyCa = readFileSync(join(certDir, "ca.crt"), "utf8");
+  await holdingProxy(readFileSync(join(certDir, "tls.key")), readFileSync(join(certDir, "tls.crt")), proxyCa);
+  const record: LocalServerRecord[] = [
+    {
+      service: KUEUE_WEBHOOK_SERVICE,
+      base: `https://127.0.0.1:${KUEUE_PORTS.webhook}`,
+      caPem: proxyCa,
+      servesAll: true,
+    },
+  ];
+  writeFileSync(join(options.stateDir, LOCAL_SERVERS_FILE), JSON.stringify(record));
+  log(`holding proxy on 127.0.0.1:${KUEUE_PORTS.webhook} recorded for the webhook shim`);
 
   let configYaml = "";
   for (;;) {
@@ -136,6 +190,7 @@ export async function runLocalKueue(options: {
   writeFileSync(configFile, stringify(localKueueConfiguration(configYaml, certDir)));
   const caPem = readFileSync(join(certDir, "ca.crt"), "utf8");
   let child: ReturnType<typeof spawn>;
+  kueueReady = () => ready(caPem);
   // The API's discovery can lag a fresh CRD by a moment: a manager that exits at start is started again.
   for (let attempt = 1; ; attempt++) {
     log(`starting Kueue with ${configFile} (attempt ${attempt})`);
@@ -154,11 +209,7 @@ export async function runLocalKueue(options: {
     if (running.exitCode !== null) resolve(running.exitCode);
     running.on("exit", (code) => resolve(code ?? 1));
   });
-  const record: LocalServerRecord[] = [
-    { service: KUEUE_WEBHOOK_SERVICE, base: `https://127.0.0.1:${KUEUE_PORTS.webhook}`, caPem },
-  ];
-  writeFileSync(join(options.stateDir, LOCAL_SERVERS_FILE), JSON.stringify(record));
-  log("Kueue's webhook server answers; recorded for the webhook shim");
+  log("Kueue's webhook server answers");
   return exited;
 }
 
