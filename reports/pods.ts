@@ -84,13 +84,17 @@ function configReloader(objects: readonly K8sObject[]): Container {
     .flatMap((c: { args?: string[] }) => c.args ?? [])
     .find((a: string) => a.startsWith("--prometheus-config-reloader="))
     ?.split("=")[1];
-  // prometheus-operator defaults when no flag is given (prometheus-operator/prometheus-operator@v0.93.1:cmd/operator/main.go).
+  // kube-prometheus-stack passes the reloader's resources as flags; without a flag the pod is reported without that
+  // resource (the operator's own default is not read from its source here).
+  const resource = (request: string, limit: string) => ({ request: flag(request), limit: flag(limit) });
+  const cpu = resource("cpu-request", "cpu-limit");
+  const memory = resource("memory-request", "memory-limit");
   return {
     name: "config-reloader",
     image,
     resources: {
-      requests: { cpu: flag("cpu-request") ?? "10m", memory: flag("memory-request") ?? "50Mi" },
-      limits: { cpu: flag("cpu-limit") ?? "10m", memory: flag("memory-limit") ?? "50Mi" },
+      requests: { cpu: cpu.request, memory: memory.request },
+      limits: { cpu: cpu.limit, memory: memory.limit },
     },
   };
 }
@@ -129,8 +133,8 @@ function operatorPods(o: K8sObject, objects: readonly K8sObject[]): OperatorPod[
     ];
   }
   if (group === "postgresql.cnpg.io" && o.kind === "Cluster") {
-    // CloudNativePG gives the bootstrap-controller init container the cluster's resources too
-    // (cloudnative-pg/cloudnative-pg@v1.30.0:pkg/specs/pods.go), so the max rule keeps the postgres figure.
+    // The bootstrap-controller init container is counted with the cluster's resources, which by the max rule
+    // leaves the postgres figure; that CloudNativePG gives it exactly those was not checked against its source.
     const resources = o.spec?.resources ?? {};
     return [
       {

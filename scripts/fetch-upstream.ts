@@ -28,16 +28,18 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import type { ChartVersion } from "../platform/versions";
 import { CHARTS } from "../platform/versions";
+import { helm, PULL_TIMEOUT_SECONDS, pullArguments, ToolError } from "../verify/charts";
 
-/** A pull that takes longer is treated as unreachable, so an offline machine fails fast. */
-const PULL_TIMEOUT_SECONDS = 60;
-
-class FetchError extends Error {}
+function pull(entry: ChartVersion, mirror: string | undefined, into: string): string {
+  const args = pullArguments(mirror ?? entry.repository, entry.chart, entry.version);
+  helm([...args, "--untar", "--untardir", into], `helm ${args.join(" ")}`, PULL_TIMEOUT_SECONDS);
+  return join(into, entry.chart);
+}
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -51,59 +53,6 @@ function cacheKey(): string {
     .update(readFileSync(__filename))
     .digest("hex")
     .slice(0, 16);
-}
-
-function helmBinary(): string {
-  const fix = "run 'npm run tools' (scripts/tools.sh builds helm) or set HELM to a helm 3.8+ binary";
-  const helm = process.env.HELM;
-  if (helm) {
-    if (!existsSync(helm)) throw new FetchError(`HELM is "${helm}", which does not exist: ${fix}`);
-    return helm;
-  }
-  const built = join(process.env.CNAI_TOOLS_DIR ?? join(homedir(), ".cache/cnai-tools"), "bin/helm");
-  if (!existsSync(built)) throw new FetchError(`helm not found: HELM is not set and ${built} does not exist: ${fix}`);
-  return built;
-}
-
-/** helm's own error: the last `Error:` line it printed, or its last line. */
-function helmError(error: unknown): string {
-  const failure = error as { stderr?: string; code?: string; signal?: string; message: string };
-  if (failure.code === "ETIMEDOUT" || failure.signal === "SIGTERM") {
-    return `no answer within ${PULL_TIMEOUT_SECONDS} s`;
-  }
-  const lines = `${failure.stderr ?? ""}`
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
-  return lines.filter((line) => line.startsWith("Error:")).pop() ?? lines.pop() ?? failure.message;
-}
-
-function helm(args: string[], what: string, timeoutSeconds?: number): string {
-  try {
-    return execFileSync(helmBinary(), args, {
-      encoding: "utf8",
-      maxBuffer: 1 << 28,
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: timeoutSeconds ? timeoutSeconds * 1000 : undefined,
-    });
-  } catch (error) {
-    if (error instanceof FetchError) throw error;
-    throw new FetchError(`${what} failed: ${helmError(error)}`);
-  }
-}
-
-/** `helm pull` arguments: from the chart's own repository, or from the one mirror. */
-function pullArguments(entry: ChartVersion, mirror: string | undefined): string[] {
-  const repository = mirror ?? entry.repository;
-  const oci = repository.startsWith("oci://");
-  const ref = oci ? `${repository.replace(/\/+$/, "")}/${entry.chart}` : entry.chart;
-  return ["pull", ref, ...(oci ? [] : ["--repo", repository]), "--version", entry.version];
-}
-
-function pull(entry: ChartVersion, mirror: string | undefined, into: string): string {
-  const args = pullArguments(entry, mirror);
-  helm([...args, "--untar", "--untardir", into], `helm ${args.join(" ")}`, PULL_TIMEOUT_SECONDS);
-  return join(into, entry.chart);
 }
 
 /** The `.Values.a.b` paths a chart's templates read, for charts that ship no values.yaml. */
@@ -163,7 +112,7 @@ function main(): void {
   const out = resolve(argument("--out") ?? "upstream");
   const only = argument("--chart");
   if (only !== undefined && !(only in CHARTS)) {
-    throw new FetchError(
+    throw new ToolError(
       `--chart is "${only}", which is not a key of CHARTS in platform/versions.ts; use one of: ${Object.keys(CHARTS).join(", ")}`,
     );
   }
@@ -181,7 +130,7 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  if (!(error instanceof FetchError)) throw error;
+  if (!(error instanceof ToolError)) throw error;
   console.error(`fetch-upstream: ${error.message}`);
   process.exitCode = 1;
 }

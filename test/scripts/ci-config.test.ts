@@ -34,6 +34,9 @@ describe("the users' CI configuration", () => {
       expect(Object.keys(scripts)).toContain(match[1]);
     expect(read(".ci/run")).toContain("npm test");
     expect(read(".ci/run")).toContain("npm run verify:checkov");
+    // CI never skips the cluster tools or the real providers, so their tests always run there.
+    expect(read(".ci/run")).toContain("unset CNAI_SKIP_CLUSTER_TOOLS CNAI_SKIP_REAL_PROVIDERS");
+    expect(read(".ci/run")).toContain("npm run verify:cluster -- laptop --force-failure --cycles 3");
   });
 
   test("leaves the choice of reference data to the tools step: no reference folder is named", () => {
