@@ -16,6 +16,7 @@ import { readClusterTools } from "./local/config";
 import { readState as clusterStateAt } from "./local/processes";
 import { fileChanged, LOCAL_SERVERS_FILE, recordedServers, runWebhookShim } from "./local/webhooks";
 import { runLocalKueue } from "./local/kueue";
+import { runSimulationDriver } from "./local/simulation-driver";
 
 const ROOT = resolve(__dirname, "..");
 const USAGE = `usage: npm run local -- up <profile> [--name N] | down [--name N] | exec [--name N] -- <command...>`;
@@ -53,6 +54,10 @@ async function main(argv: readonly string[]): Promise<number> {
       recordedServers(dir),
       fileChanged(join(dir, LOCAL_SERVERS_FILE)),
     );
+  }
+  if (verb === "simulate-driver") {
+    const dir = resolve(args[0]);
+    return runSimulationDriver(dir, clusterStateAt(dir).kubeconfig);
   }
   if (verb === "kueue") {
     const dir = resolve(args[0]);

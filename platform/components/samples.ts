@@ -140,6 +140,38 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
   }
 }
 
+/** A resource a workload wants more of than its team can ever hold in a pool. */
+export interface DemandExcess {
+  readonly resource: string;
+  /** The amount wanted, formatted as in a quota (`2500m`, `4Gi`, `12`). */
+  readonly amount: string;
+  /** Why it can never be admitted, e.g. `team "research" can never hold more than 12 nvidia.com/gpu in pool "gpu" (…)`. */
+  readonly reason: string;
+}
+
+/**
+ * What of a workload's demand (all pods at once, as Kueue admits it) exceeds the most its team can ever hold
+ * in the pool (nominal quota plus what it may borrow): such a workload would wait in its queue forever. The
+ * sample check and the Kueue simulation both use it, so the simulation can hold Kueue to this prediction.
+ */
+export function demandExcess(profile: Profile, team: string, pool: string, demand: ResourceDemand): DemandExcess[] {
+  const wanted: Record<string, number> = { cpu: demand.cpu, memory: demand.memoryBytes, ...demand.extended };
+  const excess: DemandExcess[] = [];
+  for (const [resource, amount] of Object.entries(wanted)) {
+    const most = maxObtainable(profile, team, pool, resource);
+    if (amount > most + 1e-9) {
+      const show = (n: number) =>
+        resource === "cpu" ? formatCpu(n) : resource === "memory" ? formatMemory(n) : String(n);
+      excess.push({
+        resource,
+        amount: show(amount),
+        reason: `team "${team}" can never hold more than ${show(most)} ${resource} in pool "${pool}" (nominal quota plus what it may borrow)`,
+      });
+    }
+  }
+  return excess;
+}
+
 /**
  * Checks every sample against what its team can ever get, with the demand the workload constructs
  * compute (all pods, head and submitter included): a sample no queue could admit would wait forever.
@@ -156,18 +188,12 @@ export function sampleProblems(profile: Profile): Problem[] {
       problems.push({ path: `samples.${name}`, value: sample, allowed: (error as Error).message });
       continue;
     }
-    const wanted: Record<string, number> = { cpu: demand.cpu, memory: demand.memoryBytes, ...demand.extended };
-    for (const [resource, amount] of Object.entries(wanted)) {
-      const most = maxObtainable(profile, sample.team, sample.pool, resource);
-      if (amount > most + 1e-9) {
-        const show = (n: number) =>
-          resource === "cpu" ? formatCpu(n) : resource === "memory" ? formatMemory(n) : String(n);
-        problems.push({
-          path: `samples.${name}`,
-          value: { kind: sample.kind, [resource]: show(amount) },
-          allowed: `team "${sample.team}" can never hold more than ${show(most)} ${resource} in pool "${sample.pool}" (nominal quota plus what it may borrow); raise its quota or shrink the sample`,
-        });
-      }
+    for (const excess of demandExcess(profile, sample.team, sample.pool, demand)) {
+      problems.push({
+        path: `samples.${name}`,
+        value: { kind: sample.kind, [excess.resource]: excess.amount },
+        allowed: `${excess.reason}; raise its quota or shrink the sample`,
+      });
     }
   }
   return problems;

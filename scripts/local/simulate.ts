@@ -1,0 +1,227 @@
+/**
+ * `npm run simulate -- <profile> [--workload <file>]`: the GPU sharing design against the real Kueue.
+ *
+ * A local control plane shaped like the profile (scripts/local/cluster.ts: kwok nodes from its pools), the
+ * profile's Kueue objects exactly as the platform stack renders them (the `kueue` release's CRDs, Configuration
+ * and webhooks, the `kueue-queues` release's flavors, priority classes and queues, the team namespaces), the
+ * pinned Kueue manager as a local process with that Configuration (scripts/local/kueue.ts), and then the
+ * workload mix (verify/simulation/plan.ts) submitted by the driver (scripts/local/simulation-driver.ts), which
+ * records every change of every Workload. The report comes from that record (verify/simulation/report.ts).
+ *
+ * Left out of the rendered releases, with the reason: the Kueue Deployment (the manager runs as a local
+ * process instead), its ServiceMonitor (no Prometheus here) and the visibility APIServices (the local manager
+ * runs with VisibilityOnDemand off, facts-controlplane.md §3).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { App } from "cdk8s";
+import { KueueQueues } from "../../charts/kueue-queues";
+import { loadCheckedProfile } from "../../platform/check";
+import { kueueQueuesProps, NAMESPACE as KUEUE_NAMESPACE } from "../../platform/components/kueue";
+import { teamNamespaceSpecs } from "../../platform/components/teams";
+import type { Profile } from "../../profiles/schema";
+import type { K8sObject } from "../../reports/rendered";
+import { renderProfile } from "../../stacks/render-profile";
+import type { RayJobEnding, SimulationPlan } from "../../verify/simulation/plan";
+import { derivedPlan, parseWorkloadFile, simulationObjects } from "../../verify/simulation/plan";
+import type { Recording } from "../../verify/simulation/recording";
+import type { SimulationReport } from "../../verify/simulation/report";
+import { simulationReport } from "../../verify/simulation/report";
+import { down, up } from "./cluster";
+import type { ClusterTools } from "./config";
+import { readClusterTools } from "./config";
+import { KUEUE_WEBHOOK_SERVICE, kueueRunnerCommand } from "./kueue";
+import type { LocalState } from "./processes";
+import { runInNamespace, spawnInNamespace } from "./processes";
+import type { DriverInput } from "./simulation-driver";
+import { DRIVER_INPUT, DRIVER_RECORDING, SIMULATION_DIR } from "./simulation-driver";
+import { LOCAL_SERVERS_FILE } from "./webhooks";
+
+/** Kinds of the rendered kueue release the simulation does not apply (see the header). */
+export const NOT_APPLIED = new Set(["Deployment", "ServiceMonitor", "APIService"]);
+
+export interface SimulateOptions {
+  readonly root: string;
+  readonly profile: string;
+  /** A workload file (YAML or JSON); @default the mix derived from the profile */
+  readonly workloadFile?: string;
+  /** A plan given directly (tests); wins over workloadFile. */
+  readonly plan?: SimulationPlan;
+  /** A profile override object (as CNAI_OVERRIDES gives it). @default none */
+  readonly overrides?: unknown;
+  /** The local cluster's name. @default `sim-<profile>` */
+  readonly name?: string;
+  readonly log?: (line: string) => void;
+  /** Leave the cluster running afterwards (stop it with `npm run local -- down --name <name>`). @default false */
+  readonly keep?: boolean;
+  /** Hook that lets the KubeRay tier shape RayJobs; without it RayJobs are refused. @default none */
+  readonly rayJobEnding?: RayJobEnding;
+  /** Starts what RayJobs need (the KubeRay operator) once the cluster is up. @default none */
+  readonly startKubeRay?: (state: LocalState, tools: ClusterTools, logDir: string) => Promise<void>;
+}
+
+export interface SimulationResult {
+  readonly profile: Profile;
+  readonly plan: SimulationPlan;
+  readonly recording: Recording;
+  readonly report: SimulationReport;
+  /** Seconds per phase: control plane, Kueue ready, simulation. */
+  readonly timings: Readonly<Record<string, number>>;
+  /** Where the logs are. */
+  readonly logDir: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The real milliseconds after which the driver gives up: twice an ideal schedule, plus a minute. */
+export function deadlineMs(plan: SimulationPlan): number {
+  const toMs = (minutes: number) => (minutes * 60 * 1000) / plan.timeScale;
+  const lastArrival = Math.max(0, ...plan.workloads.map((w) => w.arrival));
+  const serial = plan.workloads.reduce((sum, w) => sum + w.duration, 0);
+  const longest = Math.max(0, ...plan.workloads.map((w) => w.duration));
+  // At worst one workload at a time per team and pool; usually far less.
+  const lanes = new Set(plan.workloads.map((w) => `${w.team}/${w.pool}`)).size || 1;
+  return Math.round(toMs(lastArrival + longest + (2 * serial) / lanes) + 60_000);
+}
+
+/** The objects the simulation applies before Kueue starts: namespaces, then the rendered kueue release. */
+export function kueueReleaseObjects(objects: readonly K8sObject[]): { crds: K8sObject[]; rest: K8sObject[] } {
+  const kept = objects.filter((o) => !NOT_APPLIED.has(o.kind));
+  return {
+    crds: kept.filter((o) => o.kind === "CustomResourceDefinition"),
+    rest: kept.filter((o) => o.kind !== "CustomResourceDefinition"),
+  };
+}
+
+function list(items: readonly unknown[]): string {
+  return JSON.stringify({ apiVersion: "v1", kind: "List", items });
+}
+
+export async function simulate(options: SimulateOptions): Promise<SimulationResult> {
+  const log = options.log ?? (() => undefined);
+  const profile = loadCheckedProfile(options.profile, options.overrides);
+  const plan =
+    options.plan ??
+    (options.workloadFile
+      ? parseWorkloadFile(readFileSync(options.workloadFile, "utf8"), options.workloadFile, profile)
+      : derivedPlan(profile));
+  const objects = simulationObjects(profile, plan, options.rayJobEnding);
+  const hasRayJobs = plan.workloads.some((w) => w.kind === "ray-job");
+  const tools = readClusterTools(options.root);
+  const name = options.name ?? `sim-${options.profile}`.slice(0, 63);
+  const logDir = join(options.root, ".local", "logs", name);
+  mkdirSync(logDir, { recursive: true });
+  const timings: Record<string, number> = {};
+  let phaseStart = Date.now();
+  const phaseDone = (phase: string) => {
+    timings[phase] = (Date.now() - phaseStart) / 1000;
+    phaseStart = Date.now();
+    log(`${phase}: ${timings[phase].toFixed(1)} s`);
+  };
+
+  const rendered = renderProfile(options.profile, { root: options.root, override: options.overrides })[0];
+  const release = (releaseName: string) => {
+    const found = rendered.releases.find((r) => r.name === releaseName);
+    if (!found) {
+      throw new Error(
+        `profile ${options.profile} renders no "${releaseName}" release: the simulation needs Kueue${releaseName === "kuberay-operator" ? " and, for RayJobs, KubeRay" : ""} managed by the platform`,
+      );
+    }
+    return found;
+  };
+  const kueueRelease = kueueReleaseObjects(release("kueue").objects);
+  const rayCrds = hasRayJobs
+    ? release("kuberay-operator").objects.filter((o) => o.kind === "CustomResourceDefinition")
+    : [];
+  // The queues as the kueue-queues release renders them: the same chart and props.
+  const queuesApp = new App();
+  new KueueQueues(queuesApp, "kueue-queues", kueueQueuesProps(profile));
+  const queueObjects = queuesApp.charts.flatMap((c) => c.toJson()) as K8sObject[];
+  const namespaces = [{ name: KUEUE_NAMESPACE, labels: {} }, ...teamNamespaceSpecs(profile)].map((ns) => ({
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: ns.name, labels: { ...ns.labels } },
+  }));
+
+  const started = await up({ root: options.root, profile: options.profile, name, overrides: options.overrides, log });
+  const state = started.state;
+  const kubectl = (args: string[], input?: string, timeoutMs = 120_000) =>
+    runInNamespace(state, [tools.binaries.kubectl, "--kubeconfig", state.kubeconfig, ...args], { input, timeoutMs });
+  try {
+    phaseDone("control plane");
+    // Kueue runs for real, announced to the webhook shim first so its webhooks wait for it (as in verify:cluster).
+    writeFileSync(join(state.stateDir, LOCAL_SERVERS_FILE), JSON.stringify([{ service: KUEUE_WEBHOOK_SERVICE }]));
+    spawnInNamespace(state, "kueue", kueueRunnerCommand(options.root, state.stateDir), {
+      log: join(logDir, "kueue.log"),
+      cwd: options.root,
+    });
+    spawnInNamespace(
+      state,
+      "webhook-shim",
+      [process.execPath, "--import", "tsx", join(options.root, "scripts", "local.ts"), "webhooks", state.stateDir],
+      { log: join(logDir, "webhooks.log"), cwd: options.root },
+    );
+    await kubectl(["apply", "--server-side", "-f", "-"], list(namespaces));
+    await kubectl(["apply", "--server-side", "-f", "-"], list([...kueueRelease.crds, ...rayCrds]));
+    await kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
+    await kubectl(["apply", "--server-side", "-f", "-"], list(kueueRelease.rest));
+    if (hasRayJobs) {
+      if (!options.startKubeRay) throw new Error("the plan has RayJobs, but no KubeRay operator is started");
+      await options.startKubeRay(state, tools, logDir);
+    }
+    // Kueue's webhooks answer once the manager runs; until then the shim's holding proxy makes calls wait.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      try {
+        await kubectl(["apply", "--server-side", "-f", "-"], list(queueObjects));
+        break;
+      } catch (error) {
+        if (Date.now() > deadline)
+          throw new Error(`the queues were not accepted within 120 s: ${(error as Error).message}`);
+        await sleep(1000);
+      }
+    }
+    await kubectl(["wait", "--for=condition=Active", "clusterqueue", "--all", "--timeout=120s"]);
+    phaseDone("Kueue ready");
+
+    const folder = join(state.stateDir, SIMULATION_DIR);
+    mkdirSync(folder, { recursive: true });
+    const input: DriverInput = {
+      timeScale: plan.timeScale,
+      deadlineMs: deadlineMs(plan),
+      objects: objects.map((o) => ({
+        name: o.workload.name,
+        plural: o.plural,
+        object: o.object,
+        arrivalMs: Math.round((o.workload.arrival * 60 * 1000) / plan.timeScale),
+        neverAdmissible: o.neverAdmissible.length > 0,
+      })),
+    };
+    writeFileSync(join(folder, DRIVER_INPUT), JSON.stringify(input));
+    log(
+      `simulating ${objects.length} workloads (1 simulated minute = ${(60 / plan.timeScale).toFixed(2)} s; gives up after ${(input.deadlineMs / 1000).toFixed(0)} s)`,
+    );
+    const driverOut = await runInNamespace(
+      state,
+      [
+        process.execPath,
+        "--import",
+        "tsx",
+        join(options.root, "scripts", "local.ts"),
+        "simulate-driver",
+        state.stateDir,
+      ],
+      { timeoutMs: input.deadlineMs + 60_000 },
+    );
+    writeFileSync(join(logDir, "driver.log"), driverOut);
+    const recordingText = readFileSync(join(folder, DRIVER_RECORDING), "utf8");
+    // Kept with the logs (the cluster's folder goes with `down`), so a report can be derived again.
+    writeFileSync(join(logDir, DRIVER_RECORDING), recordingText);
+    const recording = JSON.parse(recordingText) as Recording;
+    phaseDone("simulation");
+    const report = simulationReport(profile, plan, objects, recording);
+    return { profile, plan, recording, report, timings, logDir };
+  } finally {
+    if (!options.keep) await down(options.root, name);
+  }
+}

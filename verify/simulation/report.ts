@@ -1,0 +1,476 @@
+/**
+ * The simulation report: per team what Kueue admitted, how long it waited, what was preempted, how much GPU
+ * time it used within its guarantee and by borrowing; per pool the utilisation; per pool a time series of
+ * admitted slots per team (the SVG charts). Every number comes from the recorded Workload states and events
+ * (verify/simulation/recording.ts); the profile gives only names, nominal quotas and the capacity report's
+ * limits to compare against.
+ */
+import {
+  maxObtainable,
+  queuePoolNames,
+  queuePools,
+  poolGpuCapacity,
+  teamNames,
+  teamNamespace,
+  gpuAmounts,
+  quotaAmounts,
+} from "../../profiles/plan";
+import type { Profile } from "../../profiles/schema";
+import type { SimObject, SimulationPlan } from "./plan";
+import type { Recording, WorkloadState } from "./recording";
+
+/** One (pool, resource) the report follows: each GPU resource of a GPU pool, `cpu` on a CPU pool. */
+export interface TrackedResource {
+  readonly pool: string;
+  readonly resource: string;
+  /** The pool's slots; for CPU, the cores the teams' nominal quotas add up to (what the cohort can admit). */
+  readonly capacity: number;
+}
+
+export interface TeamShareUse {
+  readonly team: string;
+  readonly pool: string;
+  readonly resource: string;
+  readonly nominal: number;
+  /** The capacity report's most: nominal plus what the team may borrow. */
+  readonly obtainable: number;
+  /** Most held at once. */
+  readonly peak: number;
+  /** Simulated slot-minutes held. */
+  readonly used: number;
+  /** Of which within the nominal quota. */
+  readonly withinQuota: number;
+  /** Of which above it (borrowed). */
+  readonly borrowed: number;
+  /** Nominal × the simulated span: what the guarantee was worth. */
+  readonly guaranteed: number;
+}
+
+export interface TeamSummary {
+  readonly team: string;
+  readonly submitted: number;
+  /** Got quota at least once. */
+  readonly admitted: number;
+  readonly finished: number;
+  /** Evicted by preemption at least once. */
+  readonly preempted: number;
+  /** Never got quota, though its team could hold it. */
+  readonly waiting: number;
+  /** Never got quota, as the synthesis-time check predicted. */
+  readonly inadmissible: number;
+  /** Simulated minutes from the Workload's creation to its first quota reservation (admitted ones). */
+  readonly medianWait?: number;
+  readonly p95Wait?: number;
+}
+
+export interface PoolUse {
+  readonly pool: string;
+  readonly resource: string;
+  readonly capacity: number;
+  readonly peak: number;
+  /** Used slot-minutes over capacity × span. */
+  readonly utilisation: number;
+}
+
+export interface SeriesPoint {
+  readonly minute: number;
+  readonly admitted: number;
+}
+
+export interface PoolSeries extends TrackedResource {
+  readonly teams: ReadonlyArray<{
+    readonly team: string;
+    readonly nominal: number;
+    readonly obtainable: number;
+    readonly points: readonly SeriesPoint[];
+  }>;
+}
+
+export interface Preemption {
+  readonly minute: number;
+  /** The preempted workload (its Job or RayJob). */
+  readonly workload: string;
+  readonly team: string;
+  readonly reason: string;
+  readonly message: string;
+}
+
+export interface Inadmissible {
+  readonly workload: string;
+  readonly team: string;
+  readonly pool: string;
+  /** Kueue's message (QuotaReserved=False), the last one seen. */
+  readonly kueue?: string;
+  /** The synthesis-time check's reasons; empty when it predicted the workload fits. */
+  readonly predicted: readonly string[];
+}
+
+/** A moment a team held more than the capacity report allows, or a pool admitted more than it has. */
+export interface Violation {
+  readonly minute: number;
+  readonly pool: string;
+  readonly resource: string;
+  /** Undefined for the pool's total. */
+  readonly team?: string;
+  readonly held: number;
+  readonly limit: number;
+}
+
+export interface SimulationReport {
+  readonly profile: string;
+  readonly source: string;
+  readonly timeScale: number;
+  /** Simulated minutes from the first submission to the end of recording. */
+  readonly minutes: number;
+  readonly realSeconds: number;
+  readonly stoppedBecause: string;
+  readonly teams: readonly TeamSummary[];
+  readonly shares: readonly TeamShareUse[];
+  readonly pools: readonly PoolUse[];
+  readonly series: readonly PoolSeries[];
+  readonly preemptions: readonly Preemption[];
+  readonly inadmissible: readonly Inadmissible[];
+  readonly violations: readonly Violation[];
+  /** Per workload: first quota reservation and end, simulated minutes; its MultiKueue worker. */
+  readonly workloads: ReadonlyArray<{
+    readonly name: string;
+    readonly team: string;
+    readonly pool: string;
+    readonly priority: string;
+    readonly created?: number;
+    readonly reserved?: number;
+    readonly finished?: number;
+    readonly preemptions: number;
+    readonly cluster?: string;
+  }>;
+}
+
+/** The resources the report follows, in pool order. */
+export function trackedResources(profile: Profile): TrackedResource[] {
+  const pools = queuePools(profile);
+  return queuePoolNames(profile).flatMap((pool) => {
+    const gpu = poolGpuCapacity(pools[pool]);
+    if (Object.keys(gpu).length > 0) {
+      return Object.entries(gpu).map(([resource, capacity]) => ({ pool, resource, capacity }));
+    }
+    const cores = teamNames(profile).reduce(
+      (sum, team) => sum + (quotaAmounts(pools[pool], profile.teams[team].quota[pool]).cpu ?? 0),
+      0,
+    );
+    return cores > 0 ? [{ pool, resource: "cpu", capacity: cores }] : [];
+  });
+}
+
+function nominalOf(profile: Profile, team: string, pool: string, resource: string): number {
+  const p = queuePools(profile)[pool];
+  const quota = profile.teams[team].quota[pool];
+  return resource === "cpu" ? (quotaAmounts(p, quota).cpu ?? 0) : (gpuAmounts(p, quota?.gpu)[resource] ?? 0);
+}
+
+/** The q-quantile of sorted values (nearest rank). */
+export function quantile(sorted: readonly number[], q: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+export function simulationReport(
+  profile: Profile,
+  plan: SimulationPlan,
+  objects: readonly SimObject[],
+  recording: Recording,
+): SimulationReport {
+  const minute = (ms: number) => (ms * recording.timeScale) / 60_000;
+  const teamOfNamespace = new Map(teamNames(profile).map((t) => [teamNamespace(t, profile.teams[t]), t]));
+  const tracked = trackedResources(profile);
+  const key = (pool: string, resource: string) => `${pool}\u0000${resource}`;
+  const trackedKeys = new Set(tracked.map((t) => key(t.pool, t.resource)));
+  const end = recording.endedAt;
+
+  // Walk the observations in order: per workload its current usage; per team, pool and resource the total.
+  const current = new Map<string, { team: string; usage: WorkloadState["usage"] }>();
+  const held = new Map<string, number>(); // team \0 pool \0 resource → amount
+  const series = new Map<string, SeriesPoint[]>(); // same key
+  const poolHeld = new Map<string, number>();
+  const integrals = new Map<string, { used: number; within: number; borrowed: number; peak: number }>();
+  const poolIntegrals = new Map<string, { used: number; peak: number }>();
+  const violations: Violation[] = [];
+  const perWorkload = new Map<
+    string,
+    { created?: number; reserved?: number; finished?: number; preemptions: number; cluster?: string; pending?: string }
+  >();
+  let last = 0;
+  const advance = (to: number) => {
+    const span = minute(to - last);
+    if (span <= 0) return;
+    for (const t of tracked) {
+      for (const team of teamNames(profile)) {
+        const k = `${team}\u0000${key(t.pool, t.resource)}`;
+        const amount = held.get(k) ?? 0;
+        const nominal = nominalOf(profile, team, t.pool, t.resource);
+        const entry = integrals.get(k) ?? { used: 0, within: 0, borrowed: 0, peak: 0 };
+        entry.used += amount * span;
+        entry.within += Math.min(amount, nominal) * span;
+        entry.borrowed += Math.max(0, amount - nominal) * span;
+        integrals.set(k, entry);
+      }
+      const pk = key(t.pool, t.resource);
+      const pe = poolIntegrals.get(pk) ?? { used: 0, peak: 0 };
+      pe.used += (poolHeld.get(pk) ?? 0) * span;
+      poolIntegrals.set(pk, pe);
+    }
+    last = to;
+  };
+
+  const observations = [...recording.observations].sort((a, b) => a.at - b.at);
+  for (const o of observations) {
+    advance(Math.max(0, o.at));
+    const owner = o.owner ?? "";
+    const info = perWorkload.get(owner) ?? { preemptions: 0 };
+    perWorkload.set(owner, info);
+    if (o.state) {
+      info.created ??= Math.max(0, o.at);
+      if (o.state.quotaReserved) info.reserved ??= Math.max(0, o.at);
+      if (o.state.finished) info.finished ??= Math.max(0, o.at);
+      info.preemptions = Math.max(info.preemptions, o.state.evictions.Preempted ?? 0);
+      if (o.state.clusterName) info.cluster = o.state.clusterName;
+      info.pending = o.state.pending ?? info.pending;
+    }
+    const team = teamOfNamespace.get(o.workload.split("/")[0]);
+    if (!team) continue;
+    const before = current.get(o.workload)?.usage ?? {};
+    const after = o.state?.quotaReserved ? o.state.usage : {};
+    current.set(o.workload, { team, usage: after });
+    const touched = new Set<string>();
+    for (const [usage, sign] of [
+      [before, -1],
+      [after, 1],
+    ] as const) {
+      for (const [flavor, resources] of Object.entries(usage)) {
+        for (const [resource, amount] of Object.entries(resources)) {
+          if (!trackedKeys.has(key(flavor, resource))) continue;
+          const k = `${team}\u0000${key(flavor, resource)}`;
+          held.set(k, (held.get(k) ?? 0) + sign * amount);
+          poolHeld.set(key(flavor, resource), (poolHeld.get(key(flavor, resource)) ?? 0) + sign * amount);
+          touched.add(k);
+        }
+      }
+    }
+    for (const k of touched) {
+      const [, pool, resource] = k.split("\u0000");
+      const amount = Math.round((held.get(k) ?? 0) * 1000) / 1000;
+      const points = series.get(k) ?? [];
+      const at = round1(minute(Math.max(0, o.at)));
+      if (points.length > 0 && points[points.length - 1].minute === at) points.pop();
+      points.push({ minute: at, admitted: amount });
+      series.set(k, points);
+      const entry = integrals.get(k) ?? { used: 0, within: 0, borrowed: 0, peak: 0 };
+      entry.peak = Math.max(entry.peak, amount);
+      integrals.set(k, entry);
+      const limit = maxObtainable(profile, team, pool, resource);
+      if (amount > limit + 1e-9 && resource !== "cpu") {
+        violations.push({ minute: at, pool, resource, team, held: amount, limit });
+      }
+      const total = poolHeld.get(key(pool, resource)) ?? 0;
+      const pe = poolIntegrals.get(key(pool, resource)) ?? { used: 0, peak: 0 };
+      pe.peak = Math.max(pe.peak, total);
+      poolIntegrals.set(key(pool, resource), pe);
+      const capacity = tracked.find((t) => t.pool === pool && t.resource === resource)?.capacity ?? Infinity;
+      if (total > capacity + 1e-9) violations.push({ minute: at, pool, resource, held: total, limit: capacity });
+    }
+  }
+  advance(end);
+  const minutes = round1(minute(end));
+
+  const preemptions: Preemption[] = recording.events
+    .filter((e) => e.reason === "Preempted")
+    .map((e) => {
+      const owner = observations.find((o) => o.workload === e.workload)?.owner ?? e.workload;
+      return {
+        minute: round1(minute(e.at)),
+        workload: owner.split("/")[1] ?? owner,
+        team: teamOfNamespace.get(e.workload.split("/")[0]) ?? "",
+        reason: e.reason,
+        message: e.message,
+      };
+    });
+
+  const workloads = objects.map((o) => {
+    const info = perWorkload.get(`${o.object.metadata.namespace}/${o.workload.name}`);
+    return {
+      name: o.workload.name,
+      team: o.workload.team,
+      pool: o.workload.pool,
+      priority: o.workload.priority,
+      ...(info?.created !== undefined ? { created: round1(minute(info.created)) } : {}),
+      ...(info?.reserved !== undefined ? { reserved: round1(minute(info.reserved)) } : {}),
+      ...(info?.finished !== undefined ? { finished: round1(minute(info.finished)) } : {}),
+      preemptions: info?.preemptions ?? 0,
+      ...(info?.cluster ? { cluster: info.cluster } : {}),
+    };
+  });
+
+  const teams: TeamSummary[] = teamNames(profile).map((team) => {
+    const mine = objects.filter((o) => o.workload.team === team);
+    const infos = mine.map((o) => ({ o, info: perWorkload.get(`${o.object.metadata.namespace}/${o.workload.name}`) }));
+    const waits = infos
+      .filter(({ info }) => info?.reserved !== undefined && info.created !== undefined)
+      .map(({ info }) => minute((info?.reserved ?? 0) - (info?.created ?? 0)))
+      .sort((a, b) => a - b);
+    const median = quantile(waits, 0.5);
+    const p95 = quantile(waits, 0.95);
+    return {
+      team,
+      submitted: mine.length,
+      admitted: infos.filter(({ info }) => info?.reserved !== undefined).length,
+      finished: infos.filter(({ info }) => info?.finished !== undefined).length,
+      preempted: infos.filter(({ info }) => (info?.preemptions ?? 0) > 0).length,
+      waiting: infos.filter(({ o, info }) => info?.reserved === undefined && o.neverAdmissible.length === 0).length,
+      inadmissible: infos.filter(({ o, info }) => info?.reserved === undefined && o.neverAdmissible.length > 0).length,
+      ...(median !== undefined ? { medianWait: round1(median) } : {}),
+      ...(p95 !== undefined ? { p95Wait: round1(p95) } : {}),
+    };
+  });
+
+  const shares: TeamShareUse[] = tracked.flatMap((t) =>
+    teamNames(profile).map((team) => {
+      const entry = integrals.get(`${team}\u0000${key(t.pool, t.resource)}`) ?? {
+        used: 0,
+        within: 0,
+        borrowed: 0,
+        peak: 0,
+      };
+      const nominal = nominalOf(profile, team, t.pool, t.resource);
+      return {
+        team,
+        pool: t.pool,
+        resource: t.resource,
+        nominal,
+        obtainable: t.resource === "cpu" ? nominal : maxObtainable(profile, team, t.pool, t.resource),
+        peak: entry.peak,
+        used: round1(entry.used),
+        withinQuota: round1(entry.within),
+        borrowed: round1(entry.borrowed),
+        guaranteed: round1(nominal * minute(end)),
+      };
+    }),
+  );
+
+  const pools: PoolUse[] = tracked.map((t) => {
+    const pe = poolIntegrals.get(key(t.pool, t.resource)) ?? { used: 0, peak: 0 };
+    const possible = t.capacity * minute(end);
+    return {
+      pool: t.pool,
+      resource: t.resource,
+      capacity: t.capacity,
+      peak: pe.peak,
+      utilisation: possible > 0 ? Math.round((pe.used / possible) * 1000) / 1000 : 0,
+    };
+  });
+
+  const poolSeries: PoolSeries[] = tracked.map((t) => ({
+    ...t,
+    teams: teamNames(profile).map((team) => ({
+      team,
+      nominal: nominalOf(profile, team, t.pool, t.resource),
+      obtainable:
+        t.resource === "cpu"
+          ? nominalOf(profile, team, t.pool, t.resource)
+          : maxObtainable(profile, team, t.pool, t.resource),
+      points: series.get(`${team}\u0000${key(t.pool, t.resource)}`) ?? [],
+    })),
+  }));
+
+  const inadmissible: Inadmissible[] = objects
+    .filter((o) => perWorkload.get(`${o.object.metadata.namespace}/${o.workload.name}`)?.reserved === undefined)
+    .filter((o) => o.neverAdmissible.length > 0 || recording.stoppedBecause === "deadline")
+    .map((o) => {
+      const info = perWorkload.get(`${o.object.metadata.namespace}/${o.workload.name}`);
+      return {
+        workload: o.workload.name,
+        team: o.workload.team,
+        pool: o.workload.pool,
+        ...(info?.pending ? { kueue: info.pending } : {}),
+        predicted: [...o.neverAdmissible],
+      };
+    });
+
+  return {
+    profile: profile.name,
+    source: plan.source,
+    timeScale: recording.timeScale,
+    minutes,
+    realSeconds: Math.round(end / 100) / 10,
+    stoppedBecause: recording.stoppedBecause,
+    teams,
+    shares,
+    pools,
+    series: poolSeries,
+    preemptions,
+    inadmissible,
+    violations,
+    workloads,
+  };
+}
+
+const fmt = (n: number | undefined) => (n === undefined ? "-" : String(n));
+
+/** The report as text: what `npm run simulate` prints. */
+export function formatSimulationReport(report: SimulationReport): string {
+  const lines = [
+    `Kueue simulation of profile ${report.profile} (${report.source === "derived" ? "workloads derived from the profile" : `workloads from ${report.source}`})`,
+    `Time compressed: 1 simulated minute = ${(60 / report.timeScale).toFixed(2)} real s; ${report.minutes} simulated minutes in ${report.realSeconds} s; stopped: ${report.stoppedBecause}.`,
+    "Every number below comes from the Kueue Workload objects' conditions and events.",
+    "",
+    "| team | submitted | admitted | finished | preempted | waiting | inadmissible | median wait (min) | p95 wait (min) |",
+    "|---|---|---|---|---|---|---|---|---|",
+    ...report.teams.map(
+      (t) =>
+        `| ${t.team} | ${t.submitted} | ${t.admitted} | ${t.finished} | ${t.preempted} | ${t.waiting} | ${t.inadmissible} | ${fmt(t.medianWait)} | ${fmt(t.p95Wait)} |`,
+    ),
+    "",
+    "| team | pool | resource | nominal | can obtain | peak held | used (slot-min) | within quota | borrowed | guaranteed |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...report.shares
+      .filter((s) => s.used > 0 || s.nominal > 0)
+      .map(
+        (s) =>
+          `| ${s.team} | ${s.pool} | ${s.resource} | ${s.nominal} | ${s.obtainable} | ${s.peak} | ${s.used} | ${s.withinQuota} | ${s.borrowed} | ${s.guaranteed} |`,
+      ),
+    "",
+    "| pool | resource | capacity | peak | utilisation |",
+    "|---|---|---|---|---|",
+    ...report.pools.map(
+      (p) => `| ${p.pool} | ${p.resource} | ${p.capacity} | ${p.peak} | ${(p.utilisation * 100).toFixed(1)}% |`,
+    ),
+  ];
+  if (report.preemptions.length > 0) {
+    lines.push("", `Preemptions (${report.preemptions.length}):`);
+    for (const p of report.preemptions.slice(0, 20))
+      lines.push(`  minute ${p.minute}: ${p.workload} (${p.team}): ${p.message}`);
+    if (report.preemptions.length > 20)
+      lines.push(`  … and ${report.preemptions.length - 20} more (in the JSON report)`);
+  }
+  if (report.inadmissible.length > 0) {
+    lines.push("", "Never admitted:");
+    for (const i of report.inadmissible) {
+      lines.push(
+        `  ${i.workload} (${i.team}, pool ${i.pool}): Kueue: ${i.kueue ?? "(no reason recorded)"}; synthesis-time check: ${i.predicted.join("; ") || "predicted it fits"}`,
+      );
+    }
+  }
+  lines.push(
+    "",
+    report.violations.length === 0
+      ? "No team held more than the capacity report allows, and no pool admitted more than it has."
+      : `VIOLATIONS (${report.violations.length}):\n` +
+          report.violations
+            .map(
+              (v) =>
+                `  minute ${v.minute}: ${v.team ?? "pool total"} held ${v.held} ${v.resource} in ${v.pool}, limit ${v.limit}`,
+            )
+            .join("\n"),
+  );
+  return lines.join("\n");
+}
