@@ -11,9 +11,13 @@ export const DEFAULTS: ProfileOverride = {
   queueing: {
     cohort: "platform",
     fairSharing: false,
-    // Reclaim lent quota from lower-priority borrowers; never preempt to borrow.
+    // A team's nominal quota is guaranteed: it reclaims lent quota from any borrower, whatever the borrower's
+    // priority (Kueue preempts only workloads of queues above their nominal quota). With `LowerPriority`, the
+    // Kueue simulation (`npm run simulate`, README) showed cluster-gpu's research team, at batch priority, wait
+    // 47 simulated minutes for its 12 MIG slices behind serving's interactive borrowers, with no preemption.
+    // Never preempt to borrow.
     preemption: {
-      reclaimWithinCohort: "LowerPriority",
+      reclaimWithinCohort: "Any",
       borrowWithinCohort: "Never",
       withinClusterQueue: "LowerPriority",
     },

@@ -14,7 +14,7 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
+import { Agent as HttpsAgent, createServer as createHttpsServer, request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
@@ -107,6 +107,8 @@ let kueueReady: () => Promise<boolean> = async () => false;
  * server answers, at most HOLD_MS, then passes it through: what a real cluster's gate Job does by waiting.
  */
 function holdingProxy(key: Buffer, cert: Buffer, caPem: string): Promise<void> {
+  // Connections to Kueue are kept open: a TLS handshake per admission call costs more than the call.
+  const agent = new HttpsAgent({ keepAlive: true, ca: caPem });
   const server = createHttpsServer({ key, cert }, (request, response) => {
     void (async () => {
       const deadline = Date.now() + HOLD_MS;
@@ -118,7 +120,7 @@ function holdingProxy(key: Buffer, cert: Buffer, caPem: string): Promise<void> {
           path: request.url,
           method: request.method,
           headers: request.headers,
-          ca: caPem,
+          agent,
         },
         (answer) => {
           response.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -190,7 +192,9 @@ export async function runLocalKueue(options: {
   writeFileSync(configFile, stringify(localKueueConfiguration(configYaml, certDir)));
   const caPem = readFileSync(join(certDir, "ca.crt"), "utf8");
   let child: ReturnType<typeof spawn>;
-  kueueReady = () => ready(caPem);
+  // Probed until it first answers, then taken as ready: a TLS handshake per held call made every admission slow.
+  let answered = false;
+  kueueReady = async () => (answered ||= await ready(caPem));
   // The API's discovery can lag a fresh CRD by a moment: a manager that exits at start is started again.
   for (let attempt = 1; ; attempt++) {
     log(`starting Kueue with ${configFile} (attempt ${attempt})`);

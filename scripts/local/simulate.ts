@@ -23,7 +23,7 @@ import type { Profile } from "../../profiles/schema";
 import type { K8sObject } from "../../reports/rendered";
 import { renderProfile } from "../../stacks/render-profile";
 import type { RayJobEnding, SimulationPlan } from "../../verify/simulation/plan";
-import { derivedPlan, parseWorkloadFile, simulationObjects } from "../../verify/simulation/plan";
+import { derivedPlan, parseWorkloadFile, SIMULATION_LABEL, simulationObjects } from "../../verify/simulation/plan";
 import type { Recording } from "../../verify/simulation/recording";
 import type { SimulationReport } from "../../verify/simulation/report";
 import { simulationReport } from "../../verify/simulation/report";
@@ -45,8 +45,11 @@ export interface SimulateOptions {
   readonly profile: string;
   /** A workload file (YAML or JSON); @default the mix derived from the profile */
   readonly workloadFile?: string;
-  /** A plan given directly (tests); wins over workloadFile. */
-  readonly plan?: SimulationPlan;
+  /**
+   * Plans given directly (tests), run one after the other on the same cluster, each starting from an empty
+   * queue; wins over workloadFile.
+   */
+  readonly plans?: readonly SimulationPlan[];
   /** A profile override object (as CNAI_OVERRIDES gives it). @default none */
   readonly overrides?: unknown;
   /** The local cluster's name. @default `sim-<profile>` */
@@ -60,12 +63,17 @@ export interface SimulateOptions {
   readonly startKubeRay?: (state: LocalState, tools: ClusterTools, logDir: string) => Promise<void>;
 }
 
-export interface SimulationResult {
-  readonly profile: Profile;
+export interface PlanResult {
   readonly plan: SimulationPlan;
   readonly recording: Recording;
   readonly report: SimulationReport;
-  /** Seconds per phase: control plane, Kueue ready, simulation. */
+}
+
+export interface SimulationResult extends PlanResult {
+  readonly profile: Profile;
+  /** Every plan's result, in order (the first is also this result's own). */
+  readonly runs: readonly PlanResult[];
+  /** Seconds per phase: control plane, Kueue ready, each simulation. */
   readonly timings: Readonly<Record<string, number>>;
   /** Where the logs are. */
   readonly logDir: string;
@@ -100,13 +108,15 @@ function list(items: readonly unknown[]): string {
 export async function simulate(options: SimulateOptions): Promise<SimulationResult> {
   const log = options.log ?? (() => undefined);
   const profile = loadCheckedProfile(options.profile, options.overrides);
-  const plan =
-    options.plan ??
-    (options.workloadFile
+  const plans = options.plans ?? [
+    options.workloadFile
       ? parseWorkloadFile(readFileSync(options.workloadFile, "utf8"), options.workloadFile, profile)
-      : derivedPlan(profile));
-  const objects = simulationObjects(profile, plan, options.rayJobEnding);
-  const hasRayJobs = plan.workloads.some((w) => w.kind === "ray-job");
+      : derivedPlan(profile),
+  ];
+  if (plans.length === 0) throw new Error("simulate: plans is empty; give at least one plan");
+  // Every plan is rendered before anything starts: a bad plan fails before a cluster exists.
+  const rendered = plans.map((plan) => ({ plan, objects: simulationObjects(profile, plan, options.rayJobEnding) }));
+  const hasRayJobs = plans.some((plan) => plan.workloads.some((w) => w.kind === "ray-job"));
   const tools = readClusterTools(options.root);
   const name = options.name ?? `sim-${options.profile}`.slice(0, 63);
   const logDir = join(options.root, ".local", "logs", name);
@@ -119,9 +129,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     log(`${phase}: ${timings[phase].toFixed(1)} s`);
   };
 
-  const rendered = renderProfile(options.profile, { root: options.root, override: options.overrides })[0];
+  const platform = renderProfile(options.profile, { root: options.root, override: options.overrides })[0];
   const release = (releaseName: string) => {
-    const found = rendered.releases.find((r) => r.name === releaseName);
+    const found = platform.releases.find((r) => r.name === releaseName);
     if (!found) {
       throw new Error(
         `profile ${options.profile} renders no "${releaseName}" release: the simulation needs Kueue${releaseName === "kuberay-operator" ? " and, for RayJobs, KubeRay" : ""} managed by the platform`,
@@ -186,41 +196,49 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
 
     const folder = join(state.stateDir, SIMULATION_DIR);
     mkdirSync(folder, { recursive: true });
-    const input: DriverInput = {
-      timeScale: plan.timeScale,
-      deadlineMs: deadlineMs(plan),
-      objects: objects.map((o) => ({
-        name: o.workload.name,
-        plural: o.plural,
-        object: o.object,
-        arrivalMs: Math.round((o.workload.arrival * 60 * 1000) / plan.timeScale),
-        neverAdmissible: o.neverAdmissible.length > 0,
-      })),
-    };
-    writeFileSync(join(folder, DRIVER_INPUT), JSON.stringify(input));
-    log(
-      `simulating ${objects.length} workloads (1 simulated minute = ${(60 / plan.timeScale).toFixed(2)} s; gives up after ${(input.deadlineMs / 1000).toFixed(0)} s)`,
-    );
-    const driverOut = await runInNamespace(
-      state,
-      [
-        process.execPath,
-        "--import",
-        "tsx",
-        join(options.root, "scripts", "local.ts"),
-        "simulate-driver",
-        state.stateDir,
-      ],
-      { timeoutMs: input.deadlineMs + 60_000 },
-    );
-    writeFileSync(join(logDir, "driver.log"), driverOut);
-    const recordingText = readFileSync(join(folder, DRIVER_RECORDING), "utf8");
-    // Kept with the logs (the cluster's folder goes with `down`), so a report can be derived again.
-    writeFileSync(join(logDir, DRIVER_RECORDING), recordingText);
-    const recording = JSON.parse(recordingText) as Recording;
-    phaseDone("simulation");
-    const report = simulationReport(profile, plan, objects, recording);
-    return { profile, plan, recording, report, timings, logDir };
+    const runs: PlanResult[] = [];
+    for (const [index, { plan, objects }] of rendered.entries()) {
+      if (index > 0) {
+        // A clean queue: the previous plan's jobs and their Workloads gone.
+        await kubectl(["delete", "jobs,rayjobs", "-A", "-l", SIMULATION_LABEL, "--wait=true", "--timeout=120s"]);
+        await kubectl(["wait", "--for=delete", "workloads", "-A", "--all", "--timeout=120s"]);
+      }
+      const input: DriverInput = {
+        timeScale: plan.timeScale,
+        deadlineMs: deadlineMs(plan),
+        objects: objects.map((o) => ({
+          name: o.workload.name,
+          plural: o.plural,
+          object: o.object,
+          arrivalMs: Math.round((o.workload.arrival * 60 * 1000) / plan.timeScale),
+          neverAdmissible: o.neverAdmissible.length > 0,
+        })),
+      };
+      writeFileSync(join(folder, DRIVER_INPUT), JSON.stringify(input));
+      log(
+        `simulating ${objects.length} workloads from ${plan.source} (1 simulated minute = ${(60 / plan.timeScale).toFixed(2)} s; gives up after ${(input.deadlineMs / 1000).toFixed(0)} s)`,
+      );
+      const driverOut = await runInNamespace(
+        state,
+        [
+          process.execPath,
+          "--import",
+          "tsx",
+          join(options.root, "scripts", "local.ts"),
+          "simulate-driver",
+          state.stateDir,
+        ],
+        { timeoutMs: input.deadlineMs + 60_000 },
+      );
+      writeFileSync(join(logDir, `driver-${index + 1}.log`), driverOut);
+      const recordingText = readFileSync(join(folder, DRIVER_RECORDING), "utf8");
+      // Kept with the logs (the cluster's folder goes with `down`), so a report can be derived again.
+      writeFileSync(join(logDir, `recording-${index + 1}.json`), recordingText);
+      const recording = JSON.parse(recordingText) as Recording;
+      phaseDone(`simulation ${index + 1}`);
+      runs.push({ plan, recording, report: simulationReport(profile, plan, objects, recording) });
+    }
+    return { ...runs[0], profile, runs, timings, logDir };
   } finally {
     if (!options.keep) await down(options.root, name);
   }

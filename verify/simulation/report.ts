@@ -91,8 +91,18 @@ export interface Preemption {
   /** The preempted workload (its Job or RayJob). */
   readonly workload: string;
   readonly team: string;
-  readonly reason: string;
+  /** Kueue's cause, e.g. `reclamation within the cohort`, `prioritization in the ClusterQueue`. */
+  readonly cause: string;
+  /** The preemptor's ClusterQueue (the last part of Kueue's preemptor path). */
+  readonly preemptor: string;
   readonly message: string;
+}
+
+/** The cause and preemptor ClusterQueue out of Kueue's `Preempted` event message. */
+export function parsePreemption(message: string): { cause: string; preemptor: string } {
+  const cause = /due to ([^;]+);/.exec(message)?.[1] ?? "";
+  const path = /preemptor path: (\S+?);/.exec(message)?.[1] ?? "";
+  return { cause, preemptor: path.split("/").pop() ?? "" };
 }
 
 export interface Inadmissible {
@@ -291,7 +301,7 @@ export function simulationReport(
         minute: round1(minute(e.at)),
         workload: owner.split("/")[1] ?? owner,
         team: teamOfNamespace.get(e.workload.split("/")[0]) ?? "",
-        reason: e.reason,
+        ...parsePreemption(e.message),
         message: e.message,
       };
     });
@@ -448,7 +458,7 @@ export function formatSimulationReport(report: SimulationReport): string {
   if (report.preemptions.length > 0) {
     lines.push("", `Preemptions (${report.preemptions.length}):`);
     for (const p of report.preemptions.slice(0, 20))
-      lines.push(`  minute ${p.minute}: ${p.workload} (${p.team}): ${p.message}`);
+      lines.push(`  minute ${p.minute}: ${p.workload} (${p.team}) by ${p.preemptor}: ${p.cause}`);
     if (report.preemptions.length > 20)
       lines.push(`  … and ${report.preemptions.length - 20} more (in the JSON report)`);
   }

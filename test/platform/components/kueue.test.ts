@@ -26,7 +26,7 @@ type Manifest = { apiVersion: string; kind: string; metadata: { name: string; na
 const PROFILES = ["laptop", "laptop-gpu", "workstation-gpu", "cluster-gpu"] as const;
 
 const PREEMPTION = {
-  reclaimWithinCohort: "LowerPriority",
+  reclaimWithinCohort: "Any",
   borrowWithinCohort: "Never",
   withinClusterQueue: "LowerPriority",
 };
@@ -516,7 +516,7 @@ describe("kueue component", () => {
             },
           ],
           preemption: {
-            reclaimWithinCohort: "LowerPriority",
+            reclaimWithinCohort: "Any",
             borrowWithinCohort: { policy: "Never" },
             withinClusterQueue: "LowerPriority",
           },
