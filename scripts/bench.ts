@@ -2,6 +2,7 @@
  * Synthesis benchmark: wall time and peak memory (max RSS) of synthesizing each profile in a fresh
  * process, the way `cdktf synth` runs the app. Several runs per profile; the median is reported.
  *   npm run bench            (BENCH_RUNS=5 by default)
+ *   npm run bench -- simulate   (as root) the Kueue simulation at scale: 1,000 workloads, 20 teams, 100 GPU nodes
  *   npm run bench -- --cluster laptop [cluster-gpu ...]   (as root) the real-control-plane tier instead:
  *       per profile, control plane start, apply, re-plan, destroy and the tier's peak memory (one run each)
  */
@@ -10,6 +11,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PROFILES } from "../profiles/index";
+import { loadCheckedProfile } from "../platform/check";
+import { benchOverride, benchPlan } from "../verify/simulation/bench";
+import { simulate } from "./local/simulate";
 import { verifyCluster } from "./local/verify";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -34,8 +38,48 @@ async function clusterBench(profiles: readonly string[]): Promise<void> {
   }
 }
 
+/** `npm run bench -- simulate`: the Kueue simulation at fleet scale (verify/simulation/bench.ts). */
+async function simulationBench(): Promise<void> {
+  const override = benchOverride();
+  const profile = loadCheckedProfile("cluster-gpu", override);
+  const plan = benchPlan(profile);
+  const started = Date.now();
+  const result = await simulate({
+    root,
+    profile: "cluster-gpu",
+    overrides: override,
+    plans: [plan],
+    name: "bench-simulate",
+    log: (line) => console.error(`bench: ${line}`),
+  });
+  const wall = (Date.now() - started) / 1000;
+  const reservations = result.recording.observations.filter((o) => o.state?.quotaReserved).length;
+  const simulation = result.timings["simulation 1"];
+  const gpus = result.report.pools.reduce((sum, p) => sum + (p.resource === "cpu" ? 0 : p.capacity), 0);
+  console.log(
+    [
+      `workloads\t${plan.workloads.length}`,
+      `teams\t${profile.teams ? Object.keys(profile.teams).length : 0}`,
+      `nodes\t${Object.values(profile.pools).reduce((sum, p) => sum + p.nodes, 0)}`,
+      `GPU slots\t${gpus}`,
+      `wall s\t${wall.toFixed(1)}`,
+      ...Object.entries(result.timings).map(([phase, s]) => `${phase} s\t${s.toFixed(1)}`),
+      `admissions (quota reservations)\t${reservations}`,
+      `admissions per s\t${(reservations / simulation).toFixed(1)}`,
+      `peak memory MiB\t${result.peakMemoryMiB}`,
+      `stopped\t${result.report.stoppedBecause}`,
+      `violations\t${result.report.violations.length}`,
+    ].join("\n"),
+  );
+}
+
 const clusterAt = process.argv.indexOf("--cluster");
-if (clusterAt >= 0) {
+if (process.argv[2] === "simulate") {
+  simulationBench().catch((error: Error) => {
+    console.error(`bench: ${error.message}`);
+    process.exitCode = 1;
+  });
+} else if (clusterAt >= 0) {
   clusterBench(process.argv.slice(clusterAt + 1)).catch((error: Error) => {
     console.error(`bench: ${error.message}`);
     process.exitCode = 1;

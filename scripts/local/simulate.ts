@@ -35,6 +35,7 @@ import type { LocalState } from "./processes";
 import { runInNamespace, spawnInNamespace } from "./processes";
 import type { DriverInput } from "./simulation-driver";
 import { DRIVER_INPUT, DRIVER_RECORDING, SIMULATION_DIR } from "./simulation-driver";
+import { namespaceRssMiB } from "./verify";
 import { LOCAL_SERVERS_FILE } from "./webhooks";
 
 /** Kinds of the rendered kueue release the simulation does not apply (see the header). */
@@ -77,6 +78,8 @@ export interface SimulationResult extends PlanResult {
   readonly timings: Readonly<Record<string, number>>;
   /** Where the logs are. */
   readonly logDir: string;
+  /** The largest sum of RSS over the cluster's processes (control plane, Kueue, driver), sampled every second. */
+  readonly peakMemoryMiB: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -155,6 +158,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
 
   const started = await up({ root: options.root, profile: options.profile, name, overrides: options.overrides, log });
   const state = started.state;
+  let peakMemoryMiB = 0;
+  const sampler = setInterval(() => {
+    if (state.namespace) peakMemoryMiB = Math.max(peakMemoryMiB, namespaceRssMiB(state.namespace));
+  }, 1000);
   const kubectl = (args: string[], input?: string, timeoutMs = 120_000) =>
     runInNamespace(state, [tools.binaries.kubectl, "--kubeconfig", state.kubeconfig, ...args], { input, timeoutMs });
   try {
@@ -200,7 +207,15 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     for (const [index, { plan, objects }] of rendered.entries()) {
       if (index > 0) {
         // A clean queue: the previous plan's jobs and their Workloads gone.
-        await kubectl(["delete", "jobs,rayjobs", "-A", "-l", SIMULATION_LABEL, "--wait=true", "--timeout=120s"]);
+        await kubectl([
+          "delete",
+          hasRayJobs ? "jobs,rayjobs" : "jobs",
+          "-A",
+          "-l",
+          SIMULATION_LABEL,
+          "--wait=true",
+          "--timeout=120s",
+        ]);
         await kubectl(["wait", "--for=delete", "workloads", "-A", "--all", "--timeout=120s"]);
       }
       const input: DriverInput = {
@@ -238,8 +253,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       phaseDone(`simulation ${index + 1}`);
       runs.push({ plan, recording, report: simulationReport(profile, plan, objects, recording) });
     }
-    return { ...runs[0], profile, runs, timings, logDir };
+    return { ...runs[0], profile, runs, timings, logDir, peakMemoryMiB };
   } finally {
+    clearInterval(sampler);
     if (!options.keep) await down(options.root, name);
   }
 }

@@ -84,6 +84,8 @@ export async function runSimulationDriver(dir: string, kubeconfig: string): Prom
     (error) => log(`workload watch: ${error.message}`),
   );
   const seenEvents = new Set<string>();
+  // Events outlive their Workloads (an hour by default): those listed before the start belong to an earlier run.
+  let live = false;
   const eventWatch = api.watch<KubeObject>(
     "v1",
     "events",
@@ -97,6 +99,7 @@ export async function runSimulationDriver(dir: string, kubeconfig: string): Prom
       const key = `${e.metadata.uid}/${e.count ?? 1}`;
       if (seenEvents.has(key)) return;
       seenEvents.add(key);
+      if (!live) return;
       events.push({
         at: now(),
         workload: `${e.involvedObject.namespace}/${e.involvedObject.name}`,
@@ -107,6 +110,7 @@ export async function runSimulationDriver(dir: string, kubeconfig: string): Prom
     (error) => log(`event watch: ${error.message}`),
   );
   await Promise.all([workloads.ready, eventWatch.ready]);
+  live = true;
   start = Date.now();
   const startedAt = start;
   log(`watching; submitting ${input.objects.length} workloads`);

@@ -1,0 +1,118 @@
+/**
+ * The GPU sharing design against the real Kueue (scripts/local/simulate.ts): for workstation-gpu and cluster-gpu,
+ * the derived mix and the scenarios of verify/simulation/scenarios.ts, each checked against the capacity report.
+ * Runs unless the cluster tools were skipped on purpose (CNAI_SKIP_CLUSTER_TOOLS=1).
+ */
+import { resolve } from "node:path";
+import { loadCheckedProfile } from "../../../platform/check";
+import type { PlanResult } from "../../../scripts/local/simulate";
+import { simulate } from "../../../scripts/local/simulate";
+import { derivedPlan } from "../../../verify/simulation/plan";
+import type { SimulationReport } from "../../../verify/simulation/report";
+import { LATE_ARRIVAL, priorityPlan, reclaimPlan } from "../../../verify/simulation/scenarios";
+
+const ROOT = resolve(__dirname, "../../..");
+const SKIPPED = process.env.CNAI_SKIP_CLUSTER_TOOLS === "1";
+const suite = SKIPPED ? describe.skip : describe;
+
+/** The most a team held at once on a pool, from the report's series. */
+function peak(report: SimulationReport, pool: string, team: string): number {
+  const series = report.series.find((s) => s.pool === pool)?.teams.find((t) => t.team === team);
+  return Math.max(0, ...(series?.points ?? []).map((p) => p.admitted));
+}
+
+/** The first simulated minute the team held at least `amount` on the pool. */
+function firstReached(report: SimulationReport, pool: string, team: string, amount: number): number | undefined {
+  const series = report.series.find((s) => s.pool === pool)?.teams.find((t) => t.team === team);
+  return series?.points.find((p) => p.admitted >= amount)?.minute;
+}
+
+function expectWithinCapacityReport(run: PlanResult): void {
+  expect(run.report.violations).toEqual([]);
+}
+
+function expectReclaimed(run: PlanResult, pool: string, team: string, nominal: number): void {
+  expectWithinCapacityReport(run);
+  expect(peak(run.report, pool, team)).toBe(nominal);
+  expect(firstReached(run.report, pool, team, nominal)).toBeGreaterThanOrEqual(LATE_ARRIVAL);
+  // Kueue took the share back by preempting the borrowers, never the reclaiming team.
+  const reclaims = run.report.preemptions.filter((p) => p.preemptor === team);
+  expect(reclaims.length).toBeGreaterThan(0);
+  expect(reclaims.every((p) => p.team !== team)).toBe(true);
+  expect(reclaims.some((p) => p.cause === "reclamation within the cohort")).toBe(true);
+  expect(run.report.stoppedBecause).toBe("all finished");
+}
+
+suite("the Kueue simulation", () => {
+  test("workstation-gpu: Kueue keeps every team within the capacity report, gives each its guarantee back, lets interactive work preempt preemptible work only, and refuses what no quota can hold", async () => {
+    const profile = loadCheckedProfile("workstation-gpu");
+    const result = await simulate({
+      root: ROOT,
+      profile: "workstation-gpu",
+      name: `jest-${process.pid}-sim-ws`,
+      plans: [
+        derivedPlan(profile),
+        reclaimPlan(profile, "gpu", "research"),
+        reclaimPlan(profile, "gpu", "applied"),
+        priorityPlan(profile, "gpu", "research"),
+      ],
+    });
+    const [derived, research, applied, priorities] = result.runs;
+
+    expectWithinCapacityReport(derived);
+    expect(derived.report.stoppedBecause).toBe("all finished");
+    expect(derived.report.teams.map((t) => [t.team, t.submitted, t.admitted, t.finished])).toEqual([
+      ["applied", 6, 6, 6],
+      ["research", 6, 6, 6],
+    ]);
+
+    expectReclaimed(research, "gpu", "research", 4);
+    expectReclaimed(applied, "gpu", "applied", 4);
+
+    const report = priorities.report;
+    expectWithinCapacityReport(priorities);
+    const byName = new Map(report.workloads.map((w) => [w.name, w]));
+    // Interactive work got in by preempting preemptible work of its own queue, and was never preempted itself.
+    const interactive = report.workloads.filter((w) => w.priority === "interactive");
+    expect(interactive.map((w) => w.reserved !== undefined && w.preemptions === 0)).toEqual([true, true]);
+    expect(report.preemptions.length).toBeGreaterThan(0);
+    for (const p of report.preemptions) {
+      expect(byName.get(p.workload)?.priority).toBe("preemptible");
+      expect(p.cause).toBe("prioritization in the ClusterQueue");
+    }
+    // Asking for more than research can ever hold: Kueue never admits it, for the reason the synthesis-time check gives.
+    expect(report.inadmissible.map((i) => [i.workload, i.predicted])).toEqual([
+      [
+        "research-too-large",
+        [
+          'team "research" can never hold more than 6 nvidia.com/gpu in pool "gpu" (nominal quota plus what it may borrow)',
+        ],
+      ],
+    ]);
+    expect(report.inadmissible[0].kueue).toMatch(
+      /insufficient quota for nvidia\.com\/gpu in flavor gpu, previously considered podsets requests \(0\) \+ current podset request \(7\) > maximum capacity \(6\)/,
+    );
+  }, 900_000);
+
+  test("cluster-gpu: on the MIG pool each of research, training and serving gets its nominal quota back from the borrowers, and nobody ever holds more than the capacity report allows", async () => {
+    const profile = loadCheckedProfile("cluster-gpu");
+    const result = await simulate({
+      root: ROOT,
+      profile: "cluster-gpu",
+      name: `jest-${process.pid}-sim-cg`,
+      plans: [
+        derivedPlan(profile),
+        reclaimPlan(profile, "mig", "research"),
+        reclaimPlan(profile, "mig", "training"),
+        reclaimPlan(profile, "mig", "serving"),
+      ],
+    });
+    const [derived, research, training, serving] = result.runs;
+    expectWithinCapacityReport(derived);
+    expect(derived.report.stoppedBecause).toBe("all finished");
+    expect(derived.report.teams.every((t) => t.admitted === t.submitted && t.waiting === 0)).toBe(true);
+    expectReclaimed(research, "mig", "research", 12);
+    expectReclaimed(training, "mig", "training", 8);
+    expectReclaimed(serving, "mig", "serving", 8);
+  }, 1_200_000);
+});
