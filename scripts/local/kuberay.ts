@@ -11,6 +11,7 @@
  * makes to a RayJob's dashboard (job submission, job status) fails; how a RayJob still ends is
  * `rayJobEndingFields` below.
  */
+import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -23,6 +24,7 @@ import type { LocalState, RecordedProcess } from "./processes";
 import { isRunning, runInNamespace, spawnInNamespace } from "./processes";
 
 const ROOT = resolve(__dirname, "../..");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CHART = CHARTS["kuberay-operator"];
 
 /** The release as platform/components/kuberay.ts installs it. */
@@ -152,7 +154,10 @@ export function kuberayEnv(kubeconfig: string): NodeJS.ProcessEnv {
   };
 }
 
-/** Applies KubeRay's CRDs (server-side: the RayJob CRD is too large for the last-applied annotation) and waits until they are served. */
+/**
+ * Applies KubeRay's CRDs (server-side: the RayJob CRD is too large for the last-applied annotation), waits
+ * until they are served and until the garbage collector resolves them (`waitForGarbageCollector`).
+ */
 export async function installKubeRayCrds(
   state: LocalState,
   tools: ClusterTools,
@@ -169,7 +174,44 @@ export async function installKubeRayCrds(
   await runInNamespace(state, [...kubectl, "wait", "--for=condition=Established", ...names, "--timeout=60s"], {
     timeoutMs: 70_000,
   });
+  await waitForGarbageCollector(state, tools);
   return crds.map((crd) => crd.metadata.name);
+}
+
+/**
+ * Waits until kube-controller-manager's garbage collector can look up ray.io owners. It learns new CRDs only
+ * on its 30 s discovery resync (kubernetes@v1.35.8 cmd/kube-controller-manager/app/core.go, `syncPeriod`);
+ * until then it logs "unable to get REST mapping for ray.io/v1/RayCluster" and retries with a growing
+ * backoff, so the pods of a RayCluster KubeRay deletes stay on their node for up to half a minute or more
+ * (measured: 17 s after the RayJob ended). The probe: a ConfigMap owned by a RayCluster that does not exist,
+ * which the collector deletes at once when it can; a fresh probe every 2 s, so no retry backoff builds up.
+ */
+export async function waitForGarbageCollector(
+  state: LocalState,
+  tools: ClusterTools,
+  timeoutMs = 90_000,
+): Promise<number> {
+  const kubectl = (args: string[], input?: string) =>
+    runInNamespace(state, [tools.binaries.kubectl, "--kubeconfig", state.kubeconfig, "-n", "default", ...args], {
+      input,
+    });
+  const started = Date.now();
+  for (let attempt = 1; Date.now() - started < timeoutMs; attempt++) {
+    const name = `kuberay-gc-probe-${attempt}`;
+    const owner = { apiVersion: "ray.io/v1", kind: "RayCluster", name: "gc-probe", uid: randomUUID() };
+    const probe = { apiVersion: "v1", kind: "ConfigMap", metadata: { name, ownerReferences: [owner] } };
+    await kubectl(["create", "-f", "-"], JSON.stringify(probe));
+    for (const until = Date.now() + 2000; Date.now() < until;) {
+      await sleep(200);
+      if ((await kubectl(["get", "configmap", name, "--ignore-not-found", "-o", "name"])).trim() === "") {
+        return (Date.now() - started) / 1000;
+      }
+    }
+    await kubectl(["delete", "configmap", name, "--ignore-not-found", "--wait=false"]);
+  }
+  throw new Error(
+    `kube-controller-manager's garbage collector did not resolve ray.io owners within ${timeoutMs / 1000} s`,
+  );
 }
 
 /**
@@ -196,8 +238,6 @@ export function startLocalKubeRay(
     env: kuberayEnv(state.kubeconfig),
   });
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The controllers that logged controller-runtime's "Starting workers" (they run once their caches synced). */
 export function startedControllers(log: string): string[] {
@@ -256,8 +296,9 @@ export interface RayJobEnding {
  * activeDeadlineSeconds` has passed; `startTime` is set by `initRayJobStatusIfNeed` each time the RayJob
  * leaves New, i.e. when Kueue unsuspends it. `checkBackoffLimitAndUpdateStatusIfNeeded` never retries a
  * DeadlineExceeded failure. Kueue's `RayJob.Finished` (kueue v0.19.2, pkg/controller/jobs/rayjob) takes
- * Failed as finished (success false: the job status is never SUCCEEDED without a dashboard) and releases the
- * quota. The run's end is checked on KubeRay's 3 s requeue, so it comes 0–3 s after the deadline.
+ * Failed as finished (success false, the Workload's Finished reason Failed: the job status is never SUCCEEDED
+ * without a dashboard) and releases the quota. The deadline is checked on KubeRay's 3 s requeue
+ * (`RayJobDefaultRequeueDuration`), so the end comes 0–3 s after it.
  *
  * The rest keeps anything else from ending it first, or its pods from outliving it:
  *  - the submitter Job's pod (K8sJobMode) would otherwise be completed by kwok at once, and 30 s after a
@@ -267,10 +308,12 @@ export interface RayJobEnding {
  *  - the dashboard status-check timeout (300 s by default) is raised by `startLocalKubeRay`
  *    (STATUS_CHECK_TIMEOUT_SECONDS);
  *  - `shutdownAfterJobFinishes` with `ttlSecondsAfterFinished: 0` makes `handleShutdownAfterJobFinishes`
- *    delete the RayCluster at once, so its head and worker pods leave their node (kwok deletes them); without
- *    it they would keep their GPUs after Kueue released the quota. Kueue requires `shutdownAfterJobFinishes`
- *    anyway, and KubeRay refuses a suspended RayJob without it (`ValidateRayJobSpec`). The finished submitter
- *    Job stays (KubeRay keeps it for its logs); its pod is Succeeded and holds nothing.
+ *    delete the RayCluster at once, and the garbage collector its head and worker pods (once it knows ray.io:
+ *    `installKubeRayCrds` waits for that); with a TTL (the platform's RayJobWorkload defaults to 300 s) they
+ *    would keep their GPUs on the node after Kueue released the quota. Kueue requires
+ *    `shutdownAfterJobFinishes` anyway, and KubeRay refuses a suspended RayJob without it (`ValidateRayJobSpec`,
+ *    controllers/ray/utils/validation.go). The finished submitter Job stays (KubeRay keeps it for its logs);
+ *    its pod is Succeeded and holds nothing.
  */
 export function rayJobEndingFields(durationSeconds: number): RayJobEnding {
   if (!Number.isInteger(durationSeconds) || durationSeconds < 1) {
