@@ -11,6 +11,8 @@
 #            cluster/etcd-<v>/etcd
 #            cluster/kwok-<v>/         kwok (the fake-node controller), kwokctl (starts the control plane)
 #            cluster/kueue-<v>/kueue   Kueue's manager, the version of the kueue chart
+#            cluster/kuberay-<v>/kuberay-operator   the KubeRay operator, the version of the kuberay-operator
+#                                      chart (its source may need a snapshot, see below)
 #            providers-real/           filesystem mirror of the REAL helm, kubernetes, random and kind
 #                                      providers, built from source snapshots (see below)
 #            tofurc-real               CLI config: the real providers from providers-real/, the cloud
@@ -18,9 +20,19 @@
 #          <repo>/.tools/cluster-tools.json   what was built where, for scripts/local.ts and the tests
 #          (per checkout, so two worktrees with different pins each find their own binaries)
 #
-# Cold builds take long (about 25 minutes in all on 2 cores, of it kube-apiserver 4.5 and Kueue 8; README,
-# "Local control plane"); each build runs alone, since one `go build` of these takes up to 1.9 GiB. A warm Go
-# build cache relinks a binary in seconds, and a stamp per binary (its cache key) makes a second run skip it.
+# Cold builds take long (about 28 minutes in all on 2 cores, of it kube-apiserver 4.5, Kueue 8 and the KubeRay
+# operator 3: 183 s with empty Go caches, 222 CPU-s, 0.8 GiB; README, "Local control plane"); each build runs
+# alone, since one `go build` of these takes up to 1.9 GiB. A warm Go build cache relinks a binary in seconds,
+# and a stamp per binary (its cache key) makes a second run skip it.
+#
+# KubeRay's source. The Go module proxy serves ray-operator v1.7.0's go.mod, and the checksum database knows
+# its zip, but the proxy refuses the zip itself (403 "This module version is not available", Nov 2026). When
+# the module is in neither the Go module cache nor the proxy, CNAI_KUBERAY_SOURCE=<file> names a source
+# snapshot: a .tar.gz of ray-project/kuberay at the tag ray-operator/<version> holding LICENSE and
+# ray-operator/ under one top folder, e.g.
+#   git archive --prefix=kuberay/ ray-operator/v1.7.0 LICENSE ray-operator | gzip -n > kuberay.src.tar.gz
+# Go makes the module from it as it would from GitHub and checks it against the checksum database
+# (sum.golang.org, reached through the proxy): a snapshot that differs in any byte is refused.
 #
 # Provider sources. The provider releases are no valid Go module versions (scripts/tools.sh says why), so
 # they are built from source snapshots (`<namespace>_terraform-provider-<type>_<version>.src.tar.gz`,
@@ -37,6 +49,7 @@ KUBERNETES_VERSION=v1.35.8     # k8s.io/kubernetes; its staging modules (k8s.io/
 ETCD_VERSION=v3.6.16           # go.etcd.io/etcd/server/v3 (Debian's 3.4 lacks what the 1.35 apiserver wants)
 KWOK_VERSION=v0.8.0            # sigs.k8s.io/kwok: kwok and kwokctl
 KUEUE_VERSION=v0.19.2          # sigs.k8s.io/kueue ./cmd/kueue; must equal the kueue chart in platform/versions.ts
+KUBERAY_VERSION=v1.7.0         # github.com/ray-project/kuberay/ray-operator; must equal the kuberay-operator chart
 # The providers built for real (namespace/type/version); each must be a pin of platform/versions.ts (checked below).
 REAL_PROVIDERS=(
   hashicorp/helm/3.1.1
@@ -78,6 +91,9 @@ PLATFORM=$(go env GOOS)_$(go env GOARCH)
 chart_kueue=$(awk '/^  kueue: \{/ { inside = 1 } inside && /version:/ { gsub(/[^0-9.]/, "", $2); print $2; exit }' platform/versions.ts)
 [[ v$chart_kueue == "$KUEUE_VERSION" ]] ||
   die "KUEUE_VERSION in scripts/cluster-tools.sh is $KUEUE_VERSION, but the kueue chart in platform/versions.ts is ${chart_kueue:-(not found)}: the local Kueue manager must be the chart's version; set KUEUE_VERSION=v$chart_kueue"
+chart_kuberay=$(awk '/^  "kuberay-operator": \{/ { inside = 1 } inside && /version:/ { gsub(/[^0-9.]/, "", $2); print $2; exit }' platform/versions.ts)
+[[ v$chart_kuberay == "$KUBERAY_VERSION" ]] ||
+  die "KUBERAY_VERSION in scripts/cluster-tools.sh is $KUBERAY_VERSION, but the kuberay-operator chart in platform/versions.ts is ${chart_kuberay:-(not found)}: the local KubeRay operator must be the chart's version; set KUBERAY_VERSION=v$chart_kuberay"
 pinned_providers=$(grep -E 'kind: "provider"' platform/versions.ts |
   sed -nE 's/.*source: "([^"]+)", version: "([^"]+)".*/\1\/\2/p' | sort)
 for pin in "${REAL_PROVIDERS[@]}"; do
@@ -182,6 +198,7 @@ build_binary() {
   say "$label: built in $(elapsed "$start") ($got; $(du -m "$out" | cut -f1) MB)"
 }
 binary_key() { echo "$1 cgo=0 -trimpath $2"; } # <package> <ldflags>: what a binary was built from
+up_to_date() { [[ -x $3 ]] && stamp_ok "cluster-$1" "$(binary_key "$2" "$4")"; } # <label> <package> <output> <ldflags>
 
 # Builds the binaries of one module whose stamps are missing or stale, one at a time, resolving the wrapper
 # module only when at least one needs building:
@@ -194,7 +211,7 @@ build_all() {
   shift "$n"
   local specs=("$@") todo=() dir i
   for ((i = 0; i < ${#specs[@]}; i += 6)); do
-    if [[ -x ${specs[i + 2]} ]] && stamp_ok "cluster-${specs[i]}" "$(binary_key "${specs[i + 1]}" "${specs[i + 3]}")"; then
+    if up_to_date "${specs[i]}" "${specs[i + 1]}" "${specs[i + 2]}" "${specs[i + 3]}"; then
       say "${specs[i]}: up to date (${specs[i + 2]})"
     else
       todo+=("$i")
@@ -207,6 +224,43 @@ build_all() {
   done
   rm -rf "$dir"
 }
+
+# ---- the KubeRay operator's source: decided before any build, so a missing one fails at once --------------
+KUBERAY_MODULE=github.com/ray-project/kuberay/ray-operator
+KUBERAY_DIR=$TOOLS/cluster/kuberay-$KUBERAY_VERSION
+# Puts the module into the Go module cache from CNAI_KUBERAY_SOURCE when the proxy refuses it (see the top).
+kuberay_module() {
+  local answer refused tree repo=https://github.com/ray-project/kuberay
+  answer=$(go mod download -json "$KUBERAY_MODULE@$KUBERAY_VERSION" 2>&1) && return 0
+  refused=$(sed -nE 's/^\s*"Error": "(.*)",?$/\1/p' <<< "$answer" | sed 's/\\n\\t/ /g')
+  [[ -n ${CNAI_KUBERAY_SOURCE:-} ]] ||
+    die "the Go module proxy does not give $KUBERAY_MODULE@$KUBERAY_VERSION (${refused:-$answer}). Set CNAI_KUBERAY_SOURCE to a source snapshot of ray-project/kuberay at the tag ray-operator/$KUBERAY_VERSION (how: the top of scripts/cluster-tools.sh); Go checks it against the checksum database"
+  [[ -f $CNAI_KUBERAY_SOURCE ]] || die "CNAI_KUBERAY_SOURCE is \"$CNAI_KUBERAY_SOURCE\", which is not a file"
+  tree=$(mktemp -d "$TOOLS/src/kuberay-$KUBERAY_VERSION.XXXXXX")
+  tar -xzf "$CNAI_KUBERAY_SOURCE" -C "$tree" --strip-components=1
+  [[ -f $tree/ray-operator/go.mod && -f $tree/LICENSE ]] || {
+    rm -rf "$tree"
+    die "$CNAI_KUBERAY_SOURCE does not unpack into one folder holding LICENSE and ray-operator/go.mod"
+  }
+  # A repository with the release tag stands in for GitHub: Go makes the module zip from it and checks its hash.
+  (
+    cd "$tree" && git init -q && git add -A &&
+      git -c user.name=cnai -c user.email=cnai@localhost -c commit.gpgSign=false commit -qm snapshot &&
+      git -c tag.gpgSign=false tag "ray-operator/$KUBERAY_VERSION"
+  ) || {
+    rm -rf "$tree"
+    die "could not make a git repository of $CNAI_KUBERAY_SOURCE in $tree"
+  }
+  GONOPROXY=github.com/ray-project/kuberay GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0="url.file://$tree.insteadOf" \
+    GIT_CONFIG_VALUE_0=$repo go mod download "$KUBERAY_MODULE@$KUBERAY_VERSION" || {
+    rm -rf "$tree"
+    die "$CNAI_KUBERAY_SOURCE is not $KUBERAY_MODULE@$KUBERAY_VERSION as published (go's message above)"
+  }
+  rm -rf "$tree"
+  say "kuberay-operator: module $KUBERAY_MODULE@$KUBERAY_VERSION made from $CNAI_KUBERAY_SOURCE, checksum verified"
+}
+KUBERAY_LABEL="kuberay-operator $KUBERAY_VERSION"
+up_to_date "$KUBERAY_LABEL" "$KUBERAY_MODULE" "$KUBERAY_DIR/kuberay-operator" "-s -w" || kuberay_module
 
 # ---- Kubernetes: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl --------------------
 # k8s.io/kubernetes replaces its 31 staging modules with ./staging/src/... paths, which mean nothing
@@ -254,6 +308,11 @@ build_all kwok sigs.k8s.io/kwok "$KWOK_VERSION" "" 2 sigs.k8s.io/kwok/cmd/kwok s
 KUEUE_DIR=$TOOLS/cluster/kueue-$KUEUE_VERSION
 build_all kueue sigs.k8s.io/kueue "$KUEUE_VERSION" "" 1 sigs.k8s.io/kueue/cmd/kueue \
   "kueue $KUEUE_VERSION" sigs.k8s.io/kueue/cmd/kueue "$KUEUE_DIR/kueue" "-s -w -X sigs.k8s.io/kueue/pkg/version.GitVersion=$KUEUE_VERSION" --help "-config string"
+
+# ---- the KubeRay operator ---------------------------------------------------------------------------------
+# No version stamp: the version is a constant in its source (controllers/ray/utils: KUBERAY_VERSION).
+build_all kuberay "$KUBERAY_MODULE" "$KUBERAY_VERSION" "" 1 "$KUBERAY_MODULE" \
+  "$KUBERAY_LABEL" "$KUBERAY_MODULE" "$KUBERAY_DIR/kuberay-operator" "-s -w" --help "-health-probe-bind-address string"
 
 # ---- the real providers, from the source snapshots found above ----------------------------------------------
 REAL_MIRROR=$TOOLS/providers-real
@@ -323,6 +382,7 @@ cat > "$MANIFEST.$$" << JSON
   "etcdVersion": "$ETCD_VERSION",
   "kwokVersion": "$KWOK_VERSION",
   "kueueVersion": "$KUEUE_VERSION",
+  "kuberayVersion": "$KUBERAY_VERSION",
   "binaries": {
     "kube-apiserver": "$K8S_DIR/kube-apiserver",
     "kube-controller-manager": "$K8S_DIR/kube-controller-manager",
@@ -331,7 +391,8 @@ cat > "$MANIFEST.$$" << JSON
     "etcd": "$ETCD_DIR/etcd",
     "kwok": "$KWOK_DIR/kwok",
     "kwokctl": "$KWOK_DIR/kwokctl",
-    "kueue": "$KUEUE_DIR/kueue"
+    "kueue": "$KUEUE_DIR/kueue",
+    "kuberay-operator": "$KUBERAY_DIR/kuberay-operator"
   },
   "tofu": "$TOOLS/bin/tofu",
   "helm": "$TOOLS/bin/helm",

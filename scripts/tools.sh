@@ -6,8 +6,9 @@
 #   - helm, built from its Go module, which fetches the pinned charts (scripts/fetch-upstream.ts);
 #   - kubernetes-validate (Python), for the core-object checks of verify:upstream;
 #   - the cluster tools (scripts/cluster-tools.sh): etcd, the Kubernetes control plane, kubectl, kwok,
-#     Kueue's manager and the real helm/kubernetes/random/kind providers, for the local control plane
-#     tier (`npm run local`); CNAI_SKIP_CLUSTER_TOOLS=1 skips them (a cold build takes about 25 minutes);
+#     Kueue's manager, the KubeRay operator and the real helm/kubernetes/random/kind providers, for the local
+#     control plane tier (`npm run local`); CNAI_SKIP_CLUSTER_TOOLS=1 skips them (a cold build takes about 28
+#     minutes);
 #   - the reference data (chart values files and CRDs): scripts/reference.sh takes CNAI_REFERENCE_DIR,
 #     else ../shared/reference, else a copy helm-pulled once into reference/<key> (from each chart's
 #     own repository, or from CNAI_CHART_REPOSITORY, a chart mirror), and records its choice in

@@ -22,6 +22,7 @@ export const CLUSTER_BINARIES = [
   "kwok",
   "kwokctl",
   "kueue",
+  "kuberay-operator",
 ] as const;
 export type ClusterBinary = (typeof CLUSTER_BINARIES)[number];
 
@@ -31,6 +32,7 @@ export interface ClusterTools {
   readonly etcdVersion: string;
   readonly kwokVersion: string;
   readonly kueueVersion: string;
+  readonly kuberayVersion: string;
   readonly binaries: Readonly<Record<ClusterBinary, string>>;
   readonly tofu: string;
   readonly helm: string;
@@ -45,8 +47,10 @@ export function clusterToolsRecord(root: string): string {
   return join(root, CLUSTER_TOOLS_RECORD);
 }
 
-/** The binaries the control plane itself runs (Kueue's manager is started separately, when at all). */
-export const CONTROL_PLANE_BINARIES: readonly ClusterBinary[] = CLUSTER_BINARIES.filter((b) => b !== "kueue");
+/** The binaries the control plane itself runs (Kueue's manager and KubeRay's operator are started separately, when at all). */
+export const CONTROL_PLANE_BINARIES: readonly ClusterBinary[] = CLUSTER_BINARIES.filter(
+  (b) => b !== "kueue" && b !== "kuberay-operator",
+);
 
 /** Reads the record and checks the binaries asked for are there; the messages say which command fixes it. */
 export function readClusterTools(root: string, needed: readonly ClusterBinary[] = CLUSTER_BINARIES): ClusterTools {
@@ -54,7 +58,7 @@ export function readClusterTools(root: string, needed: readonly ClusterBinary[] 
   if (!existsSync(path)) {
     throw new Error(
       `${path} does not exist: the cluster tools were not built. Run 'npm run tools' ` +
-        `(bash scripts/tools.sh) without CNAI_SKIP_CLUSTER_TOOLS=1; a cold build takes about 25 minutes on 2 cores.`,
+        `(bash scripts/tools.sh) without CNAI_SKIP_CLUSTER_TOOLS=1; a cold build takes about 28 minutes on 2 cores.`,
     );
   }
   const tools = JSON.parse(readFileSync(path, "utf8")) as ClusterTools;

@@ -54,6 +54,19 @@ describe("scripts/cluster-tools.sh", () => {
     );
   });
 
+  test("refuses a KubeRay version other than the kuberay-operator chart's in platform/versions.ts, and names the fix", () => {
+    const versions = readFileSync(join(ROOT, "platform/versions.ts"), "utf8").replace(
+      /("kuberay-operator": \{[^}]*version: )"1\.7\.0"/,
+      '$1"1.8.0"',
+    );
+    const result = clusterTools(checkout("kuberay", versions));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      "tools: error: KUBERAY_VERSION in scripts/cluster-tools.sh is v1.7.0, but the kuberay-operator chart in platform/versions.ts is 1.8.0: " +
+        "the local KubeRay operator must be the chart's version; set KUBERAY_VERSION=v1.8.0\n",
+    );
+  });
+
   test("refuses a real provider that platform/versions.ts does not pin", () => {
     const versions = readFileSync(join(ROOT, "platform/versions.ts"), "utf8").replace(
       'source: "hashicorp/random", version: "3.7.2"',

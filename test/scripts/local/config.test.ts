@@ -17,6 +17,7 @@ const TOOLS: ClusterTools = {
   etcdVersion: "v3.6.16",
   kwokVersion: "v0.8.0",
   kueueVersion: "v0.19.2",
+  kuberayVersion: "v1.7.0",
   binaries: Object.fromEntries(CLUSTER_BINARIES.map((b) => [b, `/tools/${b}`])) as ClusterTools["binaries"],
   tofu: "/tools/tofu",
   helm: "/tools/helm",
