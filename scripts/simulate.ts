@@ -9,6 +9,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readOverridesFile } from "../profiles/load";
+import { kubeRaySimulationHooks } from "./local/kuberay";
 import { simulate } from "./local/simulate";
 import { writeSimulationOutputs } from "../verify/simulation/outputs";
 
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     overrides,
     keep: args.keep,
     log: (line) => console.error(`simulate: ${line}`),
+    ...kubeRaySimulationHooks(ROOT),
   });
   const out = resolve(args.out ?? join(ROOT, "simulation.out", args.profile));
   rmSync(out, { recursive: true, force: true });

@@ -52,8 +52,20 @@ export const CONTROL_PLANE_BINARIES: readonly ClusterBinary[] = CLUSTER_BINARIES
   (b) => b !== "kueue" && b !== "kuberay-operator",
 );
 
+/**
+ * What the tier always has. The KubeRay operator is built only when its pinned source can be had (the Go module
+ * proxy refuses ray-operator v1.7.0; scripts/cluster-tools.sh), so only RayJob simulations ask for it.
+ */
+export const REQUIRED_BINARIES: readonly ClusterBinary[] = CLUSTER_BINARIES.filter((b) => b !== "kuberay-operator");
+
+/** Whether the record holds a KubeRay operator (see REQUIRED_BINARIES). */
+export function hasKubeRay(tools: ClusterTools): boolean {
+  const file = tools.binaries["kuberay-operator"];
+  return Boolean(file) && existsSync(file);
+}
+
 /** Reads the record and checks the binaries asked for are there; the messages say which command fixes it. */
-export function readClusterTools(root: string, needed: readonly ClusterBinary[] = CLUSTER_BINARIES): ClusterTools {
+export function readClusterTools(root: string, needed: readonly ClusterBinary[] = REQUIRED_BINARIES): ClusterTools {
   const path = clusterToolsRecord(root);
   if (!existsSync(path)) {
     throw new Error(
@@ -64,6 +76,12 @@ export function readClusterTools(root: string, needed: readonly ClusterBinary[] 
   const tools = JSON.parse(readFileSync(path, "utf8")) as ClusterTools;
   for (const binary of needed) {
     const file = tools.binaries?.[binary];
+    if (binary === "kuberay-operator" && !file) {
+      throw new Error(
+        `${path} has no KubeRay operator: 'npm run tools' skipped it because the Go module proxy does not give ray-operator ${tools.kuberayVersion}; ` +
+          "set CNAI_KUBERAY_SOURCE to a source snapshot of that tag and run it again (scripts/cluster-tools.sh says how)",
+      );
+    }
     if (!file || !existsSync(file)) {
       throw new Error(
         `${path} names ${binary} at ${file ?? "(nothing)"}, which does not exist: run 'npm run tools' to build it again.`,

@@ -19,7 +19,8 @@ import { CHARTS } from "../../platform/versions";
 import type { K8sObject } from "../../reports/rendered";
 import { chartArchive, helm } from "../../verify/charts";
 import type { ClusterTools } from "./config";
-import { POD_COMPLETE_DELAY_ANNOTATION } from "./config";
+import { hasKubeRay, POD_COMPLETE_DELAY_ANNOTATION, readClusterTools } from "./config";
+import type { SimulateOptions } from "./simulate";
 import type { LocalState, RecordedProcess } from "./processes";
 import { isRunning, runInNamespace, spawnInNamespace } from "./processes";
 
@@ -333,4 +334,31 @@ export function rayJobEndingFields(durationSeconds: number): RayJobEnding {
 /** Where a cluster's KubeRay log goes by default. */
 export function kuberayLogFile(state: LocalState): string {
   return join(state.stateDir, "logs", "kuberay-operator.log");
+}
+
+/**
+ * What `simulate` needs for RayJobs when the operator is built: the ending above on every RayJob (its duration in
+ * real seconds, rounded up), and the operator started once the ray.io CRDs are in (the simulation applies them
+ * from the same pinned chart). Without the operator, nothing: a plan with RayJobs is then refused with the reason.
+ */
+export function kubeRaySimulationHooks(root: string): Pick<SimulateOptions, "rayJobEnding" | "startKubeRay"> {
+  const tools = readClusterTools(root, []);
+  if (!hasKubeRay(tools)) return {};
+  return {
+    rayJobEnding: (object, _realDuration, seconds) => {
+      const ending = rayJobEndingFields(Math.max(1, Math.ceil(seconds)));
+      const spec = object.spec as Record<string, unknown> & {
+        submitterPodTemplate?: { metadata?: { annotations?: Record<string, string> } };
+      };
+      Object.assign(spec, ending.spec);
+      const template = (spec.submitterPodTemplate ??= {});
+      const metadata = (template.metadata ??= {});
+      metadata.annotations = { ...metadata.annotations, ...ending.submitterPodAnnotations };
+    },
+    startKubeRay: async (state, clusterTools, logDir) => {
+      await waitForGarbageCollector(state, clusterTools);
+      const operator = startLocalKubeRay(state, clusterTools, { logFile: join(logDir, "kuberay-operator.log"), root });
+      await waitForLocalKubeRay(operator);
+    },
+  };
 }

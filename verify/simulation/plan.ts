@@ -342,7 +342,7 @@ export function simulationObjects(profile: Profile, plan: SimulationPlan, rayJob
     } else {
       if (!rayJobEnding) {
         throw new Error(
-          `workload "${workload.name}" is a ray-job, but the simulation runs without the KubeRay operator; use kind: job`,
+          `workload "${workload.name}" is a ray-job, but the KubeRay operator was not built ('npm run tools' skips it when the Go module proxy does not give its pinned version; set CNAI_KUBERAY_SOURCE, see scripts/cluster-tools.sh); use kind: job`,
         );
       }
       const rayJob = new RayJobWorkload(chart, workload.name, {
