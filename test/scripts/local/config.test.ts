@@ -54,6 +54,21 @@ describe("the kwokctl configuration of a local cluster", () => {
       componentsPatches: [
         { name: "kube-apiserver", extraArgs: [{ key: "advertise-address", value: "192.0.2.1" }] },
         { name: "etcd", extraArgs: [{ key: "unsafe-no-fsync", value: "true" }] },
+        {
+          name: "kube-controller-manager",
+          extraArgs: [
+            { key: "kube-api-qps", value: "300" },
+            { key: "kube-api-burst", value: "500" },
+            { key: "concurrent-job-syncs", value: "20" },
+          ],
+        },
+        {
+          name: "kube-scheduler",
+          extraArgs: [
+            { key: "kube-api-qps", value: "300" },
+            { key: "kube-api-burst", value: "500" },
+          ],
+        },
       ],
     });
   });
