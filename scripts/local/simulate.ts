@@ -104,6 +104,15 @@ export function kueueReleaseObjects(objects: readonly K8sObject[]): { crds: K8sO
   };
 }
 
+/** Kueue's namespace and the team namespaces (labelled for Kueue), as the kueue component declares them. */
+export function kueueNamespaces(profile: Profile): K8sObject[] {
+  return [{ name: KUEUE_NAMESPACE, labels: {} }, ...teamNamespaceSpecs(profile)].map((ns) => ({
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: ns.name, labels: { ...ns.labels } },
+  }));
+}
+
 function list(items: readonly unknown[]): string {
   return JSON.stringify({ apiVersion: "v1", kind: "List", items });
 }
@@ -133,6 +142,7 @@ export interface StartKueueOptions {
  */
 export async function startKueue(options: StartKueueOptions): Promise<void> {
   const { state, tools, root, logDir } = options;
+  mkdirSync(logDir, { recursive: true });
   const kubectl = (args: string[], input?: string) =>
     runInNamespace(state, [tools.binaries.kubectl, "--kubeconfig", state.kubeconfig, ...args], {
       input,
@@ -212,11 +222,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const queuesApp = new App();
   new KueueQueues(queuesApp, "kueue-queues", kueueQueuesProps(profile));
   const queueObjects = queuesApp.charts.flatMap((c) => c.toJson()) as K8sObject[];
-  const namespaces = [{ name: KUEUE_NAMESPACE, labels: {} }, ...teamNamespaceSpecs(profile)].map((ns) => ({
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: { name: ns.name, labels: { ...ns.labels } },
-  }));
+  const namespaces = kueueNamespaces(profile);
 
   const started = await up({ root: options.root, profile: options.profile, name, overrides: options.overrides, log });
   const state = started.state;
