@@ -70,13 +70,13 @@ suite("MultiKueue across local control planes (multicloud-gpu)", () => {
   const json = async <T>(state: LocalState, args: string[]) =>
     JSON.parse(await kubectl(state)([...args, "-o", "json"])) as T;
 
-  /** The golden-path Job of one workload of a research-team plan (verify/simulation/plan.ts), as simulate submits it. */
-  const job = (workload: Omit<SimWorkload, "team" | "kind" | "arrival" | "priority">) => {
+  /** The golden-path Job of a one-workload plan (verify/simulation/plan.ts), as simulate submits it. */
+  const job = (workload: Omit<SimWorkload, "kind" | "arrival" | "resource">) => {
     const plan = {
       profile: PROFILE,
       timeScale: 60,
       source: "test",
-      workloads: [{ team: "research", kind: "job" as const, arrival: 0, priority: "batch" as const, ...workload }],
+      workloads: [{ kind: "job" as const, arrival: 0, resource: "nvidia.com/gpu", ...workload }],
     };
     return simulationObjects(stacks[0].profile, plan)[0].object;
   };
@@ -130,11 +130,12 @@ suite("MultiKueue across local control planes (multicloud-gpu)", () => {
   test("a job queued on the manager runs on the gke worker, and its completion comes back to the manager", async () => {
     const object = job({
       name: "l4-once",
+      team: "research",
       pool: "gke-l4",
-      resource: "nvidia.com/gpu",
       gpus: 1,
       replicas: 1,
       duration: 8,
+      priority: "batch",
     });
     const namespace = object.metadata.namespace;
     await submit(object);
@@ -167,4 +168,90 @@ suite("MultiKueue across local control planes (multicloud-gpu)", () => {
     );
     expect(finished.workload.status?.clusterName).toBe("gke");
   }, 120_000);
+
+  test("with the gke worker's L4 pool full, a job that fits either worker's GPUs is dispatched to the aks worker, which has room", async () => {
+    const aks = await startWorker({
+      root: ROOT,
+      tools: tools!,
+      manager,
+      stacks,
+      worker: "aks",
+      index: 2,
+      name: `${prefix}-aks`,
+    });
+    started.push(aks.state);
+    workers.push(aks);
+    await kubectl(manager)(["apply", "--server-side", "-f", "-"], JSON.stringify(aks.kubeconfigSecret));
+    await eventually(
+      "MultiKueueCluster aks becomes active",
+      () => json<{ status?: { conditions?: Condition[] } }>(manager, ["get", "multikueuecluster", "aks"]),
+      (c) => isTrue(c.status?.conditions, "Active"),
+    );
+
+    // gke-l4's 8 slots (4 nodes × 1 L4 × time-slicing 2): research's nominal 6 and serving's 2, held for 10 minutes.
+    const fill = [
+      job({
+        name: "l4-research",
+        team: "research",
+        pool: "gke-l4",
+        gpus: 1,
+        replicas: 6,
+        duration: 600,
+        priority: "batch",
+      }),
+      job({
+        name: "l4-serving",
+        team: "serving",
+        pool: "gke-l4",
+        gpus: 1,
+        replicas: 2,
+        duration: 600,
+        priority: "interactive",
+      }),
+    ];
+    for (const object of fill) await submit(object);
+    const gke = workers[0].state;
+    const running = await eventually(
+      "the fill jobs' 8 pods run on the gke worker",
+      async () =>
+        (await json<{ items: Pod[] }>(gke, ["get", "pods", "-A", "-l", "batch.kubernetes.io/job-name"])).items,
+      (pods) => pods.filter((p) => p.status.phase === "Running").length === 8,
+    );
+    expect(new Set(running.map((p) => p.spec.nodeName))).toEqual(new Set(gpuNodes("gke", "gke-l4")));
+    for (const object of fill) {
+      expect((await managerWorkload(object.metadata.namespace, object.metadata.name)).status?.clusterName).toBe("gke");
+    }
+
+    // A pool's placement pins a job to the one worker that has the pool; without it, one GPU fits either worker
+    // (each worker's Kueue picks its own flavor), and MultiKueue's default AllAtOnce dispatcher offers it to both.
+    const anyGpu = job({
+      name: "any-gpu",
+      team: "research",
+      pool: "akst4",
+      gpus: 1,
+      replicas: 1,
+      duration: 600,
+      priority: "batch",
+    });
+    const podSpec = (anyGpu.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    delete podSpec.nodeSelector;
+    delete podSpec.tolerations;
+    const namespace = anyGpu.metadata.namespace;
+    await submit(anyGpu);
+    const workload = await eventually("any-gpu is dispatched", () => managerWorkload(namespace, "any-gpu"), dispatched);
+    expect(workload.status?.clusterName).toBe("aks");
+    const pods = await eventually(
+      "any-gpu's pod runs on the aks worker",
+      async () =>
+        (await json<{ items: Pod[] }>(aks.state, ["get", "pods", "-n", namespace, "-l", "job-name=any-gpu"])).items,
+      (p) => p.length === 1 && p[0].status.phase === "Running",
+    );
+    expect(gpuNodes("aks", "akst4")).toContain(pods[0].spec.nodeName);
+    // The copy offered to the full gke worker is withdrawn.
+    await eventually(
+      "the gke worker's copy of any-gpu's Workload is deleted",
+      () => kubectl(gke)(["get", "workloads", "-n", namespace, "-o", "name"]),
+      (names) => !names.includes(workload.metadata.name),
+    );
+  }, 240_000);
 });
