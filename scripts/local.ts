@@ -68,6 +68,7 @@ async function main(argv: readonly string[]): Promise<number> {
       kubeconfig: state.kubeconfig,
       kubectl: tools.binaries.kubectl,
       kueue: tools.binaries.kueue,
+      portOffset: state.portOffset,
     });
   }
   const { name, rest, command } = parseArgs(args);

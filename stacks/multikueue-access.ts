@@ -23,6 +23,16 @@ import {
   MULTIKUEUE_TOKEN_SECRET,
   multiKueueWorkerRules,
 } from "../charts/multikueue";
+import type { MultiKueueWorkerRules } from "../charts/multikueue";
+
+/**
+ * The worker ServiceAccount's rules. Ray rights always: this platform's Kueue enables the ray.io integrations,
+ * whose adapters watch on every worker. The local tier's MultiKueue test (scripts/local/multikueue.ts) grants
+ * the same.
+ */
+export function multiKueueWorkerAccessRules(): MultiKueueWorkerRules {
+  return multiKueueWorkerRules(true);
+}
 
 /** Creates the ServiceAccount, its ClusterRole and binding, and the token Secret; returns the token (sensitive). */
 export function addMultiKueueWorkerAccess(
@@ -37,8 +47,7 @@ export function addMultiKueueWorkerAccess(
     automountServiceAccountToken: false,
     dependsOn: [namespace],
   });
-  // Ray rights always: this platform's Kueue enables the ray.io integrations, whose adapters watch on every worker.
-  const rules = multiKueueWorkerRules(true);
+  const rules = multiKueueWorkerAccessRules();
   const asRules = (list: ReadonlyArray<Record<string, string[]>>) =>
     list.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs }));
   const role = new ClusterRoleV1(scope, "multikueue-role", {

@@ -13,12 +13,14 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { loadCheckedProfile } from "../../platform/check";
 import { DNS_LABEL, DNS_LABEL_FIX } from "../../profiles/names";
+import type { Profile } from "../../profiles/schema";
 import type { ClusterTools } from "./config";
 import {
   BINDER_LABEL,
   CONTROL_PLANE_BINARIES,
   kwokctlConfigYaml,
   readClusterTools,
+  shiftedPorts,
   STORAGE_CLASS,
   storageClassObject,
 } from "./config";
@@ -32,6 +34,7 @@ import {
   isRunning,
   kwokctlPidFiles,
   NAMESPACE_HOLDER,
+  networkNamespaceOf,
   procStat,
   readState,
   recordProcess,
@@ -138,10 +141,17 @@ export class UpError extends Error {
 
 export interface UpOptions {
   readonly root: string;
-  readonly profile: string;
+  /** A profile's name, or a checked Profile (e.g. a MultiKueue worker's, platform/multicluster.ts `workerProfile`). */
+  readonly profile: string | Profile;
   readonly name?: string;
-  /** A profile override object (as CNAI_OVERRIDES gives it). */
+  /** A profile override object (as CNAI_OVERRIDES gives it); only with a profile's name. */
   readonly overrides?: unknown;
+  /**
+   * Start the cluster inside another running cluster's network namespace, so the two reach each other on
+   * 127.0.0.1 (MultiKueue), with every port shifted by `portOffset` (a multiple of 100, distinct per cluster).
+   * @default its own namespace, ports LOCAL_PORTS
+   */
+  readonly network?: { readonly shareWith: LocalState; readonly portOffset: number };
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
   /** @default READY_TIMEOUT_MS */
@@ -165,8 +175,13 @@ export async function up(options: UpOptions): Promise<UpResult> {
   const started = Date.now();
   const log = options.log ?? (() => undefined);
   const name = checkName(options.name ?? DEFAULT_NAME);
-  const profile = loadCheckedProfile(options.profile, options.overrides);
+  if (typeof options.profile !== "string" && options.overrides !== undefined) {
+    throw new Error("up: overrides apply to a profile's name; apply them before passing a Profile object");
+  }
+  const profile =
+    typeof options.profile === "string" ? loadCheckedProfile(options.profile, options.overrides) : options.profile;
   const nodes = localNodes(profile);
+  const ports = shiftedPorts(options.network?.portOffset ?? 0);
   const tools = readClusterTools(options.root, CONTROL_PLANE_BINARIES);
   if (process.getuid?.() !== 0) {
     throw new Error(
@@ -181,20 +196,34 @@ export async function up(options: UpOptions): Promise<UpResult> {
     );
   }
   ensureDir(join(dir, "logs"));
+  const shareWith = options.network?.shareWith;
   const state: LocalState = {
     name,
-    profile: options.profile,
+    profile: profile.name,
     stateDir: dir,
     kubeconfig: join(dir, "kubeconfig"),
     processes: [],
+    ...(shareWith && {
+      joined: shareWith.name,
+      namespace: shareWith.namespace,
+      namespacePid: shareWith.namespacePid,
+      portOffset: options.network?.portOffset,
+    }),
   };
   writeState(state);
   try {
-    await createNamespace(state, join(dir, "logs", "network-namespace.log"));
-    log(`network namespace ${state.namespace} (holder PID ${state.namespacePid})`);
+    if (shareWith) {
+      inNamespace(state, []); // throws when that cluster's namespace is gone
+      log(
+        `joined the network namespace ${state.namespace} of cluster ${shareWith.name}, ports shifted by ${state.portOffset}`,
+      );
+    } else {
+      await createNamespace(state, join(dir, "logs", "network-namespace.log"));
+      log(`network namespace ${state.namespace} (holder PID ${state.namespacePid})`);
+    }
 
     const config = join(dir, "kwokctl.yaml");
-    writeFileSync(config, kwokctlConfigYaml(tools));
+    writeFileSync(config, kwokctlConfigYaml(tools, ports));
     const workdir = join(dir, "kwok");
     const create = [tools.binaries.kwokctl, "--config", config, "create", "cluster", "--name", name];
     create.push("--kubeconfig", state.kubeconfig);
@@ -212,7 +241,9 @@ export async function up(options: UpOptions): Promise<UpResult> {
         if (procStat(pid)) recordProcess(state, { name: component, pid, command: commandLine(pid) });
       }
     }
-    log(`kwokctl started ${state.processes.length - 1} components in ${seconds(started).toFixed(1)} s`);
+    log(
+      `kwokctl started ${state.processes.filter((p) => p.name !== NAMESPACE_HOLDER).length} components in ${seconds(started).toFixed(1)} s`,
+    );
 
     await waitFor(
       "the API's default ServiceAccount (proof the controller-manager runs)",
@@ -253,7 +284,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
       cleanup = `\nCleaning up failed as well: ${(stopError as Error).message}`;
     }
     throw new UpError(
-      `npm run local -- up ${options.profile} --name ${name} failed: ${(error as Error).message}${cleanup}` +
+      `npm run local -- up ${profile.name} --name ${name} failed: ${(error as Error).message}${cleanup}` +
         (tails ? `\n${tails}` : ""),
       state,
       error,
@@ -292,7 +323,11 @@ export function clusterState(root: string, name = DEFAULT_NAME): LocalState {
   }
   const state = readState(dir);
   const holder = state.processes.find((p) => p.name === NAMESPACE_HOLDER);
-  if (!holder || !isRunning(holder)) {
+  // A cluster that joined another's namespace has no holder of its own: the namespace must still be that one.
+  const alive = state.joined
+    ? state.namespacePid !== undefined && networkNamespaceOf(state.namespacePid) === state.namespace
+    : holder !== undefined && isRunning(holder);
+  if (!alive) {
     throw new Error(
       `local cluster "${name}" is not running (its network namespace is gone): run 'npm run local -- down --name ${name}'`,
     );

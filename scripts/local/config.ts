@@ -110,6 +110,21 @@ export const LOCAL_PORTS = {
   kwokController: 10247,
 } as const;
 
+/** The control plane's ports of one cluster: LOCAL_PORTS, or those shifted for a cluster sharing a namespace. */
+export type LocalPorts = { readonly [K in keyof typeof LOCAL_PORTS]: number };
+
+/**
+ * LOCAL_PORTS shifted by `offset`, for a cluster that joins another's network namespace (one loopback for
+ * both). The offset must be a multiple of 100: smaller ones make one cluster's etcd meet the other's etcd peer
+ * port (2379 + 1 = 2380).
+ */
+export function shiftedPorts(offset: number): LocalPorts {
+  if (!Number.isInteger(offset) || offset < 0 || offset % 100 !== 0 || offset > 5000) {
+    throw new Error(`port offset ${offset}: give a multiple of 100 from 0 to 5000, one per cluster in the namespace`);
+  }
+  return Object.fromEntries(Object.entries(LOCAL_PORTS).map(([k, port]) => [k, port + offset])) as LocalPorts;
+}
+
 /**
  * Set on a Job's pod, kwok's pod-complete stage waits this long (a Go duration such as `90s`, or an RFC 3339
  * time) before it marks the pod Succeeded; without it the pod completes at once, as a real quick Job would.
@@ -132,7 +147,7 @@ const CLIENT_LIMITS = [
 ];
 
 /** The KwokctlConfiguration of a local cluster. */
-export function kwokctlConfiguration(tools: ClusterTools): Record<string, unknown> {
+export function kwokctlConfiguration(tools: ClusterTools, ports: LocalPorts = LOCAL_PORTS): Record<string, unknown> {
   const bin = tools.binaries;
   return {
     apiVersion: "config.kwok.x-k8s.io/v1alpha1",
@@ -146,12 +161,12 @@ export function kwokctlConfiguration(tools: ClusterTools): Record<string, unknow
       securePort: true,
       kubeAuthorization: true,
       kubeAdmission: true,
-      kubeApiserverPort: LOCAL_PORTS.kubeApiserver,
-      etcdPort: LOCAL_PORTS.etcd,
-      etcdPeerPort: LOCAL_PORTS.etcdPeer,
-      kubeControllerManagerPort: LOCAL_PORTS.kubeControllerManager,
-      kubeSchedulerPort: LOCAL_PORTS.kubeScheduler,
-      kwokControllerPort: LOCAL_PORTS.kwokController,
+      kubeApiserverPort: ports.kubeApiserver,
+      etcdPort: ports.etcd,
+      etcdPeerPort: ports.etcdPeer,
+      kubeControllerManagerPort: ports.kubeControllerManager,
+      kubeSchedulerPort: ports.kubeScheduler,
+      kwokControllerPort: ports.kwokController,
       // kwok renews node leases; the heartbeat stage then only refreshes conditions now and then.
       nodeLeaseDurationSeconds: 40,
       kubeApiserverBinary: bin["kube-apiserver"],
@@ -351,8 +366,8 @@ export function kwokStages(kubernetesVersion: string): Record<string, unknown>[]
 }
 
 /** The file given to `kwokctl --config`: the configuration, then the Stages. */
-export function kwokctlConfigYaml(tools: ClusterTools): string {
-  return [kwokctlConfiguration(tools), ...kwokStages(tools.kubernetesVersion)]
+export function kwokctlConfigYaml(tools: ClusterTools, ports: LocalPorts = LOCAL_PORTS): string {
+  return [kwokctlConfiguration(tools, ports), ...kwokStages(tools.kubernetesVersion)]
     .map((doc) => stringify(doc, { lineWidth: 0 }))
     .join("---\n");
 }

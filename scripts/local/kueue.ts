@@ -27,6 +27,12 @@ export const KUEUE_CONFIG_KEY = "controller_manager_config.yaml";
 export const KUEUE_WEBHOOK_SERVICE = `${KUEUE_NAMESPACE}/kueue-webhook-service`;
 /** `webhook` is the holding proxy the cluster calls; Kueue's own webhook server listens on `kueueWebhook`. */
 export const KUEUE_PORTS = { webhook: 9443, kueueWebhook: 9444, health: 8081, metrics: 8443 } as const;
+export type KueuePorts = { readonly [K in keyof typeof KUEUE_PORTS]: number };
+
+/** KUEUE_PORTS shifted by a cluster's port offset (LocalState.portOffset), so several Kueues share one namespace. */
+export function kueuePorts(offset = 0): KueuePorts {
+  return Object.fromEntries(Object.entries(KUEUE_PORTS).map(([k, port]) => [k, port + offset])) as KueuePorts;
+}
 /** How long the proxy holds a call while Kueue starts: under the API server's 10 s webhook timeout. */
 export const HOLD_MS = 9000;
 export const KUEUE_METRICS_CERTS = "/etc/kueue/metrics/certs";
@@ -34,15 +40,19 @@ export const KUEUE_METRICS_CERTS = "/etc/kueue/metrics/certs";
 export const KUEUE_CRD_COUNT = 11;
 
 /** The platform's Kueue Configuration, changed only where a process outside the cluster needs it. */
-export function localKueueConfiguration(configYaml: string, certDir: string): Record<string, unknown> {
+export function localKueueConfiguration(
+  configYaml: string,
+  certDir: string,
+  ports: KueuePorts = KUEUE_PORTS,
+): Record<string, unknown> {
   const config = parse(configYaml) as Record<string, unknown>;
   return {
     ...config,
     internalCertManagement: { enable: false },
     leaderElection: { leaderElect: false },
-    webhook: { host: "127.0.0.1", port: KUEUE_PORTS.kueueWebhook, certDir },
-    health: { ...(config.health as object), healthProbeBindAddress: `127.0.0.1:${KUEUE_PORTS.health}` },
-    metrics: { ...(config.metrics as object), bindAddress: `127.0.0.1:${KUEUE_PORTS.metrics}` },
+    webhook: { host: "127.0.0.1", port: ports.kueueWebhook, certDir },
+    health: { ...(config.health as object), healthProbeBindAddress: `127.0.0.1:${ports.health}` },
+    metrics: { ...(config.metrics as object), bindAddress: `127.0.0.1:${ports.metrics}` },
   };
 }
 
@@ -81,10 +91,10 @@ async function certificates(dir: string): Promise<void> {
   );
 }
 
-function ready(caPem: string): Promise<boolean> {
+function ready(caPem: string, ports: KueuePorts): Promise<boolean> {
   return new Promise((resolve) => {
     const request = httpsRequest(
-      `https://127.0.0.1:${KUEUE_PORTS.kueueWebhook}/`,
+      `https://127.0.0.1:${ports.kueueWebhook}/`,
       { method: "GET", ca: caPem, timeout: 1000 },
       (response) => {
         response.resume();
@@ -106,7 +116,7 @@ let kueueReady: () => Promise<boolean> = async () => false;
  * An HTTPS proxy on the webhook port that holds each call (admission or conversion) until Kueue's webhook
  * server answers, at most HOLD_MS, then passes it through: what a real cluster's gate Job does by waiting.
  */
-function holdingProxy(key: Buffer, cert: Buffer, caPem: string): Promise<void> {
+function holdingProxy(key: Buffer, cert: Buffer, caPem: string, ports: KueuePorts): Promise<void> {
   // Connections to Kueue are kept open: a TLS handshake per admission call costs more than the call.
   const agent = new HttpsAgent({ keepAlive: true, ca: caPem });
   const server = createHttpsServer({ key, cert }, (request, response) => {
@@ -116,7 +126,7 @@ function holdingProxy(key: Buffer, cert: Buffer, caPem: string): Promise<void> {
       const upstream = httpsRequest(
         {
           host: "127.0.0.1",
-          port: KUEUE_PORTS.kueueWebhook,
+          port: ports.kueueWebhook,
           path: request.url,
           method: request.method,
           headers: request.headers,
@@ -134,7 +144,7 @@ function holdingProxy(key: Buffer, cert: Buffer, caPem: string): Promise<void> {
       request.pipe(upstream);
     })();
   });
-  return new Promise((resolve) => server.listen(KUEUE_PORTS.webhook, "127.0.0.1", () => resolve()));
+  return new Promise((resolve) => server.listen(ports.webhook, "127.0.0.1", () => resolve()));
 }
 
 /**
@@ -146,7 +156,10 @@ export async function runLocalKueue(options: {
   kubeconfig: string;
   kubectl: string;
   kueue: string;
+  /** Added to KUEUE_PORTS (the cluster's LocalState.portOffset). @default 0 */
+  portOffset?: number;
 }): Promise<number> {
+  const ports = kueuePorts(options.portOffset);
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
   const dir = join(options.stateDir, "kueue");
   const certDir = join(dir, "certs");
@@ -159,17 +172,17 @@ export async function runLocalKueue(options: {
   // The webhooks go to the holding proxy at once, before Kueue runs: on this tier the kueue-webhook-ready gate
   // Job "completes" without running, so nothing else would make the next release wait for Kueue's webhooks.
   const proxyCa = readFileSync(join(certDir, "ca.crt"), "utf8");
-  await holdingProxy(readFileSync(join(certDir, "tls.key")), readFileSync(join(certDir, "tls.crt")), proxyCa);
+  await holdingProxy(readFileSync(join(certDir, "tls.key")), readFileSync(join(certDir, "tls.crt")), proxyCa, ports);
   const record: LocalServerRecord[] = [
     {
       service: KUEUE_WEBHOOK_SERVICE,
-      base: `https://127.0.0.1:${KUEUE_PORTS.webhook}`,
+      base: `https://127.0.0.1:${ports.webhook}`,
       caPem: proxyCa,
       servesAll: true,
     },
   ];
   writeFileSync(join(options.stateDir, LOCAL_SERVERS_FILE), JSON.stringify(record));
-  log(`holding proxy on 127.0.0.1:${KUEUE_PORTS.webhook} recorded for the webhook shim`);
+  log(`holding proxy on 127.0.0.1:${ports.webhook} recorded for the webhook shim`);
 
   let configYaml = "";
   for (;;) {
@@ -189,12 +202,12 @@ export async function runLocalKueue(options: {
     await sleep(200);
   }
   const configFile = join(dir, "config.yaml");
-  writeFileSync(configFile, stringify(localKueueConfiguration(configYaml, certDir)));
+  writeFileSync(configFile, stringify(localKueueConfiguration(configYaml, certDir, ports)));
   const caPem = readFileSync(join(certDir, "ca.crt"), "utf8");
   let child: ReturnType<typeof spawn>;
   // Probed until it first answers, then taken as ready: a TLS handshake per held call made every admission slow.
   let answered = false;
-  kueueReady = async () => (answered ||= await ready(caPem));
+  kueueReady = async () => (answered ||= await ready(caPem, ports));
   // The API's discovery can lag a fresh CRD by a moment: a manager that exits at start is started again.
   for (let attempt = 1; ; attempt++) {
     log(`starting Kueue with ${configFile} (attempt ${attempt})`);
@@ -203,7 +216,7 @@ export async function runLocalKueue(options: {
       ["--config", configFile, "--feature-gates=VisibilityOnDemand=false", "--zap-log-level=info"],
       { stdio: "inherit", env: { ...process.env, KUBECONFIG: options.kubeconfig } },
     );
-    while (child.exitCode === null && !(await ready(caPem))) await sleep(100);
+    while (child.exitCode === null && !(await ready(caPem, ports))) await sleep(100);
     if (child.exitCode === null) break;
     if (attempt === 10) return child.exitCode;
     await sleep(500);

@@ -49,6 +49,13 @@ export interface LocalState {
   namespace?: string;
   /** The holder's PID: `/proc/<pid>/ns/net` is the namespace. */
   namespacePid?: number;
+  /**
+   * The cluster whose network namespace this one joined (`up`'s `network.shareWith`): it records no holder, and
+   * stopping it stops only its own recorded processes. Undefined for a cluster with its own namespace.
+   */
+  joined?: string;
+  /** Added to every local port (LOCAL_PORTS, KUEUE_PORTS) of a cluster that joined another's namespace. */
+  portOffset?: number;
   /** In start order; the holder first. */
   readonly processes: RecordedProcess[];
 }
@@ -255,16 +262,19 @@ export async function createNamespace(state: LocalState, log: string): Promise<v
  * by `local exec`, or forked by a recorded one), one at a time in reverse start order: what started later
  * uses what started earlier, and a kube-apiserver whose clients still watch waits 60 s for them before it
  * exits. Each gets SIGTERM, up to `graceMs` to exit, then SIGKILL. The holder goes last, so the namespace
- * stays until everything in it is gone. Returns what it stopped.
+ * stays until everything in it is gone. A cluster that joined another's namespace (`state.joined`) stops only
+ * its own recorded processes: the namespace, its holder and every other process in it belong to that other
+ * cluster. Returns what it stopped.
  */
 export async function stopProcesses(state: LocalState, graceMs = 10_000): Promise<string[]> {
-  const holder = state.processes.find((p) => p.name === NAMESPACE_HOLDER);
+  const holder = state.joined ? undefined : state.processes.find((p) => p.name === NAMESPACE_HOLDER);
   const recordedPids = new Set(state.processes.map((p) => p.pid));
-  const strays = state.namespace
-    ? processesInNamespace(state.namespace)
-        .filter((pid) => !recordedPids.has(pid))
-        .map((pid) => ({ name: "process in the namespace", pid, startTime: procStat(pid)?.startTime ?? -1 }))
-    : [];
+  const strays =
+    state.namespace && !state.joined
+      ? processesInNamespace(state.namespace)
+          .filter((pid) => !recordedPids.has(pid))
+          .map((pid) => ({ name: "process in the namespace", pid, startTime: procStat(pid)?.startTime ?? -1 }))
+      : [];
   const targets = [...strays, ...state.processes.filter((p) => p !== holder).reverse(), ...(holder ? [holder] : [])];
   const stopped: string[] = [];
   for (const target of targets.filter(isRunning)) {

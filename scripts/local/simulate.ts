@@ -104,8 +104,80 @@ export function kueueReleaseObjects(objects: readonly K8sObject[]): { crds: K8sO
   };
 }
 
+/** Kueue's namespace and the team namespaces (labelled for Kueue), as the kueue component declares them. */
+export function kueueNamespaces(profile: Profile): K8sObject[] {
+  return [{ name: KUEUE_NAMESPACE, labels: {} }, ...teamNamespaceSpecs(profile)].map((ns) => ({
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: ns.name, labels: { ...ns.labels } },
+  }));
+}
+
 function list(items: readonly unknown[]): string {
   return JSON.stringify({ apiVersion: "v1", kind: "List", items });
+}
+
+export interface StartKueueOptions {
+  readonly root: string;
+  /** A running cluster (`up`); Kueue uses its ports shifted by `state.portOffset`. */
+  readonly state: LocalState;
+  readonly tools: ClusterTools;
+  /** Where Kueue's and the webhook shim's logs go. */
+  readonly logDir: string;
+  readonly namespaces: readonly unknown[];
+  /** The kueue release's CRDs, and any other CRD the cluster needs before Kueue starts (KubeRay's). */
+  readonly crds: readonly unknown[];
+  /** The rest of the kueue release (kueueReleaseObjects). */
+  readonly objects: readonly unknown[];
+  /** Applied once Kueue's webhooks answer (flavors, queues, and on a MultiKueue manager its objects). */
+  readonly queues: readonly unknown[];
+  /** Runs after the release and before the queues. @default nothing */
+  readonly beforeQueues?: () => Promise<void>;
+}
+
+/**
+ * The real Kueue on a running cluster: the runner (scripts/local/kueue.ts) and the webhook shim started, the
+ * namespaces, CRDs and release applied, then the queues once Kueue's webhooks take them; returns when every
+ * ClusterQueue is Active.
+ */
+export async function startKueue(options: StartKueueOptions): Promise<void> {
+  const { state, tools, root, logDir } = options;
+  mkdirSync(logDir, { recursive: true });
+  const kubectl = (args: string[], input?: string) =>
+    runInNamespace(state, [tools.binaries.kubectl, "--kubeconfig", state.kubeconfig, ...args], {
+      input,
+      timeoutMs: 120_000,
+    });
+  // Kueue runs for real, announced to the webhook shim first so its webhooks wait for it (as in verify:cluster).
+  writeFileSync(join(state.stateDir, LOCAL_SERVERS_FILE), JSON.stringify([{ service: KUEUE_WEBHOOK_SERVICE }]));
+  spawnInNamespace(state, "kueue", kueueRunnerCommand(root, state.stateDir), {
+    log: join(logDir, "kueue.log"),
+    cwd: root,
+  });
+  spawnInNamespace(
+    state,
+    "webhook-shim",
+    [process.execPath, "--import", "tsx", join(root, "scripts", "local.ts"), "webhooks", state.stateDir],
+    { log: join(logDir, "webhooks.log"), cwd: root },
+  );
+  await kubectl(["apply", "--server-side", "-f", "-"], list(options.namespaces));
+  await kubectl(["apply", "--server-side", "-f", "-"], list(options.crds));
+  await kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
+  await kubectl(["apply", "--server-side", "-f", "-"], list(options.objects));
+  await options.beforeQueues?.();
+  // Kueue's webhooks answer once the manager runs; until then the shim's holding proxy makes calls wait.
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      await kubectl(["apply", "--server-side", "-f", "-"], list(options.queues));
+      break;
+    } catch (error) {
+      if (Date.now() > deadline)
+        throw new Error(`the queues were not accepted within 120 s: ${(error as Error).message}`);
+      await sleep(1000);
+    }
+  }
+  await kubectl(["wait", "--for=condition=Active", "clusterqueue", "--all", "--timeout=120s"]);
 }
 
 export async function simulate(options: SimulateOptions): Promise<SimulationResult> {
@@ -150,11 +222,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const queuesApp = new App();
   new KueueQueues(queuesApp, "kueue-queues", kueueQueuesProps(profile));
   const queueObjects = queuesApp.charts.flatMap((c) => c.toJson()) as K8sObject[];
-  const namespaces = [{ name: KUEUE_NAMESPACE, labels: {} }, ...teamNamespaceSpecs(profile)].map((ns) => ({
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: { name: ns.name, labels: { ...ns.labels } },
-  }));
+  const namespaces = kueueNamespaces(profile);
 
   const started = await up({ root: options.root, profile: options.profile, name, overrides: options.overrides, log });
   const state = started.state;
@@ -166,39 +234,22 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     runInNamespace(state, [tools.binaries.kubectl, "--kubeconfig", state.kubeconfig, ...args], { input, timeoutMs });
   try {
     phaseDone("control plane");
-    // Kueue runs for real, announced to the webhook shim first so its webhooks wait for it (as in verify:cluster).
-    writeFileSync(join(state.stateDir, LOCAL_SERVERS_FILE), JSON.stringify([{ service: KUEUE_WEBHOOK_SERVICE }]));
-    spawnInNamespace(state, "kueue", kueueRunnerCommand(options.root, state.stateDir), {
-      log: join(logDir, "kueue.log"),
-      cwd: options.root,
-    });
-    spawnInNamespace(
+    await startKueue({
+      root: options.root,
       state,
-      "webhook-shim",
-      [process.execPath, "--import", "tsx", join(options.root, "scripts", "local.ts"), "webhooks", state.stateDir],
-      { log: join(logDir, "webhooks.log"), cwd: options.root },
-    );
-    await kubectl(["apply", "--server-side", "-f", "-"], list(namespaces));
-    await kubectl(["apply", "--server-side", "-f", "-"], list([...kueueRelease.crds, ...rayCrds]));
-    await kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
-    await kubectl(["apply", "--server-side", "-f", "-"], list(kueueRelease.rest));
-    if (hasRayJobs) {
-      if (!options.startKubeRay) throw new Error("the plan has RayJobs, but no KubeRay operator is started");
-      await options.startKubeRay(state, tools, logDir);
-    }
-    // Kueue's webhooks answer once the manager runs; until then the shim's holding proxy makes calls wait.
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      try {
-        await kubectl(["apply", "--server-side", "-f", "-"], list(queueObjects));
-        break;
-      } catch (error) {
-        if (Date.now() > deadline)
-          throw new Error(`the queues were not accepted within 120 s: ${(error as Error).message}`);
-        await sleep(1000);
-      }
-    }
-    await kubectl(["wait", "--for=condition=Active", "clusterqueue", "--all", "--timeout=120s"]);
+      tools,
+      logDir,
+      namespaces,
+      crds: [...kueueRelease.crds, ...rayCrds],
+      objects: kueueRelease.rest,
+      queues: queueObjects,
+      beforeQueues: hasRayJobs
+        ? async () => {
+            if (!options.startKubeRay) throw new Error("the plan has RayJobs, but no KubeRay operator is started");
+            await options.startKubeRay(state, tools, logDir);
+          }
+        : undefined,
+    });
     phaseDone("Kueue ready");
 
     const folder = join(state.stateDir, SIMULATION_DIR);

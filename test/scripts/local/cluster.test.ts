@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkName, claimsToBind, down, stateDir, up, volumeFor } from "../../../scripts/local/cluster";
+import { checkName, claimsToBind, clusterState, down, stateDir, up, volumeFor } from "../../../scripts/local/cluster";
 import { CLUSTER_BINARIES } from "../../../scripts/local/config";
+import { networkNamespaceOf, writeState } from "../../../scripts/local/processes";
 
 type Claim = Parameters<typeof volumeFor>[0];
 const claim = (over: Partial<Claim["spec"]> = {}, phase = "Pending"): Claim => ({
@@ -71,6 +72,29 @@ describe("starting and stopping a local cluster", () => {
   test("down of a cluster that does not exist says how to start one", async () => {
     await expect(down(root, "other")).rejects.toThrow(
       /no local cluster "other": .*\.local\/other does not exist \(start one with 'npm run local -- up <profile>'\)/,
+    );
+  });
+
+  test("a cluster that joined another's namespace runs while that namespace exists, though it records no holder", () => {
+    const dir = stateDir(root, "worker");
+    mkdirSync(dir, { recursive: true });
+    const state = {
+      name: "worker",
+      profile: "laptop",
+      stateDir: dir,
+      kubeconfig: join(dir, "kubeconfig"),
+      processes: [],
+      joined: "manager",
+      // This process stands in for the manager's holder: its namespace is the one joined.
+      namespacePid: process.pid,
+      namespace: networkNamespaceOf(process.pid),
+      portOffset: 100,
+    };
+    writeState(state);
+    expect(clusterState(root, "worker")).toEqual(state);
+    writeState({ ...state, namespace: "net:[1]" });
+    expect(() => clusterState(root, "worker")).toThrow(
+      /local cluster "worker" is not running \(its network namespace is gone\)/,
     );
   });
 });

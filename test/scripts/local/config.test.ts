@@ -9,6 +9,7 @@ import {
   kwokctlConfigYaml,
   kwokStages,
   readClusterTools,
+  shiftedPorts,
   storageClassObject,
 } from "../../../scripts/local/config";
 
@@ -71,6 +72,29 @@ describe("the kwokctl configuration of a local cluster", () => {
         },
       ],
     });
+  });
+
+  test("a cluster joining another's network namespace gets every port shifted by its offset", () => {
+    const options = kwokctlConfiguration(TOOLS, shiftedPorts(200)).options as Record<string, unknown>;
+    expect(
+      Object.fromEntries(Object.entries(options).filter(([key, value]) => key.endsWith("Port") && value !== true)),
+    ).toEqual({
+      kubeApiserverPort: 6643,
+      etcdPort: 2579,
+      etcdPeerPort: 2580,
+      kubeControllerManagerPort: 10457,
+      kubeSchedulerPort: 10459,
+      kwokControllerPort: 10447,
+    });
+    expect(parseAllDocuments(kwokctlConfigYaml(TOOLS, shiftedPorts(200)))[0].toJS()).toEqual(
+      kwokctlConfiguration(TOOLS, shiftedPorts(200)),
+    );
+  });
+
+  test("a port offset that would make one cluster's etcd meet another's peer port is refused", () => {
+    expect(() => shiftedPorts(1)).toThrow(
+      "port offset 1: give a multiple of 100 from 0 to 5000, one per cluster in the namespace",
+    );
   });
 
   test("gives all five Stages, since giving any drops kwok's defaults", () => {

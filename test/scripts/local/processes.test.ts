@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LocalState } from "../../../scripts/local/processes";
@@ -99,6 +99,31 @@ describe("the bookkeeping of a local cluster's processes", () => {
     } finally {
       bystander.kill();
       await stopProcesses(state);
+    }
+  });
+
+  test("stopping a cluster that joined another's namespace stops only its own processes, never the holder or the other cluster's", async () => {
+    const holderState = newState(dir);
+    try {
+      await createNamespace(holderState, join(dir, "namespace.log"));
+      const other = spawnInNamespace(holderState, "other", ["sleep", "30"], { log: join(dir, "other.log") });
+      const joinedDir = join(dir, "joined");
+      mkdirSync(joinedDir);
+      const joined: LocalState = {
+        ...newState(joinedDir),
+        processes: [],
+        joined: holderState.name,
+        namespace: holderState.namespace,
+        namespacePid: holderState.namespacePid,
+        portOffset: 100,
+      };
+      const own = spawnInNamespace(joined, "own", ["sleep", "30"], { log: join(joinedDir, "own.log") });
+
+      expect(await stopProcesses(joined)).toEqual([`own (PID ${own.pid})`]);
+      expect(holderState.processes.every(isRunning)).toBe(true);
+      expect(isRunning(other)).toBe(true);
+    } finally {
+      await stopProcesses(holderState);
     }
   });
 });
