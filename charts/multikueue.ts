@@ -59,7 +59,13 @@ export interface MultiKueueWorkerRef {
 }
 
 export interface MultiKueueManagerProps {
-  /** The workers, in dispatch preference order (the Incremental dispatcher nominates them in this order). */
+  /**
+   * The workers. Their order does not steer dispatch: the platform's Kueue Configuration sets no `multiKueue`
+   * block, so the dispatcher is AllAtOnce (kubernetes-sigs/kueue@v0.19.2:apis/config/v1beta2/defaults.go), which
+   * copies a workload to every active worker and keeps the one that reserves quota first; only the Incremental
+   * dispatcher with the MultiKueueIncrementalDispatcherRespectConfigOrder gate follows this order. Shown on the
+   * local tier (test/scripts/local/multikueue-sim.test.ts).
+   */
   readonly clusters: ReadonlyArray<MultiKueueWorkerRef>;
   /** The MultiKueueConfig's name; a DNS-1123 label, as the AdmissionCheck's `parameters.name` requires. */
   readonly configName: string;

@@ -1,0 +1,214 @@
+import { loadCheckedProfile } from "../../../platform/check";
+import { parseWorkloadFile, simulationObjects } from "../../../verify/simulation/plan";
+import type { Recording, WorkloadObject, WorkloadState } from "../../../verify/simulation/recording";
+import { Observer, workloadState } from "../../../verify/simulation/recording";
+import { formatSimulationReport, parsePreemption, quantile, simulationReport } from "../../../verify/simulation/report";
+
+const profile = loadCheckedProfile("workstation-gpu");
+const plan = parseWorkloadFile(
+  [
+    "workloads:",
+    "  - { name: a, team: research, pool: gpu, gpus: 2, duration: 10 }",
+    "  - { name: b, team: research, pool: gpu, gpus: 3, duration: 10 }",
+    "  - { name: c, team: applied, pool: gpu, gpus: 4, duration: 10 }",
+  ].join("\n"),
+  "three.yaml",
+  profile,
+);
+const objects = simulationObjects(profile, plan);
+
+function held(gpus: number): WorkloadState {
+  return {
+    quotaReserved: true,
+    admitted: true,
+    finished: false,
+    usage: { gpu: { "nvidia.com/gpu": gpus, cpu: 0.25 } },
+    evictions: {},
+  };
+}
+const waiting: WorkloadState = { quotaReserved: false, admitted: false, finished: false, usage: {}, evictions: {} };
+const done = (gpus: number): WorkloadState => ({ ...held(gpus), usage: {}, finished: true });
+
+/** One simulated minute is a real second (timeScale 60): `at` in ms is minutes × 1000. */
+function recording(observations: Recording["observations"], events: Recording["events"] = []): Recording {
+  return {
+    startedAt: 0,
+    endedAt: 30_000,
+    timeScale: 60,
+    submissions: [],
+    observations,
+    events,
+    stoppedBecause: "all finished",
+  };
+}
+
+describe("the simulation's record of Workloads", () => {
+  test("a Workload's state is its conditions and the quota its admission holds, by flavor", () => {
+    const object: WorkloadObject = {
+      metadata: { name: "job-a-1", namespace: "team-research", ownerReferences: [{ kind: "Job", name: "a" }] },
+      status: {
+        conditions: [
+          { type: "QuotaReserved", status: "True" },
+          { type: "Admitted", status: "True" },
+          { type: "Evicted", status: "True", reason: "Preempted", message: "Preempted to accommodate" },
+        ],
+        admission: {
+          clusterQueue: "research",
+          podSetAssignments: [
+            {
+              name: "main",
+              flavors: { cpu: "gpu", memory: "gpu", "nvidia.com/gpu": "gpu" },
+              resourceUsage: { cpu: "500m", memory: "1Gi", "nvidia.com/gpu": "2" },
+            },
+          ],
+        },
+        schedulingStats: { evictions: [{ reason: "Preempted", underlyingCause: "", count: 1 }] },
+      },
+    };
+    expect(workloadState(object)).toEqual({
+      quotaReserved: true,
+      admitted: true,
+      finished: false,
+      evicted: { reason: "Preempted", message: "Preempted to accommodate" },
+      usage: { gpu: { cpu: 0.5, memory: 1024 ** 3, "nvidia.com/gpu": 2 } },
+      evictions: { Preempted: 1 },
+    });
+  });
+
+  test("a finished Workload holds no quota, though its admission stays for the record", () => {
+    const state = workloadState({
+      metadata: { name: "w", namespace: "n" },
+      status: {
+        conditions: [
+          { type: "QuotaReserved", status: "True" },
+          { type: "Finished", status: "True" },
+        ],
+        admission: { podSetAssignments: [{ name: "main", flavors: { cpu: "f" }, resourceUsage: { cpu: "1" } }] },
+      },
+    });
+    expect([state.finished, state.usage]).toEqual([true, {}]);
+  });
+
+  test("the observer records a Workload only when its state changes, and its deletion", () => {
+    const observer = new Observer();
+    const object: WorkloadObject = {
+      metadata: { name: "w", namespace: "team-a", ownerReferences: [{ kind: "Job", name: "j" }] },
+      status: { conditions: [{ type: "QuotaReserved", status: "False", message: "waiting" }] },
+    };
+    expect(observer.observe(1, "ADDED", object)).toEqual({
+      at: 1,
+      workload: "team-a/w",
+      owner: "team-a/j",
+      state: { quotaReserved: false, admitted: false, finished: false, pending: "waiting", usage: {}, evictions: {} },
+    });
+    expect(observer.observe(2, "MODIFIED", object)).toBeUndefined();
+    expect(observer.observe(3, "DELETED", object)).toEqual({ at: 3, workload: "team-a/w", owner: "team-a/j" });
+  });
+});
+
+describe("the simulation report", () => {
+  const run = recording([
+    { at: 0, workload: "team-research/wa", owner: "team-research/a", state: waiting },
+    { at: 0, workload: "team-research/wb", owner: "team-research/b", state: waiting },
+    { at: 0, workload: "team-applied/wc", owner: "team-applied/c", state: waiting },
+    { at: 1_000, workload: "team-research/wa", owner: "team-research/a", state: held(2) },
+    { at: 1_000, workload: "team-applied/wc", owner: "team-applied/c", state: held(4) },
+    { at: 4_000, workload: "team-research/wb", owner: "team-research/b", state: held(3) },
+    { at: 11_000, workload: "team-research/wa", owner: "team-research/a", state: done(2) },
+    { at: 11_000, workload: "team-applied/wc", owner: "team-applied/c", state: done(4) },
+    { at: 14_000, workload: "team-research/wb", owner: "team-research/b", state: done(3) },
+  ]);
+  const report = simulationReport(profile, plan, objects, run);
+
+  test("waits run from a Workload's creation to its quota reservation, in simulated minutes", () => {
+    expect(report.teams).toEqual([
+      {
+        team: "applied",
+        submitted: 1,
+        admitted: 1,
+        finished: 1,
+        preempted: 0,
+        waiting: 0,
+        inadmissible: 0,
+        medianWait: 1,
+        p95Wait: 1,
+      },
+      {
+        team: "research",
+        submitted: 2,
+        admitted: 2,
+        finished: 2,
+        preempted: 0,
+        waiting: 0,
+        inadmissible: 0,
+        medianWait: 1,
+        p95Wait: 4,
+      },
+    ]);
+  });
+
+  test("GPU time is split into what was within the nominal quota and what was borrowed", () => {
+    // research: 2 GPUs for minutes 1–4, 5 for 4–11 (1 borrowed), 3 for 11–14; nominal 4.
+    expect(report.shares.find((s) => s.team === "research")).toEqual({
+      team: "research",
+      pool: "gpu",
+      resource: "nvidia.com/gpu",
+      nominal: 4,
+      obtainable: 6,
+      peak: 5,
+      used: 50,
+      withinQuota: 43,
+      borrowed: 7,
+      guaranteed: 120,
+    });
+    expect(report.pools).toEqual([
+      {
+        pool: "gpu",
+        resource: "nvidia.com/gpu",
+        capacity: 8,
+        peak: 9,
+        utilisation: Math.round((90 / 240) * 1000) / 1000,
+      },
+    ]);
+  });
+
+  test("a pool admitting more than it has is a violation, named with the minute", () => {
+    expect(report.violations).toEqual([{ minute: 4, pool: "gpu", resource: "nvidia.com/gpu", held: 9, limit: 8 }]);
+    expect(formatSimulationReport(report)).toMatch(
+      /VIOLATIONS \(1\):\n {2}minute 4: pool total held 9 nvidia.com\/gpu in gpu, limit 8/,
+    );
+  });
+
+  test("each team's series steps with its admitted slots", () => {
+    expect(report.series[0].teams.map((t) => [t.team, t.points])).toEqual([
+      [
+        "applied",
+        [
+          { minute: 1, admitted: 4 },
+          { minute: 11, admitted: 0 },
+        ],
+      ],
+      [
+        "research",
+        [
+          { minute: 1, admitted: 2 },
+          { minute: 4, admitted: 5 },
+          { minute: 11, admitted: 3 },
+          { minute: 14, admitted: 0 },
+        ],
+      ],
+    ]);
+  });
+
+  test("Kueue's preemption message gives the cause and the preemptor's queue", () => {
+    expect(
+      parsePreemption(
+        "Preempted to accommodate a workload (UID: x, JobUID: y) due to reclamation within the cohort; preemptor path: /platform/research; preemptee path: /platform/serving; preemptor effective priority: 100",
+      ),
+    ).toEqual({ cause: "reclamation within the cohort", preemptor: "research" });
+  });
+
+  test("quantiles are by nearest rank", () => {
+    expect([quantile([1, 2, 3, 4], 0.5), quantile([1, 2, 3, 4], 0.95), quantile([], 0.5)]).toEqual([2, 4, undefined]);
+  });
+});
