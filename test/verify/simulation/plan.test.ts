@@ -123,7 +123,7 @@ describe("the simulation's workload plan", () => {
       clusterGpu,
     );
     const [object] = simulationObjects(clusterGpu, plan);
-    const job = object.object as {
+    const job = object.object as unknown as {
       metadata: { namespace: string; labels: Record<string, string> };
       spec: {
         parallelism: number;
