@@ -53,8 +53,9 @@ export function reclaimPlan(profile: Profile, pool: string, team: string): Simul
         team,
         pool,
         gpus: 1,
-        // As long as the borrowers' jobs: the reclaimed share is held all at once, not handed back piece by piece.
-        duration: 40,
+        // Longer than the borrowers' jobs: the reclaimed share is held all at once, not handed back piece by piece,
+        // even when a loaded machine slows the preemption rounds (about a second each, two simulated minutes here).
+        duration: 60,
         arrival: LATE_ARRIVAL,
         count: nominal(profile, team, pool),
       },
