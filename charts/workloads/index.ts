@@ -5,3 +5,4 @@ export * from "./ray-job";
 export * from "./inference-service";
 export * from "./training-job";
 export * from "./vector-client-job";
+export * from "./llm-service";

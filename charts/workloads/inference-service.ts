@@ -42,8 +42,26 @@ export interface InferenceServiceWorkloadProps {
    * @default the runtime KServe auto-selects for the model format
    */
   readonly runtime?: string;
-  /** Where the model lives, e.g. `s3://models/iris`. */
-  readonly storageUri: string;
+  /**
+   * Where the model lives, e.g. `s3://models/iris`; KServe's storage initializer downloads it to /mnt/models.
+   * @default none: the model server fetches the model itself (e.g. a Hugging Face id in `args`)
+   */
+  readonly storageUri?: string;
+  /**
+   * Arguments appended to the runtime's own.
+   * @default none
+   */
+  readonly args?: readonly string[];
+  /**
+   * Environment variables of the model server.
+   * @default none
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Environment variables read from Secrets in the namespace (e.g. a Hugging Face token).
+   * @default none
+   */
+  readonly secretEnv?: Readonly<Record<string, { readonly secretName: string; readonly key: string }>>;
   /** The predictor container (kserve-container). */
   readonly resources: PodResources;
   /** @default 1 */
@@ -72,10 +90,10 @@ export class InferenceServiceWorkload extends Construct {
     if (props.modelFormat.trim() === "") {
       throw propsError(workload, "modelFormat", props.modelFormat, "name the model format, e.g. sklearn");
     }
-    if (!/^[a-z0-9]+:\/\/\S+$/.test(props.storageUri)) {
+    if (props.storageUri !== undefined && !/^[a-z0-9]+:\/\/\S+$/.test(props.storageUri)) {
       throw propsError(workload, "storageUri", props.storageUri, "give a URI with a scheme, e.g. s3://models/iris");
     }
-    if (/^[a-z0-9]+:\/\/[^/]*@/.test(props.storageUri)) {
+    if (props.storageUri !== undefined && /^[a-z0-9]+:\/\/[^/]*@/.test(props.storageUri)) {
       throw propsError(
         workload,
         "storageUri",
@@ -96,6 +114,17 @@ export class InferenceServiceWorkload extends Construct {
     // own as long as the predictor asks for at least its 100m / 100Mi requests.
     this.demand = podDemand(props.resources, maxReplicas);
 
+    const env = [
+      ...Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value })),
+      ...Object.entries(props.secretEnv ?? {}).map(([name, source]) => ({
+        name,
+        valueFrom: { secretKeyRef: { name: source.secretName, key: source.key } },
+      })),
+    ];
+    for (const name of Object.keys(props.secretEnv ?? {})) {
+      if (name in (props.env ?? {}))
+        throw propsError(workload, `secretEnv.${name}`, name, "define each variable only once");
+    }
     const { placement } = props;
     this.apiObject = new ApiObject(this, "inference-service", {
       apiVersion: "serving.kserve.io/v1beta1",
@@ -119,7 +148,9 @@ export class InferenceServiceWorkload extends Construct {
               ...(props.modelFormatVersion ? { version: props.modelFormatVersion } : {}),
             },
             ...(props.runtime ? { runtime: props.runtime } : {}),
-            storageUri: props.storageUri,
+            ...(props.storageUri !== undefined ? { storageUri: props.storageUri } : {}),
+            ...(props.args?.length ? { args: [...props.args] } : {}),
+            ...(env.length > 0 ? { env } : {}),
             resources: containerResources(props.resources),
             securityContext: restrictedContainerSecurityContext(),
           },
