@@ -30,6 +30,7 @@ import {
   teamNames,
   teamNamespace,
 } from "../../profiles/plan";
+import { DNS_LABEL, DNS_LABEL_FIX } from "../../profiles/names";
 import { cpuCores } from "../../profiles/quantity";
 import type { PriorityClass, Profile } from "../../profiles/schema";
 import { PRIORITY_CLASSES } from "../../profiles/schema";
@@ -77,10 +78,8 @@ export interface SimulationPlan {
   readonly workloads: readonly SimWorkload[];
 }
 
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a DNS label: lower-case letters, digits and '-'")
-  .max(50);
+// The profile's own DNS-label rule; 50 characters leave room for the `-<n>` of copies and Kueue's Workload prefix.
+const dnsLabel = z.string().regex(DNS_LABEL, DNS_LABEL_FIX).max(50);
 
 const workloadEntry = z.strictObject({
   /** Name prefix; `<team>-<kind>-<n>` by default. */
@@ -180,9 +179,6 @@ export function parseWorkloadFile(text: string, file: string, profile: Profile):
             `${at}.resource: got ${entry.resource === undefined ? "nothing" : `"${entry.resource}"`}; pool "${entry.pool}" offers ${offered.join(", ")}: name one`,
           );
         }
-      }
-      if (entry.kind === "ray-job" && entry.gpus === 0 && offered.length > 0) {
-        // Allowed: a CPU-only RayJob on a GPU pool's nodes is legal, if wasteful.
       }
     }
     if (problems.length > before || !profile.teams[entry.team]) return;
