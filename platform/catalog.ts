@@ -5,6 +5,7 @@
 import type { ComponentDefinition } from "./component";
 import { certManager } from "./components/cert-manager";
 import { gpuOperator } from "./components/gpu-operator";
+import { keda } from "./components/keda";
 import { kserve } from "./components/kserve";
 import { kuberay } from "./components/kuberay";
 import { kueue } from "./components/kueue";
@@ -21,6 +22,7 @@ import { vectorDatabase } from "./components/vector-database";
 export const CATALOG: readonly ComponentDefinition[] = [
   certManager,
   gpuOperator,
+  keda,
   kserve,
   kuberay,
   kueue,

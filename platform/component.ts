@@ -195,6 +195,12 @@ export interface ComponentDefinition {
    * ports. Called when the component is managed or external.
    */
   teamIngress?(ctx: ComponentContext): readonly NamespacePeer[];
+  /**
+   * Aggregated APIServices it registers (e.g. `v1beta1.external.metrics.k8s.io`), whether managed or external: a
+   * cluster serves one APIService of a name, so two available components claiming one is a profile error.
+   * @default none
+   */
+  apiServices?(ctx: ComponentContext): readonly string[];
   /** Cross-field rules of this component over the whole profile, whatever its lifecycle; problems, never throws. */
   problems?(ctx: ComponentContext): readonly Problem[];
 }

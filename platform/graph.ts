@@ -129,6 +129,7 @@ export function graphProblems(catalog: readonly ComponentDefinition[], profile: 
     }
   }
   for (const component of catalog) problems.push(...(component.problems?.(ctx) ?? []));
+  problems.push(...apiServiceProblems(catalog, ctx));
   const cycle = findCycle(catalog, profile);
   if (cycle !== undefined) {
     problems.push({
@@ -138,6 +139,27 @@ export function graphProblems(catalog: readonly ComponentDefinition[], profile: 
     });
   }
   return problems;
+}
+
+/**
+ * Two available components that register the same aggregated APIService: the API server routes a group version
+ * to one service only, so the second install would take it from the first (e.g. KEDA and prometheus-adapter
+ * both serving `v1beta1.external.metrics.k8s.io`).
+ */
+function apiServiceProblems(catalog: readonly ComponentDefinition[], ctx: ComponentContext): Problem[] {
+  const owners = new Map<string, ComponentId[]>();
+  for (const component of catalog) {
+    if (!ctx.isAvailable(component.id)) continue;
+    for (const name of component.apiServices?.(ctx) ?? [])
+      owners.set(name, [...(owners.get(name) ?? []), component.id]);
+  }
+  return [...owners]
+    .filter(([, ids]) => ids.length > 1)
+    .map(([name, ids]) => ({
+      path: `components.${ids[1]}.lifecycle`,
+      value: ctx.lifecycle(ids[1]),
+      allowed: `the APIService ${name} is registered by ${ids.map((id) => `"${id}"`).join(" and ")}, and a cluster serves it from one only; disable all but one of them`,
+    }));
 }
 
 /** Resolves the graph; call only after `graphProblems` returned nothing. */

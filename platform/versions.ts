@@ -112,6 +112,13 @@ export const CHARTS = {
     version: "1.19.0",
     source: "qdrant/qdrant-helm@qdrant-1.19.0:charts/qdrant",
   },
+  keda: {
+    kind: "chart",
+    repository: "https://kedacore.github.io/charts",
+    chart: "keda",
+    version: "2.20.2",
+    source: "kedacore/charts@v2.20.2:keda",
+  },
   milvus: {
     kind: "chart",
     repository: "https://zilliztech.github.io/milvus-helm/",

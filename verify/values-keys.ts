@@ -7,7 +7,8 @@
  *  2. the nearest default above it is an empty map `{}`: a free-form map such as `nodeSelector`,
  *     `podLabels`, `annotations` or `extraEnv`, whose keys are the user's;
  *  3. it lies inside a container `resources` block (a Kubernetes ResourceRequirements: `requests`,
- *     `limits` or `claims`, each a free-form map), whatever the chart's default lists;
+ *     `limits` or `claims`, each a free-form map), whatever the chart's default lists (a `resources` map
+ *     whose defaults are per-pod blocks, such as KEDA's `resources.operator`, is followed key by key);
  *  4. it lies under a subchart (`<sub>.…`) and that subchart's values.yaml has it (same rules);
  *  5. the chart's values.schema.json allows it (a declared property, or `additionalProperties`);
  *  6. the chart has no values.yaml but its templates read that path, or a map above it
@@ -76,7 +77,13 @@ export function unknownValueKeys(reference: ReferenceDir, key: ChartKey, values:
   const walk = (ours: unknown, theirs: unknown, path: string[], insideSubchart: boolean): void => {
     if (!isPlainObject(ours)) return;
     if (path.length > 0 && isPlainObject(theirs) && Object.keys(theirs).length === 0) return; // rule 2
-    if (path[path.length - 1] === "resources") {
+    // A `resources` map whose defaults name no ResourceRequirements key groups per-pod blocks (KEDA's
+    // `resources.operator`): walk it like any map, so each inner `resources`-like block is checked by its defaults.
+    const groupsBlocks =
+      isPlainObject(theirs) &&
+      Object.keys(theirs).length > 0 &&
+      !Object.keys(theirs).some((k) => RESOURCE_REQUIREMENTS.has(k));
+    if (path[path.length - 1] === "resources" && !groupsBlocks) {
       // rule 3: only the ResourceRequirements keys are checked
       for (const k of Object.keys(ours)) {
         if (!RESOURCE_REQUIREMENTS.has(k)) unknown.push({ path: [...path, k].join("."), suggestion: "requests" });

@@ -26,6 +26,34 @@ import {
 
 /** Per-object override of KServe's default deployment mode (the chart default is Knative). */
 export const DEPLOYMENT_MODE_ANNOTATION = "serving.kserve.io/deploymentMode";
+/** Which autoscaler KServe's Standard mode creates: `hpa` (default), `keda`, `external` or `none`. */
+export const AUTOSCALER_CLASS_ANNOTATION = "serving.kserve.io/autoscalerClass";
+
+/** A Prometheus query KEDA scales the predictor on (an `External` metric with the `prometheus` backend). */
+export interface ServingTrigger {
+  /** A PromQL query that returns one number, e.g. the requests the predictor is serving now. */
+  readonly query: string;
+  /** The query's value one replica should carry: KEDA runs ceil(value / target) replicas (the `threshold`). */
+  readonly target: number;
+  /**
+   * The query counts demand that exists while no predictor pod runs (e.g. Jobs waiting for the service), so it can
+   * wake the predictor from zero. A query over the predictor's own metrics cannot: at zero no pod exports them.
+   */
+  readonly wakesFromZero: boolean;
+}
+
+/**
+ * KEDA autoscaling through KServe (`autoscalerClass: keda`): KServe turns `autoScaling.metrics` into one
+ * ScaledObject per component (kserve/kserve@v0.20.0:pkg/controller/v1beta1/inferenceservice/reconcilers/keda).
+ * Standard mode has no activator: a request that reaches a predictor at zero replicas fails until a trigger
+ * scales it up, so zero is allowed only with a trigger that wakes it.
+ */
+export interface ServingAutoscaling {
+  /** Where KEDA runs the queries, e.g. `http://kube-prometheus-stack-prometheus.monitoring.svc:9090`. */
+  readonly prometheusUrl: string;
+  /** Each trigger proposes a replica count; KEDA runs the largest. */
+  readonly triggers: readonly ServingTrigger[];
+}
 
 export interface InferenceServiceWorkloadProps {
   /** InferenceService name. */
@@ -64,10 +92,15 @@ export interface InferenceServiceWorkloadProps {
   readonly secretEnv?: Readonly<Record<string, { readonly secretName: string; readonly key: string }>>;
   /** The predictor container (kserve-container). */
   readonly resources: PodResources;
-  /** @default 1 */
+  /** Pods at rest; 0 only with `autoscaling` and a trigger that wakes the predictor. @default 1 */
   readonly minReplicas?: number;
   /** @default minReplicas */
   readonly maxReplicas?: number;
+  /**
+   * Scale between minReplicas and maxReplicas with KEDA on Prometheus queries.
+   * @default KServe's HPA on CPU (never below one pod)
+   */
+  readonly autoscaling?: ServingAutoscaling;
   /**
    * UID of the predictor pods.
    * @default 1000
@@ -78,6 +111,8 @@ export interface InferenceServiceWorkloadProps {
 export class InferenceServiceWorkload extends Construct {
   /** What the predictor pods request at maxReplicas. */
   public readonly demand: ResourceDemand;
+  /** What they request at minReplicas: the quota an idle service holds (none when it scales to zero). */
+  public readonly restingDemand: ResourceDemand;
   public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: InferenceServiceWorkloadProps) {
@@ -102,8 +137,19 @@ export class InferenceServiceWorkload extends Construct {
       );
     }
     validatePodResources(workload, "resources", props.resources);
-    // Scale to zero needs Knative; Standard mode keeps at least one pod.
-    validateCount(workload, "minReplicas", minReplicas, 1);
+    const { autoscaling } = props;
+    if (autoscaling) validateAutoscaling(workload, autoscaling);
+    if (minReplicas === 0 && !autoscaling?.triggers.some((t) => t.wakesFromZero)) {
+      throw propsError(
+        workload,
+        "minReplicas",
+        0,
+        autoscaling
+          ? "add a trigger with wakesFromZero (the predictor's own metrics vanish at zero replicas, so nothing would scale it up), or keep minReplicas >= 1"
+          : "set autoscaling with a trigger that wakes it (KServe's HPA keeps at least one pod), or keep minReplicas >= 1",
+      );
+    }
+    validateCount(workload, "minReplicas", minReplicas, 0);
     validateCount(workload, "maxReplicas", maxReplicas, 1);
     if (maxReplicas < minReplicas) {
       throw propsError(workload, "maxReplicas", maxReplicas, `set maxReplicas >= minReplicas (${minReplicas})`);
@@ -113,6 +159,7 @@ export class InferenceServiceWorkload extends Construct {
     // The storage initializer (init container) runs before the predictor, so it adds no demand of its
     // own as long as the predictor asks for at least its 100m / 100Mi requests.
     this.demand = podDemand(props.resources, maxReplicas);
+    this.restingDemand = podDemand(props.resources, minReplicas);
 
     const env = [
       ...Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value })),
@@ -133,12 +180,18 @@ export class InferenceServiceWorkload extends Construct {
         name: props.name,
         namespace: placement.namespace,
         labels: workloadLabels(props.name, placement),
-        annotations: { [DEPLOYMENT_MODE_ANNOTATION]: "Standard" },
+        annotations: {
+          [DEPLOYMENT_MODE_ANNOTATION]: "Standard",
+          ...(autoscaling ? { [AUTOSCALER_CLASS_ANNOTATION]: "keda" } : {}),
+        },
       },
       spec: {
         predictor: {
           minReplicas,
           maxReplicas,
+          ...(autoscaling
+            ? { autoScaling: { metrics: autoscaling.triggers.map((t) => externalMetric(autoscaling, t)) } }
+            : {}),
           ...(placement.serviceAccountName ? { serviceAccountName: placement.serviceAccountName } : {}),
           securityContext: restrictedPodSecurityContext(props.runAsUser ?? DEFAULT_RUN_AS_USER),
           ...schedulingFields(placement),
@@ -158,4 +211,42 @@ export class InferenceServiceWorkload extends Construct {
       },
     });
   }
+}
+
+function validateAutoscaling(workload: string, autoscaling: ServingAutoscaling): void {
+  if (!/^https?:\/\/\S+$/.test(autoscaling.prometheusUrl)) {
+    throw propsError(
+      workload,
+      "autoscaling.prometheusUrl",
+      autoscaling.prometheusUrl,
+      "give Prometheus' http(s) URL, e.g. http://kube-prometheus-stack-prometheus.monitoring.svc:9090",
+    );
+  }
+  if (autoscaling.triggers.length === 0) {
+    throw propsError(workload, "autoscaling.triggers", [], "give at least one Prometheus query to scale on");
+  }
+  autoscaling.triggers.forEach((trigger, i) => {
+    if (trigger.query.trim() === "") {
+      throw propsError(workload, `autoscaling.triggers[${i}].query`, trigger.query, "give a PromQL query");
+    }
+    if (!(trigger.target > 0) || !Number.isFinite(trigger.target)) {
+      throw propsError(
+        workload,
+        `autoscaling.triggers[${i}].target`,
+        trigger.target,
+        "give the positive value one replica should carry",
+      );
+    }
+  });
+}
+
+/** One KEDA trigger as KServe's `External` metric (KServe copies `target.value` into the trigger's `threshold`). */
+function externalMetric(autoscaling: ServingAutoscaling, trigger: ServingTrigger): Record<string, unknown> {
+  return {
+    type: "External",
+    external: {
+      metric: { backend: "prometheus", serverAddress: autoscaling.prometheusUrl, query: trigger.query },
+      target: { type: "Value", value: String(trigger.target) },
+    },
+  };
 }

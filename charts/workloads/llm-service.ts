@@ -13,6 +13,7 @@
 import { Construct } from "constructs";
 import type { ApiObject } from "cdk8s";
 import { InferenceServiceWorkload } from "./inference-service";
+import type { ServingAutoscaling } from "./inference-service";
 import type { Placement, PodResources, ResourceDemand } from "./placement";
 import { propsError, validateCount } from "./placement";
 
@@ -56,12 +57,18 @@ export interface LlmServiceWorkloadProps {
   readonly minReplicas?: number;
   /** @default minReplicas */
   readonly maxReplicas?: number;
+  /**
+   * KEDA autoscaling on Prometheus queries (see InferenceServiceWorkloadProps.autoscaling).
+   * @default KServe's HPA on CPU
+   */
+  readonly autoscaling?: ServingAutoscaling;
 }
 
 const HF_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 export class LlmServiceWorkload extends Construct {
   public readonly demand: ResourceDemand;
+  public readonly restingDemand: ResourceDemand;
   public readonly apiObject: ApiObject;
   /** The OpenAI-compatible base URL inside the cluster (the predictor Service of Standard mode, port 80). */
   public readonly openAiBaseUrl: string;
@@ -107,8 +114,10 @@ export class LlmServiceWorkload extends Construct {
       resources: props.resources,
       minReplicas: props.minReplicas,
       maxReplicas: props.maxReplicas,
+      autoscaling: props.autoscaling,
     });
     this.demand = service.demand;
+    this.restingDemand = service.restingDemand;
     this.apiObject = service.apiObject;
     this.openAiBaseUrl = `http://${props.name}-predictor.${props.placement.namespace}.svc.cluster.local${OPENAI_PATH}`;
   }

@@ -138,6 +138,11 @@ export const kserve: ComponentDefinition = {
     { id: "cert-manager", reason: "the chart renders a cert-manager Certificate and Issuer for its webhooks" },
     { id: "object-store", optional: true, reason: "S3 storage for models (storageUri s3://…)" },
     {
+      id: "keda",
+      optional: true,
+      reason: "the controller looks for KEDA's ScaledObject CRD only when it starts (autoscalerClass keda)",
+    },
+    {
       id: "observability",
       optional: true,
       reason: "Prometheus Operator CRDs first, so teams can add PodMonitors for predictors (the chart ships none)",

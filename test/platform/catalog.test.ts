@@ -92,6 +92,7 @@ describe("the component catalog", () => {
     expect(byPlacement("every-cluster")).toEqual(["gpu-operator", "kuberay", "kueue", "observability", "tenancy"]);
     expect(byPlacement("management-only")).toEqual([
       "cert-manager",
+      "keda",
       "kserve",
       "mlflow",
       "multikueue",

@@ -38,6 +38,26 @@ describe("topologicalSort", () => {
 });
 
 describe("graphProblems", () => {
+  test("two available components registering one APIService is a profile error naming both", () => {
+    const adapter: ComponentDefinition = {
+      ...(CATALOG.find((c) => c.id === "keda") as ComponentDefinition),
+      id: "prometheus-adapter",
+      reservedNamespaces: ["prometheus-adapter"],
+      apiServices: () => ["v1beta1.external.metrics.k8s.io"],
+    };
+    const laptopProfile = loadProfile("laptop");
+    expect(graphProblems([...CATALOG, adapter], laptopProfile)).toEqual([
+      {
+        path: "components.prometheus-adapter.lifecycle",
+        value: "managed",
+        allowed:
+          'the APIService v1beta1.external.metrics.k8s.io is registered by "keda" and "prometheus-adapter", and a cluster serves it from one only; disable all but one of them',
+      },
+    ]);
+    const kedaOff = loadProfile("laptop", { components: { keda: { lifecycle: "disabled" } } });
+    expect(graphProblems([...CATALOG, adapter], kedaOff)).toEqual([]);
+  });
+
   const laptop = loadProfile("laptop");
 
   test("a managed component depending on a disabled one names both", () => {
@@ -62,7 +82,7 @@ describe("graphProblems", () => {
     const problems = graphProblems(catalogWith({ mlflow: [{ id: "postgres" }] }), laptop);
     expect(problems).toHaveLength(1);
     expect(problems[0].allowed).toMatch(
-      /^"mlflow" depends on unknown component "postgres"; known: cert-manager, gpu-operator, kserve, kuberay, /,
+      /^"mlflow" depends on unknown component "postgres"; known: cert-manager, gpu-operator, keda, kserve, kuberay, /,
     );
   });
 

@@ -36,6 +36,7 @@ describe("MultiKueue profiles", () => {
     const lifecycles = Object.fromEntries(CATALOG.map(({ id }) => [id, ctx.lifecycle(id)]));
     expect(lifecycles).toEqual({
       "cert-manager": "disabled",
+      keda: "disabled",
       observability: "managed",
       "gpu-operator": "external",
       kuberay: "managed",

@@ -195,6 +195,7 @@ describe("synthesizing every profile", () => {
       "cert-manager": UNINSTALL,
       "cloudnative-pg": UNINSTALL,
       "cnpg-webhook-ready": UNINSTALL,
+      keda: UNINSTALL,
       "kserve-crd": UNINSTALL,
       "kserve-resources": UNINSTALL,
       "kserve-runtimes": UNINSTALL,

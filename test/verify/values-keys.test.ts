@@ -28,6 +28,21 @@ describe("unknownValueKeys", () => {
     ).toEqual([{ path: "resources.request", suggestion: "requests" }]);
   });
 
+  test("a resources map of per-pod blocks is followed key by key, each block checked as a resources block", () => {
+    expect(
+      unknownValueKeys(reference, "keda", {
+        resources: {
+          operator: { requests: { cpu: "20m" }, limits: { cpu: "500m" } },
+          webhook: { requests: { cpu: "10m" } },
+          metricServer: { request: { cpu: "10m" } },
+        },
+      }),
+    ).toEqual([
+      { path: "resources.webhook", suggestion: "webhooks" },
+      { path: "resources.metricServer.request", suggestion: "requests" },
+    ]);
+  });
+
   test("subchart keys are checked against the subchart's own defaults", () => {
     expect(
       unknownValueKeys(reference, "gpu-operator", {

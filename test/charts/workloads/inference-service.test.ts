@@ -101,8 +101,70 @@ describe("InferenceServiceWorkload", () => {
     );
   });
 
-  test("rejects scale to zero, which Standard mode cannot do", () => {
-    expect(() => render({ ...PROPS, minReplicas: 0 })).toThrow(/minReplicas is 0; use a whole number of at least 1/);
+  test("rejects scale to zero without KEDA, since KServe's HPA keeps one pod", () => {
+    expect(() => render({ ...PROPS, minReplicas: 0 })).toThrow(
+      /InferenceServiceWorkload "iris": minReplicas is 0; set autoscaling with a trigger that wakes it \(KServe's HPA keeps at least one pod\), or keep minReplicas >= 1/,
+    );
+  });
+
+  const PROMETHEUS = "http://kube-prometheus-stack-prometheus.monitoring.svc:9090";
+  const IN_FLIGHT = { query: 'sum(in_flight{namespace="team-a"})', target: 4, wakesFromZero: false };
+  const WAITING_JOBS = { query: 'sum(kube_job_status_active{namespace="team-a"})', target: 1, wakesFromZero: true };
+
+  test("hands the predictor to KEDA with one External Prometheus metric per trigger", () => {
+    const { object, workload } = render({
+      ...PROPS,
+      minReplicas: 0,
+      maxReplicas: 2,
+      autoscaling: { prometheusUrl: PROMETHEUS, triggers: [WAITING_JOBS, IN_FLIGHT] },
+    });
+    expect(object.metadata.annotations).toEqual({
+      "serving.kserve.io/deploymentMode": "Standard",
+      "serving.kserve.io/autoscalerClass": "keda",
+    });
+    expect(object.spec.predictor.minReplicas).toBe(0);
+    expect(object.spec.predictor.maxReplicas).toBe(2);
+    expect(object.spec.predictor.autoScaling).toEqual({
+      metrics: [
+        {
+          type: "External",
+          external: {
+            metric: { backend: "prometheus", serverAddress: PROMETHEUS, query: WAITING_JOBS.query },
+            target: { type: "Value", value: "1" },
+          },
+        },
+        {
+          type: "External",
+          external: {
+            metric: { backend: "prometheus", serverAddress: PROMETHEUS, query: IN_FLIGHT.query },
+            target: { type: "Value", value: "4" },
+          },
+        },
+      ],
+    });
+    expect(schemaProblems(object, crdFor("serving.kserve.io/v1beta1", "InferenceService")?.schema ?? {})).toEqual([]);
+    expect(workload.restingDemand).toEqual({ pods: 0, cpu: 0, memoryBytes: 0, extended: {} });
+    expect(workload.demand.extended).toEqual({ "nvidia.com/gpu": 2 });
+  });
+
+  test("rejects scale to zero when no trigger can wake the predictor", () => {
+    expect(() =>
+      render({ ...PROPS, minReplicas: 0, autoscaling: { prometheusUrl: PROMETHEUS, triggers: [IN_FLIGHT] } }),
+    ).toThrow(
+      /minReplicas is 0; add a trigger with wakesFromZero \(the predictor's own metrics vanish at zero replicas, so nothing would scale it up\), or keep minReplicas >= 1/,
+    );
+  });
+
+  test("rejects autoscaling without triggers, a Prometheus URL or a positive target", () => {
+    expect(() => render({ ...PROPS, autoscaling: { prometheusUrl: PROMETHEUS, triggers: [] } })).toThrow(
+      /autoscaling\.triggers is \[\]; give at least one Prometheus query to scale on/,
+    );
+    expect(() =>
+      render({ ...PROPS, autoscaling: { prometheusUrl: "prometheus:9090", triggers: [IN_FLIGHT] } }),
+    ).toThrow(/autoscaling\.prometheusUrl is "prometheus:9090"; give Prometheus' http\(s\) URL/);
+    expect(() =>
+      render({ ...PROPS, autoscaling: { prometheusUrl: PROMETHEUS, triggers: [{ ...IN_FLIGHT, target: 0 }] } }),
+    ).toThrow(/autoscaling\.triggers\[0\]\.target is 0; give the positive value one replica should carry/);
   });
 
   test("rejects a storage URI with credentials in it", () => {
