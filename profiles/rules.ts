@@ -18,7 +18,7 @@ import {
   teamNamespace,
 } from "./plan";
 import type { Problem } from "./problems";
-import type { Pool, PoolQuota, Profile } from "./schema";
+import type { Pool, PoolQuota, Profile, Sample } from "./schema";
 import { byText } from "./order";
 
 /** The taint AKS puts on every Spot node (Azure docs; hashicorp/terraform-provider-azurerm#14030). */
@@ -336,6 +336,42 @@ function teamRules(profile: Profile): Problem[] {
   return problems;
 }
 
+/** Samples that include an InferenceService, which MultiKueue cannot dispatch to a worker. */
+const SERVING_SAMPLES = new Set<Sample["kind"]>(["inference-service", "llm-service", "rag"]);
+
+/** A `rag` sample names the `llm-service` sample of its own team that answers (team NetworkPolicies stop other teams'). */
+function ragRules(profile: Profile, name: string, sample: Sample): Problem[] {
+  const path = `samples.${name}`;
+  if (sample.kind !== "rag") {
+    return sample.llm === undefined
+      ? []
+      : [{ path: `${path}.llm`, value: sample.llm, allowed: `only rag samples ask an LLM; remove the key` }];
+  }
+  const problems: Problem[] = [];
+  if (profile.vectorDatabase.engine !== "qdrant") {
+    problems.push({
+      path: `${path}.kind`,
+      value: sample.kind,
+      allowed: `the RAG sample stores its embeddings in Qdrant, where each team's key opens its own collection; set vectorDatabase.engine "qdrant" or drop the sample`,
+    });
+  }
+  const llms = Object.entries(profile.samples)
+    .filter(([, s]) => s.kind === "llm-service" && s.team === sample.team)
+    .map(([n]) => n)
+    .sort(byText);
+  const target = sample.llm === undefined ? undefined : profile.samples[sample.llm];
+  if (target?.kind !== "llm-service" || target.team !== sample.team) {
+    problems.push({
+      path: `${path}.llm`,
+      value: sample.llm ?? null,
+      allowed: llms.length
+        ? `the llm-service sample of team "${sample.team}" that answers: ${llms.join(", ")}`
+        : `the llm-service sample of team "${sample.team}" that answers; add one (kind: llm-service, team: ${sample.team}) and name it here`,
+    });
+  }
+  return problems;
+}
+
 function sampleRules(profile: Profile): Problem[] {
   const problems: Problem[] = [];
   for (const [name, sample] of Object.entries(profile.samples).sort(([a], [b]) => byText(a, b))) {
@@ -358,6 +394,7 @@ function sampleRules(profile: Profile): Problem[] {
           'Milvus runs without per-team users here, so team namespaces have no route to it; use vectorDatabase.engine "qdrant" or "pgvector", or drop the sample',
       });
     }
+    problems.push(...ragRules(profile, name, sample));
     if (!team || !pool) continue;
     if (!team.quota[sample.pool]) {
       problems.push({
@@ -368,7 +405,7 @@ function sampleRules(profile: Profile): Problem[] {
       continue;
     }
     const worker = poolWorker(profile, sample.pool);
-    if (worker !== undefined && sample.kind === "inference-service") {
+    if (worker !== undefined && SERVING_SAMPLES.has(sample.kind)) {
       problems.push({
         path: `${path}.pool`,
         value: sample.pool,

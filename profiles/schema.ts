@@ -357,7 +357,15 @@ const team = z.strictObject({
 /** A container registry host, optionally with a port (profiles/names.ts, shared with charts/guardrails.ts). */
 const registryHost = z.string().refine(isRegistryHost, { message: `a registry host: ${REGISTRY_HOST_FIX}` });
 
-export const SAMPLE_KINDS = ["ray-job", "ray-cluster", "inference-service", "training-job", "vector-client"] as const;
+export const SAMPLE_KINDS = [
+  "ray-job",
+  "ray-cluster",
+  "inference-service",
+  "llm-service",
+  "rag",
+  "training-job",
+  "vector-client",
+] as const;
 
 const sample = z.strictObject({
   kind: z.enum(SAMPLE_KINDS),
@@ -368,6 +376,8 @@ const sample = z.strictObject({
   /** Pods (Ray workers, predictor replicas). @default 1 */
   replicas: z.number().int().min(1).max(16).default(1),
   priority: z.enum(PRIORITY_CLASSES).optional(),
+  /** A `rag` sample's LLM: the name of an `llm-service` sample of the same team, which answers its questions. */
+  llm: dnsLabel.optional(),
 });
 
 const externalPostgres = z.strictObject({

@@ -6,3 +6,4 @@ export * from "./inference-service";
 export * from "./training-job";
 export * from "./vector-client-job";
 export * from "./llm-service";
+export * from "./rag";

@@ -26,6 +26,14 @@ import {
 
 /** Per-object override of KServe's default deployment mode (the chart default is Knative). */
 export const DEPLOYMENT_MODE_ANNOTATION = "serving.kserve.io/deploymentMode";
+/** The label KServe puts on every pod of an InferenceService, valued with its name. */
+export const INFERENCE_SERVICE_POD_LABEL = "serving.kserve.io/inferenceservice";
+/** The model server's HTTP port, where it also serves `/metrics` (kserve v0.20.0 constants.go, InferenceServiceDefaultHttpPort). */
+export const MODEL_SERVER_PORT = 8080;
+/** The prefix of an InferenceService's predictor pod names (its Deployment `<name>-predictor`). */
+export function predictorPodPrefix(name: string): string {
+  return `${name}-predictor-`;
+}
 /** Which autoscaler KServe's Standard mode creates: `hpa` (default), `keda`, `external` or `none`. */
 export const AUTOSCALER_CLASS_ANNOTATION = "serving.kserve.io/autoscalerClass";
 
@@ -102,6 +110,13 @@ export interface InferenceServiceWorkloadProps {
    */
   readonly autoscaling?: ServingAutoscaling;
   /**
+   * A PodMonitor so Prometheus scrapes the model server's `/metrics` on port 8080 (request latency histograms, and
+   * vLLM's request gauges when it serves an LLM): the metrics the autoscaling triggers and dashboards query. Needs
+   * the Prometheus Operator's CRDs.
+   * @default false
+   */
+  readonly podMonitor?: boolean;
+  /**
    * UID of the predictor pods.
    * @default 1000
    */
@@ -114,6 +129,8 @@ export class InferenceServiceWorkload extends Construct {
   /** What they request at minReplicas: the quota an idle service holds (none when it scales to zero). */
   public readonly restingDemand: ResourceDemand;
   public readonly apiObject: ApiObject;
+  /** The prefix of the predictor pods' names (`<name>-predictor-…`), for queries over their metrics. */
+  public readonly podNamePrefix: string;
 
   constructor(scope: Construct, id: string, props: InferenceServiceWorkloadProps) {
     super(scope, id);
@@ -173,6 +190,7 @@ export class InferenceServiceWorkload extends Construct {
         throw propsError(workload, `secretEnv.${name}`, name, "define each variable only once");
     }
     const { placement } = props;
+    this.podNamePrefix = predictorPodPrefix(props.name);
     this.apiObject = new ApiObject(this, "inference-service", {
       apiVersion: "serving.kserve.io/v1beta1",
       kind: "InferenceService",
@@ -210,6 +228,18 @@ export class InferenceServiceWorkload extends Construct {
         },
       },
     });
+    if (props.podMonitor) {
+      new ApiObject(this, "pod-monitor", {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name: `${props.name}-predictor`, namespace: placement.namespace },
+        spec: {
+          // KServe labels every predictor pod with its InferenceService (kserve v0.20.0 components/predictor.go).
+          selector: { matchLabels: { [INFERENCE_SERVICE_POD_LABEL]: props.name } },
+          podMetricsEndpoints: [{ portNumber: MODEL_SERVER_PORT, path: "/metrics" }],
+        },
+      });
+    }
   }
 }
 

@@ -62,6 +62,16 @@ export interface LlmServiceWorkloadProps {
    * @default KServe's HPA on CPU
    */
   readonly autoscaling?: ServingAutoscaling;
+  /**
+   * A PodMonitor for the server's metrics (see InferenceServiceWorkloadProps.podMonitor).
+   * @default false
+   */
+  readonly podMonitor?: boolean;
+}
+
+/** The OpenAI-compatible base URL of a Hugging Face server inside the cluster (the predictor Service of Standard mode, port 80). */
+export function openAiBaseUrl(name: string, namespace: string): string {
+  return `http://${name}-predictor.${namespace}.svc.cluster.local${OPENAI_PATH}`;
 }
 
 const HF_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
@@ -72,6 +82,8 @@ export class LlmServiceWorkload extends Construct {
   public readonly apiObject: ApiObject;
   /** The OpenAI-compatible base URL inside the cluster (the predictor Service of Standard mode, port 80). */
   public readonly openAiBaseUrl: string;
+  /** The prefix of the predictor pods' names, for queries over their metrics. */
+  public readonly podNamePrefix: string;
 
   constructor(scope: Construct, id: string, props: LlmServiceWorkloadProps) {
     super(scope, id);
@@ -115,10 +127,12 @@ export class LlmServiceWorkload extends Construct {
       minReplicas: props.minReplicas,
       maxReplicas: props.maxReplicas,
       autoscaling: props.autoscaling,
+      podMonitor: props.podMonitor,
     });
     this.demand = service.demand;
     this.restingDemand = service.restingDemand;
     this.apiObject = service.apiObject;
-    this.openAiBaseUrl = `http://${props.name}-predictor.${props.placement.namespace}.svc.cluster.local${OPENAI_PATH}`;
+    this.podNamePrefix = service.podNamePrefix;
+    this.openAiBaseUrl = openAiBaseUrl(props.name, props.placement.namespace);
   }
 }

@@ -159,7 +159,10 @@ export const gpuOperator: ComponentDefinition = {
           dcgmExporter: {
             enabled: monitoring,
             resources: resources("20m", "128Mi", "200m", "512Mi"),
-            serviceMonitor: { enabled: monitoring },
+            // The exporter labels each GPU's series with the pod using it (`namespace`, `pod`, `container`); honoring
+            // them keeps those names instead of `exported_namespace`/`exported_pod`, so per-team and per-service
+            // queries (KEDA triggers, dashboards) read as they do in NVIDIA's documentation.
+            serviceMonitor: { enabled: monitoring, honorLabels: true },
           },
           // The MIG manager applies each MIG pool's layout (node label nvidia.com/mig.config); without MIG pools it would only idle.
           migManager: { enabled: mig.length > 0, ...(mig.length > 0 ? { resources: operandResources } : {}) },

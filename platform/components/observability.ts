@@ -6,6 +6,12 @@ export const NAMESPACE = "monitoring";
 /** Helm release name of kube-prometheus-stack (its resources are named after it). */
 export const RELEASE = "kube-prometheus-stack";
 
+/**
+ * Prometheus' in-cluster address, for KEDA's Prometheus triggers: the chart's `<fullname>-prometheus` Service on its
+ * default port (kube-prometheus-stack templates/prometheus/service.yaml, `prometheus.service.port` 9090).
+ */
+export const PROMETHEUS_URL = `http://${RELEASE}-prometheus.${NAMESPACE}.svc:9090`;
+
 /** Selects every object in every namespace (a Prometheus selector of `{}`; nil would mean "own namespace only"). */
 const EVERYTHING = {};
 

@@ -3,12 +3,22 @@ import type { Construct } from "constructs";
 import { App } from "cdk8s";
 import {
   InferenceServiceWorkload,
+  LlmServiceWorkload,
+  predictorPodPrefix,
+  RagPipeline,
   RayClusterWorkload,
   RayJobWorkload,
   TrainingJob,
   VectorClientJob,
 } from "../../charts/workloads";
-import type { Placement, PodResources, ResourceDemand } from "../../charts/workloads";
+import type {
+  Placement,
+  PodResources,
+  ResourceDemand,
+  ServingAutoscaling,
+  ServingTrigger,
+} from "../../charts/workloads";
+import { lifecycleIn } from "../component";
 import {
   maxObtainable,
   poolNodeLabels,
@@ -32,14 +42,19 @@ import { MLFLOW_TRACKING_URI } from "./mlflow";
 import { teamNamespaceSpecs } from "./teams";
 import { teamModelsUri } from "./object-store";
 import { TEAM_VECTOR_SECRET } from "../../charts/qdrant-team-keys";
+import { openAiBaseUrl } from "../../charts/workloads";
 import { vectorDatabaseEndpoint } from "./vector-database";
 import { byText } from "../../profiles/order";
+import { keda } from "./keda";
+import { observability, PROMETHEUS_URL } from "./observability";
 
 /** Per-pod sizes of the samples: small enough for a laptop queue, GPUs from the sample's `gpus`. */
 const SIZES = {
   rayHead: { cpu: "500m", memory: "1Gi" },
   rayWorker: { cpu: "1", memory: "2Gi" },
   model: { cpu: "1", memory: "2Gi" },
+  llm: { cpu: "2", memory: "8Gi" },
+  embedder: { cpu: "1", memory: "2Gi" },
   trainer: { cpu: "1", memory: "2Gi" },
   client: { cpu: "100m", memory: "256Mi" },
 } as const;
@@ -74,9 +89,87 @@ function trackingUri(profile: Profile, sample: Sample): string {
   return url;
 }
 
+/** What a sample asks its queue for: everything at once, and what it holds while idle. */
+export interface SampleDemand {
+  /** All its pods at once (serving at maxReplicas), as Kueue must be able to admit them. */
+  readonly demand: ResourceDemand;
+  /** While idle: serving at minReplicas (nothing when it scales to zero), a RayCluster whole, a finished Job nothing. */
+  readonly resting: ResourceDemand;
+}
+
+const NOTHING: ResourceDemand = { pods: 0, cpu: 0, memoryBytes: 0, extended: {} };
+
+/**
+ * Whether serving samples scale with KEDA: KEDA available and the platform's own Prometheus (whose address the
+ * triggers name) managed. Otherwise KServe's HPA keeps their replicas between min and max, never below one.
+ */
+export function servingScalesWithKeda(profile: Profile): boolean {
+  return lifecycleIn(profile, keda) !== "disabled" && lifecycleIn(profile, observability) === "managed";
+}
+
+/** The predictor pods' series, as Prometheus labels them through a PodMonitor (or DCGM's honored pod labels). */
+function podSelector(namespace: string, name: string): string {
+  return `namespace="${namespace}",pod=~"${predictorPodPrefix(name)}.*"`;
+}
+
+/**
+ * Interactive serving's triggers (it keeps one replica: its own metrics cannot wake it from zero). Requests per
+ * second from KServe's request histogram (kserve/kserve@v0.20.0:python/kserve/kserve/metrics.py), or for an LLM
+ * vLLM's running plus waiting requests (its `vllm:num_requests_*` gauges, on the same /metrics); and on whole GPUs
+ * DCGM's utilization in percent. A MIG slice or a shared slot reports the whole GPU's or no utilization, so
+ * there the request triggers decide alone.
+ */
+function interactiveTriggers(profile: Profile, sample: Sample, namespace: string, name: string): ServingTrigger[] {
+  const pods = podSelector(namespace, name);
+  const triggers: ServingTrigger[] =
+    sample.kind === "llm-service"
+      ? [
+          {
+            query: `sum(vllm:num_requests_running{${pods}}) + sum(vllm:num_requests_waiting{${pods}})`,
+            target: 8,
+            wakesFromZero: false,
+          },
+        ]
+      : [{ query: `sum(rate(request_predict_seconds_count{${pods}}[2m]))`, target: 5, wakesFromZero: false }];
+  const gpu = queuePools(profile)[sample.pool].gpu;
+  if (sample.gpus > 0 && gpu?.sharing.mode === "none") {
+    triggers.push({ query: `sum(DCGM_FI_DEV_GPU_UTIL{${pods}})`, target: 80, wakesFromZero: false });
+  }
+  return triggers;
+}
+
+function interactiveAutoscaling(profile: Profile, sample: Sample, namespace: string, name: string) {
+  const autoscaling: ServingAutoscaling | undefined = servingScalesWithKeda(profile)
+    ? { prometheusUrl: PROMETHEUS_URL, triggers: interactiveTriggers(profile, sample, namespace, name) }
+    : undefined;
+  // Interactive serving keeps one replica warm and grows to the sample's replicas under load.
+  return { minReplicas: 1, maxReplicas: sample.replicas, autoscaling, podMonitor: monitored(profile) };
+}
+
+/** PodMonitors need the Prometheus Operator's CRDs. */
+function monitored(profile: Profile): boolean {
+  return lifecycleIn(profile, observability) !== "disabled";
+}
+
+function modelsUri(profile: Profile, team: string, model: string): string {
+  return usesCloudStorage(profile)
+    ? `${cloudStorageUris(profile).modelsUri}/${model}`
+    : teamModelsUri(profile, team, model);
+}
+
+/** The texts the RAG sample embeds and the question it asks: enough to show retrieval working end to end. */
+const RAG_DOCUMENTS = [
+  "A notebook server runs in its team's namespace and waits in the team's Kueue queue until the team's quota admits it.",
+  "KEDA scales the RAG sample's embedding server from zero while an embed or ask Job of the sample runs.",
+  "Interactive model servers keep one replica; batch and queue-fed serving scales to zero.",
+  "Each team's Qdrant key opens only the team's own collection.",
+] as const;
+const RAG_QUESTION = "What wakes the embedding server when it has scaled to zero?";
+
 /** Adds one sample's workload to a chart and returns what it asks its queue for. */
-export function addSample(scope: Construct, name: string, profile: Profile, sample: Sample): ResourceDemand {
+export function addSample(scope: Construct, name: string, profile: Profile, sample: Sample): SampleDemand {
   const placement = samplePlacement(profile, sample);
+  const job = (demand: ResourceDemand): SampleDemand => ({ demand, resting: NOTHING });
   switch (sample.kind) {
     case "ray-job":
     case "ray-cluster": {
@@ -89,55 +182,104 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
           { name: "workers", replicas: sample.replicas, resources: gpuResources(profile, sample, SIZES.rayWorker) },
         ],
       };
-      return sample.kind === "ray-job"
-        ? new RayJobWorkload(scope, name, {
+      if (sample.kind === "ray-job") {
+        return job(
+          new RayJobWorkload(scope, name, {
             ...shape,
             entrypoint: 'python -c "import ray; ray.init(); print(ray.cluster_resources())"',
-          }).demand
-        : new RayClusterWorkload(scope, name, shape).demand;
+          }).demand,
+        );
+      }
+      const { demand } = new RayClusterWorkload(scope, name, shape);
+      return { demand, resting: demand };
     }
-    case "inference-service":
-      return new InferenceServiceWorkload(scope, name, {
+    case "inference-service": {
+      const service = new InferenceServiceWorkload(scope, name, {
         name,
         placement: { ...placement, serviceAccountName: KSERVE_S3_SERVICE_ACCOUNT },
         modelFormat: "sklearn",
-        storageUri: usesCloudStorage(profile)
-          ? `${cloudStorageUris(profile).modelsUri}/${name}`
-          : teamModelsUri(profile, sample.team, name),
+        storageUri: modelsUri(profile, sample.team, name),
         resources: gpuResources(profile, sample, SIZES.model),
-        minReplicas: sample.replicas,
-        maxReplicas: sample.replicas,
-      }).demand;
+        ...interactiveAutoscaling(profile, sample, placement.namespace, name),
+      });
+      return { demand: service.demand, resting: service.restingDemand };
+    }
+    case "llm-service": {
+      const llm = new LlmServiceWorkload(scope, name, {
+        name,
+        placement: { ...placement, serviceAccountName: KSERVE_S3_SERVICE_ACCOUNT },
+        // The model's files (e.g. Qwen/Qwen2.5-0.5B-Instruct) in the team's models bucket: pinned by what you upload.
+        model: { storageUri: modelsUri(profile, sample.team, name) },
+        resources: gpuResources(profile, sample, SIZES.llm),
+        // Leaves a MIG slice or a shared slot room for the KV cache.
+        maxModelLength: 4096,
+        ...interactiveAutoscaling(profile, sample, placement.namespace, name),
+      });
+      return { demand: llm.demand, resting: llm.restingDemand };
+    }
+    case "rag": {
+      const llmSample = profile.samples[sample.llm ?? ""];
+      const llmName = sample.llm as string;
+      const rag = new RagPipeline(scope, name, {
+        name,
+        placement,
+        servingAccountName: KSERVE_S3_SERVICE_ACCOUNT,
+        embeddingModelUri: modelsUri(profile, sample.team, `${name}-embedder`),
+        embedderResources: gpuResources(profile, sample, SIZES.embedder),
+        llm: { baseUrl: openAiBaseUrl(llmName, samplePlacement(profile, llmSample).namespace), model: llmName },
+        vectorDatabase: {
+          endpoint: vectorEndpointUrl(profile),
+          secretName: TEAM_VECTOR_SECRET,
+          apiKeyKey: "api-key",
+          collectionKey: "collection",
+        },
+        image: imageRef("mlflow", profile.mirror.images),
+        documents: RAG_DOCUMENTS,
+        question: RAG_QUESTION,
+        prometheusUrl: servingScalesWithKeda(profile) ? PROMETHEUS_URL : undefined,
+        podMonitor: monitored(profile),
+      });
+      return { demand: rag.demand, resting: rag.restingDemand };
+    }
     case "training-job":
-      return new TrainingJob(scope, name, {
-        name,
-        placement,
-        image: imageRef("mlflow", profile.mirror.images),
-        command: ["python", "-c"],
-        args: ["import mlflow; mlflow.log_param('sample', 'training-job'); mlflow.log_metric('loss', 0.1)"],
-        mlflow: { trackingUri: trackingUri(profile, sample), experimentName: `${sample.team}-samples` },
-        resources: gpuResources(profile, sample, SIZES.trainer),
-      }).demand;
+      return job(
+        new TrainingJob(scope, name, {
+          name,
+          placement,
+          image: imageRef("mlflow", profile.mirror.images),
+          command: ["python", "-c"],
+          args: ["import mlflow; mlflow.log_param('sample', 'training-job'); mlflow.log_metric('loss', 0.1)"],
+          mlflow: { trackingUri: trackingUri(profile, sample), experimentName: `${sample.team}-samples` },
+          resources: gpuResources(profile, sample, SIZES.trainer),
+        }).demand,
+      );
     case "vector-client": {
-      const endpoint = vectorDatabaseEndpoint(profile.vectorDatabase.engine);
-      return new VectorClientJob(scope, name, {
-        name,
-        placement,
-        engine: profile.vectorDatabase.engine,
-        endpoint: `http://${endpoint.host}:${endpoint.ports[0]}`,
-        image: imageRef("mlflow", profile.mirror.images),
-        command: ["python", "-c"],
-        // Lists the collections through the REST API: Python's standard library only.
-        args: [
-          "import os, urllib.request as u; r = u.Request(os.environ['VECTOR_DB_ENDPOINT'] + '/collections', headers={'api-key': os.environ.get('VECTOR_DB_CREDENTIALS', '')}); print(u.urlopen(r).read().decode())",
-        ],
-        // The team's own key, which opens only its collection (charts/qdrant-team-keys.ts).
-        credentials:
-          profile.vectorDatabase.engine === "qdrant" ? { secretName: TEAM_VECTOR_SECRET, key: "api-key" } : undefined,
-        resources: { ...SIZES.client },
-      }).demand;
+      return job(
+        new VectorClientJob(scope, name, {
+          name,
+          placement,
+          engine: profile.vectorDatabase.engine,
+          endpoint: vectorEndpointUrl(profile),
+          image: imageRef("mlflow", profile.mirror.images),
+          command: ["python", "-c"],
+          // Lists the collections through the REST API: Python's standard library only.
+          args: [
+            "import os, urllib.request as u; r = u.Request(os.environ['VECTOR_DB_ENDPOINT'] + '/collections', headers={'api-key': os.environ.get('VECTOR_DB_CREDENTIALS', '')}); print(u.urlopen(r).read().decode())",
+          ],
+          // The team's own key, which opens only its collection (charts/qdrant-team-keys.ts).
+          credentials:
+            profile.vectorDatabase.engine === "qdrant" ? { secretName: TEAM_VECTOR_SECRET, key: "api-key" } : undefined,
+          resources: { ...SIZES.client },
+        }).demand,
+      );
     }
   }
+}
+
+/** The vector database's address as team pods call it. */
+function vectorEndpointUrl(profile: Profile): string {
+  const endpoint = vectorDatabaseEndpoint(profile.vectorDatabase.engine);
+  return `http://${endpoint.host}:${endpoint.ports[0]}`;
 }
 
 /** A resource a workload wants more of than its team can ever hold in a pool. */
@@ -183,7 +325,7 @@ export function sampleProblems(profile: Profile): Problem[] {
     if (!profile.teams[sample.team]?.quota[sample.pool]) continue; // reported by the profile rules
     let demand: ResourceDemand;
     try {
-      demand = addSample(scratch, name, profile, sample);
+      demand = addSample(scratch, name, profile, sample).demand;
     } catch (error) {
       problems.push({ path: `samples.${name}`, value: sample, allowed: (error as Error).message });
       continue;
@@ -203,6 +345,11 @@ const SAMPLE_NEEDS: Record<Sample["kind"], Array<{ id: ComponentId; reason: stri
   "ray-job": [{ id: "kuberay", reason: "RayJob samples need the KubeRay operator" }],
   "ray-cluster": [{ id: "kuberay", reason: "RayCluster samples need the KubeRay operator" }],
   "inference-service": [{ id: "kserve", reason: "InferenceService samples need KServe" }],
+  "llm-service": [{ id: "kserve", reason: "the LLM sample is served by KServe's Hugging Face runtime" }],
+  rag: [
+    { id: "kserve", reason: "the RAG sample's embedding model is served by KServe" },
+    { id: "vector-database", reason: "the RAG sample stores and retrieves embeddings in the vector database" },
+  ],
   "training-job": [{ id: "mlflow", reason: "the training sample logs to MLflow" }],
   "vector-client": [{ id: "vector-database", reason: "the vector client sample queries the vector database" }],
 };
@@ -226,7 +373,14 @@ export const samples: ComponentDefinition = {
       { id: "tenancy" as const, reason: "samples run in the team namespaces, under their quotas and policies" },
       ...[...kinds].flatMap((kind) => SAMPLE_NEEDS[kind]),
     ];
-    return [...new Map(needs.map((n) => [n.id, n])).values()];
+    const serving = ["inference-service", "llm-service", "rag"].some((kind) => kinds.has(kind as Sample["kind"]));
+    const uses: Dependency[] = serving
+      ? [
+          { id: "observability", optional: true, reason: "PodMonitors for the model servers need its CRDs" },
+          { id: "keda", optional: true, reason: "model servers scale with KEDA (autoscalerClass keda)" },
+        ]
+      : [];
+    return [...new Map([...needs, ...uses].map((n) => [n.id, n])).values()];
   },
   namespaces: (ctx) => (Object.keys(ctx.profile.samples).length > 0 ? teamNamespaceSpecs(ctx.profile) : []),
   steps: (ctx) => {

@@ -161,6 +161,21 @@ describe("sample rules", () => {
     ]);
   });
 
+  test("a RAG sample names an llm-service sample of its own team, and needs Qdrant", () => {
+    expect(problems("cluster-gpu", { samples: { rag: { llm: "pretrain" } } })).toEqual([
+      'samples.rag.llm: the llm-service sample of team "serving" that answers: llm-serving',
+    ]);
+    expect(problems("cluster-gpu", { samples: { rag: { team: "research", pool: "mig" } } })).toEqual([
+      'samples.rag.llm: the llm-service sample of team "research" that answers; add one (kind: llm-service, team: research) and name it here',
+    ]);
+    expect(problems("cluster-gpu", { vectorDatabase: { engine: "pgvector" } })).toEqual([
+      'samples.rag.kind: the RAG sample stores its embeddings in Qdrant, where each team\'s key opens its own collection; set vectorDatabase.engine "qdrant" or drop the sample',
+    ]);
+    expect(problems("cluster-gpu", { samples: { pretrain: { llm: "llm-serving" } } })).toEqual([
+      "samples.pretrain.llm: only rag samples ask an LLM; remove the key",
+    ]);
+  });
+
   test("GPUs asked of a CPU pool are an error", () => {
     expect(
       problems("laptop", { samples: { x: { kind: "training-job", team: "default", pool: "workers", gpus: 1 } } }),

@@ -84,7 +84,7 @@ describe("gpu-operator component", () => {
       dcgmExporter: {
         enabled: true,
         resources: { requests: { cpu: "20m", memory: "128Mi" }, limits: { cpu: "200m", memory: "512Mi" } },
-        serviceMonitor: { enabled: true },
+        serviceMonitor: { enabled: true, honorLabels: true },
       },
       migManager: { enabled: false },
       [NFD]: {

@@ -5,12 +5,21 @@ import { poolNodeLabels } from "../../../profiles/plan";
 import type { LocalRelease } from "../../../platform/component";
 import { contextFor } from "../../../platform/graph";
 import { samplePlacement, sampleProblems, samples } from "../../../platform/components/samples";
+import type { Sample } from "../../../profiles/schema";
 
 type Obj = {
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   spec: Record<string, unknown>;
 };
+
+/** The sample an object belongs to: its name, or the sample whose name prefixes it (`rag-embedder` of `rag`). */
+function sampleOf(profile: ReturnType<typeof loadProfile>, objectName: string): Sample {
+  const name = Object.keys(profile.samples)
+    .filter((n) => objectName === n || objectName.startsWith(`${n}-`))
+    .sort((a, b) => b.length - a.length)[0];
+  return profile.samples[name];
+}
 
 function rendered(profileName: string): Obj[] {
   const steps = samples.steps(contextFor(loadProfile(profileName)));
@@ -46,6 +55,8 @@ describe("samples component", () => {
       "mlflow",
       "kserve",
       "vector-database",
+      "observability",
+      "keda",
     ]);
     expect(samples.dependencies(loadProfile("laptop"))).toEqual([]);
     expect(samples.steps(contextFor(loadProfile("laptop")))).toEqual([]);
@@ -67,8 +78,8 @@ describe("samples component", () => {
 
   test("every sample carries its team's queue and priority labels and lands in the team namespace", () => {
     const profile = loadProfile("cluster-gpu");
-    for (const object of rendered("cluster-gpu")) {
-      const sample = profile.samples[object.metadata.name];
+    for (const object of rendered("cluster-gpu").filter((o) => o.kind !== "PodMonitor")) {
+      const sample = sampleOf(profile, object.metadata.name);
       expect({
         name: object.metadata.name,
         namespace: object.metadata.namespace,
@@ -86,8 +97,8 @@ describe("samples component", () => {
 
   test("every sample pod is schedulable on its pool: its node selector matches the pool's labels, its tolerations cover the taints", () => {
     const profile = loadProfile("cluster-gpu");
-    for (const object of rendered("cluster-gpu")) {
-      const sample = profile.samples[object.metadata.name];
+    for (const object of rendered("cluster-gpu").filter((o) => o.kind !== "PodMonitor")) {
+      const sample = sampleOf(profile, object.metadata.name);
       const labels = poolNodeLabels(sample.pool, profile.pools[sample.pool]);
       const pods = podSpecs(object);
       expect(pods.length).toBeGreaterThan(0);
@@ -111,6 +122,80 @@ describe("samples component", () => {
         .filter((l) => Object.keys(l).some((k) => k.startsWith("nvidia.com/")));
     expect(limits("llm-serving")).toEqual([expect.objectContaining({ "nvidia.com/mig-1g.10gb": "1" })]);
     expect(limits("pretrain")).toEqual([expect.objectContaining({ "nvidia.com/gpu": "2" })]);
+  });
+
+  test("interactive serving keeps one replica and scales with KEDA on requests; the RAG embedder rests at zero", () => {
+    const objects = rendered("cluster-gpu");
+    const predictor = (name: string) =>
+      objects.find((o) => o.kind === "InferenceService" && o.metadata.name === name)?.spec.predictor as Record<
+        string,
+        unknown
+      >;
+    const queries = (name: string) =>
+      (predictor(name).autoScaling as { metrics: Array<{ external: { metric: { query: string } } }> }).metrics.map(
+        (m) => m.external.metric.query,
+      );
+    expect([predictor("llm-serving").minReplicas, predictor("llm-serving").maxReplicas]).toEqual([1, 2]);
+    // On a MIG slice the request gauges decide alone: DCGM has no per-slice utilization.
+    expect(queries("llm-serving")).toEqual([
+      'sum(vllm:num_requests_running{namespace="team-serving",pod=~"llm-serving-predictor-.*"}) + sum(vllm:num_requests_waiting{namespace="team-serving",pod=~"llm-serving-predictor-.*"})',
+    ]);
+    expect([predictor("rag-embedder").minReplicas, predictor("rag-embedder").maxReplicas]).toEqual([0, 1]);
+    expect(
+      objects
+        .filter((o) => o.kind === "PodMonitor")
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(["llm-serving-predictor", "rag-embedder-predictor"]);
+  });
+
+  test("on a whole GPU, interactive serving also scales on DCGM's utilization of its pods", () => {
+    const objects = rendered("workstation-gpu");
+    expect(objects.find((o) => o.kind === "InferenceService")?.spec.predictor).toMatchObject({
+      minReplicas: 1,
+      maxReplicas: 1,
+      autoScaling: {
+        metrics: [
+          {
+            external: {
+              metric: {
+                query:
+                  'sum(rate(request_predict_seconds_count{namespace="team-applied",pod=~"chat-model-predictor-.*"}[2m]))',
+              },
+            },
+          },
+        ],
+      },
+    });
+    const profile = loadProfile("cluster-gpu", {
+      samples: { chat: { kind: "inference-service", team: "training", pool: "full", gpus: 1 } },
+    });
+    const steps = samples.steps(contextFor(profile));
+    const isvc = (renderLocal(steps[0] as LocalRelease, "samples") as Obj[]).find((o) => o.metadata.name === "chat");
+    const metrics = (
+      isvc?.spec.predictor as { autoScaling: { metrics: Array<{ external: { metric: { query: string } } }> } }
+    ).autoScaling.metrics;
+    expect(metrics.map((m) => m.external.metric.query)).toEqual([
+      'sum(rate(request_predict_seconds_count{namespace="team-training",pod=~"chat-predictor-.*"}[2m]))',
+      'sum(DCGM_FI_DEV_GPU_UTIL{namespace="team-training",pod=~"chat-predictor-.*"})',
+    ]);
+  });
+
+  test("without KEDA, serving samples keep between one and their replicas under KServe's HPA", () => {
+    const profile = loadProfile("cluster-gpu", { components: { keda: { lifecycle: "disabled" } } });
+    const steps = samples.steps(contextFor(profile));
+    const services = (renderLocal(steps[0] as LocalRelease, "samples") as Obj[]).filter(
+      (o) => o.kind === "InferenceService",
+    );
+    expect(
+      services.map((o) => {
+        const p = o.spec.predictor as Record<string, unknown>;
+        return [o.metadata.name, p.minReplicas, p.maxReplicas, p.autoScaling];
+      }),
+    ).toEqual([
+      ["llm-serving", 1, 2, undefined],
+      ["rag-embedder", 1, 1, undefined],
+    ]);
   });
 
   test("a sample's placement is its team's queue and its pool's nodes", () => {
