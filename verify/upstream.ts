@@ -3,7 +3,8 @@
  * upstream charts and CRDs at the pinned versions.
  *  - every upstream release's chart version has reference data (the version table matches);
  *  - every values key it sets exists in that chart (verify/values-keys.ts);
- *  - every custom resource we render (local charts, gate probes) validates against its CRD;
+ *  - every custom resource we render (local charts, gate probes) validates against its CRD, and so does every
+ *    ScaledObject KServe will derive from our InferenceServices (verify/kserve-keda.ts);
  *  - every core Kubernetes object we render validates, strictly, against the Kubernetes schema of
  *    the targeted minor version (the kind node image's), with the `kubernetes-validate` tool.
  */
@@ -20,6 +21,7 @@ import { renderLocalYaml } from "../platform/render";
 import { releaseValues } from "../platform/values";
 import { CHARTS, IMAGES } from "../platform/versions";
 import type { ReferenceDir } from "./reference";
+import { kserveScaledObject, scaledObjectProblems } from "./kserve-keda";
 import { schemaProblems } from "./schema";
 import { unknownValueKeys } from "./values-keys";
 
@@ -164,6 +166,13 @@ export function checkConformance(
   );
 
   const objects = renderedObjects(steps);
+  // KServe writes a ScaledObject for every InferenceService KEDA scales: check what it will write, too.
+  for (const rendered of [...objects]) {
+    const scaledObject = kserveScaledObject(rendered.object as unknown as Parameters<typeof kserveScaledObject>[0]);
+    if (!scaledObject) continue;
+    objects.push({ source: `${rendered.source} (derived by KServe)`, object: { ...scaledObject } });
+    failures.push(...scaledObjectProblems(scaledObject).map((problem) => `${problem} in ${rendered.source}`));
+  }
   const core: RenderedObject[] = [];
   let customCount = 0;
   for (const rendered of objects) {
