@@ -15,6 +15,11 @@ import {
   teamNames,
 } from "../profiles/plan";
 import type { Profile } from "../profiles/schema";
+import { App, Chart } from "cdk8s";
+import type { ResourceDemand } from "../charts/workloads";
+import { addSample } from "../platform/components/samples";
+import { byText } from "../profiles/order";
+import { formatCpu, formatMemory } from "../profiles/quantity";
 
 export interface PoolCapacity {
   /** The MultiKueue worker the pool is on; undefined for the profile's own cluster. */
@@ -37,8 +42,23 @@ export interface TeamShare {
   readonly borrowable: number;
 }
 
+/** What one workload the profile declares asks its team's queue for, idle and at its largest. */
+export interface WorkloadDemand {
+  readonly team: string;
+  readonly pool: string;
+  /** The sample's name. */
+  readonly workload: string;
+  readonly kind: string;
+  /** Held while idle: serving at its minimum replicas (none when it scales to zero), a RayCluster whole. */
+  readonly resting: ResourceDemand;
+  /** All pods at once (serving at its maximum replicas): what the queue must be able to admit. */
+  readonly peak: ResourceDemand;
+}
+
 export interface CapacityReport {
   readonly profile: string;
+  /** The declared workloads' demands (golden-path samples), by team and name. */
+  readonly demands: readonly WorkloadDemand[];
   readonly pools: readonly PoolCapacity[];
   readonly teams: readonly TeamShare[];
   /** Slots no team is guaranteed, by pool and resource. */
@@ -93,7 +113,29 @@ export function capacityReport(profile: Profile): CapacityReport {
       headroom.push({ pool, resource, slots: total - guaranteedTotal });
     }
   }
-  return { profile: profile.name, pools, teams, headroom };
+  return { profile: profile.name, pools, teams, headroom, demands: workloadDemands(profile) };
+}
+
+/** The samples' demands, computed by the same constructs that render them. */
+function workloadDemands(profile: Profile): WorkloadDemand[] {
+  const scratch = new Chart(new App(), "capacity");
+  return Object.entries(profile.samples)
+    .sort(([a], [b]) => byText(a, b))
+    .map(([name, sample]) => {
+      const { demand, resting } = addSample(scratch, name, profile, sample);
+      return { team: sample.team, pool: sample.pool, workload: name, kind: sample.kind, resting, peak: demand };
+    })
+    .sort((a, b) => byText(a.team, b.team) || byText(a.workload, b.workload));
+}
+
+/** `2 cpu, 8Gi, 1 × nvidia.com/mig-1g.10gb`, or `-` for nothing. */
+export function formatDemand(demand: ResourceDemand): string {
+  if (demand.pods === 0) return "-";
+  return [
+    `${formatCpu(demand.cpu)} cpu`,
+    formatMemory(demand.memoryBytes),
+    ...Object.entries(demand.extended).map(([resource, n]) => `${n} × ${resource}`),
+  ].join(", ");
 }
 
 /** The report as text tables, for the command line and the README. */
@@ -120,6 +162,18 @@ export function formatCapacityReport(report: CapacityReport): string {
       lines.push(`| ${t.team} | ${t.pool} | ${t.resource} | ${t.guaranteed} | ${t.borrowable} |`);
     lines.push("", "| pool | resource | headroom (guaranteed to nobody) |", "|---|---|---|");
     for (const h of report.headroom) lines.push(`| ${h.pool} | ${h.resource} | ${h.slots} |`);
+  }
+  if (report.demands.length > 0) {
+    lines.push(
+      "",
+      "| team | pool | workload | kind | pods idle | holds idle | at peak |",
+      "|---|---|---|---|---|---|---|",
+    );
+    for (const d of report.demands) {
+      lines.push(
+        `| ${d.team} | ${d.pool} | ${d.workload} | ${d.kind} | ${d.resting.pods} | ${formatDemand(d.resting)} | ${formatDemand(d.peak)} |`,
+      );
+    }
   }
   return lines.join("\n");
 }
