@@ -3,8 +3,9 @@
  * API key (qdrant-team-keys.py, Python standard library only) and writes it into the team's namespace. Each
  * token grants read-write on the team's own collection and nothing else, so the admin key never leaves
  * Qdrant's namespace. A collection-scoped token cannot create its collection (Qdrant's "table of access",
- * https://qdrant.tech/documentation/guides/security/): an admin creates it once, with the vector size the team
- * needs. The Job may write exactly one Secret name in each team namespace.
+ * https://qdrant.tech/documentation/guides/security/), so the Job first creates each team's collection when it
+ * is missing, with the admin key and the given vector parameters; an existing one is left as it is. The Job
+ * may write exactly one Secret name in each team namespace.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -24,6 +25,11 @@ export interface QdrantTeamKeysProps {
   readonly teams: ReadonlyArray<{ readonly namespace: string; readonly collection: string }>;
   /** The database address written beside each key, e.g. `http://qdrant.vector-db.svc.cluster.local:6333`. */
   readonly endpoint: string;
+  /**
+   * The vector parameters of a team collection the Job creates (Qdrant's `VectorParams`: size 1 to 65536,
+   * qdrant/qdrant@v1.19.0:lib/collection/src/operations/types.rs).
+   */
+  readonly vectors: { readonly size: number; readonly distance: "Cosine" | "Dot" | "Euclid" | "Manhattan" };
   /** An image with Python 3 (`python3` on the PATH). */
   readonly image: string;
   /**
@@ -52,6 +58,9 @@ export class QdrantTeamKeys extends Chart {
           `QdrantTeamKeys: collection "${team.collection}" of ${team.namespace} must be 1 to 63 lowercase letters, digits, '-' or '_'.`,
         );
       }
+    }
+    if (!Number.isInteger(props.vectors.size) || props.vectors.size < 1 || props.vectors.size > 65536) {
+      throw new Error(`QdrantTeamKeys: vector size ${props.vectors.size} must be an integer from 1 to 65536.`);
     }
     const timeoutSeconds = props.timeoutSeconds ?? 300;
     const subject = { kind: "ServiceAccount", name: NAME, namespace: props.namespace };
@@ -115,6 +124,10 @@ export class QdrantTeamKeys extends Chart {
                   { name: "TEAMS", value: JSON.stringify(props.teams) },
                   { name: "SECRET_NAME", value: TEAM_VECTOR_SECRET },
                   { name: "ENDPOINT", value: props.endpoint },
+                  {
+                    name: "COLLECTION_VECTORS",
+                    value: JSON.stringify({ size: props.vectors.size, distance: props.vectors.distance }),
+                  },
                 ],
                 resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
                 securityContext: {

@@ -1,7 +1,9 @@
 /**
  * Upstream conformance check (see verify/upstream.ts):
  *   npm run verify:upstream [-- --dir <reference dir>] [--profile laptop|all]
- * Without --dir it reads the reference data `npm run tools` chose (.tools/reference-dir).
+ * Without --dir it reads the reference data `npm run tools` chose (.tools/reference-dir). A custom resource
+ * whose CRD the reference lacks is checked against the CRDs shipped in the profile's pinned chart archives
+ * (verify/chart-crds.ts: the chart mirror or ../shared/offline/charts, else pulled with helm).
  * Prints a report per profile and exits non-zero on any failure.
  */
 import { resolve } from "node:path";
@@ -10,6 +12,7 @@ import { workerNames, workerProfile } from "../platform/multicluster";
 import { loadCheckedProfile } from "../platform/check";
 import { CATALOG } from "../platform/catalog";
 import { planSteps, resolveGraph } from "../platform/graph";
+import { ChartCrds } from "../verify/chart-crds";
 import { recordedReferenceDir, ReferenceDir } from "../verify/reference";
 import { checkConformance } from "../verify/upstream";
 
@@ -32,6 +35,7 @@ function referenceDir(): string {
 }
 
 const reference = new ReferenceDir(referenceDir());
+const chartCrds = new ChartCrds(resolve(__dirname, ".."));
 let failed = 0;
 const clusters = selectProfiles(argument("--profile") ?? "all").flatMap((name) => {
   const profile = loadCheckedProfile(name);
@@ -39,7 +43,7 @@ const clusters = selectProfiles(argument("--profile") ?? "all").flatMap((name) =
   return [profile, ...workerNames(profile).map((worker) => workerProfile(profile, worker))];
 });
 for (const profile of clusters) {
-  const report = checkConformance(reference, profile, planSteps(resolveGraph(CATALOG, profile)));
+  const report = checkConformance(reference, profile, planSteps(resolveGraph(CATALOG, profile)), { chartCrds });
   console.log(
     `Profile ${report.profile}: ${report.failures.length === 0 ? "OK" : `${report.failures.length} FAILURE(S)`}`,
   );

@@ -108,38 +108,52 @@ export class ReferenceDir {
   /** Every version of every CRD in `crds/`, with its openAPIV3Schema. */
   crds(): CrdVersionSchema[] {
     if (this.crdCache) return this.crdCache;
-    const result: CrdVersionSchema[] = [];
     const crdRoot = join(this.dir, "crds");
-    for (const sub of existsSync(crdRoot) ? readdirSync(crdRoot) : []) {
-      for (const file of readdirSync(join(crdRoot, sub)).filter((f) => f.endsWith(".yaml") || f.endsWith(".yml"))) {
-        for (const doc of parseAllDocuments(readFileSync(join(crdRoot, sub, file), "utf8"))) {
-          const crd = doc.toJS() as {
-            kind?: string;
-            spec?: {
-              group: string;
-              names: { kind: string };
-              versions: Array<{ name: string; schema?: { openAPIV3Schema?: Record<string, unknown> } }>;
-            };
-          } | null;
-          if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
-          for (const version of crd.spec.versions) {
-            result.push({
-              group: crd.spec.group,
-              kind: crd.spec.names.kind,
-              version: version.name,
-              schema: version.schema?.openAPIV3Schema ?? {},
-              file: `crds/${sub}/${file}`,
-            });
-          }
-        }
-      }
-    }
-    this.crdCache = result;
-    return result;
+    this.crdCache = (existsSync(crdRoot) ? readdirSync(crdRoot) : []).flatMap((sub) =>
+      readdirSync(join(crdRoot, sub))
+        .filter((f) => f.endsWith(".yaml") || f.endsWith(".yml"))
+        .flatMap((file) => crdsInYaml(readFileSync(join(crdRoot, sub, file), "utf8"), `crds/${sub}/${file}`)),
+    );
+    return this.crdCache;
   }
 
   crdFor(apiVersion: string, kind: string): CrdVersionSchema | undefined {
-    const [group, version] = apiVersion.split("/");
-    return this.crds().find((c) => c.group === group && c.version === version && c.kind === kind);
+    return findCrd(this.crds(), apiVersion, kind);
   }
+}
+
+/** Every version of every CustomResourceDefinition in a YAML stream; `file` names where it came from. */
+export function crdsInYaml(text: string, file: string): CrdVersionSchema[] {
+  const result: CrdVersionSchema[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    const crd = doc.toJS() as {
+      kind?: string;
+      spec?: {
+        group: string;
+        names: { kind: string };
+        versions: Array<{ name: string; schema?: { openAPIV3Schema?: Record<string, unknown> } }>;
+      };
+    } | null;
+    if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
+    for (const version of crd.spec.versions) {
+      result.push({
+        group: crd.spec.group,
+        kind: crd.spec.names.kind,
+        version: version.name,
+        schema: version.schema?.openAPIV3Schema ?? {},
+        file,
+      });
+    }
+  }
+  return result;
+}
+
+/** The CRD version that serves `apiVersion` (group/version) and `kind`, if any. */
+export function findCrd(
+  crds: readonly CrdVersionSchema[],
+  apiVersion: string,
+  kind: string,
+): CrdVersionSchema | undefined {
+  const [group, version] = apiVersion.split("/");
+  return crds.find((c) => c.group === group && c.version === version && c.kind === kind);
 }

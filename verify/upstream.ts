@@ -3,15 +3,17 @@
  * upstream charts and CRDs at the pinned versions.
  *  - every upstream release's chart version has reference data (the version table matches);
  *  - every values key it sets exists in that chart (verify/values-keys.ts);
- *  - every custom resource we render (local charts, gate probes) validates against its CRD, and so does every
- *    ScaledObject KServe will derive from our InferenceServices (verify/kserve-keda.ts);
+ *  - every custom resource we render (local charts, gate probes) validates against its CRD: the reference
+ *    directory's, else one shipped in the `crds/` of a pinned chart archive of the profile's upstream
+ *    releases (verify/chart-crds.ts; e.g. the Prometheus Operator's, inside kube-prometheus-stack); so does
+ *    every ScaledObject KServe will derive from our InferenceServices (verify/kserve-keda.ts);
  *  - every core Kubernetes object we render validates, strictly, against the Kubernetes schema of
  *    the targeted minor version (the kind node image's), with the `kubernetes-validate` tool.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import type { Profile } from "../profiles/schema";
 import type { LocalRelease } from "../platform/component";
@@ -20,8 +22,11 @@ import type { PlannedStep } from "../platform/graph";
 import { renderLocalYaml } from "../platform/render";
 import { releaseValues } from "../platform/values";
 import { CHARTS, IMAGES } from "../platform/versions";
+import type { ChartArchiveCrds } from "./chart-crds";
+import { ChartCrds } from "./chart-crds";
 import type { ReferenceDir } from "./reference";
 import { kserveScaledObject, scaledObjectProblems } from "./kserve-keda";
+import { findCrd } from "./reference";
 import { schemaProblems } from "./schema";
 import { unknownValueKeys } from "./values-keys";
 
@@ -128,6 +133,8 @@ export function validateCoreObjects(objects: readonly RenderedObject[], tool: st
 export interface ConformanceOptions {
   /** Path of the kubernetes-validate tool. @default findKubernetesValidate() */
   readonly kubernetesValidate?: string;
+  /** The CRDs shipped in pinned chart archives, searched after the reference. @default new ChartCrds(<this checkout>) */
+  readonly chartCrds?: ChartCrds;
 }
 
 export function checkConformance(
@@ -175,6 +182,9 @@ export function checkConformance(
   }
   const core: RenderedObject[] = [];
   let customCount = 0;
+  /** The profile's chart archives, read when the reference lacks a CRD; the archives whose CRDs were used. */
+  let shipped: ChartArchiveCrds[] | undefined;
+  const fromArchives = new Set<string>();
   for (const rendered of objects) {
     const { apiVersion, kind } = rendered.object;
     const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
@@ -184,15 +194,25 @@ export function checkConformance(
       continue;
     }
     customCount++;
-    const crd = reference.crdFor(apiVersion, kind);
+    let crd = reference.crdFor(apiVersion, kind);
     if (!crd) {
-      const served = reference
-        .crds()
+      shipped ??= (options.chartCrds ?? new ChartCrds(resolve(__dirname, ".."))).forSteps(profile, steps);
+      for (const archive of shipped) {
+        crd = findCrd(archive.crdsOf(group, kind), apiVersion, kind);
+        if (crd) {
+          fromArchives.add(archive.name);
+          break;
+        }
+      }
+    }
+    if (!crd) {
+      const served = [...reference.crds(), ...(shipped ?? []).flatMap((archive) => archive.crdsOf(group, kind))]
         .filter((c) => c.group === group && c.kind === kind)
         .map((c) => c.version);
       failures.push(
         `custom resource ${kind}/${name} in ${rendered.source}: no CRD for ${apiVersion} ${kind} in the reference` +
-          (served.length ? ` (it has versions ${served.join(", ")})` : ""),
+          (served.length ? ` (it has versions ${[...new Set(served)].join(", ")})` : "") +
+          ` nor in the crds/ of the profile's chart archives: ${searchedArchives(shipped ?? [])}`,
       );
       continue;
     }
@@ -200,7 +220,10 @@ export function checkConformance(
       failures.push(`custom resource ${kind}/${name} in ${rendered.source}: ${problem}`);
     }
   }
-  checked.push(`${customCount} custom resources against the pinned CRDs`);
+  checked.push(
+    `${customCount} custom resources against the pinned CRDs` +
+      (fromArchives.size ? ` (CRDs shipped in ${[...fromArchives].sort().join(", ")})` : ""),
+  );
 
   const tool = options.kubernetesValidate ?? findKubernetesValidate();
   if (!tool) {
@@ -212,6 +235,12 @@ export function checkConformance(
     checked.push(`${core.length} core objects against the Kubernetes ${targetKubernetesVersion()} schema (strict)`);
   }
   return { profile: profile.name, checked, failures };
+}
+
+/** The chart archives searched, for a failure message: `kueue-0.19.2, … (unavailable: <why>)`. */
+function searchedArchives(archives: readonly ChartArchiveCrds[]): string {
+  if (archives.length === 0) return "none (no upstream releases)";
+  return archives.map((a) => (a.error() ? `${a.name} (unavailable: ${a.error()})` : a.name)).join(", ");
 }
 
 function countLeaves(value: unknown): number {

@@ -1,4 +1,5 @@
 import type { Construct } from "constructs";
+import { z } from "zod";
 import { PostgresClusterChart } from "../../charts/postgres-cluster";
 import { QdrantTeamKeys, TEAM_VECTOR_SECRET } from "../../charts/qdrant-team-keys";
 import { imageRef } from "../versions";
@@ -34,6 +35,21 @@ export function vectorDatabaseEndpoint(engine: VectorEngine): {
       return { host: `${PGVECTOR_CLUSTER}-rw.${VECTOR_DB_NAMESPACE}.svc.cluster.local`, ports: [5432] };
   }
 }
+
+/** `components.vector-database.settings`. */
+export interface VectorDatabaseSettings {
+  /**
+   * The vector size of each team's Qdrant collection, which the qdrant-team-keys Job creates (distance Cosine).
+   * Default 384: the output dimension of small sentence-embedding models, e.g. BAAI/bge-small-en-v1.5
+   * (huggingface.co/BAAI/bge-small-en-v1.5, 1_Pooling/config.json: word_embedding_dimension 384) and
+   * sentence-transformers/all-MiniLM-L6-v2 (its model card: "maps sentences & paragraphs to a 384 dimensional
+   * dense vector space"). Qdrant takes 1 to 65536 (qdrant/qdrant@v1.19.0:lib/collection/src/operations/types.rs).
+   * An existing collection keeps its size.
+   */
+  readonly collectionVectorSize: number;
+}
+
+const SETTINGS = z.strictObject({ collectionVectorSize: z.number().int().min(1).max(65536).default(384) });
 
 const MONITORING_DEPENDENCY: Dependency = {
   id: "observability",
@@ -93,6 +109,10 @@ function qdrantSteps(ctx: ComponentContext): Step[] {
                   collection: teamNamespace(team, ctx.profile.teams[team]),
                 })),
                 endpoint: `http://${endpoint.host}:${endpoint.ports[0]}`,
+                vectors: {
+                  size: ctx.settings<VectorDatabaseSettings>("vector-database").collectionVectorSize,
+                  distance: "Cosine",
+                },
                 image: imageRef("mlflow", ctx.profile.mirror.images),
               });
             },
@@ -233,6 +253,7 @@ export const vectorDatabase: ComponentDefinition = {
   defaultLifecycle: "managed",
   reservedNamespaces: [VECTOR_DB_NAMESPACE],
   placement: "management-only",
+  settings: SETTINGS,
   // Teams reach the engines that give each team its own credentials (Qdrant: a collection-scoped key; pgvector:
   // its own role and database). Milvus runs here without per-team users yet, so teams get no route to it.
   teamEgress: (ctx) =>

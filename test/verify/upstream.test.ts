@@ -1,11 +1,13 @@
+import type { ApiObjectProps } from "cdk8s";
 import { ApiObject, Chart } from "cdk8s";
 import { loadCheckedProfile } from "../../platform/check";
 import { CATALOG } from "../../platform/catalog";
 import type { PlannedStep } from "../../platform/graph";
 import { planSteps, resolveGraph } from "../../platform/graph";
+import { ChartCrds, isCrdPath } from "../../verify/chart-crds";
 import { ReferenceDir } from "../../verify/reference";
 import { checkConformance, findKubernetesValidate, targetKubernetesVersion } from "../../verify/upstream";
-import { REFERENCE_DIR, reference } from "../support/reference";
+import { chartCrds, REFERENCE_DIR, reference } from "../support/reference";
 
 function stepsFor(name: string): { profile: ReturnType<typeof loadCheckedProfile>; steps: PlannedStep[] } {
   const profile = loadCheckedProfile(name);
@@ -21,23 +23,54 @@ function withStep(
   return steps.map((planned) => (planned.step.name === name ? { ...planned, step: change(planned.step) } : planned));
 }
 
+/** The laptop profile's custom resources (14) when kueue-queues renders only a PodMonitor. */
+const CUSTOM_WITH_POD_MONITOR = 9;
+
+/** The chart archives of the laptop profile's upstream releases, in plan order. */
+const LAPTOP_ARCHIVES =
+  "kube-prometheus-stack-88.5.3, cert-manager-v1.21.1, keda-2.20.2, kuberay-operator-1.7.0, seaweedfs-4.44.0, cloudnative-pg-0.29.0, qdrant-1.19.0, kserve-crd-v0.20.0, kserve-resources-v0.20.0, kueue-0.19.2";
+
+/** A plan whose kueue-queues step renders only this object. */
+function withOnly(steps: PlannedStep[], object: ApiObjectProps): PlannedStep[] {
+  return withStep(steps, "kueue-queues", (step) => ({
+    ...step,
+    kind: "local",
+    render: (app, id) => {
+      const chart = new Chart(app, id);
+      new ApiObject(chart, "object", object);
+      return chart;
+    },
+  }));
+}
+
+/** A plan whose kueue-queues step renders only this PodMonitor (its CRD ships in kube-prometheus-stack). */
+function withPodMonitor(steps: PlannedStep[], endpoint: Record<string, unknown>): PlannedStep[] {
+  return withOnly(steps, {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PodMonitor",
+    metadata: { name: "vllm", namespace: "team-default" },
+    spec: { selector: { matchLabels: { app: "vllm" } }, podMetricsEndpoints: [endpoint] },
+  });
+}
+
 describe("upstream conformance", () => {
   test("the kubernetes-validate tool is installed (scripts/tools.sh)", () => {
     expect(findKubernetesValidate()).toMatch(/kubernetes-validate$/);
   });
 
   test.each([
-    ["laptop", 14, 43],
-    ["laptop-gpu", 14, 43],
-    ["workstation-gpu", 18, 61],
-    ["cluster-gpu", 23, 78],
-  ])("the %s profile conforms to the pinned charts and CRDs with zero failures", (name, custom, core) => {
+    ["laptop", 14, 43, ""],
+    ["laptop-gpu", 14, 43, ""],
+    // Serving samples add PodMonitors (their CRD ships in kube-prometheus-stack) and the ScaledObjects KServe derives.
+    ["workstation-gpu", 20, 61, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
+    ["cluster-gpu", 28, 80, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
+  ])("the %s profile conforms to the pinned charts and CRDs with zero failures", (name, custom, core, shipped) => {
     const { profile, steps } = stepsFor(name);
     const report = checkConformance(reference, profile, steps);
     expect(report.failures).toEqual([]);
     expect(report.checked).toEqual([
       expect.stringMatching(/^\d+ values keys in \d+ upstream releases$/),
-      `${custom} custom resources against the pinned CRDs`,
+      `${custom} custom resources against the pinned CRDs${shipped}`,
       `${core} core objects against the Kubernetes ${targetKubernetesVersion()} schema (strict)`,
     ]);
   });
@@ -54,58 +87,89 @@ describe("upstream conformance", () => {
 
   test("a custom resource missing a required field fails with its path", () => {
     const { profile, steps } = stepsFor("laptop");
-    const broken = withStep(steps, "kueue-queues", (step) => ({
-      ...step,
-      kind: "local",
-      render: (app, id) => {
-        const chart = new Chart(app, id);
-        new ApiObject(chart, "cq", {
-          apiVersion: "kueue.x-k8s.io/v1beta2",
-          kind: "ClusterQueue",
-          metadata: { name: "platform" },
-          spec: {
-            resourceGroups: [{ flavors: [{ name: "default-flavor", resources: [{ name: "cpu", nominalQuota: 1 }] }] }],
-          },
-        });
-        return chart;
+    const broken = withOnly(steps, {
+      apiVersion: "kueue.x-k8s.io/v1beta2",
+      kind: "ClusterQueue",
+      metadata: { name: "platform" },
+      spec: {
+        resourceGroups: [{ flavors: [{ name: "default-flavor", resources: [{ name: "cpu", nominalQuota: 1 }] }] }],
       },
-    }));
+    });
     expect(checkConformance(reference, profile, broken).failures).toEqual([
       'custom resource ClusterQueue/platform in kueue-queues: spec.resourceGroups[0]: missing required field "coveredResources"',
     ]);
   });
 
+  test("a PodMonitor validates against the CRD kube-prometheus-stack ships, which the reference lacks", () => {
+    const { profile, steps } = stepsFor("laptop");
+    expect(reference.crdFor("monitoring.coreos.com/v1", "PodMonitor")).toBeUndefined();
+    const report = checkConformance(reference, profile, withPodMonitor(steps, { port: "metrics", path: "/metrics" }), {
+      chartCrds,
+    });
+    expect(report.failures).toEqual([]);
+    expect(report.checked[1]).toBe(
+      `${CUSTOM_WITH_POD_MONITOR} custom resources against the pinned CRDs (CRDs shipped in kube-prometheus-stack-88.5.3)`,
+    );
+  });
+
+  test("a PodMonitor with a field its chart-shipped CRD does not have fails with its path", () => {
+    const { profile, steps } = stepsFor("laptop");
+    const broken = withPodMonitor(steps, { port: "metrics", scrapeIntervall: "30s" });
+    expect(checkConformance(reference, profile, broken, { chartCrds }).failures).toEqual([
+      expect.stringMatching(
+        /^custom resource PodMonitor\/vllm in kueue-queues: spec\.podMetricsEndpoints\[0\]\.scrapeIntervall: unknown field \(allowed: .*\binterval\b.*\)$/,
+      ),
+    ]);
+  });
+
+  test("a chart archive that cannot be found is named as unavailable, and the others are still searched", () => {
+    const { profile, steps } = stepsFor("laptop");
+    const offline = new ChartCrds("/nonexistent", (repository, chart) => {
+      throw new Error(`helm pull ${chart} --repo ${repository} failed: no answer within 60 s`);
+    });
+    expect(
+      checkConformance(reference, profile, withPodMonitor(steps, { port: "metrics" }), { chartCrds: offline }).failures,
+    ).toEqual([
+      expect.stringMatching(
+        /^custom resource PodMonitor\/vllm in kueue-queues: no CRD for monitoring\.coreos\.com\/v1 PodMonitor in the reference nor in the crds\/ of the profile's chart archives: kube-prometheus-stack-88\.5\.3 \(unavailable: helm pull kube-prometheus-stack --repo https:\/\/prometheus-community\.github\.io\/helm-charts failed: no answer within 60 s\), cert-manager-v1\.21\.1 \(unavailable: /,
+      ),
+    ]);
+  });
+
+  test("only YAML files under the crds/ directory of a chart or subchart count as shipped CRDs", () => {
+    expect(
+      [
+        "kube-prometheus-stack/charts/crds/crds/crd-podmonitors.yaml",
+        "kuberay-operator/crds/ray.io_rayclusters.yaml",
+        "chart/crds/bases/x.yml",
+        "kube-prometheus-stack/charts/crds/templates/upgrade/crds.yaml",
+        "kube-prometheus-stack/charts/crds/files/crds.bz2",
+        "chart/templates/crds.yaml",
+        "chart/mycrds/x.yaml",
+        "chart/templates/crds/x.yaml",
+      ].filter(isCrdPath),
+    ).toEqual([
+      "kube-prometheus-stack/charts/crds/crds/crd-podmonitors.yaml",
+      "kuberay-operator/crds/ray.io_rayclusters.yaml",
+      "chart/crds/bases/x.yml",
+    ]);
+  });
+
   test("a custom resource at an apiVersion the pinned CRD does not serve fails", () => {
     const { profile, steps } = stepsFor("laptop");
-    const broken = withStep(steps, "kueue-queues", (step) => ({
-      ...step,
-      kind: "local",
-      render: (app, id) => {
-        const chart = new Chart(app, id);
-        new ApiObject(chart, "rf", {
-          apiVersion: "kueue.x-k8s.io/v1alpha9",
-          kind: "ResourceFlavor",
-          metadata: { name: "x" },
-        });
-        return chart;
-      },
-    }));
-    expect(checkConformance(reference, profile, broken).failures).toEqual([
-      "custom resource ResourceFlavor/x in kueue-queues: no CRD for kueue.x-k8s.io/v1alpha9 ResourceFlavor in the reference (it has versions v1beta1, v1beta2)",
+    const broken = withOnly(steps, {
+      apiVersion: "kueue.x-k8s.io/v1alpha9",
+      kind: "ResourceFlavor",
+      metadata: { name: "x" },
+    });
+    expect(checkConformance(reference, profile, broken, { chartCrds }).failures).toEqual([
+      `custom resource ResourceFlavor/x in kueue-queues: no CRD for kueue.x-k8s.io/v1alpha9 ResourceFlavor in the reference (it has versions v1beta1, v1beta2) nor in the crds/ of the profile's chart archives: ${LAPTOP_ARCHIVES}`,
     ]);
   });
 
   test("a core object with a field Kubernetes does not have fails strict validation", () => {
     const { profile, steps } = stepsFor("laptop");
-    const broken = withStep(steps, "kueue-queues", (step) => ({
-      ...step,
-      kind: "local",
-      render: (app, id) => {
-        const chart = new Chart(app, id);
-        new ApiObject(chart, "cm", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" }, dataa: { a: "b" } });
-        return chart;
-      },
-    }));
+    const broken = withOnly(steps, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" }, dataa: { a: "b" } });
     expect(checkConformance(reference, profile, broken).failures).toEqual([
       expect.stringMatching(/^core object ConfigMap\/x in kueue-queues: did not validate .*'dataa' was unexpected/),
     ]);

@@ -11,6 +11,7 @@ import {
   vectorDatabase,
   vectorDatabaseEndpoint,
 } from "../../../platform/components/vector-database";
+import { loadCheckedProfile } from "../../../platform/check";
 import { contextFor } from "../../../platform/graph";
 import { imageRef } from "../../../platform/versions";
 import { chartReferenceDir, crdFor, schemaProblems, unknownValuePaths } from "../../support/reference";
@@ -135,7 +136,28 @@ describe("vector-database", () => {
         },
         { name: "SECRET_NAME", value: "vector-db-credentials" },
         { name: "ENDPOINT", value: "http://qdrant.vector-db.svc.cluster.local:6333" },
+        { name: "COLLECTION_VECTORS", value: '{"size":384,"distance":"Cosine"}' },
       ]);
+    });
+
+    it("creates the team collections with the vector size of components.vector-database.settings", () => {
+      const profile = loadProfile("laptop", {
+        components: { "vector-database": { settings: { collectionVectorSize: 768 } } },
+      });
+      const keys = vectorDatabase.steps(contextFor(profile)).find((s) => s.name === "qdrant-team-keys") as LocalRelease;
+      const env = renderLocal(keys, "keys").find((m) => m.kind === "Job").spec.template.spec.containers[0].env;
+      expect(env.find((e: { name: string }) => e.name === "COLLECTION_VECTORS")).toEqual({
+        name: "COLLECTION_VECTORS",
+        value: '{"size":768,"distance":"Cosine"}',
+      });
+    });
+
+    it("a vector size Qdrant does not take is a profile error at its path", () => {
+      for (const collectionVectorSize of [0, 65537, 384.5]) {
+        expect(() =>
+          loadCheckedProfile("laptop", { components: { "vector-database": { settings: { collectionVectorSize } } } }),
+        ).toThrow(/components\.vector-database\.settings\.collectionVectorSize: /);
+      }
     });
 
     it("depends on observability only optionally", () => {
