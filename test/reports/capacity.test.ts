@@ -41,6 +41,23 @@ describe("the capacity report", () => {
     expect(report.headroom).toEqual([{ pool: "gpu", resource: "nvidia.com/gpu", slots: 0 }]);
   });
 
+  test("serving demand is shown idle and at peak: an LLM keeps one replica, the RAG embedder rests at zero", () => {
+    const report = capacityReport(loadProfile("cluster-gpu"));
+    const row = (name: string) => report.demands.find((d) => d.workload === name);
+    expect(row("llm-serving")).toEqual({
+      team: "serving",
+      pool: "mig",
+      workload: "llm-serving",
+      kind: "llm-service",
+      resting: { pods: 1, cpu: 2, memoryBytes: 8 * 1024 ** 3, extended: { "nvidia.com/mig-1g.10gb": 1 } },
+      peak: { pods: 2, cpu: 4, memoryBytes: 16 * 1024 ** 3, extended: { "nvidia.com/mig-1g.10gb": 2 } },
+    });
+    expect(formatCapacityReport(report)).toContain(
+      "| serving | mig | llm-serving | llm-service | 1 | 2 cpu, 8Gi, 1 × nvidia.com/mig-1g.10gb | 4 cpu, 16Gi, 2 × nvidia.com/mig-1g.10gb |",
+    );
+    expect(formatCapacityReport(report)).toContain("| serving | system | rag | rag | 0 | - | 1200m cpu, 2560Mi |");
+  });
+
   test("an unassigned slot shows as headroom that every team may borrow", () => {
     const report = capacityReport(
       loadProfile("workstation-gpu", { teams: { applied: { quota: { gpu: { gpu: 3 } } } } }),
