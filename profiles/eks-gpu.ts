@@ -57,6 +57,11 @@ export const eksGpu: ProfileOverride = {
     },
   },
   queueing: { fairSharing: true },
+  samples: {
+    // An LLM on a time-sliced L4 slot, answering the RAG sample from the team's Qdrant collection.
+    chat: { kind: "llm-service", team: "serving", pool: "l4", gpus: 1, replicas: 2 },
+    rag: { kind: "rag", team: "serving", pool: "system", llm: "chat" },
+  },
   // MLflow artifacts and models in the cloud's buckets, reached through workload identity (no keys).
   external: { objectStore: { cloud: true } },
   components: { "gpu-operator": { lifecycle: "managed" }, "object-store": { lifecycle: "external" } },
