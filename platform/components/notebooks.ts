@@ -360,7 +360,7 @@ function notebooksProblems(ctx: ComponentContext): Problem[] {
     {
       path: "components.notebooks.settings.oidc",
       value: undefined,
-      allowed: `notebooks on a ${profile.cluster.provider} cluster log users in through OpenID Connect: give issuerUrl, clientId and clientSecret (a Secret you create in namespace "${NOTEBOOKS_NAMESPACE}" with key "${OIDC_CLIENT_SECRET_KEY}"), or set components.notebooks.lifecycle to "disabled"`,
+      allowed: `notebooks on cluster provider "${profile.cluster.provider}" log users in through OpenID Connect: give issuerUrl, clientId and clientSecret (a Secret you create in namespace "${NOTEBOOKS_NAMESPACE}" with key "${OIDC_CLIENT_SECRET_KEY}"), or set components.notebooks.lifecycle to "disabled"`,
     },
   ];
 }

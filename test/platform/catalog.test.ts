@@ -95,6 +95,7 @@ describe("the component catalog", () => {
       "kserve",
       "mlflow",
       "multikueue",
+      "notebooks",
       "object-store",
       "postgres-operator",
       "postgresql",
