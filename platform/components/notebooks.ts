@@ -44,7 +44,7 @@ import { teamNamespaceSpecs } from "./teams";
 import { vectorDatabaseEndpoint, pgvectorTenant } from "./vector-database";
 
 export const NOTEBOOKS_NAMESPACE = "notebooks";
-const RELEASE = "jupyterhub";
+const RELEASE = "notebooks";
 /** The chart's hub ServiceAccount and Service (`jupyterhub.hub.fullname` for this release name). */
 export const HUB_SERVICE_ACCOUNT = "hub";
 /** The hub's API port, which single-user servers call (the `hub` Service). */

@@ -194,7 +194,7 @@ describe("notebooks component", () => {
     expect(platform.resource.kubernetes_secret_v1["secret-notebooks-notebooks-shared-password"].data).toEqual({
       password: "${random_password.credential-notebooks-shared-password-password.result}",
     });
-    const release = JSON.stringify(platform.resource.helm_release["release-jupyterhub"]);
+    const release = JSON.stringify(platform.resource.helm_release["release-notebooks"]);
     expect(release).toContain("notebooks-shared-password");
     expect(release).not.toMatch(/random_password/);
     // The only use of the generated value is that Secret.
@@ -289,7 +289,7 @@ describe("notebooks component", () => {
   test("the hub may act in every team namespace through our Roles, installed with the release", () => {
     const steps = notebooks.steps(ctxFor("cluster-gpu"));
     expect(steps.map((s) => [s.name, s.namespace, s.onFailedInstall])).toEqual([
-      ["jupyterhub", "notebooks", "keep"],
+      ["notebooks", "notebooks", "keep"],
       ["notebook-access", "notebooks", "uninstall"],
     ]);
     const roles = renderLocal(steps[1] as LocalRelease).filter((o) => o.kind === "Role");
