@@ -27,10 +27,10 @@ describe("upstream conformance", () => {
   });
 
   test.each([
-    ["laptop", 14, 43],
-    ["laptop-gpu", 14, 43],
-    ["workstation-gpu", 18, 61],
-    ["cluster-gpu", 23, 78],
+    ["laptop", 14, 47],
+    ["laptop-gpu", 14, 47],
+    ["workstation-gpu", 18, 69],
+    ["cluster-gpu", 23, 90],
   ])("the %s profile conforms to the pinned charts and CRDs with zero failures", (name, custom, core) => {
     const { profile, steps } = stepsFor(name);
     const report = checkConformance(reference, profile, steps);
