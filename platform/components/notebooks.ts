@@ -78,7 +78,7 @@ export const notebooksSettings = z.strictObject({
   idleMinutes: z.number().int().min(5).max(10080).default(60),
   /** How long a queued server may wait for its team's quota before the spawn fails (KubeSpawner `start_timeout`). */
   startTimeoutMinutes: z.number().int().min(5).max(1440).default(60),
-  /** OpenID Connect login (required off kind); team membership comes from the groups claim. */
+  /** OpenID Connect login (required on eks, gke and aks); team membership comes from the groups claim. */
   oidc: z
     .strictObject({
       /** The issuer; its `/.well-known/openid-configuration` names the endpoints. */
@@ -350,10 +350,16 @@ export function notebooksValues(ctx: ComponentContext): Record<string, unknown> 
   };
 }
 
-/** Off kind, notebooks need an identity provider: there is no place for a generated password to be handed out. */
+/** The cloud providers, where notebooks log users in through the identity provider (no shared password). */
+const CLOUDS: readonly string[] = ["eks", "gke", "aks"];
+
+/**
+ * On a cloud, notebooks need an identity provider: the shared password is for kind and your own cluster
+ * (`kubeconfig`), where the platform admin hands it out.
+ */
 function notebooksProblems(ctx: ComponentContext): Problem[] {
   const { profile } = ctx;
-  if (ctx.lifecycle("notebooks") !== "managed" || profile.cluster.provider === "kind") return [];
+  if (ctx.lifecycle("notebooks") !== "managed" || !CLOUDS.includes(profile.cluster.provider)) return [];
   const parsed = notebooksSettings.safeParse(profile.components.notebooks?.settings ?? {});
   if (!parsed.success || parsed.data.oidc !== undefined) return [];
   return [
@@ -369,7 +375,7 @@ export const notebooks: ComponentDefinition = {
   id: "notebooks",
   title: "Notebooks (JupyterHub)",
   summary: "JupyterHub: each user's notebook server in their team namespace, queued by Kueue under the team's quota",
-  // Every profile with teams gets notebooks; without teams it renders nothing. Off kind it needs settings.oidc.
+  // Every profile with teams gets notebooks; without teams it renders nothing. On a cloud it needs settings.oidc.
   defaultLifecycle: "managed",
   reservedNamespaces: [NOTEBOOKS_NAMESPACE],
   placement: "management-only",

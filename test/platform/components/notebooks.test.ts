@@ -232,6 +232,18 @@ describe("notebooks component", () => {
     );
   });
 
+  test("on your own cluster (kubeconfig) without OIDC the shared password is used, as on kind", () => {
+    const cluster = {
+      provider: "kubeconfig",
+      name: "cnai-cluster",
+      kubeconfig: "/x/kubeconfig",
+      kubernetesVersion: "1.35",
+    };
+    const profile = loadCheckedProfile("laptop", { cluster });
+    const values = notebooksValues(contextFor(profile)) as Record<string, Record<string, unknown>>;
+    expect(values.hub.config).toMatchObject({ JupyterHub: { authenticator_class: "shared-password" } });
+  });
+
   test("the hub lists each team's options as its own Python: by user name or identity-provider group", () => {
     const values = hubRelease("cluster-gpu").values as Record<string, Record<string, unknown>>;
     const custom = values.custom.notebooks as { teams: Array<{ name: string; users: string[]; groups: string[] }> };
