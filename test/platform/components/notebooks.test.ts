@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadCheckedProfile } from "../../../platform/check";
 import type { LocalRelease, UpstreamRelease } from "../../../platform/component";
+import { KUEUE_FRAMEWORKS, kueueConfiguration } from "../../../platform/components/kueue";
 import { tenancy } from "../../../platform/components/tenancy";
 import {
   kubespawnerProfiles,
@@ -98,6 +99,16 @@ describe("notebooks component", () => {
     const [cpu] = kubespawnerProfiles(ctxFor("cluster-gpu"), "research");
     expect(cpu).toMatchObject({ default: true, kubespawner_override: { tolerations: [] } });
     expect(cpu.kubespawner_override).not.toHaveProperty("extra_resource_limits");
+  });
+
+  test("Kueue queues plain pods (its pod integration) in the team namespaces, which opt in", () => {
+    expect(KUEUE_FRAMEWORKS).toContain("pod");
+    expect(kueueConfiguration().managedJobsNamespaceSelector).toEqual({ matchLabels: { "managed-by-kueue": "true" } });
+    const team = notebooks.namespaces(ctxFor("laptop")).find((n) => n.name === "team-default");
+    expect(team?.labels).toMatchObject({
+      "managed-by-kueue": "true",
+      "pod-security.kubernetes.io/enforce": "restricted",
+    });
   });
 
   test("servers get MLflow, the team's S3 keys and its vector database key, as the golden-path workloads do", () => {
