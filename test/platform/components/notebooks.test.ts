@@ -127,6 +127,16 @@ describe("notebooks component", () => {
     });
   });
 
+  test("the team S3 Secrets the servers read are declared once: by KServe when it is managed, else by notebooks", () => {
+    const names = (override?: unknown) => (notebooks.secrets?.(ctxFor("laptop", override)) ?? []).map((x) => x.name);
+    expect(names()).toEqual(["notebooks-shared-password"]);
+    expect(names({ components: { kserve: { lifecycle: "disabled" } } })).toEqual([
+      "notebooks-shared-password",
+      "object-store-credentials",
+      "object-store-serving-credentials",
+    ]);
+  });
+
   test("with cloud storage servers use the team's workload-identity ServiceAccount and no keys", () => {
     const ctx = ctxFor("eks-gpu", { components: { notebooks: { lifecycle: "managed", settings: { oidc: OIDC } } } });
     const [option] = kubespawnerProfiles(ctx, "research");
