@@ -10,6 +10,7 @@ import { kserve } from "./components/kserve";
 import { kuberay } from "./components/kuberay";
 import { kueue } from "./components/kueue";
 import { mlflow } from "./components/mlflow";
+import { notebooks } from "./components/notebooks";
 import { multikueue } from "./components/multikueue";
 import { objectStore } from "./components/object-store";
 import { observability } from "./components/observability";
@@ -28,6 +29,7 @@ export const CATALOG: readonly ComponentDefinition[] = [
   kueue,
   mlflow,
   multikueue,
+  notebooks,
   objectStore,
   observability,
   postgresOperator,

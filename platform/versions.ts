@@ -126,6 +126,14 @@ export const CHARTS = {
     version: "5.0.19",
     source: "zilliztech/milvus-helm (2026-04-16):charts/milvus",
   },
+  jupyterhub: {
+    kind: "chart",
+    repository: "https://hub.jupyter.org/helm-chart/",
+    chart: "jupyterhub",
+    version: "4.4.0",
+    source:
+      "jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub (JupyterHub 5.5.0, KubeSpawner 7.0.0, OAuthenticator 17.4.0)",
+  },
 } as const satisfies Record<string, ChartVersion>;
 
 export const IMAGES = {
@@ -182,6 +190,14 @@ export const IMAGES = {
     repository: "kserve/huggingfaceserver",
     tag: "v0.20.0",
     source: "kserve/kserve@v0.20.0:charts/kserve-runtime-configs (the runtime's tag defaults to kserve.version)",
+  },
+  /** Notebook servers (JupyterHub single-user pods): the chart's own user image at the chart's version. */
+  "jupyter-singleuser": {
+    kind: "image",
+    repository: "quay.io/jupyterhub/k8s-singleuser-sample",
+    tag: "4.4.0",
+    source:
+      "jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub/values.yaml singleuser.image (tag set by chartpress at release)",
   },
   /** Runs the webhook readiness probes (`kubectl create --dry-run=server`); distroless, no shell. */
   kubectl: {

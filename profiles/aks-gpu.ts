@@ -35,5 +35,10 @@ export const aksGpu: ProfileOverride = {
   },
   // MLflow artifacts and models in the cloud's buckets, reached through workload identity (no keys).
   external: { objectStore: { cloud: true } },
-  components: { "gpu-operator": { lifecycle: "managed" }, "object-store": { lifecycle: "external" } },
+  // Notebooks need an identity provider here (components.notebooks.settings.oidc); enable them with one.
+  components: {
+    "gpu-operator": { lifecycle: "managed" },
+    "object-store": { lifecycle: "external" },
+    notebooks: { lifecycle: "disabled" },
+  },
 };

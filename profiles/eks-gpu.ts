@@ -64,5 +64,21 @@ export const eksGpu: ProfileOverride = {
   },
   // MLflow artifacts and models in the cloud's buckets, reached through workload identity (no keys).
   external: { objectStore: { cloud: true } },
-  components: { "gpu-operator": { lifecycle: "managed" }, "object-store": { lifecycle: "external" } },
+  components: {
+    "gpu-operator": { lifecycle: "managed" },
+    "object-store": { lifecycle: "external" },
+    // Login through your identity provider; the teams' `groups` decide who gets which team's servers. Replace the
+    // issuer and client id with your provider's, and create the Secret before deploying:
+    //   kubectl -n notebooks create secret generic notebooks-oidc --from-literal=client-secret=<secret>
+    notebooks: {
+      lifecycle: "managed",
+      settings: {
+        oidc: {
+          issuerUrl: "https://login.example.com/realms/cnai",
+          clientId: "cnai-notebooks",
+          clientSecret: "notebooks-oidc",
+        },
+      },
+    },
+  },
 };

@@ -37,5 +37,10 @@ export const gkeGpu: ProfileOverride = {
   },
   // MLflow artifacts and models in the cloud's buckets, reached through workload identity (no keys).
   external: { objectStore: { cloud: true } },
-  components: { "gpu-operator": { lifecycle: "external" }, "object-store": { lifecycle: "external" } },
+  // Notebooks need an identity provider here (components.notebooks.settings.oidc); enable them with one.
+  components: {
+    "gpu-operator": { lifecycle: "external" },
+    "object-store": { lifecycle: "external" },
+    notebooks: { lifecycle: "disabled" },
+  },
 };

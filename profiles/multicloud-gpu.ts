@@ -107,5 +107,10 @@ export const multicloudGpu: ProfileOverride = {
   },
   // MLflow artifacts and models in the cloud's buckets, reached through workload identity (no keys).
   external: { objectStore: { cloud: true } },
-  components: { "gpu-operator": { lifecycle: "disabled" }, "object-store": { lifecycle: "external" } },
+  // Notebooks need an identity provider here (components.notebooks.settings.oidc); enable them with one.
+  components: {
+    "gpu-operator": { lifecycle: "disabled" },
+    "object-store": { lifecycle: "external" },
+    notebooks: { lifecycle: "disabled" },
+  },
 };

@@ -33,6 +33,14 @@ export const DOCUMENTED_KEYS: Partial<Record<ChartKey, Record<string, string>>> 
     "config.service.jwt_rbac":
       "`config` is written into Qdrant's own configuration file (values.yaml: `configuration to overwrite defaults`); `service.jwt_rbac` is qdrant/qdrant@v1.19.0:config/config.yaml, https://qdrant.tech/documentation/guides/security/",
   },
+  jupyterhub: {
+    "hub.config.KubeSpawner":
+      "`hub.config.<Class>` sections are passed through to traitlets (jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub/files/hub/jupyterhub_config.py, `c[section].update(cfg)`); traits of KubeSpawner 7.0.0",
+    "hub.config.Authenticator":
+      "passed through like hub.config.KubeSpawner; `Authenticator.allowed_users` (jupyterhub/jupyterhub@5.5.0:jupyterhub/auth.py)",
+    "hub.config.GenericOAuthenticator":
+      "passed through like hub.config.KubeSpawner; traits of oauthenticator 17.4.0 (oauthenticator/oauth2.py, generic.py), the version in the chart's images/hub/requirements.txt",
+  },
   "kube-prometheus-stack": {
     "grafana.resources": "grafana subchart values.yaml `resources: {}` (subchart values not pinned in the reference)",
     "grafana.sidecar.resources":

@@ -96,6 +96,7 @@ describe("the component catalog", () => {
       "kserve",
       "mlflow",
       "multikueue",
+      "notebooks",
       "object-store",
       "postgres-operator",
       "postgresql",

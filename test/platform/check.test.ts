@@ -18,16 +18,16 @@ function problems(name: string, override: unknown, catalog = CATALOG): string[] 
 }
 
 /** A component a fork might add: one namespace, one chart, typed settings. */
-const notebooks: ComponentDefinition = {
-  id: "notebooks",
-  title: "Notebooks",
+const dashboards: ComponentDefinition = {
+  id: "dashboards",
+  title: "Dashboards",
   summary: "A test component with settings",
   defaultLifecycle: "disabled",
-  reservedNamespaces: ["notebooks"],
+  reservedNamespaces: ["dashboards"],
   placement: "management-only",
   settings: z.strictObject({ idleMinutes: z.number().int().min(5).default(60) }),
   dependencies: () => [],
-  namespaces: () => [{ name: "notebooks" }],
+  namespaces: () => [{ name: "dashboards" }],
   steps: () => [],
 };
 
@@ -43,20 +43,20 @@ describe("loadCheckedProfile", () => {
   });
 
   test("a component not named by the profile keeps its default lifecycle", () => {
-    const profile = loadCheckedProfile("laptop", undefined, [...CATALOG, notebooks]);
-    expect(profile.components.notebooks).toBeUndefined();
-    expect(problems("laptop", {}, [...CATALOG, notebooks])).toEqual([]);
+    const profile = loadCheckedProfile("laptop", undefined, [...CATALOG, dashboards]);
+    expect(profile.components.dashboards).toBeUndefined();
+    expect(problems("laptop", {}, [...CATALOG, dashboards])).toEqual([]);
   });
 
   test("a component's settings are checked against its own schema, with the path into them", () => {
     expect(
-      problems("laptop", { components: { notebooks: { settings: { idleMinutes: 1, color: "red" } } } }, [
+      problems("laptop", { components: { dashboards: { settings: { idleMinutes: 1, color: "red" } } } }, [
         ...CATALOG,
-        notebooks,
+        dashboards,
       ]),
     ).toEqual([
-      "components.notebooks.settings.color: unknown key; remove it",
-      "components.notebooks.settings.idleMinutes: Too small: expected number to be >=5",
+      "components.dashboards.settings.color: unknown key; remove it",
+      "components.dashboards.settings.idleMinutes: Too small: expected number to be >=5",
     ]);
     expect(problems("laptop", { components: { mlflow: { settings: { replicas: 2 } } } })).toEqual([
       'components.mlflow.settings: "mlflow" has no settings; remove the key',
@@ -68,12 +68,12 @@ describe("loadCheckedProfile", () => {
       problems(
         "workstation-gpu",
         {
-          teams: { research: { namespace: "kserve" }, applied: { namespace: "notebooks" } },
+          teams: { research: { namespace: "kserve" }, applied: { namespace: "dashboards" } },
         },
-        [...CATALOG, notebooks],
+        [...CATALOG, dashboards],
       ),
     ).toEqual([
-      'teams.applied.namespace: reserved by component "notebooks"; choose another, e.g. team-applied',
+      'teams.applied.namespace: reserved by component "dashboards"; choose another, e.g. team-applied',
       'teams.research.namespace: reserved by component "kserve"; choose another, e.g. team-research',
     ]);
   });

@@ -46,6 +46,7 @@ describe("MultiKueue profiles", () => {
       postgresql: "disabled",
       "object-store": "disabled",
       mlflow: "disabled",
+      notebooks: "disabled",
       "vector-database": "disabled",
       tenancy: "managed",
       samples: "disabled",

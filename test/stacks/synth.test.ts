@@ -210,6 +210,9 @@ describe("synthesizing every profile", () => {
       "kueue-webhook-ready": UNINSTALL,
       mlflow: UNINSTALL,
       "mlflow-db": KEEP,
+      // The hub's database on the chart's volume claim; its Roles in the team namespaces hold nothing.
+      notebooks: KEEP,
+      "notebook-access": UNINSTALL,
       qdrant: KEEP,
       "qdrant-team-keys": UNINSTALL,
       seaweedfs: KEEP,
