@@ -16,6 +16,7 @@
  *  6. `npm run local -- down`, also on failure.
  * One summary line per phase; on failure the phase, the resource and OpenTofu's message, and a non-zero exit.
  */
+import { createHash } from "node:crypto";
 import { execFile, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -68,7 +69,9 @@ export function localClusterOverride(profile: Profile, kubeconfig: string, kuber
  * (verify/charts.ts), indexed by `helm repo index`. Kept in the tools cache by the chart table's content.
  */
 export async function chartRepository(root: string, tools: ClusterTools, cacheDir: string): Promise<string> {
-  const dir = join(cacheDir, "chart-repository", Buffer.from(JSON.stringify(CHARTS)).toString("base64url").slice(-24));
+  // Keyed by a digest of the whole version table: any pin added, removed or changed makes a new repository.
+  const key = createHash("sha256").update(JSON.stringify(CHARTS)).digest("hex").slice(0, 16);
+  const dir = join(cacheDir, "chart-repository", key);
   if (existsSync(join(dir, "index.yaml"))) return dir;
   mkdirSync(dir, { recursive: true });
   for (const chart of Object.values(CHARTS)) {
