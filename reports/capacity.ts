@@ -18,6 +18,8 @@ import type { Profile } from "../profiles/schema";
 import { App, Chart } from "cdk8s";
 import type { ResourceDemand } from "../charts/workloads";
 import { addSample } from "../platform/components/samples";
+import { notebookProfiles, notebooks } from "../platform/components/notebooks";
+import { lifecycleIn } from "../platform/component";
 import { byText } from "../profiles/order";
 import { formatCpu, formatMemory } from "../profiles/quantity";
 
@@ -116,17 +118,35 @@ export function capacityReport(profile: Profile): CapacityReport {
   return { profile: profile.name, pools, teams, headroom, demands: workloadDemands(profile) };
 }
 
-/** The samples' demands, computed by the same constructs that render them. */
+/**
+ * The samples' demands, computed by the same constructs that render them, and one notebook server of each option a
+ * team is offered (it holds nothing once culled, and each user's running server holds one of these).
+ */
 function workloadDemands(profile: Profile): WorkloadDemand[] {
   const scratch = new Chart(new App(), "capacity");
-  return Object.entries(profile.samples)
-    .sort(([a], [b]) => byText(a, b))
-    .map(([name, sample]) => {
-      const { demand, resting } = addSample(scratch, name, profile, sample);
-      return { team: sample.team, pool: sample.pool, workload: name, kind: sample.kind, resting, peak: demand };
-    })
-    .sort((a, b) => byText(a.team, b.team) || byText(a.workload, b.workload));
+  const samples = Object.entries(profile.samples).map(([name, sample]) => {
+    const { demand, resting } = addSample(scratch, name, profile, sample);
+    return { team: sample.team, pool: sample.pool, workload: name, kind: sample.kind, resting, peak: demand };
+  });
+  const servers =
+    lifecycleIn(profile, notebooks) === "managed"
+      ? Object.values(notebookProfiles(profile))
+          .flat()
+          .map((option) => ({
+            team: option.team,
+            pool: option.pool,
+            workload: option.slug,
+            kind: "notebook server",
+            resting: NO_DEMAND,
+            peak: option.demand,
+          }))
+      : [];
+  return [...samples, ...servers].sort(
+    (a, b) => byText(a.team, b.team) || byText(a.kind, b.kind) || byText(a.workload, b.workload),
+  );
 }
+
+const NO_DEMAND: ResourceDemand = { pods: 0, cpu: 0, memoryBytes: 0, extended: {} };
 
 /** `2 cpu, 8Gi, 1 × nvidia.com/mig-1g.10gb`, or `-` for nothing. */
 export function formatDemand(demand: ResourceDemand): string {

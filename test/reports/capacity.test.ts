@@ -41,7 +41,7 @@ describe("the capacity report", () => {
     expect(report.headroom).toEqual([{ pool: "gpu", resource: "nvidia.com/gpu", slots: 0 }]);
   });
 
-  test("serving demand is shown idle and at peak: an LLM keeps one replica, the RAG embedder rests at zero", () => {
+  test("serving and notebook demand is shown idle and at peak: an LLM keeps one replica, the RAG embedder rests at zero", () => {
     const report = capacityReport(loadProfile("cluster-gpu"));
     const row = (name: string) => report.demands.find((d) => d.workload === name);
     expect(row("llm-serving")).toEqual({
@@ -56,6 +56,10 @@ describe("the capacity report", () => {
       "| serving | mig | llm-serving | llm-service | 1 | 2 cpu, 8Gi, 1 × nvidia.com/mig-1g.10gb | 4 cpu, 16Gi, 2 × nvidia.com/mig-1g.10gb |",
     );
     expect(formatCapacityReport(report)).toContain("| serving | system | rag | rag | 0 | - | 1200m cpu, 2560Mi |");
+    // Notebook servers: one of each option the team is offered, holding nothing once culled.
+    expect(formatCapacityReport(report)).toContain(
+      "| serving | mig | serving-mig-mig-1g-10gb | notebook server | 0 | - | 2 cpu, 8Gi, 1 × nvidia.com/mig-1g.10gb |",
+    );
   });
 
   test("an unassigned slot shows as headroom that every team may borrow", () => {
@@ -65,7 +69,7 @@ describe("the capacity report", () => {
     expect(report.headroom).toEqual([{ pool: "gpu", resource: "nvidia.com/gpu", slots: 1 }]);
   });
 
-  test("the text form has a pool table, a team table and a headroom table", () => {
+  test("the text form has a pool table, a team table, a headroom table and a demand table", () => {
     expect(formatCapacityReport(capacityReport(loadProfile("laptop-gpu")))).toBe(
       [
         "Profile laptop-gpu",
@@ -81,6 +85,11 @@ describe("the capacity report", () => {
         "| pool | resource | headroom (guaranteed to nobody) |",
         "|---|---|---|",
         "| workers | nvidia.com/gpu | 0 |",
+        "",
+        "| team | pool | workload | kind | pods idle | holds idle | at peak |",
+        "|---|---|---|---|---|---|---|",
+        "| default | workers | default-cpu | notebook server | 0 | - | 1 cpu, 2Gi |",
+        "| default | workers | default-workers-gpu | notebook server | 0 | - | 2 cpu, 8Gi, 1 × nvidia.com/gpu |",
       ].join("\n"),
     );
   });
