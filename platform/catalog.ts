@@ -6,6 +6,7 @@ import type { ComponentDefinition } from "./component";
 import { certManager } from "./components/cert-manager";
 import { gpuOperator } from "./components/gpu-operator";
 import { keda } from "./components/keda";
+import { kepler } from "./components/kepler";
 import { kserve } from "./components/kserve";
 import { kuberay } from "./components/kuberay";
 import { kueue } from "./components/kueue";
@@ -24,6 +25,7 @@ export const CATALOG: readonly ComponentDefinition[] = [
   certManager,
   gpuOperator,
   keda,
+  kepler,
   kserve,
   kuberay,
   kueue,

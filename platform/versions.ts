@@ -134,6 +134,20 @@ export const CHARTS = {
     source:
       "jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub (JupyterHub 5.5.0, KubeSpawner 7.0.0, OAuthenticator 17.4.0)",
   },
+  /**
+   * Kepler's release workflow packages the chart as `kepler-helm-<version>.tgz` and `helm push`es it to
+   * `oci://quay.io/sustainable_computing_io/charts`; helm push names the OCI artifact after the Chart.yaml name
+   * (`kepler`) and version, so `helm pull oci://quay.io/sustainable_computing_io/charts/kepler --version 0.11.4`
+   * resolves it and saves `kepler-0.11.4.tgz`.
+   */
+  kepler: {
+    kind: "chart",
+    repository: "oci://quay.io/sustainable_computing_io/charts",
+    chart: "kepler",
+    version: "0.11.4",
+    source:
+      "sustainable-computing-io/kepler@v0.11.4:manifests/helm/kepler (.github/workflows/release.yaml sets version 0.11.4, appVersion v0.11.4; docs/user/helm-updates.md:9)",
+  },
 } as const satisfies Record<string, ChartVersion>;
 
 export const IMAGES = {
@@ -198,6 +212,14 @@ export const IMAGES = {
     tag: "4.4.0",
     source:
       "jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub/values.yaml singleuser.image (tag set by chartpress at release)",
+  },
+  /** Kepler's exporter; the chart's `image.tag: ""` defaults to its appVersion, pinned here instead. */
+  kepler: {
+    kind: "image",
+    repository: "quay.io/sustainable_computing_io/kepler",
+    tag: "v0.11.4",
+    source:
+      "sustainable-computing-io/kepler@v0.11.4:manifests/helm/kepler/values.yaml image (appVersion v0.11.4 from .github/workflows/release.yaml)",
   },
   /** Runs the webhook readiness probes (`kubectl create --dry-run=server`); distroless, no shell. */
   kubectl: {

@@ -65,5 +65,6 @@ export const clusterGpu: ProfileOverride = {
     "rag-index": { kind: "vector-client", team: "serving", pool: "system" },
     rag: { kind: "rag", team: "serving", pool: "system", llm: "llm-serving" },
   },
-  components: { "gpu-operator": { lifecycle: "managed" } },
+  // kind on a Linux host: Kepler reads the host's RAPL counters (platform/components/kepler.ts).
+  components: { "gpu-operator": { lifecycle: "managed" }, kepler: { lifecycle: "managed" } },
 };

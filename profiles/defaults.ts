@@ -32,4 +32,6 @@ export const DEFAULTS: ProfileOverride = {
   // Where the golden paths' and KServe's runtime images come from; a fork with a mirror lists only the mirror.
   security: { allowedRegistries: ["docker.io", "ghcr.io", "quay.io", "registry.k8s.io", "nvcr.io"] },
   components: {},
+  // No carbon intensity: it needs a sourced, dated figure for the cluster's region (docs/energy.md).
+  energy: {},
 };

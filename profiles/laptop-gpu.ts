@@ -13,5 +13,6 @@ export const laptopGpu: ProfileOverride = deepMerge<ProfileOverride>(laptop, {
   cluster: { name: "cnai-laptop-gpu" },
   pools: { workers: { gpu: { accelerator: "nvidia-rtx", perNode: 1, sharing: { mode: "none" }, hostDevices: [0] } } },
   teams: { default: { quota: { workers: { gpu: 1 } } } },
-  components: { "gpu-operator": { lifecycle: "managed" } },
+  // kind on a Linux host: Kepler reads the host's RAPL counters (platform/components/kepler.ts).
+  components: { "gpu-operator": { lifecycle: "managed" }, kepler: { lifecycle: "managed" } },
 });

@@ -396,6 +396,30 @@ const externalObjectStore = z.strictObject({
   credentialsSecret: dnsLabel,
 });
 
+/** The most any grid's carbon intensity could be: coal plants emit about 1,000 gCO2e/kWh; 2,000 leaves room, not a typo of ×10. */
+export const MAX_GRAMS_PER_KWH = 2000;
+
+/**
+ * The electricity grid's carbon intensity where the cluster runs, in grams of CO2-equivalent per kWh, with where the
+ * figure comes from. The distribution ships no default: a figure is a property of a region and a year, and one
+ * without a source would be a guess presented as a measurement (docs/energy.md says where to find one).
+ */
+const carbonIntensity = z.strictObject({
+  gramsPerKWh: z
+    .number()
+    .positive({ message: "grams of CO2e per kWh, above 0 (e.g. 250 for a grid with much gas and some coal)" })
+    .max(MAX_GRAMS_PER_KWH, {
+      message: `grams of CO2e per kWh, at most ${MAX_GRAMS_PER_KWH} (coal alone emits about 1,000): give grams per kWh`,
+    }),
+  /** Who published the figure, e.g. a national agency's dataset or a grid operator, with its address. */
+  source: z
+    .string()
+    .trim()
+    .min(3, { message: "the publisher of the figure, e.g. a national dataset or the grid operator, with its URL" }),
+  /** The date the source states (or the year it covers, as its first day), YYYY-MM-DD. */
+  date: z.iso.date({ message: "the date the source states, as YYYY-MM-DD (e.g. 2025-01-01 for a 2025 average)" }),
+});
+
 export const profileSchema = z.strictObject({
   name: dnsLabel,
   description: z.string().min(1),
@@ -458,6 +482,14 @@ export const profileSchema = z.strictObject({
   }),
   /** Components by catalog id; a component the profile does not name keeps its default lifecycle. */
   components: z.record(dnsLabel, componentSettings),
+  /** Energy and carbon per team, from Kepler's measurements (docs/energy.md, `npm run cost -- --prometheus`). */
+  energy: z.strictObject({
+    /**
+     * The grid's carbon intensity where the (management) cluster runs, to turn measured kWh into gCO2e.
+     * @default none: the cost report shows energy (kWh) only, never a carbon figure
+     */
+    carbonIntensity: carbonIntensity.optional(),
+  }),
 });
 
 export type Profile = z.infer<typeof profileSchema>;
@@ -477,6 +509,7 @@ export type Team = Profile["teams"][string];
 export type PoolQuota = Team["quota"][string];
 export type Sample = Profile["samples"][string];
 export type PriorityClass = (typeof PRIORITY_CLASSES)[number];
+export type CarbonIntensity = NonNullable<Profile["energy"]["carbonIntensity"]>;
 
 /** A recursive partial: what a profile or an override file may say on top of the defaults. */
 export type ProfileOverride = DeepPartial<Profile>;

@@ -33,5 +33,6 @@ export const workstationGpu: ProfileOverride = {
     "fine-tune": { kind: "training-job", team: "research", pool: "gpu", gpus: 1 },
     "chat-model": { kind: "inference-service", team: "applied", pool: "gpu", gpus: 1, priority: "interactive" },
   },
-  components: { "gpu-operator": { lifecycle: "managed" } },
+  // kind on a Linux host: Kepler reads the host's RAPL counters (platform/components/kepler.ts).
+  components: { "gpu-operator": { lifecycle: "managed" }, kepler: { lifecycle: "managed" } },
 };

@@ -149,6 +149,16 @@ export const POSTURE_EXCEPTIONS: readonly PostureException[] = [
       "a pre-upgrade hook that applies the operator's CRDs on chart upgrades (Helm never upgrades crds/); its template sets neither resources nor a securityContext, and no values key does",
     source: `${GPU_OPERATOR_TEMPLATES}/upgrade_crd.yaml (operator.upgradeCRD)`,
   },
+  {
+    release: "kepler",
+    workload: "DaemonSet/kepler",
+    container: "*",
+    checks: ["host-path", "host-namespaces", "privileged", "run-as-non-root", "privilege-escalation"],
+    reason:
+      "Kepler reads the host's RAPL energy counters under /sys/class/powercap (readable by root only since the CVE-2020-8694 fix) and every process's CPU time under /proc, in the host PID namespace, to split node energy over pods; a privileged container cannot set allowPrivilegeEscalation: false (the API server rejects it). Only on profiles that opt in (platform/components/kepler.ts)",
+    source:
+      "sustainable-computing-io/kepler@v0.11.4:manifests/helm/kepler/templates/daemonset.yaml (hostPID, /sys and /proc hostPath, values.yaml daemonset.securityContext privileged: true, runAsNonRoot: false)",
+  },
 ];
 
 /** Every image reference anywhere in the rendered objects (pod templates, runtimes, storage containers). */

@@ -89,7 +89,14 @@ describe("the component catalog", () => {
       CATALOG.filter((c) => c.placement === placement)
         .map((c) => c.id)
         .sort();
-    expect(byPlacement("every-cluster")).toEqual(["gpu-operator", "kuberay", "kueue", "observability", "tenancy"]);
+    expect(byPlacement("every-cluster")).toEqual([
+      "gpu-operator",
+      "kepler",
+      "kuberay",
+      "kueue",
+      "observability",
+      "tenancy",
+    ]);
     expect(byPlacement("management-only")).toEqual([
       "cert-manager",
       "keda",

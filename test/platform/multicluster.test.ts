@@ -37,6 +37,7 @@ describe("MultiKueue profiles", () => {
     expect(lifecycles).toEqual({
       "cert-manager": "disabled",
       keda: "disabled",
+      kepler: "disabled",
       observability: "managed",
       "gpu-operator": "external",
       kuberay: "managed",
