@@ -341,3 +341,44 @@ describe("bounded input", () => {
     );
   });
 });
+
+describe("energy settings", () => {
+  const intensity = (fields: Record<string, unknown>) => ({
+    energy: {
+      carbonIntensity: {
+        gramsPerKWh: 250,
+        source: "grid operator, https://example.org",
+        date: "2025-01-01",
+        ...fields,
+      },
+    },
+  });
+
+  test("no carbon intensity by default: it needs a sourced, dated figure", () => {
+    expect(loadProfile("laptop").energy).toEqual({});
+  });
+
+  test("a carbon intensity is kept as given", () => {
+    expect(loadProfile("laptop-gpu", intensity({})).energy).toEqual({
+      carbonIntensity: { gramsPerKWh: 250, source: "grid operator, https://example.org", date: "2025-01-01" },
+    });
+  });
+
+  test("each bad field is named with its value and the fix", () => {
+    expect(() => loadProfile("laptop-gpu", intensity({ gramsPerKWh: 0 }))).toThrow(
+      /energy\.carbonIntensity\.gramsPerKWh: got 0; grams of CO2e per kWh, above 0/,
+    );
+    expect(() => loadProfile("laptop-gpu", intensity({ gramsPerKWh: 250000 }))).toThrow(
+      /energy\.carbonIntensity\.gramsPerKWh: got 250000; grams of CO2e per kWh, at most 2000 \(coal alone emits about 1,000\): give grams per kWh/,
+    );
+    expect(() => loadProfile("laptop-gpu", intensity({ source: " " }))).toThrow(
+      /energy\.carbonIntensity\.source: got " "; the publisher of the figure, e\.g\. a national dataset or the grid operator, with its URL/,
+    );
+    expect(() => loadProfile("laptop-gpu", intensity({ date: "2025" }))).toThrow(
+      /energy\.carbonIntensity\.date: got "2025"; expected the date the source states, as YYYY-MM-DD/,
+    );
+    expect(() => loadProfile("laptop-gpu", { energy: { carbonIntensity: { gramsPerKWh: 250 } } })).toThrow(
+      /energy\.carbonIntensity\.source: got nothing; expected string\n {2}- energy\.carbonIntensity\.date: got nothing; expected string/,
+    );
+  });
+});
