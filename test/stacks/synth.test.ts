@@ -230,6 +230,8 @@ describe("synthesizing every profile", () => {
     expect(Object.fromEntries(Object.entries(others).map(([name, set]) => [name, [...set]]))).toEqual({
       ...Object.fromEntries(Object.entries(laptop).map(([name, value]) => [name, [value]])),
       "gpu-operator": [UNINSTALL],
+      // A DaemonSet and its configuration, on the kind-on-Linux GPU profiles only (platform/components/kepler.ts).
+      kepler: [UNINSTALL],
       multikueue: [UNINSTALL],
       samples: [UNINSTALL],
     });
