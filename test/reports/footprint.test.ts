@@ -41,6 +41,18 @@ describe("the platform footprint, from the Helm render", () => {
     expect(total.memoryGiB).toBeLessThanOrEqual(3);
   });
 
+  test("a Linux laptop that opts into Kepler still fits: one 100m / 128Mi exporter per node", () => {
+    const withKepler = { components: { kepler: { lifecycle: "managed" } } };
+    expect(row("laptop", "DaemonSet/kepler", withKepler)).toMatchObject({
+      pods: 2,
+      pools: ["control-plane", "workers"],
+      requests: { cpu: "100m", memory: "128Mi" },
+    });
+    const total = footprintTotal(rowsFor("laptop", withKepler));
+    expect(total.cpuCores).toBeLessThanOrEqual(1.5);
+    expect(total.memoryGiB).toBeLessThanOrEqual(3);
+  });
+
   test.each(Object.keys(PROFILES))("every platform pod of %s has a node it can run on", (name) => {
     expect(rowsFor(name).filter((r) => r.pods > 0 && r.pools.length === 0)).toEqual([]);
   });
