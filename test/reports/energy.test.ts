@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadProfile } from "../../profiles/load";
 import { byText } from "../../profiles/order";
+import { FakePrometheus, vector } from "../support/fake-prometheus";
 import {
   checkPeriod,
   energyQueries,
@@ -18,48 +19,6 @@ import {
 
 const INTENSITY = { gramsPerKWh: 250, source: "grid operator, https://example.org/2025", date: "2025-01-01" };
 const AT = new Date("2026-11-30T12:00:00Z");
-
-/** A fake Prometheus on the loopback: answers /api/v1/query from `answer` and records each query. */
-class FakePrometheus {
-  readonly queries: Array<{ query: string | null; time: string | null }> = [];
-  private server?: Server;
-
-  constructor(private readonly answer: (query: string) => { status: number; body: unknown }) {}
-
-  async start(): Promise<string> {
-    this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      if (url.pathname !== "/api/v1/query") {
-        res.writeHead(404).end("not found");
-        return;
-      }
-      const query = url.searchParams.get("query");
-      this.queries.push({ query, time: url.searchParams.get("time") });
-      const { status, body } = this.answer(query ?? "");
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-    });
-    await new Promise<void>((done) => this.server?.listen(0, "127.0.0.1", done));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((done) => this.server?.close(() => done()));
-  }
-}
-
-const vector = (samples: Record<string, number>) => ({
-  status: 200,
-  body: {
-    status: "success",
-    data: {
-      resultType: "vector",
-      result: Object.entries(samples).map(([ns, joules]) => ({
-        metric: { pod_namespace: ns },
-        value: [AT.getTime() / 1000, String(joules)],
-      })),
-    },
-  },
-});
 
 describe("energy queries", () => {
   test("sum Kepler's pod counters by pod_namespace over the period, CPU over the package and DRAM zones only", () => {
