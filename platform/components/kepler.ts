@@ -78,7 +78,7 @@ export const kepler: ComponentDefinition = {
             // docs/developer/design/architecture/configuration.md). A host without a DRAM zone reports package only.
             rapl: { zones: [...RAPL_ZONES] },
             // GPU power through NVML (docs/user/configuration.md "GPU Power Monitoring"); it soft-fails to CPU only
-            // when no GPU or no NVML library is found (cmd/kepler/main.go createGPUMeters).
+            // when no GPU or no NVML library is found (cmd/kepler/main.go createGPUMeters, internal/device/gpu/registry.go).
             experimental: { gpu: { enabled: gpuPoolNames(ctx.profile).length > 0 } },
           },
           // The energy counters are cumulative: a 30 s scrape loses nothing, where the chart's 5 s multiplies samples.
