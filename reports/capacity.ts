@@ -9,6 +9,7 @@ import {
   maxObtainable,
   poolGpuCapacity,
   poolMaxNodes,
+  poolSharingInWords,
   poolWorker,
   queuePoolNames,
   queuePools,
@@ -67,21 +68,6 @@ export interface CapacityReport {
   readonly headroom: ReadonlyArray<{ readonly pool: string; readonly resource: string; readonly slots: number }>;
 }
 
-function describeSharing(profile: Profile, pool: string): string {
-  const gpu = queuePools(profile)[pool].gpu;
-  if (!gpu) return "-";
-  const { sharing } = gpu;
-  switch (sharing.mode) {
-    case "none":
-      return "whole GPUs";
-    case "time-slicing":
-    case "mps":
-      return `${sharing.mode} ×${sharing.replicas}`;
-    case "mig":
-      return `MIG ${sharing.strategy} ${sharing.layout}`;
-  }
-}
-
 export function capacityReport(profile: Profile): CapacityReport {
   const all = queuePools(profile);
   const pools = queuePoolNames(profile).map((name) => {
@@ -92,7 +78,7 @@ export function capacityReport(profile: Profile): CapacityReport {
       nodes: poolMaxNodes(pool),
       gpus: pool.gpu ? poolMaxNodes(pool) * pool.gpu.perNode : 0,
       accelerator: pool.gpu ? ACCELERATORS[pool.gpu.accelerator].description : undefined,
-      sharing: describeSharing(profile, name),
+      sharing: poolSharingInWords(pool),
       slots: poolGpuCapacity(pool),
     };
   });
