@@ -134,6 +134,21 @@ export const CHARTS = {
     source:
       "jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub (JupyterHub 5.5.0, KubeSpawner 7.0.0, OAuthenticator 17.4.0)",
   },
+  "opentelemetry-operator": {
+    kind: "chart",
+    repository: "https://open-telemetry.github.io/opentelemetry-helm-charts",
+    chart: "opentelemetry-operator",
+    version: "0.122.0",
+    source:
+      "open-telemetry/opentelemetry-helm-charts@opentelemetry-operator-0.122.0:charts/opentelemetry-operator (operator 0.158.0)",
+  },
+  "opentelemetry-collector": {
+    kind: "chart",
+    repository: "https://open-telemetry.github.io/opentelemetry-helm-charts",
+    chart: "opentelemetry-collector",
+    version: "0.170.0",
+    source: "open-telemetry/opentelemetry-helm-charts@opentelemetry-collector-0.170.0:charts/opentelemetry-collector",
+  },
 } as const satisfies Record<string, ChartVersion>;
 
 export const IMAGES = {
@@ -198,6 +213,17 @@ export const IMAGES = {
     tag: "4.4.0",
     source:
       "jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub/values.yaml singleuser.image (tag set by chartpress at release)",
+  },
+  /**
+   * The OpenTelemetry Collector gateway (platform/components/opentelemetry-collector.ts). The contrib distribution:
+   * the `otelcol-k8s` one the chart suggests has no `prometheus` exporter at this version.
+   */
+  "opentelemetry-collector-contrib": {
+    kind: "image",
+    repository: "otel/opentelemetry-collector-contrib",
+    tag: "0.158.0",
+    source:
+      "open-telemetry/opentelemetry-collector-releases@v0.158.0:distributions/otelcol-contrib (manifest.yaml: prometheusexporter; the collector chart 0.170.0's appVersion)",
   },
   /** Runs the webhook readiness probes (`kubectl create --dry-run=server`); distroless, no shell. */
   kubectl: {

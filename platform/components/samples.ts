@@ -47,6 +47,7 @@ import { vectorDatabaseEndpoint } from "./vector-database";
 import { byText } from "../../profiles/order";
 import { keda } from "./keda";
 import { observability, PROMETHEUS_URL } from "./observability";
+import { OTLP_GRPC_ENDPOINT, opentelemetryCollector } from "./opentelemetry-collector";
 
 /** Per-pod sizes of the samples: small enough for a laptop queue, GPUs from the sample's `gpus`. */
 const SIZES = {
@@ -214,6 +215,10 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
         // Leaves a MIG slice or a shared slot room for the KV cache.
         maxModelLength: 4096,
         ...interactiveAutoscaling(profile, sample, placement.namespace, name),
+        // vLLM's request spans (tokens, time to first token) to the gateway, which the team's NetworkPolicy allows.
+        ...(lifecycleIn(profile, opentelemetryCollector) === "managed" && {
+          tracing: { otlpEndpoint: OTLP_GRPC_ENDPOINT, serviceName: `${placement.namespace}.${name}` },
+        }),
       });
       return { demand: llm.demand, resting: llm.restingDemand };
     }
@@ -380,6 +385,12 @@ export const samples: ComponentDefinition = {
           { id: "keda", optional: true, reason: "model servers scale with KEDA (autoscalerClass keda)" },
         ]
       : [];
+    if (kinds.has("llm-service"))
+      uses.push({
+        id: "opentelemetry-collector",
+        optional: true,
+        reason: "the LLM server sends its traces to the gateway",
+      });
     return [...new Map([...needs, ...uses].map((n) => [n.id, n])).values()];
   },
   namespaces: (ctx) => (Object.keys(ctx.profile.samples).length > 0 ? teamNamespaceSpecs(ctx.profile) : []),

@@ -213,6 +213,8 @@ describe("synthesizing every profile", () => {
       // The hub's database on the chart's volume claim; its Roles in the team namespaces hold nothing.
       notebooks: KEEP,
       "notebook-access": UNINSTALL,
+      "opentelemetry-collector": UNINSTALL,
+      "opentelemetry-operator": UNINSTALL,
       qdrant: KEEP,
       "qdrant-team-keys": UNINSTALL,
       seaweedfs: KEEP,
