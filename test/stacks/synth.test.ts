@@ -174,7 +174,8 @@ describe("synthesizing every profile", () => {
     expect(releaseDeps("laptop", "kserve-resources")).toEqual(expect.arrayContaining(["cert-manager", "kserve-crd"]));
     expect(releaseDeps("laptop", "kueue")).toContain("kuberay-operator");
     expect(releaseDeps("laptop", "mlflow")).toEqual(expect.arrayContaining(["mlflow-db", "seaweedfs"]));
-    expect(releaseDeps("laptop", "cert-manager")).toContain("kube-prometheus-stack");
+    // A component waits for the last releases of its dependencies: observability ends with its dashboards.
+    expect(releaseDeps("laptop", "cert-manager")).toContain("platform-dashboards");
   });
 
   test("every release says what a failed install leaves: stateless ones are atomic, the ones holding data keep and are replaced", () => {
@@ -195,6 +196,7 @@ describe("synthesizing every profile", () => {
       "cert-manager": UNINSTALL,
       "cloudnative-pg": UNINSTALL,
       "cnpg-webhook-ready": UNINSTALL,
+      "platform-dashboards": UNINSTALL,
       keda: UNINSTALL,
       "kserve-crd": UNINSTALL,
       "kserve-resources": UNINSTALL,
