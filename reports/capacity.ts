@@ -17,6 +17,7 @@ import {
 } from "../profiles/plan";
 import type { Profile } from "../profiles/schema";
 import { App, Chart } from "cdk8s";
+import { NO_DEMAND } from "../charts/workloads";
 import type { ResourceDemand } from "../charts/workloads";
 import { addSample } from "../platform/components/samples";
 import { notebookProfiles, notebooks } from "../platform/components/notebooks";
@@ -131,8 +132,6 @@ function workloadDemands(profile: Profile): WorkloadDemand[] {
     (a, b) => byText(a.team, b.team) || byText(a.kind, b.kind) || byText(a.workload, b.workload),
   );
 }
-
-const NO_DEMAND: ResourceDemand = { pods: 0, cpu: 0, memoryBytes: 0, extended: {} };
 
 /** `2 cpu, 8Gi, 1 × nvidia.com/mig-1g.10gb`, or `-` for nothing. */
 export function formatDemand(demand: ResourceDemand): string {

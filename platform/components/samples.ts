@@ -2,6 +2,7 @@ import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { App } from "cdk8s";
 import {
+  NO_DEMAND,
   InferenceServiceWorkload,
   LlmServiceWorkload,
   predictorPodPrefix,
@@ -98,8 +99,6 @@ export interface SampleDemand {
   readonly resting: ResourceDemand;
 }
 
-const NOTHING: ResourceDemand = { pods: 0, cpu: 0, memoryBytes: 0, extended: {} };
-
 /**
  * Whether serving samples scale with KEDA: KEDA available and the platform's own Prometheus (whose address the
  * triggers name) managed. Otherwise KServe's HPA keeps their replicas between min and max, never below one.
@@ -170,7 +169,7 @@ const RAG_QUESTION = "What wakes the embedding server when it has scaled to zero
 /** Adds one sample's workload to a chart and returns what it asks its queue for. */
 export function addSample(scope: Construct, name: string, profile: Profile, sample: Sample): SampleDemand {
   const placement = samplePlacement(profile, sample);
-  const job = (demand: ResourceDemand): SampleDemand => ({ demand, resting: NOTHING });
+  const job = (demand: ResourceDemand): SampleDemand => ({ demand, resting: NO_DEMAND });
   switch (sample.kind) {
     case "ray-job":
     case "ray-cluster": {
