@@ -154,6 +154,12 @@ describe("synthesizing every profile", () => {
     }
   });
 
+  test("a `${…}` in Helm values reaches the chart literally, not as a Terraform interpolation", () => {
+    const values = (platform("laptop").resource.helm_release["release-opentelemetry-collector"].values as string[])[0];
+    expect(values).toContain("endpoint: $${env:MY_POD_IP}:4317");
+    expect(values).not.toMatch(/(^|[^$])\$\{/);
+  });
+
   test("the platform stack reads the cluster's endpoint from the cluster stack, not a kubeconfig file", () => {
     const text = files["stacks/laptop-platform/cdk.tf.json"];
     expect(text).not.toMatch(/config_path|kubeconfig/);
