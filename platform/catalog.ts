@@ -15,6 +15,8 @@ import { notebooks } from "./components/notebooks";
 import { multikueue } from "./components/multikueue";
 import { objectStore } from "./components/object-store";
 import { observability } from "./components/observability";
+import { opentelemetryCollector } from "./components/opentelemetry-collector";
+import { opentelemetryOperator } from "./components/opentelemetry-operator";
 import { postgresOperator } from "./components/postgres-operator";
 import { postgresql } from "./components/postgresql";
 import { samples } from "./components/samples";
@@ -34,6 +36,8 @@ export const CATALOG: readonly ComponentDefinition[] = [
   notebooks,
   objectStore,
   observability,
+  opentelemetryCollector,
+  opentelemetryOperator,
   postgresOperator,
   postgresql,
   samples,

@@ -148,6 +148,21 @@ export const CHARTS = {
     source:
       "sustainable-computing-io/kepler@v0.11.4:manifests/helm/kepler (.github/workflows/release.yaml sets version 0.11.4, appVersion v0.11.4; docs/user/helm-updates.md:9)",
   },
+  "opentelemetry-operator": {
+    kind: "chart",
+    repository: "https://open-telemetry.github.io/opentelemetry-helm-charts",
+    chart: "opentelemetry-operator",
+    version: "0.122.0",
+    source:
+      "open-telemetry/opentelemetry-helm-charts@opentelemetry-operator-0.122.0:charts/opentelemetry-operator (operator 0.158.0)",
+  },
+  "opentelemetry-collector": {
+    kind: "chart",
+    repository: "https://open-telemetry.github.io/opentelemetry-helm-charts",
+    chart: "opentelemetry-collector",
+    version: "0.170.0",
+    source: "open-telemetry/opentelemetry-helm-charts@opentelemetry-collector-0.170.0:charts/opentelemetry-collector",
+  },
 } as const satisfies Record<string, ChartVersion>;
 
 export const IMAGES = {
@@ -220,6 +235,17 @@ export const IMAGES = {
     tag: "v0.11.4",
     source:
       "sustainable-computing-io/kepler@v0.11.4:manifests/helm/kepler/values.yaml image (appVersion v0.11.4 from .github/workflows/release.yaml)",
+  },
+  /**
+   * The OpenTelemetry Collector gateway (platform/components/opentelemetry-collector.ts). The contrib distribution:
+   * the `otelcol-k8s` one the chart suggests has no `prometheus` exporter at this version.
+   */
+  "opentelemetry-collector-contrib": {
+    kind: "image",
+    repository: "otel/opentelemetry-collector-contrib",
+    tag: "0.158.0",
+    source:
+      "open-telemetry/opentelemetry-collector-releases@v0.158.0:distributions/otelcol-contrib (manifest.yaml: prometheusexporter; the collector chart 0.170.0's appVersion)",
   },
   /** Runs the webhook readiness probes (`kubectl create --dry-run=server`); distroless, no shell. */
   kubectl: {

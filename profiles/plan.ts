@@ -176,3 +176,18 @@ export function maxObtainable(profile: Profile, teamName: string, poolName: stri
 export function maxObtainableGpu(profile: Profile, teamName: string, poolName: string, resource: string): number {
   return maxObtainable(profile, teamName, poolName, resource);
 }
+
+/** How a pool shares its GPUs, in words: `whole GPUs`, `time-slicing ×4`, `MIG single all-1g.10gb`, or `-` without GPUs. */
+export function poolSharingInWords(pool: Pool): string {
+  const sharing = pool.gpu?.sharing;
+  if (!sharing) return "-";
+  switch (sharing.mode) {
+    case "none":
+      return "whole GPUs";
+    case "time-slicing":
+    case "mps":
+      return `${sharing.mode} ×${sharing.replicas}`;
+    case "mig":
+      return `MIG ${sharing.strategy} ${sharing.layout}`;
+  }
+}

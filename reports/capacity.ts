@@ -9,6 +9,7 @@ import {
   maxObtainable,
   poolGpuCapacity,
   poolMaxNodes,
+  poolSharingInWords,
   poolWorker,
   queuePoolNames,
   queuePools,
@@ -16,6 +17,7 @@ import {
 } from "../profiles/plan";
 import type { Profile } from "../profiles/schema";
 import { App, Chart } from "cdk8s";
+import { NO_DEMAND } from "../charts/workloads";
 import type { ResourceDemand } from "../charts/workloads";
 import { addSample } from "../platform/components/samples";
 import { notebookProfiles, notebooks } from "../platform/components/notebooks";
@@ -67,21 +69,6 @@ export interface CapacityReport {
   readonly headroom: ReadonlyArray<{ readonly pool: string; readonly resource: string; readonly slots: number }>;
 }
 
-function describeSharing(profile: Profile, pool: string): string {
-  const gpu = queuePools(profile)[pool].gpu;
-  if (!gpu) return "-";
-  const { sharing } = gpu;
-  switch (sharing.mode) {
-    case "none":
-      return "whole GPUs";
-    case "time-slicing":
-    case "mps":
-      return `${sharing.mode} ×${sharing.replicas}`;
-    case "mig":
-      return `MIG ${sharing.strategy} ${sharing.layout}`;
-  }
-}
-
 export function capacityReport(profile: Profile): CapacityReport {
   const all = queuePools(profile);
   const pools = queuePoolNames(profile).map((name) => {
@@ -92,7 +79,7 @@ export function capacityReport(profile: Profile): CapacityReport {
       nodes: poolMaxNodes(pool),
       gpus: pool.gpu ? poolMaxNodes(pool) * pool.gpu.perNode : 0,
       accelerator: pool.gpu ? ACCELERATORS[pool.gpu.accelerator].description : undefined,
-      sharing: describeSharing(profile, name),
+      sharing: poolSharingInWords(pool),
       slots: poolGpuCapacity(pool),
     };
   });
@@ -145,8 +132,6 @@ function workloadDemands(profile: Profile): WorkloadDemand[] {
     (a, b) => byText(a.team, b.team) || byText(a.kind, b.kind) || byText(a.workload, b.workload),
   );
 }
-
-const NO_DEMAND: ResourceDemand = { pods: 0, cpu: 0, memoryBytes: 0, extended: {} };
 
 /** `2 cpu, 8Gi, 1 × nvidia.com/mig-1g.10gb`, or `-` for nothing. */
 export function formatDemand(demand: ResourceDemand): string {

@@ -11,6 +11,9 @@ import { byText } from "../profiles/order";
 import { footprint, footprintTotal } from "./footprint";
 import type { RenderedStack } from "./rendered";
 import { POSTURE_EXCEPTIONS } from "../verify/posture";
+import { platformAlertRules, platformDashboards } from "../charts/dashboards/platform";
+import { observabilityInput } from "../platform/components/observability";
+import { contextFor } from "../platform/graph";
 
 /** Renders a profile's platform stacks through Helm (verify/helm-render.ts `renderProfile`), injected by the caller. */
 export type ProfileRenderer = (profile: string) => readonly RenderedStack[];
@@ -61,11 +64,28 @@ function componentTable(): string {
   return ["| component | what it is for | depends on (cluster-gpu) |", "|---|---|---|", ...rows].join("\n");
 }
 
+/** What each dashboard and alert rule answers, from their definitions (cluster-gpu, the profile with every kind of pool). */
+function dashboardTable(): string {
+  const input = observabilityInput(contextFor(loadProfile("cluster-gpu")));
+  return [
+    "| dashboard | answers | panels |",
+    "|---|---|---|",
+    ...platformDashboards(input).map(
+      (d) => `| ${d.title} | ${d.question} | ${d.panels.map((p) => p.title).join("; ")} |`,
+    ),
+    "",
+    "| alert rule | answers | fires after |",
+    "|---|---|---|",
+    ...platformAlertRules(input).map((r) => `| \`${r.alert}\` | ${r.question} | ${r.for} |`),
+  ].join("\n");
+}
+
 export const README_BLOCKS: Record<string, (render: ProfileRenderer) => string> = {
   footprint: footprintTable,
   posture: postureExceptionTable,
   versions: versionTableMarkdown,
   components: componentTable,
+  dashboards: dashboardTable,
   capacity: () => CAPACITY_PROFILES.map((name) => formatCapacityReport(capacityReport(loadProfile(name)))).join("\n\n"),
   cost: () => COST_PROFILES.map((name) => formatCostReport(name, costReport(loadProfile(name)))).join("\n\n"),
 };

@@ -235,7 +235,9 @@ export class PlatformStack extends TerraformStack {
           repository: profile.mirror.charts ?? chart.repository,
           chart: chart.chart,
           version: chart.version,
-          values: [stringify(releaseValues(step, planned.component, profile), { sortMapEntries: true })],
+          values: [
+            terraformLiteral(stringify(releaseValues(step, planned.component, profile), { sortMapEntries: true })),
+          ],
         });
       }
       case "local":
@@ -247,4 +249,12 @@ export class PlatformStack extends TerraformStack {
         });
     }
   }
+}
+
+/**
+ * Values are data, but Terraform reads `${…}` and `%{…}` in any string as its own template syntax (the collector's
+ * `${env:MY_POD_IP}` would fail `tofu validate`). Doubling the sigil makes them literal; cdktf tokens are kept.
+ */
+export function terraformLiteral(text: string): string {
+  return text.replace(/([$%])\{(?!TfToken\[)/g, "$1$1{");
 }

@@ -46,6 +46,8 @@ export const DOCUMENTED_KEYS: Partial<Record<ChartKey, Record<string, string>>> 
     "grafana.sidecar.resources":
       "grafana subchart values.yaml `sidecar.resources: {}` (dashboard and datasource sidecars)",
     "kube-state-metrics.resources": "kube-state-metrics subchart values.yaml `resources: {}`",
+    "kube-state-metrics.metricLabelsAllowlist":
+      "kube-state-metrics subchart values.yaml `metricLabelsAllowlist: []`, passed as --metric-labels-allowlist by its templates/deployment.yaml",
     "prometheus-node-exporter.resources": "prometheus-node-exporter subchart values.yaml `resources: {}`",
     "prometheus-node-exporter.containerSecurityContext":
       "prometheus-node-exporter 4.56.1 subchart values.yaml `containerSecurityContext: {readOnlyRootFilesystem: true}`",

@@ -24,6 +24,34 @@ export const OPENAI_PATH = "/openai/v1";
 /** The variable huggingface_hub reads its access token from. */
 export const HF_TOKEN_ENV = "HF_TOKEN";
 
+/** The variable OpenTelemetry SDKs take the service name from (the `service.name` resource attribute). */
+export const OTEL_SERVICE_NAME_ENV = "OTEL_SERVICE_NAME";
+
+/**
+ * vLLM's OpenTelemetry request traces. vLLM exports one span per request with GenAI semantic-convention attributes
+ * (`gen_ai.usage.prompt_tokens`, `gen_ai.usage.completion_tokens`, `gen_ai.response.model`, `gen_ai.request.max_tokens`,
+ * `gen_ai.latency.time_to_first_token`, `gen_ai.latency.e2e`, `gen_ai.latency.time_in_queue`: `SpanAttributes` in
+ * vllm-project/vllm:vllm/tracing.py, read at a recent commit, not at the v0.24.0 tag the image installs). The Hugging
+ * Face server adds vLLM's own argument parser and builds the engine from it when the vLLM backend runs
+ * (kserve/kserve@v0.20.0:python/huggingfaceserver/huggingfaceserver/__main__.py `maybe_add_vllm_cli_parser`,
+ * huggingfaceserver/vllm/utils.py `AsyncEngineArgs.from_cli_args`), so vLLM's `--otlp-traces-endpoint` reaches the
+ * engine; the Transformers fallback ignores it (`parse_known_args`). The image installs vLLM 0.24.0
+ * (kserve/kserve@v0.20.0:python/huggingface_server.Dockerfile, huggingface_server_cpu.Dockerfile `VLLM_VERSION`) and the
+ * OTLP exporters (python/huggingfaceserver/uv.lock: opentelemetry-exporter-otlp 1.40.0).
+ */
+export interface LlmTracing {
+  /**
+   * An OTLP/gRPC endpoint (vLLM's default protocol), e.g. the platform's gateway
+   * `http://opentelemetry-collector.opentelemetry.svc.cluster.local:4317`; `http://` means no TLS.
+   */
+  readonly otlpEndpoint: string;
+  /**
+   * The traces' `service.name`.
+   * @default the InferenceService name
+   */
+  readonly serviceName?: string;
+}
+
 export type LlmModelSource =
   | { readonly storageUri: string }
   | {
@@ -67,6 +95,11 @@ export interface LlmServiceWorkloadProps {
    * @default false
    */
   readonly podMonitor?: boolean;
+  /**
+   * Send vLLM's request traces over OTLP (see LlmTracing).
+   * @default no traces
+   */
+  readonly tracing?: LlmTracing;
 }
 
 /** The OpenAI-compatible base URL of a Hugging Face server inside the cluster (the predictor Service of Standard mode, port 80). */
@@ -116,12 +149,30 @@ export class LlmServiceWorkload extends Construct {
       validateCount(workload, "maxModelLength", props.maxModelLength, 16);
       args.push(`--max_model_len=${props.maxModelLength}`);
     }
+    const env: Record<string, string> = {};
+    if (props.tracing) {
+      const { otlpEndpoint, serviceName = props.name } = props.tracing;
+      if (!/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(otlpEndpoint)) {
+        throw propsError(
+          workload,
+          "tracing.otlpEndpoint",
+          otlpEndpoint,
+          "give an OTLP/gRPC endpoint http(s)://<host>:<port>, e.g. http://opentelemetry-collector.opentelemetry.svc.cluster.local:4317",
+        );
+      }
+      if (!/^[\w.-]+$/.test(serviceName)) {
+        throw propsError(workload, "tracing.serviceName", serviceName, "use letters, digits, '.', '_' and '-'");
+      }
+      args.push(`--otlp-traces-endpoint=${otlpEndpoint}`);
+      env[OTEL_SERVICE_NAME_ENV] = serviceName;
+    }
     const service = new InferenceServiceWorkload(this, "inference-service", {
       name: props.name,
       placement: props.placement,
       modelFormat: HUGGINGFACE_FORMAT,
       storageUri,
       args,
+      env,
       secretEnv,
       resources: props.resources,
       minReplicas: props.minReplicas,

@@ -197,6 +197,9 @@ export function validateCount(workload: string, prop: string, value: number, min
   }
 }
 
+/** No pods, no resources: what a finished Job or a service at zero replicas holds. */
+export const NO_DEMAND: ResourceDemand = { pods: 0, cpu: 0, memoryBytes: 0, extended: {} };
+
 /** The demand of `pods` identical pods with one container each. */
 export function podDemand(resources: PodResources, pods: number): ResourceDemand {
   // CPU in whole millicores, so that sums of quantities like 100m stay exact.

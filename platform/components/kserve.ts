@@ -143,6 +143,11 @@ export const kserve: ComponentDefinition = {
       reason: "the controller looks for KEDA's ScaledObject CRD only when it starts (autoscalerClass keda)",
     },
     {
+      id: "opentelemetry-operator",
+      optional: true,
+      reason: "the controller looks for the OpenTelemetryCollector CRD only when it starts (PodMetric autoscaling)",
+    },
+    {
       id: "observability",
       optional: true,
       reason: "Prometheus Operator CRDs first, so teams can add PodMonitors for predictors (the chart ships none)",

@@ -44,7 +44,7 @@ export interface KueueConfiguration {
   readonly apiVersion: "config.kueue.x-k8s.io/v1beta2";
   readonly kind: "Configuration";
   readonly health: { readonly healthProbeBindAddress: string };
-  readonly metrics: { readonly bindAddress: string };
+  readonly metrics: { readonly bindAddress: string; readonly enableClusterQueueResources: boolean };
   readonly webhook: { readonly port: number };
   readonly leaderElection: { readonly leaderElect: boolean; readonly resourceName: string };
   readonly controller: { readonly groupKindConcurrency: Readonly<Record<string, number>> };
@@ -81,7 +81,9 @@ export function kueueConfiguration(fairSharing = false): KueueConfiguration {
     apiVersion: "config.kueue.x-k8s.io/v1beta2",
     kind: "Configuration",
     health: { healthProbeBindAddress: ":8081" },
-    metrics: { bindAddress: ":8443" },
+    // The per-ClusterQueue usage, nominal quota and borrowing limit metrics the queue dashboard and alerts read
+    // (off by default: kubernetes-sigs/kueue@v0.19.2 apis/config/v1beta2 ControllerMetrics).
+    metrics: { bindAddress: ":8443", enableClusterQueueResources: true },
     webhook: { port: 9443 },
     leaderElection: { leaderElect: true, resourceName: "c1f6bfd2.kueue.x-k8s.io" },
     controller: {

@@ -1,4 +1,17 @@
-import type { ComponentDefinition } from "../component";
+import { z } from "zod";
+import { GrafanaDashboards } from "../../charts/dashboards/grafana";
+import type { AlertThresholds, GpuPoolInfo, PlatformObservabilityInput } from "../../charts/dashboards/platform";
+import { PlatformAlertRules, platformAlertRules, platformDashboards } from "../../charts/dashboards/platform";
+import {
+  poolGpuCapacity,
+  poolSharingInWords,
+  POOL_LABEL,
+  queuePoolNames,
+  queuePools,
+  teamNames,
+  teamNamespace,
+} from "../../profiles/plan";
+import type { ComponentContext, ComponentDefinition } from "../component";
 import { resources } from "./shared";
 
 export const NAMESPACE = "monitoring";
@@ -23,6 +36,40 @@ const EVERYTHING = {};
  * Grafana's admin password is left to the Grafana chart, which generates it into the Secret
  * `kube-prometheus-stack-grafana` (key `admin-password`): no password is ever written here.
  */
+/** `components.observability.settings`: the alert rules' thresholds. */
+export const observabilitySettings = z.strictObject({
+  alerts: z
+    .strictObject({
+      /** A GPU allocated and below `gpuIdlePercent` utilization this long fires CnaiGpuAllocatedIdle. */
+      gpuIdleMinutes: z.number().int().min(5).max(1440).default(30),
+      gpuIdlePercent: z.number().min(0).max(100).default(5),
+      /** Pending workloads and no admission this long fires CnaiQueueHeadWaiting. */
+      queueWaitMinutes: z.number().int().min(5).max(10080).default(60),
+      /** Usage above nominal quota this long fires CnaiTeamBorrowingLong. */
+      borrowingMinutes: z.number().int().min(5).max(10080).default(120),
+    })
+    .default({ gpuIdleMinutes: 30, gpuIdlePercent: 5, queueWaitMinutes: 60, borrowingMinutes: 120 }),
+});
+
+/** What the dashboards and rules are built from: the team namespaces, the GPU pools, the thresholds. */
+export function observabilityInput(ctx: ComponentContext): PlatformObservabilityInput {
+  const { profile } = ctx;
+  const pools = queuePools(profile);
+  const gpuPools: GpuPoolInfo[] = queuePoolNames(profile)
+    .filter((name) => pools[name].gpu)
+    .map((name) => ({
+      pool: name,
+      resources: Object.keys(poolGpuCapacity(pools[name])),
+      sharing: poolSharingInWords(pools[name]),
+      mig: pools[name].gpu?.sharing.mode === "mig",
+    }));
+  return {
+    teamNamespaces: teamNames(profile).map((team) => teamNamespace(team, profile.teams[team])),
+    gpuPools,
+    alerts: ctx.settings<{ alerts: AlertThresholds }>("observability").alerts,
+  };
+}
+
 export const observability: ComponentDefinition = {
   id: "observability",
   title: "Observability (kube-prometheus-stack)",
@@ -30,9 +77,10 @@ export const observability: ComponentDefinition = {
   defaultLifecycle: "managed",
   reservedNamespaces: [NAMESPACE],
   placement: "every-cluster",
+  settings: observabilitySettings,
   dependencies: () => [],
   namespaces: () => [{ name: NAMESPACE }],
-  steps: () => [
+  steps: (ctx) => [
     {
       kind: "upstream",
       name: RELEASE,
@@ -89,12 +137,29 @@ export const observability: ComponentDefinition = {
             datasources: { alertmanager: { enabled: false } },
           },
         },
-        "kube-state-metrics": { resources: resources("10m", "32Mi", "100m", "128Mi") },
+        "kube-state-metrics": {
+          resources: resources("10m", "32Mi", "100m", "128Mi"),
+          // kube_node_labels carries only allowlisted labels; the pool label lets dashboards count GPUs per pool.
+          metricLabelsAllowlist: [`nodes=[${POOL_LABEL}]`],
+        },
         "prometheus-node-exporter": {
           resources: resources("5m", "16Mi", "50m", "64Mi"),
           // Host access stays (it reads the host's /proc and /sys); escalation is never needed.
           containerSecurityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
         },
+      },
+    },
+    {
+      kind: "local",
+      name: "platform-dashboards",
+      namespace: NAMESPACE,
+      after: [RELEASE],
+      // ConfigMaps and a PrometheusRule built from the profile: nothing holds data.
+      onFailedInstall: "uninstall",
+      render: (app, id) => {
+        const input = observabilityInput(ctx);
+        new GrafanaDashboards(app, `${id}-dashboards`, { namespace: NAMESPACE, dashboards: platformDashboards(input) });
+        new PlatformAlertRules(app, `${id}-rules`, { namespace: NAMESPACE, rules: platformAlertRules(input) });
       },
     },
   ],

@@ -2,6 +2,7 @@ import { Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { App } from "cdk8s";
 import {
+  NO_DEMAND,
   InferenceServiceWorkload,
   LlmServiceWorkload,
   predictorPodPrefix,
@@ -47,6 +48,7 @@ import { vectorDatabaseEndpoint } from "./vector-database";
 import { byText } from "../../profiles/order";
 import { keda } from "./keda";
 import { observability, PROMETHEUS_URL } from "./observability";
+import { OTLP_GRPC_ENDPOINT, opentelemetryCollector } from "./opentelemetry-collector";
 
 /** Per-pod sizes of the samples: small enough for a laptop queue, GPUs from the sample's `gpus`. */
 const SIZES = {
@@ -96,8 +98,6 @@ export interface SampleDemand {
   /** While idle: serving at minReplicas (nothing when it scales to zero), a RayCluster whole, a finished Job nothing. */
   readonly resting: ResourceDemand;
 }
-
-const NOTHING: ResourceDemand = { pods: 0, cpu: 0, memoryBytes: 0, extended: {} };
 
 /**
  * Whether serving samples scale with KEDA: KEDA available and the platform's own Prometheus (whose address the
@@ -169,7 +169,7 @@ const RAG_QUESTION = "What wakes the embedding server when it has scaled to zero
 /** Adds one sample's workload to a chart and returns what it asks its queue for. */
 export function addSample(scope: Construct, name: string, profile: Profile, sample: Sample): SampleDemand {
   const placement = samplePlacement(profile, sample);
-  const job = (demand: ResourceDemand): SampleDemand => ({ demand, resting: NOTHING });
+  const job = (demand: ResourceDemand): SampleDemand => ({ demand, resting: NO_DEMAND });
   switch (sample.kind) {
     case "ray-job":
     case "ray-cluster": {
@@ -214,6 +214,10 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
         // Leaves a MIG slice or a shared slot room for the KV cache.
         maxModelLength: 4096,
         ...interactiveAutoscaling(profile, sample, placement.namespace, name),
+        // vLLM's request spans (tokens, time to first token) to the gateway, which the team's NetworkPolicy allows.
+        ...(lifecycleIn(profile, opentelemetryCollector) === "managed" && {
+          tracing: { otlpEndpoint: OTLP_GRPC_ENDPOINT, serviceName: `${placement.namespace}.${name}` },
+        }),
       });
       return { demand: llm.demand, resting: llm.restingDemand };
     }
@@ -380,6 +384,12 @@ export const samples: ComponentDefinition = {
           { id: "keda", optional: true, reason: "model servers scale with KEDA (autoscalerClass keda)" },
         ]
       : [];
+    if (kinds.has("llm-service"))
+      uses.push({
+        id: "opentelemetry-collector",
+        optional: true,
+        reason: "the LLM server sends its traces to the gateway",
+      });
     return [...new Map([...needs, ...uses].map((n) => [n.id, n])).values()];
   },
   namespaces: (ctx) => (Object.keys(ctx.profile.samples).length > 0 ? teamNamespaceSpecs(ctx.profile) : []),

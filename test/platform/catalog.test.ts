@@ -105,6 +105,8 @@ describe("the component catalog", () => {
       "multikueue",
       "notebooks",
       "object-store",
+      "opentelemetry-collector",
+      "opentelemetry-operator",
       "postgres-operator",
       "postgresql",
       "samples",

@@ -49,6 +49,8 @@ describe("MultiKueue profiles", () => {
       mlflow: "disabled",
       notebooks: "disabled",
       "vector-database": "disabled",
+      "opentelemetry-collector": "disabled",
+      "opentelemetry-operator": "disabled",
       tenancy: "managed",
       samples: "disabled",
       multikueue: "disabled",

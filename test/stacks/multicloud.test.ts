@@ -100,13 +100,14 @@ describe("the multicloud-gpu profile", () => {
     );
   });
 
-  test("workers run Kueue, KubeRay and tenancy, but none of the shared services", () => {
+  test("workers run Kueue, KubeRay, tenancy and their own monitoring with the platform dashboards, but none of the shared services", () => {
     expect(Object.keys(tf("multicloud-gpu-gke-platform").resource.helm_release).sort()).toEqual([
       "release-kube-prometheus-stack",
       "release-kuberay-operator",
       "release-kueue",
       "release-kueue-queues",
       "release-kueue-webhook-ready",
+      "release-platform-dashboards",
       "release-team-tenancy",
     ]);
   });

@@ -154,6 +154,12 @@ describe("synthesizing every profile", () => {
     }
   });
 
+  test("a `${…}` in Helm values reaches the chart literally, not as a Terraform interpolation", () => {
+    const values = (platform("laptop").resource.helm_release["release-opentelemetry-collector"].values as string[])[0];
+    expect(values).toContain("endpoint: $${env:MY_POD_IP}:4317");
+    expect(values).not.toMatch(/(^|[^$])\$\{/);
+  });
+
   test("the platform stack reads the cluster's endpoint from the cluster stack, not a kubeconfig file", () => {
     const text = files["stacks/laptop-platform/cdk.tf.json"];
     expect(text).not.toMatch(/config_path|kubeconfig/);
@@ -174,7 +180,8 @@ describe("synthesizing every profile", () => {
     expect(releaseDeps("laptop", "kserve-resources")).toEqual(expect.arrayContaining(["cert-manager", "kserve-crd"]));
     expect(releaseDeps("laptop", "kueue")).toContain("kuberay-operator");
     expect(releaseDeps("laptop", "mlflow")).toEqual(expect.arrayContaining(["mlflow-db", "seaweedfs"]));
-    expect(releaseDeps("laptop", "cert-manager")).toContain("kube-prometheus-stack");
+    // A component waits for the last releases of its dependencies: observability ends with its dashboards.
+    expect(releaseDeps("laptop", "cert-manager")).toContain("platform-dashboards");
   });
 
   test("every release says what a failed install leaves: stateless ones are atomic, the ones holding data keep and are replaced", () => {
@@ -195,6 +202,7 @@ describe("synthesizing every profile", () => {
       "cert-manager": UNINSTALL,
       "cloudnative-pg": UNINSTALL,
       "cnpg-webhook-ready": UNINSTALL,
+      "platform-dashboards": UNINSTALL,
       keda: UNINSTALL,
       "kserve-crd": UNINSTALL,
       "kserve-resources": UNINSTALL,
@@ -213,6 +221,8 @@ describe("synthesizing every profile", () => {
       // The hub's database on the chart's volume claim; its Roles in the team namespaces hold nothing.
       notebooks: KEEP,
       "notebook-access": UNINSTALL,
+      "opentelemetry-collector": UNINSTALL,
+      "opentelemetry-operator": UNINSTALL,
       qdrant: KEEP,
       "qdrant-team-keys": UNINSTALL,
       seaweedfs: KEEP,

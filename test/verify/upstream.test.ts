@@ -24,11 +24,11 @@ function withStep(
 }
 
 /** The laptop profile's custom resources (14) when kueue-queues renders only a PodMonitor. */
-const CUSTOM_WITH_POD_MONITOR = 9;
+const CUSTOM_WITH_POD_MONITOR = 10;
 
 /** The chart archives of the laptop profile's upstream releases, in plan order. */
 const LAPTOP_ARCHIVES =
-  "kube-prometheus-stack-88.5.3, cert-manager-v1.21.1, keda-2.20.2, kuberay-operator-1.7.0, seaweedfs-4.44.0, cloudnative-pg-0.29.0, qdrant-1.19.0, kserve-crd-v0.20.0, kserve-resources-v0.20.0, kueue-0.19.2, jupyterhub-4.4.0";
+  "kube-prometheus-stack-88.5.3, cert-manager-v1.21.1, keda-2.20.2, kuberay-operator-1.7.0, seaweedfs-4.44.0, opentelemetry-collector-0.170.0, cloudnative-pg-0.29.0, qdrant-1.19.0, kueue-0.19.2, opentelemetry-operator-0.122.0, kserve-crd-v0.20.0, kserve-resources-v0.20.0, jupyterhub-4.4.0";
 
 /** A plan whose kueue-queues step renders only this object. */
 function withOnly(steps: PlannedStep[], object: ApiObjectProps): PlannedStep[] {
@@ -59,11 +59,13 @@ describe("upstream conformance", () => {
   });
 
   test.each([
-    ["laptop", 14, 47, ""],
-    ["laptop-gpu", 14, 47, ""],
-    // Serving samples add PodMonitors (their CRD ships in kube-prometheus-stack) and the ScaledObjects KServe derives.
-    ["workstation-gpu", 20, 69, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
-    ["cluster-gpu", 28, 92, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
+    // One more core object per team: the NetworkPolicy allowing OTLP to the OpenTelemetry gateway. The platform's
+    // PrometheusRule and its three dashboard ConfigMaps: CRD shipped in kube-prometheus-stack.
+    ["laptop", 15, 51, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
+    ["laptop-gpu", 15, 51, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
+    // Serving samples add PodMonitors and the ScaledObjects KServe derives.
+    ["workstation-gpu", 21, 74, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
+    ["cluster-gpu", 29, 98, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
   ])("the %s profile conforms to the pinned charts and CRDs with zero failures", (name, custom, core, shipped) => {
     const { profile, steps } = stepsFor(name);
     const report = checkConformance(reference, profile, steps);
@@ -128,7 +130,9 @@ describe("upstream conformance", () => {
       throw new Error(`helm pull ${chart} --repo ${repository} failed: no answer within 60 s`);
     });
     expect(
-      checkConformance(reference, profile, withPodMonitor(steps, { port: "metrics" }), { chartCrds: offline }).failures,
+      checkConformance(reference, profile, withPodMonitor(steps, { port: "metrics" }), {
+        chartCrds: offline,
+      }).failures.filter((failure) => failure.includes("PodMonitor/vllm")),
     ).toEqual([
       expect.stringMatching(
         /^custom resource PodMonitor\/vllm in kueue-queues: no CRD for monitoring\.coreos\.com\/v1 PodMonitor in the reference nor in the crds\/ of the profile's chart archives: kube-prometheus-stack-88\.5\.3 \(unavailable: helm pull kube-prometheus-stack --repo https:\/\/prometheus-community\.github\.io\/helm-charts failed: no answer within 60 s\), cert-manager-v1\.21\.1 \(unavailable: /,

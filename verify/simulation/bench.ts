@@ -52,7 +52,7 @@ export function benchOverride(): Record<string, unknown> {
         ]),
       ),
     },
-    samples: { "ray-sweep": null, notebook: null, pretrain: null, "llm-serving": null, "rag-index": null },
+    samples: { "ray-sweep": null, notebook: null, pretrain: null, "llm-serving": null, "rag-index": null, rag: null },
   };
 }
 

@@ -75,6 +75,30 @@ describe("LlmServiceWorkload", () => {
     ]);
   });
 
+  test("tracing sends vLLM's request spans over OTLP/gRPC, named after the service", () => {
+    const endpoint = "http://opentelemetry-collector.opentelemetry.svc.cluster.local:4317";
+    const base = { name: "chat", placement: PLACEMENT, model: { storageUri: "s3://models/x" }, resources: SLICE };
+    const { object } = render({ ...base, maxModelLength: 4096, tracing: { otlpEndpoint: endpoint } });
+    expect(object.spec.predictor.model.args).toEqual([
+      "--max_model_len=4096",
+      "--otlp-traces-endpoint=http://opentelemetry-collector.opentelemetry.svc.cluster.local:4317",
+    ]);
+    expect(object.spec.predictor.model.env).toEqual([{ name: "OTEL_SERVICE_NAME", value: "chat" }]);
+    const named = render({ ...base, tracing: { otlpEndpoint: endpoint, serviceName: "team-serving.chat" } }).object;
+    expect(named.spec.predictor.model.env).toEqual([{ name: "OTEL_SERVICE_NAME", value: "team-serving.chat" }]);
+    expect(render(base).object.spec.predictor.model.env).toBeUndefined();
+  });
+
+  test("a bad tracing endpoint or service name is refused with the prop, the value and the fix", () => {
+    const base = { name: "chat", placement: PLACEMENT, model: { storageUri: "s3://models/x" }, resources: SLICE };
+    expect(() => render({ ...base, tracing: { otlpEndpoint: "collector:4317" } })).toThrow(
+      /LlmServiceWorkload "chat": tracing\.otlpEndpoint is "collector:4317"; give an OTLP\/gRPC endpoint http\(s\):\/\/<host>:<port>/,
+    );
+    expect(() =>
+      render({ ...base, tracing: { otlpEndpoint: "http://collector:4317", serviceName: "chat server" } }),
+    ).toThrow(/LlmServiceWorkload "chat": tracing\.serviceName is "chat server"; use letters, digits/);
+  });
+
   test("the InferenceService passes the pinned KServe CRD schema", () => {
     const { object } = render({
       name: "chat",
@@ -82,6 +106,7 @@ describe("LlmServiceWorkload", () => {
       model: { huggingFaceId: "Qwen/Qwen2.5-0.5B-Instruct", tokenSecret: { secretName: "hf-token", key: "token" } },
       resources: SLICE,
       maxModelLength: 2048,
+      tracing: { otlpEndpoint: "http://opentelemetry-collector.opentelemetry.svc.cluster.local:4317" },
     });
     const crd = crdFor("serving.kserve.io/v1beta1", "InferenceService");
     expect(crd).toBeDefined();

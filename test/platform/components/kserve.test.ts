@@ -47,11 +47,12 @@ function valueAt(values: unknown, dotted: string): unknown {
 }
 
 describe("kserve component", () => {
-  test("needs cert-manager and uses the object store, KEDA and observability when available", () => {
+  test("needs cert-manager and uses the object store, KEDA, the OpenTelemetry Operator and observability when available", () => {
     expect(kserve.dependencies(loadProfile("laptop")).map((d) => [d.id, d.optional ?? false])).toEqual([
       ["cert-manager", false],
       ["object-store", true],
       ["keda", true],
+      ["opentelemetry-operator", true],
       ["observability", true],
     ]);
   });

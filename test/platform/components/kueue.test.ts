@@ -206,10 +206,11 @@ describe("kueue component", () => {
     expect(unknownValuePaths("kueue", release(stepsFor(profileName)).values)).toEqual([]);
   });
 
-  test("the Configuration is the chart default with fewer frameworks and the opt-in namespace selector", () => {
+  test("the Configuration is the chart default with fewer frameworks, the opt-in namespace selector and the ClusterQueue resource metrics", () => {
     const ours = configuration(stepsFor("laptop"));
     expect(ours).toEqual({
       ...chartDefaultConfiguration(),
+      metrics: { ...(chartDefaultConfiguration().metrics as object), enableClusterQueueResources: true },
       managedJobsNamespaceSelector: { matchLabels: { "managed-by-kueue": "true" } },
       integrations: {
         frameworks: ["batch/job", "ray.io/rayjob", "ray.io/raycluster", "ray.io/rayservice", "deployment", "pod"],
@@ -223,6 +224,7 @@ describe("kueue component", () => {
     const steps = stepsFor("workstation-gpu");
     expect(configuration(steps)).toEqual({
       ...chartDefaultConfiguration(),
+      metrics: { ...(chartDefaultConfiguration().metrics as object), enableClusterQueueResources: true },
       managedJobsNamespaceSelector: { matchLabels: { "managed-by-kueue": "true" } },
       integrations: {
         frameworks: ["batch/job", "ray.io/rayjob", "ray.io/raycluster", "ray.io/rayservice", "deployment", "pod"],

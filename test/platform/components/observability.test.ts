@@ -6,7 +6,10 @@ import { unknownValuePaths } from "../../support/reference";
 
 function release(): UpstreamRelease {
   const steps: readonly Step[] = observability.steps(contextFor(loadProfile("laptop")));
-  expect(steps).toHaveLength(1);
+  expect(steps.map((s) => [s.kind, s.name])).toEqual([
+    ["upstream", "kube-prometheus-stack"],
+    ["local", "platform-dashboards"],
+  ]);
   return steps[0] as UpstreamRelease;
 }
 
@@ -93,7 +96,10 @@ describe("observability component", () => {
       resources: small("20m", "128Mi", "200m", "256Mi"),
       sidecar: { resources: small("5m", "64Mi", "50m", "128Mi"), datasources: { alertmanager: { enabled: false } } },
     });
-    expect(valueAt(values, "kube-state-metrics")).toEqual({ resources: small("10m", "32Mi", "100m", "128Mi") });
+    expect(valueAt(values, "kube-state-metrics")).toEqual({
+      resources: small("10m", "32Mi", "100m", "128Mi"),
+      metricLabelsAllowlist: ["nodes=[cnai.io/pool]"],
+    });
     expect(valueAt(values, "prometheus-node-exporter")).toEqual({
       resources: small("5m", "16Mi", "50m", "64Mi"),
       containerSecurityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },

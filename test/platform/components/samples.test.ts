@@ -57,6 +57,7 @@ describe("samples component", () => {
       "vector-database",
       "observability",
       "keda",
+      "opentelemetry-collector",
     ]);
     expect(samples.dependencies(loadProfile("laptop"))).toEqual([]);
     expect(samples.steps(contextFor(loadProfile("laptop")))).toEqual([]);
@@ -122,6 +123,26 @@ describe("samples component", () => {
         .filter((l) => Object.keys(l).some((k) => k.startsWith("nvidia.com/")));
     expect(limits("llm-serving")).toEqual([expect.objectContaining({ "nvidia.com/mig-1g.10gb": "1" })]);
     expect(limits("pretrain")).toEqual([expect.objectContaining({ "nvidia.com/gpu": "2" })]);
+  });
+
+  test("the LLM server sends vLLM's traces to the gateway while the collector is managed", () => {
+    const model = (objects: Obj[]) =>
+      (
+        objects.find((o) => o.kind === "InferenceService" && o.metadata.name === "llm-serving")?.spec.predictor as {
+          model: { args: string[]; env?: Array<{ name: string; value: string }> };
+        }
+      ).model;
+    const traced = model(rendered("cluster-gpu"));
+    expect(traced.args).toContain(
+      "--otlp-traces-endpoint=http://opentelemetry-collector.opentelemetry.svc.cluster.local:4317",
+    );
+    expect(traced.env).toEqual([{ name: "OTEL_SERVICE_NAME", value: "team-serving.llm-serving" }]);
+    const withoutCollector = samples.steps(
+      contextFor(loadProfile("cluster-gpu", { components: { "opentelemetry-collector": { lifecycle: "disabled" } } })),
+    );
+    const untraced = model(renderLocal(withoutCollector[0] as LocalRelease, "samples") as Obj[]);
+    expect(untraced.args.filter((a) => a.startsWith("--otlp"))).toEqual([]);
+    expect(untraced.env).toBeUndefined();
   });
 
   test("interactive serving keeps one replica and scales with KEDA on requests; the RAG embedder rests at zero", () => {

@@ -62,23 +62,29 @@ describe("tenancy component", () => {
     });
   });
 
-  test("teams may reach MLflow, the notebook hub, the vector database and the object store, and nothing else of the platform", () => {
+  test("teams may reach MLflow, the notebook hub, the object store, the OpenTelemetry gateway and the vector database, and nothing else of the platform", () => {
     expect(teamEgress(contextFor(loadProfile("laptop")))).toEqual([
       { name: "mlflow", namespace: "mlflow", ports: [5000] },
       { name: "notebooks-hub", namespace: "notebooks", ports: [8081] },
       { name: "object-store", namespace: "object-store", ports: [8333] },
+      { name: "otel-collector", namespace: "opentelemetry", ports: [4317, 4318] },
       { name: "vector-db", namespace: "vector-db", ports: [6333, 6334] },
     ]);
     expect(
       teamEgress(contextFor(loadProfile("laptop", { components: { mlflow: { lifecycle: "disabled" } } }))).map(
         (p) => p.name,
       ),
-    ).toEqual(["notebooks-hub", "object-store", "vector-db"]);
+    ).toEqual(["notebooks-hub", "object-store", "otel-collector", "vector-db"]);
   });
 
   test("teams get no route to Milvus, which has no per-team users here", () => {
     const ctx = contextFor(loadProfile("laptop", { vectorDatabase: { engine: "milvus" } }));
-    expect(teamEgress(ctx).map((peer) => peer.name)).toEqual(["mlflow", "notebooks-hub", "object-store"]);
+    expect(teamEgress(ctx).map((peer) => peer.name)).toEqual([
+      "mlflow",
+      "notebooks-hub",
+      "object-store",
+      "otel-collector",
+    ]);
   });
 
   test("the KubeRay operator may reach the Ray dashboards in team namespaces", () => {
