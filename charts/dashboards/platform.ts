@@ -1,12 +1,16 @@
 /**
  * The platform's dashboards and alert rules, built from the profile's teams and pools: GPUs per team, Kueue per team,
- * and serving. Every query names metrics of the exporters the platform runs (DCGM exporter through the GPU Operator,
- * kube-state-metrics, Kueue, KServe's model servers and vLLM, KEDA); test/charts/dashboards checks them against the
- * metric catalog taken from those exporters' sources at the pinned versions.
+ * serving, and energy per team where Kepler runs. Every query names metrics of the exporters the platform runs (DCGM
+ * exporter through the GPU Operator, kube-state-metrics, Kueue, KServe's model servers and vLLM, KEDA, Kepler);
+ * test/charts/dashboards checks them against the metric catalog taken from those exporters' sources at the pinned
+ * versions.
  */
 import { ApiObject, Chart } from "cdk8s";
 import type { Construct } from "constructs";
+import { RAPL_ZONES } from "../../platform/components/kepler";
 import { POOL_LABEL } from "../../profiles/plan";
+import type { CarbonIntensity } from "../../profiles/schema";
+import { DEFAULT_PERIOD, energyQueries, JOULES_PER_KWH, POD_ENERGY_METRICS } from "../../reports/energy";
 import type { Dashboard, Panel } from "./grafana";
 
 export interface GpuPoolInfo {
@@ -29,10 +33,20 @@ export interface AlertThresholds {
   readonly borrowingMinutes: number;
 }
 
+/** What the energy dashboard is built from, where Kepler runs. */
+export interface EnergyInput {
+  /** Kepler measures GPU power too (the profile has GPU pools, `config.experimental.gpu.enabled`). */
+  readonly gpu: boolean;
+  /** The profile's sourced grid intensity; without it the dashboard shows energy, never carbon. */
+  readonly carbonIntensity?: CarbonIntensity;
+}
+
 export interface PlatformObservabilityInput {
   readonly teamNamespaces: readonly string[];
   readonly gpuPools: readonly GpuPoolInfo[];
   readonly alerts: AlertThresholds;
+  /** Present only where Kepler runs: no energy dashboard without a measurement. */
+  readonly energy?: EnergyInput;
 }
 
 /** kube-state-metrics writes a resource name with every character outside [a-zA-Z0-9_] as `_` (`nvidia_com_gpu`). */
@@ -298,8 +312,85 @@ export function servingDashboard(input: PlatformObservabilityInput): Dashboard {
   };
 }
 
+/**
+ * Energy and carbon per team from Kepler's per-pod counters (docs/energy.md): the same queries as `npm run cost`, so
+ * the dashboard and the report agree. Carbon only with the profile's sourced intensity, which the dashboard states.
+ */
+export function energyDashboard(input: PlatformObservabilityInput, energy: EnergyInput): Dashboard {
+  const teams = `pod_namespace=~"${[...input.teamNamespaces].sort().join("|")}"`;
+  const perDay = energyQueries(input.teamNamespaces, DEFAULT_PERIOD);
+  const kWh = (joules: string) => `${joules} / ${JOULES_PER_KWH}`;
+  // A namespace with CPU and GPU series gets their sum; one with either alone keeps it (`+` drops unmatched sides).
+  const totalJoules = energy.gpu ? `(${perDay.cpu} + ${perDay.gpu}) or ${perDay.cpu} or ${perDay.gpu}` : perDay.cpu;
+  const intensity = energy.carbonIntensity;
+  const cpuWatts = `sum by (pod_namespace) (${POD_ENERGY_METRICS.cpu.replace("_joules_total", "_watts")}{${teams},zone=~"${RAPL_ZONES.join("|")}"})`;
+  const gpuWatts = `sum by (pod_namespace) (${POD_ENERGY_METRICS.gpu.replace("_joules_total", "_watts")}{${teams}})`;
+  const panels: Panel[] = [
+    {
+      title: "Power per team",
+      question: `How much power do each team's pods draw right now (CPU package and DRAM${energy.gpu ? ", and GPUs" : ""})?`,
+      kind: "timeseries",
+      unit: "watt",
+      queries: [
+        { expr: cpuWatts, legend: "{{pod_namespace}} CPU" },
+        ...(energy.gpu ? [{ expr: gpuWatts, legend: "{{pod_namespace}} GPU" }] : []),
+      ],
+    },
+    {
+      title: `Energy per team over the last ${DEFAULT_PERIOD}`,
+      question: `How many kWh did each team use over the last ${DEFAULT_PERIOD}, as \`npm run cost\` reports it?`,
+      kind: "table",
+      unit: "kwatth",
+      queries: [
+        { expr: kWh(perDay.cpu), legend: "{{pod_namespace}} CPU" },
+        ...(energy.gpu ? [{ expr: kWh(perDay.gpu), legend: "{{pod_namespace}} GPU" }] : []),
+      ],
+    },
+    ...(intensity
+      ? [
+          {
+            title: `Carbon per team over the last ${DEFAULT_PERIOD}`,
+            question: `How many grams of CO2e did each team's energy cost over the last ${DEFAULT_PERIOD}, at the profile's grid intensity?`,
+            kind: "table" as const,
+            unit: "massg",
+            queries: [
+              {
+                expr: `(${totalJoules}) / ${JOULES_PER_KWH} * ${intensity.gramsPerKWh}`,
+                legend: "{{pod_namespace}}",
+              },
+            ],
+          },
+        ]
+      : []),
+    {
+      title: "Where these figures come from",
+      question: "What do the energy figures cover, and which carbon intensity turns them into CO2e?",
+      kind: "text",
+      markdown: [
+        `Kepler's per-pod counters, summed by namespace: CPU package and DRAM from RAPL${energy.gpu ? ", GPU board power from NVML (none for MIG slices)" : ""}.`,
+        "Not covered: the rest of the server, the data centre's overhead (PUE), embodied carbon. A lower bound.",
+        intensity
+          ? `Carbon intensity: ${intensity.gramsPerKWh} gCO2e/kWh, from ${intensity.source} (${intensity.date}); gCO2e = kWh × ${intensity.gramsPerKWh}.`
+          : "Carbon intensity: not set (`energy.carbonIntensity` in the profile), so no carbon figure.",
+      ].join("\n\n"),
+    },
+  ];
+  return {
+    uid: "cnai-energy",
+    title: "Energy per team",
+    question:
+      "How much power and energy does each team's work draw, and, with the profile's grid intensity, how much carbon?",
+    panels,
+  };
+}
+
 export function platformDashboards(input: PlatformObservabilityInput): Dashboard[] {
-  return [gpuDashboard(input), queueDashboard(), servingDashboard(input)];
+  return [
+    gpuDashboard(input),
+    queueDashboard(),
+    servingDashboard(input),
+    ...(input.energy ? [energyDashboard(input, input.energy)] : []),
+  ];
 }
 
 export interface AlertRule {

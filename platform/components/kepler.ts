@@ -1,6 +1,7 @@
 import type { ComponentContext, ComponentDefinition } from "../component";
 import type { Problem } from "../../profiles/problems";
 import { gpuPoolNames } from "../../profiles/rules";
+import type { Profile } from "../../profiles/schema";
 import { IMAGES, mirrored } from "../versions";
 import { monitoringEnabled, resources } from "./shared";
 
@@ -34,6 +35,11 @@ export const RAPL_ZONES = ["package", "dram"] as const;
  * (`templates/daemonset.yaml`), so its namespace has the Pod Security `privileged` level and the DaemonSet is in
  * the posture exception list (verify/posture.ts).
  */
+/** Kepler's GPU meter is on where the profile has GPU pools (NVML; it soft-fails to CPU only without one). */
+export function keplerMeasuresGpus(profile: Profile): boolean {
+  return gpuPoolNames(profile).length > 0;
+}
+
 export const kepler: ComponentDefinition = {
   id: "kepler",
   title: "Kepler",
@@ -79,7 +85,7 @@ export const kepler: ComponentDefinition = {
             rapl: { zones: [...RAPL_ZONES] },
             // GPU power through NVML (docs/user/configuration.md "GPU Power Monitoring"); it soft-fails to CPU only
             // when no GPU or no NVML library is found (cmd/kepler/main.go createGPUMeters, internal/device/gpu/registry.go).
-            experimental: { gpu: { enabled: gpuPoolNames(ctx.profile).length > 0 } },
+            experimental: { gpu: { enabled: keplerMeasuresGpus(ctx.profile) } },
           },
           // The energy counters are cumulative: a 30 s scrape loses nothing, where the chart's 5 s multiplies samples.
           serviceMonitor: { enabled: monitoring, interval: "30s" },

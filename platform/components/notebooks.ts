@@ -31,6 +31,7 @@ import type { ComponentContext, ComponentDefinition, GeneratedSecret } from "../
 import { IMAGES, mirrored } from "../versions";
 import { flavorOrder } from "./kueue";
 import { MLFLOW_TRACKING_URI } from "./mlflow";
+import { OTLP_HTTP_ENDPOINT } from "./opentelemetry-collector";
 import {
   objectStoreEndpoint,
   objectStoreRegion,
@@ -175,6 +176,15 @@ export function notebookEnvironment(ctx: ComponentContext, team: string): Record
   if (ctx.isAvailable("mlflow")) {
     env.MLFLOW_TRACKING_URI = MLFLOW_TRACKING_URI;
     env.MLFLOW_EXPERIMENT_NAME = `${team}-notebooks`;
+    if (ctx.isAvailable("opentelemetry-collector")) {
+      // MLflow 3 tracing (e.g. mlflow.openai.autolog()) writes each span to the tracking server and, with dual export,
+      // to the gateway too (mlflow/environment_variables.py MLFLOW_TRACE_ENABLE_OTLP_DUAL_EXPORT). OTLP over HTTP:
+      // the client then needs opentelemetry-exporter-otlp-proto-http beside mlflow (docs/observability.md).
+      env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = `${OTLP_HTTP_ENDPOINT}/v1/traces`;
+      env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL = "http/protobuf";
+      env.MLFLOW_TRACE_ENABLE_OTLP_DUAL_EXPORT = "true";
+      env.OTEL_SERVICE_NAME = `${team}-notebooks`;
+    }
   }
   if (ctx.isAvailable("object-store") && usesS3Keys(profile)) {
     const secret = s3CredentialsSecretName(profile);

@@ -12,6 +12,7 @@ import {
   teamNamespace,
 } from "../../profiles/plan";
 import type { ComponentContext, ComponentDefinition } from "../component";
+import { keplerMeasuresGpus } from "./kepler";
 import { resources } from "./shared";
 
 export const NAMESPACE = "monitoring";
@@ -67,6 +68,9 @@ export function observabilityInput(ctx: ComponentContext): PlatformObservability
     teamNamespaces: teamNames(profile).map((team) => teamNamespace(team, profile.teams[team])),
     gpuPools,
     alerts: ctx.settings<{ alerts: AlertThresholds }>("observability").alerts,
+    ...(ctx.isAvailable("kepler") && {
+      energy: { gpu: keplerMeasuresGpus(profile), carbonIntensity: profile.energy.carbonIntensity },
+    }),
   };
 }
 

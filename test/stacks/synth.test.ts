@@ -154,6 +154,24 @@ describe("synthesizing every profile", () => {
     }
   });
 
+  test("cluster-gpu and eks-gpu both install the OpenTelemetry gateway and operator and the dashboards; Kepler only where it measures", () => {
+    const observed = (profile: string) =>
+      Object.keys(platform(profile).resource.helm_release)
+        .filter((r) => /opentelemetry|dashboards|kepler/.test(r))
+        .sort();
+    expect(observed("cluster-gpu")).toEqual([
+      "release-kepler",
+      "release-opentelemetry-collector",
+      "release-opentelemetry-operator",
+      "release-platform-dashboards",
+    ]);
+    expect(observed("eks-gpu")).toEqual([
+      "release-opentelemetry-collector",
+      "release-opentelemetry-operator",
+      "release-platform-dashboards",
+    ]);
+  });
+
   test("a `${…}` in Helm values reaches the chart literally, not as a Terraform interpolation", () => {
     const values = (platform("laptop").resource.helm_release["release-opentelemetry-collector"].values as string[])[0];
     expect(values).toContain("endpoint: $${env:MY_POD_IP}:4317");

@@ -62,10 +62,11 @@ describe("upstream conformance", () => {
     // One more core object per team: the NetworkPolicy allowing OTLP to the OpenTelemetry gateway. The platform's
     // PrometheusRule and its three dashboard ConfigMaps: CRD shipped in kube-prometheus-stack.
     ["laptop", 15, 51, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
-    ["laptop-gpu", 15, 51, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
+    // The Kepler profiles add a fourth dashboard ConfigMap: energy per team.
+    ["laptop-gpu", 15, 52, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
     // Serving samples add PodMonitors and the ScaledObjects KServe derives.
-    ["workstation-gpu", 21, 74, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
-    ["cluster-gpu", 29, 98, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
+    ["workstation-gpu", 21, 75, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
+    ["cluster-gpu", 29, 99, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
   ])("the %s profile conforms to the pinned charts and CRDs with zero failures", (name, custom, core, shipped) => {
     const { profile, steps } = stepsFor(name);
     const report = checkConformance(reference, profile, steps);

@@ -24,7 +24,7 @@ export const kepler: Exporter = {
   id: "kepler",
   title: "Kepler",
   version: "v0.11.4",
-  pinnedBy: "the Kepler chart 0.11.4 (shared facts-wave2.md §5; not in platform/versions.ts yet)",
+  pinnedBy: "platform/versions.ts CHARTS.kepler 0.11.4, IMAGES.kepler v0.11.4",
   scrape: { via: "ServiceMonitor", honorLabels: false },
   commonLabels: [],
   metrics: [

@@ -9,6 +9,7 @@ import { loadCheckedProfile } from "../../../platform/check";
 import { observabilityInput } from "../../../platform/components/observability";
 import { contextFor } from "../../../platform/graph";
 import { loadProfile } from "../../../profiles/load";
+import { energyQueries } from "../../../reports/energy";
 import { checkQueries } from "../../../verify/metrics/check";
 import { metricNames } from "../../../verify/metrics/promql";
 
@@ -35,13 +36,17 @@ describe("the platform's dashboards and alert rules", () => {
     },
   );
 
-  test("they read the GPU Operator's DCGM exporter, kube-state-metrics, Kueue, the model servers, vLLM and KEDA", () => {
+  test("they read the GPU Operator's DCGM exporter, kube-state-metrics, Kueue, the model servers, vLLM, KEDA and Kepler", () => {
     const names = new Set(queries("cluster-gpu").flatMap((q) => metricNames(q.expr)));
     expect([...names].sort()).toEqual([
       "DCGM_FI_DEV_FB_USED",
       "DCGM_FI_DEV_GPU_UTIL",
       "DCGM_FI_PROF_GR_ENGINE_ACTIVE",
       "keda_scaler_metrics_value",
+      "kepler_pod_cpu_joules_total",
+      "kepler_pod_cpu_watts",
+      "kepler_pod_gpu_joules_total",
+      "kepler_pod_gpu_watts",
       "kube_deployment_status_replicas",
       "kube_node_labels",
       "kube_pod_container_resource_requests",
@@ -79,6 +84,60 @@ describe("the platform's dashboards and alert rules", () => {
         "| mig | nvidia.com/mig-1g.10gb | MIG mixed all-1g.10gb |",
       ].join("\n"),
     );
+  });
+
+  test("the energy dashboard exists only where Kepler measures, and shows carbon only with the profile's intensity", () => {
+    const titles = (name: string, override?: unknown) =>
+      platformDashboards(inputFor(name, override)).map((d) => d.title);
+    expect(titles("cluster-gpu")).toEqual(["GPUs per team", "Kueue per team", "Serving", "Energy per team"]);
+    expect(titles("laptop")).toEqual(["GPUs per team", "Kueue per team", "Serving"]);
+    expect(titles("eks-gpu")).toEqual(["GPUs per team", "Kueue per team", "Serving"]);
+    const energy = platformDashboards(inputFor("workstation-gpu")).find((d) => d.uid === "cnai-energy");
+    expect(energy?.panels.map((p) => p.title)).toEqual([
+      "Power per team",
+      "Energy per team over the last 1d",
+      "Where these figures come from",
+    ]);
+    expect(energy?.panels[2].markdown).toContain("Carbon intensity: not set (`energy.carbonIntensity` in the profile)");
+  });
+
+  test("the energy panels run the same queries as npm run cost, and carbon multiplies by the sourced intensity", () => {
+    const intensity = {
+      gramsPerKWh: 250,
+      source: "Example grid operator, https://example.org/2025",
+      date: "2025-01-01",
+    };
+    const input = inputFor("workstation-gpu", { energy: { carbonIntensity: intensity } });
+    const energy = platformDashboards(input).find((d) => d.uid === "cnai-energy");
+    const queries = energyQueries(input.teamNamespaces, "1d");
+    expect(energy?.panels[1].queries).toEqual([
+      { expr: `${queries.cpu} / 3600000`, legend: "{{pod_namespace}} CPU" },
+      { expr: `${queries.gpu} / 3600000`, legend: "{{pod_namespace}} GPU" },
+    ]);
+    expect(energy?.panels[2]).toMatchObject({
+      title: "Carbon per team over the last 1d",
+      unit: "massg",
+      queries: [{ expr: `((${queries.cpu} + ${queries.gpu}) or ${queries.cpu} or ${queries.gpu}) / 3600000 * 250` }],
+    });
+    expect(energy?.panels[3].markdown).toContain(
+      "Carbon intensity: 250 gCO2e/kWh, from Example grid operator, https://example.org/2025 (2025-01-01)",
+    );
+    expect(
+      checkQueries(
+        (energy?.panels ?? []).flatMap((p) => (p.queries ?? []).map((q) => ({ source: p.title, expr: q.expr }))),
+      ),
+    ).toEqual([]);
+  });
+
+  test("a laptop that opts into Kepler has energy panels without GPU queries", () => {
+    const input = inputFor("laptop", { components: { kepler: { lifecycle: "managed" } } });
+    const energy = platformDashboards(input).find((d) => d.uid === "cnai-energy");
+    expect(energy?.panels[0].queries).toEqual([
+      {
+        expr: 'sum by (pod_namespace) (kepler_pod_cpu_watts{pod_namespace=~"team-default",zone=~"package|dram"})',
+        legend: "{{pod_namespace}} CPU",
+      },
+    ]);
   });
 
   test("a profile without MIG pools has no MIG panel", () => {

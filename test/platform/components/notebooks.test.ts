@@ -111,11 +111,16 @@ describe("notebooks component", () => {
     });
   });
 
-  test("servers get MLflow, the team's S3 keys and its vector database key, as the golden-path workloads do", () => {
+  test("servers get MLflow with its traces also sent to the OpenTelemetry gateway, the team's S3 keys and its vector database key, as the golden-path workloads do", () => {
     const fromSecret = (name: string, key: string) => ({ valueFrom: { secretKeyRef: { name, key } } });
     expect(notebookEnvironment(ctxFor("laptop"), "default")).toEqual({
       MLFLOW_TRACKING_URI: "http://mlflow.mlflow.svc.cluster.local:5000",
       MLFLOW_EXPERIMENT_NAME: "default-notebooks",
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT:
+        "http://opentelemetry-collector.opentelemetry.svc.cluster.local:4318/v1/traces",
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/protobuf",
+      MLFLOW_TRACE_ENABLE_OTLP_DUAL_EXPORT: "true",
+      OTEL_SERVICE_NAME: "default-notebooks",
       AWS_ENDPOINT_URL: "http://seaweedfs-all-in-one.object-store.svc.cluster.local:8333",
       MLFLOW_S3_ENDPOINT_URL: "http://seaweedfs-all-in-one.object-store.svc.cluster.local:8333",
       AWS_DEFAULT_REGION: "us-east-1",
@@ -125,6 +130,14 @@ describe("notebooks component", () => {
       VECTOR_DB_ENDPOINT: "http://qdrant.vector-db.svc.cluster.local:6333",
       VECTOR_DB_CREDENTIALS: fromSecret("vector-db-credentials", "api-key"),
     });
+  });
+
+  test("without the gateway, MLflow traces go to the tracking server only", () => {
+    const env = notebookEnvironment(
+      ctxFor("laptop", { components: { "opentelemetry-collector": { lifecycle: "disabled" } } }),
+      "default",
+    );
+    expect(Object.keys(env).filter((k) => k.startsWith("OTEL_") || k.includes("OTLP"))).toEqual([]);
   });
 
   test("the team S3 Secrets the servers read are declared once: by KServe when it is managed, else by notebooks", () => {
