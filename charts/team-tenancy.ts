@@ -4,6 +4,7 @@
  * `team-member` Role and its RoleBinding, and the workload ServiceAccount.
  * The Namespace itself is created by the caller with `teamNamespaceLabels(<cluster minor>)` plus Kueue's opt-in label.
  */
+import { namespaceQuotaKey } from "../profiles/plan";
 import { ApiObject, Chart } from "cdk8s";
 import type { Construct } from "constructs";
 import { DNS_LABEL_FIX, isDnsLabel } from "../profiles/names";
@@ -148,8 +149,9 @@ export class TeamTenancy extends Chart {
       "requests.cpu": props.quota.cpu,
       "requests.memory": props.quota.memory,
     };
+    // DRA devices are capped per DeviceClass, counted from the namespace's ResourceClaims.
     for (const [resource, amount] of Object.entries(props.quota.extended))
-      hard[`requests.${resource}`] = String(amount);
+      hard[namespaceQuotaKey(resource)] = String(amount);
     hard.pods = String(maxPods);
     // Exposure outside the cluster is opt-in per team; the guardrail policies say why when it is refused.
     hard["services.loadbalancers"] = String(props.exposedServices?.loadBalancers ?? 0);

@@ -4,6 +4,7 @@
  */
 import type { ComponentDefinition } from "./component";
 import { certManager } from "./components/cert-manager";
+import { draDriver } from "./components/dra-driver";
 import { gpuOperator } from "./components/gpu-operator";
 import { keda } from "./components/keda";
 import { kepler } from "./components/kepler";
@@ -25,6 +26,7 @@ import { vectorDatabase } from "./components/vector-database";
 
 export const CATALOG: readonly ComponentDefinition[] = [
   certManager,
+  draDriver,
   gpuOperator,
   keda,
   kepler,

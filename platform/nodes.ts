@@ -14,7 +14,7 @@
  * pool's device-plugin config shares by MPS.
  */
 import { ACCELERATORS } from "../profiles/accelerators";
-import { poolNodeLabels, poolNames, resourcesPerGpu } from "../profiles/plan";
+import { DEVICE_PLUGIN_DEPLOY_LABEL, poolNodeLabels, poolNames, resourcesPerGpu, usesDra } from "../profiles/plan";
 import type { Profile } from "../profiles/schema";
 
 export interface Taint {
@@ -74,10 +74,13 @@ export function clusterNodes(profile: Profile, options: { gpuOperatorManaged: bo
       gpuLabels["feature.node.kubernetes.io/pci-10de.present"] = "true";
       gpuLabels["nvidia.com/gpu.present"] = "true";
       for (const operand of GPU_OPERAND_LABELS) gpuLabels[`nvidia.com/gpu.deploy.${operand}`] = "true";
+      // A DRA pool keeps the device plugin off (its pool label); the GPU Operator never overwrites that value.
+      if (usesDra(pool.gpu)) gpuLabels[DEVICE_PLUGIN_DEPLOY_LABEL] = "false";
       if ("migLayouts" in ACCELERATORS[pool.gpu.accelerator]) gpuLabels["nvidia.com/gpu.deploy.mig-manager"] = "true";
       if (pool.gpu.sharing.mode === "mps") gpuLabels["nvidia.com/mps.capable"] = "true";
     }
-    const perGpu = resourcesPerGpu(pool.gpu);
+    // DRA devices are published in ResourceSlices, not as node capacity.
+    const perGpu = usesDra(pool.gpu) ? {} : resourcesPerGpu(pool.gpu);
     const gpuResources = Object.fromEntries(
       Object.entries(perGpu).map(([resource, count]) => [resource, count * (pool.gpu?.perNode ?? 0)]),
     );

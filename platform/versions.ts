@@ -163,6 +163,18 @@ export const CHARTS = {
     version: "0.170.0",
     source: "open-telemetry/opentelemetry-helm-charts@opentelemetry-collector-0.170.0:charts/opentelemetry-collector",
   },
+  /**
+   * NVIDIA's DRA driver for GPUs, now kubernetes-sigs/dra-driver-nvidia-gpu (renamed from nvidia-dra-driver-gpu at
+   * v0.4.0; docs/upgrade.md). Its chart is published to registry.k8s.io (docs/install.md).
+   */
+  "dra-driver-nvidia-gpu": {
+    kind: "chart",
+    repository: "oci://registry.k8s.io/dra-driver-nvidia/charts",
+    chart: "dra-driver-nvidia-gpu",
+    version: "0.4.1",
+    source:
+      "kubernetes-sigs/dra-driver-nvidia-gpu@v0.4.1:deployments/helm/dra-driver-nvidia-gpu (docs/install.md:24; appVersion 0.4.1)",
+  },
 } as const satisfies Record<string, ChartVersion>;
 
 export const IMAGES = {
@@ -227,6 +239,13 @@ export const IMAGES = {
     tag: "4.4.0",
     source:
       "jupyterhub/zero-to-jupyterhub-k8s@4.4.0:jupyterhub/values.yaml singleuser.image (tag set by chartpress at release)",
+  },
+  /** The DRA driver's kubelet plugin (and controller); the chart's `image.tag: ""` is "v" + appVersion. */
+  "dra-driver-nvidia-gpu": {
+    kind: "image",
+    repository: "registry.k8s.io/dra-driver-nvidia/dra-driver-nvidia-gpu",
+    tag: "v0.4.1",
+    source: "kubernetes-sigs/dra-driver-nvidia-gpu@v0.4.1:deployments/helm/dra-driver-nvidia-gpu/values.yaml:59 image",
   },
   /** Kepler's exporter; the chart's `image.tag: ""` defaults to its appVersion, pinned here instead. */
   kepler: {

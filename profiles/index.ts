@@ -1,5 +1,6 @@
 import { aksGpu } from "./aks-gpu";
 import { clusterGpu } from "./cluster-gpu";
+import { clusterGpuDra } from "./cluster-gpu-dra";
 import { eksGpu } from "./eks-gpu";
 import { gkeGpu } from "./gke-gpu";
 import { laptop } from "./laptop";
@@ -14,6 +15,7 @@ export const PROFILES: Readonly<Record<string, ProfileOverride>> = {
   "laptop-gpu": laptopGpu,
   "workstation-gpu": workstationGpu,
   "cluster-gpu": clusterGpu,
+  "cluster-gpu-dra": clusterGpuDra,
   "eks-gpu": eksGpu,
   "gke-gpu": gkeGpu,
   "aks-gpu": aksGpu,

@@ -9,6 +9,9 @@
  *  - time-slicing, mps:      `nvidia.com/gpu`, `replicas` per GPU (renameByDefault=false keeps the name);
  *  - mig, strategy single:   `nvidia.com/gpu`, one per MIG device of the (uniform) layout;
  *  - mig, strategy mixed:    `nvidia.com/mig-<profile>` per profile of the layout.
+ *
+ * A pool with `allocation: dra` advertises no extended resource: its pods claim devices of the NVIDIA DRA driver's
+ * DeviceClasses, and Kueue counts them as the resource its `deviceClassMappings` names (DRA_RESOURCES below).
  */
 import { ACCELERATORS } from "./accelerators";
 import { cpuCores, memoryBytes } from "./quantity";
@@ -22,10 +25,66 @@ export const DEVICE_PLUGIN_CONFIG_LABEL = "nvidia.com/device-plugin.config";
 /** Selects a pool's MIG layout (a mig-parted config name). */
 export const MIG_CONFIG_LABEL = "nvidia.com/mig.config";
 
+/**
+ * The NVIDIA DRA driver's DeviceClasses for GPUs and static MIG devices
+ * (kubernetes-sigs/dra-driver-nvidia-gpu@v0.4.1:deployments/helm/dra-driver-nvidia-gpu/templates/deviceclass-*.yaml).
+ */
+export const DRA_GPU_CLASS = "gpu.nvidia.com";
+export const DRA_MIG_CLASS = "mig.nvidia.com";
+
+/**
+ * The quota resource Kueue counts each DeviceClass's devices as (Kueue's `resources.deviceClassMappings`). These
+ * names exist only in Kueue's accounting and the profile's quotas; no node advertises them.
+ */
+export const DRA_RESOURCES: Readonly<Record<string, string>> = {
+  [DRA_GPU_CLASS]: "dra.cnai.io/gpu",
+  [DRA_MIG_CLASS]: "dra.cnai.io/mig",
+};
+
+/** Marks the nodes of DRA pools; the DRA driver's kubelet plugin runs only there. */
+export const DRA_POOL_LABEL = "cnai.io/gpu-allocation";
+/** The GPU Operator keeps its device plugin off a node labelled so (it never overwrites an existing value). */
+export const DEVICE_PLUGIN_DEPLOY_LABEL = "nvidia.com/gpu.deploy.device-plugin";
+
+/** Whether the pool's GPUs are allocated through DRA rather than the device plugin. */
+export function usesDra(gpu: GpuPool | undefined): boolean {
+  return gpu?.allocation === "dra";
+}
+
+/** The DeviceClass a DRA quota resource counts, or undefined for a device-plugin resource. */
+export function draDeviceClass(resource: string): string | undefined {
+  return Object.entries(DRA_RESOURCES).find(([, name]) => name === resource)?.[0];
+}
+
+/**
+ * The ResourceQuota key that caps a resource in a namespace: `requests.<name>` for an extended resource, and for a
+ * DRA resource the devices of its DeviceClass that the namespace's claims may hold
+ * (`<class>.deviceclass.resource.k8s.io/devices`, Kubernetes' DRA quota).
+ */
+export function namespaceQuotaKey(resource: string): string {
+  const deviceClass = draDeviceClass(resource);
+  return deviceClass ? `${deviceClass}.deviceclass.resource.k8s.io/devices` : `requests.${resource}`;
+}
+
+/** The MIG devices one GPU of a layout holds, by MIG profile; undefined for an unknown layout. */
+export function migDevicesPerGpu(gpu: GpuPool): Record<string, number> | undefined {
+  if (gpu.sharing.mode !== "mig") return undefined;
+  const layouts = (ACCELERATORS[gpu.accelerator] as { migLayouts?: Record<string, Record<string, number>> })
+    .migLayouts;
+  return layouts?.[gpu.sharing.layout];
+}
+
 /** GPU resources one GPU of the pool advertises: resource name → count. Empty for CPU pools or an unknown layout. */
 export function resourcesPerGpu(gpu: GpuPool | undefined): Record<string, number> {
   if (!gpu) return {};
   const { sharing } = gpu;
+  if (usesDra(gpu)) {
+    // Time-slicing and MPS through DRA need per-claim configuration Kueue does not admit (profiles/rules.ts).
+    if (sharing.mode === "none") return { [DRA_RESOURCES[DRA_GPU_CLASS]]: 1 };
+    if (sharing.mode !== "mig") return {};
+    const layout = migDevicesPerGpu(gpu);
+    return layout ? { [DRA_RESOURCES[DRA_MIG_CLASS]]: Object.values(layout).reduce((a, b) => a + b, 0) } : {};
+  }
   switch (sharing.mode) {
     case "none":
       return { [GPU_RESOURCE]: 1 };
@@ -33,9 +92,7 @@ export function resourcesPerGpu(gpu: GpuPool | undefined): Record<string, number
     case "mps":
       return { [GPU_RESOURCE]: sharing.replicas };
     case "mig": {
-      const layouts = (ACCELERATORS[gpu.accelerator] as { migLayouts?: Record<string, Record<string, number>> })
-        .migLayouts;
-      const layout = layouts?.[sharing.layout];
+      const layout = migDevicesPerGpu(gpu);
       if (!layout) return {};
       if (sharing.strategy === "single") return { [GPU_RESOURCE]: Object.values(layout).reduce((a, b) => a + b, 0) };
       return Object.fromEntries(Object.entries(layout).map(([profile, count]) => [`nvidia.com/mig-${profile}`, count]));
@@ -86,7 +143,13 @@ export function teamNamespace(name: string, team: Team): string {
 export function poolNodeLabels(name: string, pool: Pool): Record<string, string> {
   const labels: Record<string, string> = { ...pool.labels, [POOL_LABEL]: name };
   if (pool.gpu) {
-    labels[DEVICE_PLUGIN_CONFIG_LABEL] = name;
+    if (usesDra(pool.gpu)) {
+      // The DRA driver must not share a node with the device plugin (docs/dra.md).
+      labels[DRA_POOL_LABEL] = "dra";
+      labels[DEVICE_PLUGIN_DEPLOY_LABEL] = "false";
+    } else {
+      labels[DEVICE_PLUGIN_CONFIG_LABEL] = name;
+    }
     if (pool.gpu.sharing.mode === "mig") labels[MIG_CONFIG_LABEL] = pool.gpu.sharing.layout;
   }
   return labels;
@@ -181,13 +244,15 @@ export function maxObtainableGpu(profile: Profile, teamName: string, poolName: s
 export function poolSharingInWords(pool: Pool): string {
   const sharing = pool.gpu?.sharing;
   if (!sharing) return "-";
+  const dra = usesDra(pool.gpu) ? " (DRA)" : "";
   switch (sharing.mode) {
     case "none":
-      return "whole GPUs";
+      return `whole GPUs${dra}`;
     case "time-slicing":
     case "mps":
-      return `${sharing.mode} ×${sharing.replicas}`;
+      return `${sharing.mode} ×${sharing.replicas}${dra}`;
     case "mig":
-      return `MIG ${sharing.strategy} ${sharing.layout}`;
+      // The device plugin's MIG strategy means nothing to DRA, which publishes every MIG device as it is.
+      return dra ? `MIG ${sharing.layout}${dra}` : `MIG ${sharing.strategy} ${sharing.layout}`;
   }
 }

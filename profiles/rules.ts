@@ -6,6 +6,7 @@ import { ACCELERATORS } from "./accelerators";
 import {
   gpuAmounts,
   maxObtainableGpu,
+  migDevicesPerGpu,
   poolGpuCapacity,
   poolMaxNodes,
   poolNames,
@@ -16,6 +17,7 @@ import {
   singleGpuResource,
   teamNames,
   teamNamespace,
+  usesDra,
 } from "./plan";
 import type { Problem } from "./problems";
 import type { Pool, PoolQuota, Profile, Sample } from "./schema";
@@ -47,8 +49,77 @@ export function profileRules(profile: Profile): Problem[] {
     ...workerRules(profile),
     ...teamRules(profile),
     ...sampleRules(profile),
+    ...draRules(profile),
     ...bucketRules(profile),
   ];
+}
+
+/** Where the DRA rules' limits come from, for the messages. */
+const KUEUE_DRA_DOC = "kubernetes-sigs/kueue@v0.19.2 site/content/en/docs/concepts/dynamic_resource_allocation.md";
+const GKE_DRA_DOC = "https://cloud.google.com/kubernetes-engine/docs/how-to/set-up-dra";
+
+/**
+ * DRA pools (`gpu.allocation: dra`): what Kueue can count, what the clusters can run, and which samples can claim.
+ * See docs/dra.md for the sources.
+ */
+function draRules(profile: Profile): Problem[] {
+  const problems: Problem[] = [];
+  const draPools = poolNames(profile).filter((name) => usesDra(profile.pools[name].gpu));
+  for (const name of draPools) {
+    const gpu = profile.pools[name].gpu as NonNullable<Pool["gpu"]>;
+    const path = `pools.${name}.gpu`;
+    if (gpu.sharing.mode === "time-slicing" || gpu.sharing.mode === "mps") {
+      problems.push({
+        path: `${path}.allocation`,
+        value: "dra",
+        allowed: `${gpu.sharing.mode} through DRA is a per-claim GpuConfig (the driver's alpha TimeSlicingSettings / MPSSupport gates), and Kueue admits no per-request config (${KUEUE_DRA_DOC}); use sharing "none" or "mig" on this pool, or allocation "device-plugin"`,
+      });
+    }
+    const layout = migDevicesPerGpu(gpu);
+    if (layout && Object.keys(layout).length > 1) {
+      problems.push({
+        path: `${path}.sharing.layout`,
+        value: gpu.sharing.mode === "mig" ? gpu.sharing.layout : undefined,
+        allowed: `Kueue counts every device of DeviceClass mig.nvidia.com alike, so a layout mixing MIG profiles (${Object.keys(layout).join(", ")}) would count a large slice as a small one; use a single-profile layout such as all-1g.10gb on a DRA pool`,
+      });
+    }
+  }
+  for (const worker of Object.keys(profile.workers).sort()) {
+    for (const pool of Object.keys(profile.workers[worker].pools).sort()) {
+      if (usesDra(profile.workers[worker].pools[pool].gpu)) {
+        problems.push({
+          path: `workers.${worker}.pools.${pool}.gpu.allocation`,
+          value: "dra",
+          allowed: 'DRA pools on MultiKueue workers are not modelled yet; use allocation "device-plugin" there',
+        });
+      }
+    }
+  }
+  if (draPools.length === 0) return problems;
+  const cluster = profile.cluster;
+  if (cluster.provider === "gke") {
+    problems.push({
+      path: `pools.${draPools[0]}.gpu.allocation`,
+      value: "dra",
+      allowed: `GKE supports DRA only on node pools created with automatic driver installation off (gpu-driver-version=disabled) and its device plugin off (node label gke-no-default-nvidia-gpu-device-plugin=true), without time-sharing, MIG or MPS (${GKE_DRA_DOC}); this distribution's GKE pools let Google own the GPU stack, so use allocation "device-plugin" on GKE`,
+    });
+  }
+  if ("kubernetesVersion" in cluster && Number(cluster.kubernetesVersion.split(".")[1]) < 35) {
+    problems.push({
+      path: "cluster.kubernetesVersion",
+      value: cluster.kubernetesVersion,
+      allowed: `pools ${draPools.join(", ")} use DRA, which needs Kubernetes 1.34.2 or later (resource.k8s.io/v1; kubernetes-sigs/dra-driver-nvidia-gpu@v0.4.1 docs/prerequisites.md) and a 1.34 minor may run an older patch; use 1.35 or later`,
+    });
+  }
+  for (const [name, sample] of Object.entries(profile.samples).sort(([a], [b]) => byText(a, b))) {
+    if (sample.gpus === 0 || !draPools.includes(sample.pool) || sample.kind === "training-job") continue;
+    problems.push({
+      path: `samples.${name}.kind`,
+      value: sample.kind,
+      allowed: `pool "${sample.pool}" allocates GPUs through DRA, and only training-job samples claim DRA devices here (a ResourceClaimTemplate per pod); run a ${sample.kind} on a device-plugin pool, or without GPUs`,
+    });
+  }
+  return problems;
 }
 
 /** Each MultiKueue worker's pools follow the rules of its own cloud; pool names are unique across clusters. */

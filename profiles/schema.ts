@@ -124,6 +124,13 @@ const gpuPool = z.strictObject({
   /** GPUs per node. */
   perNode: z.number().int().min(1).max(16),
   sharing: gpuSharing,
+  /**
+   * How pods get the GPUs: the NVIDIA device plugin's extended resources (`nvidia.com/gpu`, `nvidia.com/mig-*`), or
+   * Dynamic Resource Allocation through NVIDIA's DRA driver (ResourceClaimTemplates of DeviceClass `gpu.nvidia.com`
+   * or `mig.nvidia.com`, counted by Kueue through `deviceClassMappings`). See docs/dra.md for the limits.
+   * @default "device-plugin" (read it through `usesDra` in profiles/plan.ts)
+   */
+  allocation: z.enum(["device-plugin", "dra"]).optional(),
   /** kind only: the host GPU indices given to this pool's nodes, in node order (nodes × perNode of them). */
   hostDevices: z.array(z.number().int().min(0).max(63)).optional(),
 });

@@ -14,11 +14,21 @@ import { KUEUE_PRIORITY_LABEL, KUEUE_QUEUE_LABEL } from "../kueue-queues";
 import { DNS_LABEL_FIX, isDnsLabel } from "../../profiles/names";
 import type { ApiObjectProps } from "cdk8s";
 
-/** An extended resource, e.g. `{ resourceName: "nvidia.com/mig-1g.10gb", count: 1 }`. */
+/** An extended resource, e.g. `{ resourceName: "nvidia.com/mig-1g.10gb", count: 1 }`, or DRA devices. */
 export interface GpuRequest {
+  /** The resource the pod requests, or for DRA the quota resource Kueue counts the devices as. */
   readonly resourceName: string;
   readonly count: number;
+  /**
+   * DRA: claim `count` devices of this DeviceClass (e.g. `gpu.nvidia.com`) through a per-pod ResourceClaimTemplate
+   * instead of requesting `resourceName` in the container's resources. Only Jobs render claims.
+   * @default none: the extended resource
+   */
+  readonly deviceClassName?: string;
 }
+
+/** The pod's and container's name for a workload's GPU claim. */
+export const GPU_CLAIM = "gpu";
 
 export interface Toleration {
   readonly key: string;
@@ -128,11 +138,41 @@ export function schedulingFields(placement: NodePlacement): Record<string, unkno
   };
 }
 
-/** A container's `resources`: requests equal to limits. */
-export function containerResources(resources: PodResources): Record<string, Record<string, string>> {
+/** A container's `resources`: requests equal to limits, and the GPU claim for DRA devices. */
+export function containerResources(resources: PodResources): Record<string, unknown> {
   const list: Record<string, string> = { cpu: resources.cpu, memory: resources.memory };
-  if (resources.gpu) list[resources.gpu.resourceName] = String(resources.gpu.count);
-  return { requests: { ...list }, limits: { ...list } };
+  const { gpu } = resources;
+  if (gpu && !gpu.deviceClassName) list[gpu.resourceName] = String(gpu.count);
+  return {
+    requests: { ...list },
+    limits: { ...list },
+    ...(gpu?.deviceClassName ? { claims: [{ name: GPU_CLAIM }] } : {}),
+  };
+}
+
+/**
+ * The ResourceClaimTemplate a workload's pods claim their DRA GPUs from: one `exactly` request of `count` devices
+ * of the DeviceClass, the only shape Kueue admits (no shared claims, selectors alternatives or per-request config;
+ * kubernetes-sigs/kueue@v0.19.2 site docs concepts/dynamic_resource_allocation.md).
+ */
+export function gpuClaimTemplateManifest(name: string, namespace: string, gpu: GpuRequest): ApiObjectProps {
+  return {
+    apiVersion: "resource.k8s.io/v1",
+    kind: "ResourceClaimTemplate",
+    metadata: { name, namespace },
+    spec: {
+      spec: {
+        devices: {
+          requests: [
+            {
+              name: GPU_CLAIM,
+              exactly: { deviceClassName: gpu.deviceClassName, allocationMode: "ExactCount", count: gpu.count },
+            },
+          ],
+        },
+      },
+    },
+  };
 }
 
 const DECIMAL_SUFFIXES: Record<string, number> = { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
@@ -155,8 +195,16 @@ export function parseQuantity(quantity: string): number | undefined {
   return Number(digits) * (BINARY_SUFFIXES[suffix] ?? DECIMAL_SUFFIXES[suffix]);
 }
 
-/** Checks one container's resources; `prop` is its path in the props, for the message. */
-export function validatePodResources(workload: string, prop: string, resources: PodResources): void {
+/**
+ * Checks one container's resources; `prop` is its path in the props, for the message. Only workloads that render
+ * a ResourceClaimTemplate (`draClaims`) may ask for DRA devices.
+ */
+export function validatePodResources(
+  workload: string,
+  prop: string,
+  resources: PodResources,
+  options: { readonly draClaims?: boolean } = {},
+): void {
   const cpu = parseQuantity(resources.cpu);
   if (cpu === undefined || cpu <= 0) {
     throw propsError(workload, `${prop}.cpu`, resources.cpu, "give a positive CPU quantity such as 500m or 2");
@@ -181,6 +229,26 @@ export function validatePodResources(workload: string, prop: string, resources: 
       `${prop}.gpu.resourceName`,
       resourceName,
       "use an extended resource name of the form <domain>/<name>, e.g. nvidia.com/gpu",
+    );
+  }
+  const { deviceClassName } = resources.gpu;
+  if (deviceClassName !== undefined && !options.draClaims) {
+    throw propsError(
+      workload,
+      `${prop}.gpu.deviceClassName`,
+      deviceClassName,
+      "only Jobs (TrainingJob) claim DRA devices here; run this workload on a device-plugin pool",
+    );
+  }
+  if (
+    deviceClassName !== undefined &&
+    !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(deviceClassName)
+  ) {
+    throw propsError(
+      workload,
+      `${prop}.gpu.deviceClassName`,
+      deviceClassName,
+      "name a DeviceClass, e.g. gpu.nvidia.com",
     );
   }
 }
@@ -239,6 +307,8 @@ export interface QueuedJobOptions {
   readonly parallelism?: number;
   readonly activeDeadlineSeconds?: number;
   readonly ttlSecondsAfterFinished?: number;
+  /** The ResourceClaimTemplate the pod claims its DRA GPUs from, as claim `gpu`. @default no claim */
+  readonly gpuClaimTemplate?: string;
 }
 
 /**
@@ -271,6 +341,9 @@ export function queuedJobManifest(options: QueuedJobOptions): ApiObjectProps {
           automountServiceAccountToken: false,
           securityContext: restrictedPodSecurityContext(options.runAsUser),
           ...schedulingFields(placement),
+          ...(options.gpuClaimTemplate
+            ? { resourceClaims: [{ name: GPU_CLAIM, resourceClaimTemplateName: options.gpuClaimTemplate }] }
+            : {}),
           // A read-only root filesystem: caches and temporary files go to the /tmp emptyDir (HOME points there).
           containers: [
             {

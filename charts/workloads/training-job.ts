@@ -9,6 +9,7 @@ import { Construct } from "constructs";
 import type { Placement, PodResources, ResourceDemand } from "./placement";
 import {
   containerResources,
+  gpuClaimTemplateManifest,
   DEFAULT_JOB_RUN_AS_USER,
   podDemand,
   propsError,
@@ -103,7 +104,7 @@ export class TrainingJob extends Construct {
     for (const name of Object.keys(secretEnv)) {
       if (name in env) throw propsError(workload, `secretEnv.${name}`, name, "define each variable only once");
     }
-    validatePodResources(workload, "resources", props.resources);
+    validatePodResources(workload, "resources", props.resources, { draClaims: true });
     validateCount(workload, "backoffLimit", backoffLimit, 0);
     if (props.activeDeadlineSeconds !== undefined) {
       validateCount(workload, "activeDeadlineSeconds", props.activeDeadlineSeconds, 1);
@@ -115,6 +116,12 @@ export class TrainingJob extends Construct {
 
     this.demand = podDemand(props.resources, 1);
 
+    const gpu = props.resources.gpu;
+    const gpuClaimTemplate = gpu?.deviceClassName ? `${props.name}-gpu` : undefined;
+    if (gpu && gpuClaimTemplate) {
+      new ApiObject(this, "gpu-claim", gpuClaimTemplateManifest(gpuClaimTemplate, props.placement.namespace, gpu));
+    }
+
     this.apiObject = new ApiObject(
       this,
       "job",
@@ -125,6 +132,7 @@ export class TrainingJob extends Construct {
         activeDeadlineSeconds: props.activeDeadlineSeconds,
         ttlSecondsAfterFinished: props.ttlSecondsAfterFinished,
         runAsUser: props.runAsUser ?? DEFAULT_JOB_RUN_AS_USER,
+        gpuClaimTemplate,
         container: {
           name: "trainer",
           image: props.image,

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { GPU_RESOURCE, poolNames } from "../../profiles/plan";
+import { GPU_RESOURCE, poolNames, usesDra } from "../../profiles/plan";
 import type { GpuSharing, Profile } from "../../profiles/schema";
 import type { Problem } from "../../profiles/problems";
 import { gpuPoolNames } from "../../profiles/rules";
@@ -41,14 +41,14 @@ export function devicePluginConfig(sharing: GpuSharing): Record<string, unknown>
   }
 }
 
-/** Every GPU pool's device plugin config, plus the default, as the chart's `devicePlugin.config.data`. */
+/** Every device-plugin GPU pool's config, plus the default, as the chart's `devicePlugin.config.data` (DRA pools run no device plugin). */
 export function devicePluginConfigData(profile: Profile): Record<string, string> {
   const data: Record<string, string> = {
     [DEFAULT_DEVICE_PLUGIN_CONFIG]: stringify(devicePluginConfig({ mode: "none" })),
   };
   for (const pool of poolNames(profile)) {
     const gpu = profile.pools[pool].gpu;
-    if (gpu) data[pool] = stringify(devicePluginConfig(gpu.sharing));
+    if (gpu && !usesDra(gpu)) data[pool] = stringify(devicePluginConfig(gpu.sharing));
   }
   return data;
 }

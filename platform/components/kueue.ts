@@ -10,13 +10,16 @@ import {
 } from "../../charts/kueue-queues";
 import {
   coveredResources,
+  draDeviceClass,
   POOL_LABEL,
   poolTolerations,
   queuePoolNames,
   queuePools,
   quotaAmounts,
+  resourcesPerGpu,
   teamNames,
   teamNamespace,
+  usesDra,
 } from "../../profiles/plan";
 import { formatCpu, formatMemory } from "../../profiles/quantity";
 import type { PriorityClass, Profile } from "../../profiles/schema";
@@ -52,6 +55,28 @@ export interface KueueConfiguration {
   readonly managedJobsNamespaceSelector: LabelSelector;
   readonly integrations: { readonly frameworks: readonly string[] };
   readonly fairSharing?: { readonly preemptionStrategies: readonly string[] };
+  readonly resources?: { readonly deviceClassMappings: readonly DeviceClassMapping[] };
+}
+
+/** A quota resource and the DRA DeviceClasses whose requested devices Kueue counts as it. */
+export interface DeviceClassMapping {
+  readonly name: string;
+  readonly deviceClassNames: readonly string[];
+}
+
+/**
+ * The DeviceClass mappings the profile's DRA pools need, one per DeviceClass they use, so a DRA GPU counts against
+ * a ClusterQueue quota exactly as a device-plugin GPU does (kubernetes-sigs/kueue@v0.19.2:
+ * apis/config/v1beta2/configuration_types.go `DeviceClassMapping`; site docs tasks/manage/setup_dra.md).
+ */
+export function deviceClassMappings(profile: Profile): DeviceClassMapping[] {
+  const pools = queuePools(profile);
+  const resources = new Set(
+    Object.values(pools)
+      .filter((pool) => usesDra(pool.gpu))
+      .flatMap((pool) => Object.keys(resourcesPerGpu(pool.gpu))),
+  );
+  return [...resources].sort().map((name) => ({ name, deviceClassNames: [draDeviceClass(name) as string] }));
 }
 
 /**
@@ -76,7 +101,10 @@ export const KUEUE_FRAMEWORKS = [
  * statefulset webhooks' `namespaceSelector` (templates/webhook/manifests.yaml), so a Kueue outage
  * only blocks pods in opted-in namespaces instead of the whole cluster.
  */
-export function kueueConfiguration(fairSharing = false): KueueConfiguration {
+export function kueueConfiguration(
+  fairSharing = false,
+  mappings: readonly DeviceClassMapping[] = [],
+): KueueConfiguration {
   return {
     apiVersion: "config.kueue.x-k8s.io/v1beta2",
     kind: "Configuration",
@@ -103,13 +131,15 @@ export function kueueConfiguration(fairSharing = false): KueueConfiguration {
     ...(fairSharing
       ? { fairSharing: { preemptionStrategies: ["LessThanOrEqualToFinalShare", "LessThanInitialShare"] } }
       : {}),
+    // DRA accounting is on by default in 0.19 (feature gate KueueDRAIntegration, beta); it needs only the mappings.
+    ...(mappings.length > 0 ? { resources: { deviceClassMappings: mappings.map((m) => ({ ...m })) } } : {}),
   };
 }
 
 function kueueValues(ctx: ComponentContext): Record<string, unknown> {
   return {
     controllerManager: { manager: { resources: resources("50m", "128Mi", "500m", "512Mi") } },
-    managerConfig: { controllerManagerConfigYaml: stringify(kueueConfiguration(ctx.profile.queueing.fairSharing)) },
+    managerConfig: { controllerManagerConfigYaml: stringify(kueueConfiguration(ctx.profile.queueing.fairSharing, deviceClassMappings(ctx.profile))) },
     // The chart's ServiceMonitor needs the Prometheus Operator CRDs.
     enablePrometheus: monitoringEnabled(ctx),
   };

@@ -22,7 +22,7 @@ import {
   restrictedPodSecurityContext,
 } from "../../charts/workloads";
 import { DNS_LABEL } from "../../profiles/names";
-import { poolWorker, queuePools, resourcesPerGpu, teamNames, teamNamespace } from "../../profiles/plan";
+import { poolWorker, queuePools, resourcesPerGpu, teamNames, teamNamespace, usesDra } from "../../profiles/plan";
 import type { Problem } from "../../profiles/problems";
 import { parseQuantity } from "../../charts/workloads";
 import type { Profile } from "../../profiles/schema";
@@ -158,8 +158,9 @@ export function notebookProfiles(profile: Profile): Record<string, NotebookOptio
   return Object.fromEntries(
     teamNames(profile).map((team) => {
       const cpu = local.map((pool) => option(profile, team, pool)).find((o) => o !== undefined);
+      // KubeSpawner renders no ResourceClaims, so a DRA pool offers notebooks no GPU (docs/dra.md).
       const gpus = local.flatMap((pool) =>
-        Object.keys(resourcesPerGpu(pools[pool].gpu)).flatMap(
+        Object.keys(usesDra(pools[pool].gpu) ? {} : resourcesPerGpu(pools[pool].gpu)).flatMap(
           (resource) => option(profile, team, pool, resource) ?? [],
         ),
       );

@@ -28,6 +28,7 @@ import {
   poolWorker,
   queuePools,
   singleGpuResource,
+  draDeviceClass,
   teamNamespace,
 } from "../../profiles/plan";
 import type { Problem } from "../../profiles/problems";
@@ -76,7 +77,10 @@ export function samplePlacement(profile: Profile, sample: Sample): Placement {
 
 function gpuResources(profile: Profile, sample: Sample, size: { cpu: string; memory: string }): PodResources {
   const resource = singleGpuResource(queuePools(profile)[sample.pool]);
-  return sample.gpus > 0 && resource ? { ...size, gpu: { resourceName: resource, count: sample.gpus } } : { ...size };
+  if (!(sample.gpus > 0 && resource)) return { ...size };
+  // On a DRA pool the resource is Kueue's name for the DeviceClass's devices, claimed through a template.
+  const deviceClassName = draDeviceClass(resource);
+  return { ...size, gpu: { resourceName: resource, count: sample.gpus, ...(deviceClassName && { deviceClassName }) } };
 }
 
 /** MLflow as the sample's pods reach it: in-cluster DNS, or the declared URL when MultiKueue runs them on a worker. */

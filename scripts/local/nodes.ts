@@ -13,7 +13,7 @@
  *  - MultiKueue workers' pools live on other clusters and get no node here.
  */
 import { orThrow, pickInstanceType } from "../../platform/clouds/sizing";
-import { poolMaxNodes, poolNames, poolNodeLabels, resourcesPerGpu, teamNames } from "../../profiles/plan";
+import { poolMaxNodes, poolNames, poolNodeLabels, resourcesPerGpu, teamNames, usesDra } from "../../profiles/plan";
 import { cpuCores, formatCpu, formatMemory, memoryBytes } from "../../profiles/quantity";
 import type { Pool, Profile } from "../../profiles/schema";
 import { kindWorkerName, kindWorkers } from "../../stacks/clusters/kind";
@@ -70,6 +70,8 @@ function nodeCapacity(profile: Profile, poolName: string, pool: Pool): Record<st
     "ephemeral-storage": NODE_EPHEMERAL_STORAGE,
   };
   const perNode = pool.gpu?.perNode ?? 0;
+  // A DRA pool's GPUs are devices in ResourceSlices (scripts/local/resource-slices.ts), not node capacity.
+  if (usesDra(pool.gpu)) return capacity;
   for (const [resource, perGpu] of Object.entries(resourcesPerGpu(pool.gpu))) {
     capacity[resource] = String(perGpu * perNode);
   }
