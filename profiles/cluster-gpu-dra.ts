@@ -14,6 +14,8 @@ export const clusterGpuDra: ProfileOverride = {
   name: "cluster-gpu-dra",
   description:
     "kind on an 8-GPU A100 server, GPUs through DRA: system pool, MIG pool (28 × 1g.10gb devices), full-GPU pool (4), three teams",
+  // Its own kind cluster, so it can run beside cluster-gpu on one host.
+  cluster: { provider: "kind", name: "cnai-dra", controlPlanes: 1 },
   pools: {
     system: { nodes: 1 },
     mig: {

@@ -76,6 +76,16 @@ export function energyQueries(namespaces: readonly string[], period: string): En
   };
 }
 
+/** The PromQL for the watts each namespace's pods draw now (the gauges beside the counters), by `pod_namespace`. */
+export function powerQueries(namespaces: readonly string[]): EnergyQueries {
+  if (namespaces.length === 0) throw new Error("power queries need at least one namespace");
+  const selector = `pod_namespace=~"${[...namespaces].sort().join("|")}"`;
+  return {
+    cpu: `sum by (pod_namespace) (kepler_pod_cpu_watts{${selector},zone=~"${RAPL_ZONES.join("|")}"})`,
+    gpu: `sum by (pod_namespace) (kepler_pod_gpu_watts{${selector}})`,
+  };
+}
+
 export function kWhOf(joules: number): number {
   return joules / JOULES_PER_KWH;
 }

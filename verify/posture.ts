@@ -159,6 +159,26 @@ export const POSTURE_EXCEPTIONS: readonly PostureException[] = [
     source:
       "sustainable-computing-io/kepler@v0.11.4:manifests/helm/kepler/templates/daemonset.yaml (hostPID, /sys and /proc hostPath, values.yaml daemonset.securityContext privileged: true, runAsNonRoot: false)",
   },
+  {
+    release: "dra-driver-nvidia-gpu",
+    workload: "DaemonSet/dra-driver-nvidia-gpu-kubelet-plugin",
+    container: "*",
+    checks: ["host-path", "privileged", "run-as-non-root", "privilege-escalation"],
+    reason:
+      "NVIDIA's DRA kubelet plugin registers with the kubelet through its plugin directories, writes CDI specs to /var/run/cdi and prepares the GPUs (and MIG devices) a claim was allocated from the host's driver root, with Bidirectional mount propagation, which only a privileged container may use; a privileged container cannot set allowPrivilegeEscalation: false. Only on profiles with DRA pools, and only on their nodes (platform/components/dra-driver.ts)",
+    source:
+      "kubernetes-sigs/dra-driver-nvidia-gpu@v0.4.1:deployments/helm/dra-driver-nvidia-gpu/templates/kubeletplugin.yaml (init-container privileged: true; values.yaml kubeletPlugin.containers.gpus.securityContext privileged: true; hostPath volumes)",
+  },
+  {
+    release: "dra-driver-nvidia-gpu",
+    workload: "DaemonSet/dra-driver-nvidia-gpu-kubelet-plugin",
+    container: "init-container",
+    checks: ["requests", "limits"],
+    reason:
+      "The chart renders the kubelet plugin's init container (a prestart script that checks the driver root) with no resources and no values key to set them; it exits before the plugin starts, so the pod's effective requests are the plugin container's",
+    source:
+      "kubernetes-sigs/dra-driver-nvidia-gpu@v0.4.1:deployments/helm/dra-driver-nvidia-gpu/templates/kubeletplugin.yaml (initContainers: init-container, no resources field)",
+  },
 ];
 
 /** Every image reference anywhere in the rendered objects (pod templates, runtimes, storage containers). */

@@ -47,6 +47,8 @@ const BUILT_IN_GROUPS = new Set([
   "discovery.k8s.io",
   "node.k8s.io",
   "certificates.k8s.io",
+  // Dynamic Resource Allocation: GA (v1) since 1.34.
+  "resource.k8s.io",
 ]);
 
 /** The Kubernetes version the profiles target: the kind node image's tag. */

@@ -7,10 +7,11 @@
  */
 import { ApiObject, Chart } from "cdk8s";
 import type { Construct } from "constructs";
-import { RAPL_ZONES } from "../../platform/components/kepler";
 import { POOL_LABEL } from "../../profiles/plan";
 import type { CarbonIntensity } from "../../profiles/schema";
-import { DEFAULT_PERIOD, energyQueries, JOULES_PER_KWH, POD_ENERGY_METRICS } from "../../reports/energy";
+
+/** 1 kWh = 3.6 MJ. */
+const JOULES_PER_KWH = 3_600_000;
 import type { Dashboard, Panel } from "./grafana";
 
 export interface GpuPoolInfo {
@@ -33,10 +34,20 @@ export interface AlertThresholds {
   readonly borrowingMinutes: number;
 }
 
-/** What the energy dashboard is built from, where Kepler runs. */
+/** PromQL by device: CPU (RAPL package and DRAM) and, where Kepler measures GPUs, GPU; summed by `pod_namespace`. */
+export interface DeviceQueries {
+  readonly cpu: string;
+  readonly gpu?: string;
+}
+
+/** What the energy dashboard is built from, where Kepler runs (the queries are reports/energy.ts's). */
 export interface EnergyInput {
-  /** Kepler measures GPU power too (the profile has GPU pools, `config.experimental.gpu.enabled`). */
-  readonly gpu: boolean;
+  /** Watts drawn now by the team namespaces' pods. */
+  readonly power: DeviceQueries;
+  /** Joules the team namespaces' pods used over `period`, the queries `npm run cost` runs. */
+  readonly energy: DeviceQueries;
+  /** A Prometheus range, e.g. `1d`. */
+  readonly period: string;
   /** The profile's sourced grid intensity; without it the dashboard shows energy, never carbon. */
   readonly carbonIntensity?: CarbonIntensity;
 }
@@ -316,41 +327,38 @@ export function servingDashboard(input: PlatformObservabilityInput): Dashboard {
  * Energy and carbon per team from Kepler's per-pod counters (docs/energy.md): the same queries as `npm run cost`, so
  * the dashboard and the report agree. Carbon only with the profile's sourced intensity, which the dashboard states.
  */
-export function energyDashboard(input: PlatformObservabilityInput, energy: EnergyInput): Dashboard {
-  const teams = `pod_namespace=~"${[...input.teamNamespaces].sort().join("|")}"`;
-  const perDay = energyQueries(input.teamNamespaces, DEFAULT_PERIOD);
-  const kWh = (joules: string) => `${joules} / ${JOULES_PER_KWH}`;
+export function energyDashboard(energy: EnergyInput): Dashboard {
+  const { power, period, carbonIntensity: intensity } = energy;
+  const joules = energy.energy;
+  const kWh = (expr: string) => `${expr} / ${JOULES_PER_KWH}`;
   // A namespace with CPU and GPU series gets their sum; one with either alone keeps it (`+` drops unmatched sides).
-  const totalJoules = energy.gpu ? `(${perDay.cpu} + ${perDay.gpu}) or ${perDay.cpu} or ${perDay.gpu}` : perDay.cpu;
-  const intensity = energy.carbonIntensity;
-  const cpuWatts = `sum by (pod_namespace) (${POD_ENERGY_METRICS.cpu.replace("_joules_total", "_watts")}{${teams},zone=~"${RAPL_ZONES.join("|")}"})`;
-  const gpuWatts = `sum by (pod_namespace) (${POD_ENERGY_METRICS.gpu.replace("_joules_total", "_watts")}{${teams}})`;
+  const totalJoules = joules.gpu ? `(${joules.cpu} + ${joules.gpu}) or ${joules.cpu} or ${joules.gpu}` : joules.cpu;
   const panels: Panel[] = [
     {
       title: "Power per team",
-      question: `How much power do each team's pods draw right now (CPU package and DRAM${energy.gpu ? ", and GPUs" : ""})?`,
+      question: `How much power do each team's pods draw right now (CPU package and DRAM${power.gpu ? ", and GPUs" : ""})?`,
       kind: "timeseries",
       unit: "watt",
       queries: [
-        { expr: cpuWatts, legend: "{{pod_namespace}} CPU" },
-        ...(energy.gpu ? [{ expr: gpuWatts, legend: "{{pod_namespace}} GPU" }] : []),
+        { expr: power.cpu, legend: "{{pod_namespace}} CPU" },
+        ...(power.gpu ? [{ expr: power.gpu, legend: "{{pod_namespace}} GPU" }] : []),
       ],
     },
     {
-      title: `Energy per team over the last ${DEFAULT_PERIOD}`,
-      question: `How many kWh did each team use over the last ${DEFAULT_PERIOD}, as \`npm run cost\` reports it?`,
+      title: `Energy per team over the last ${period}`,
+      question: `How many kWh did each team use over the last ${period}, as \`npm run cost\` reports it?`,
       kind: "table",
       unit: "kwatth",
       queries: [
-        { expr: kWh(perDay.cpu), legend: "{{pod_namespace}} CPU" },
-        ...(energy.gpu ? [{ expr: kWh(perDay.gpu), legend: "{{pod_namespace}} GPU" }] : []),
+        { expr: kWh(joules.cpu), legend: "{{pod_namespace}} CPU" },
+        ...(joules.gpu ? [{ expr: kWh(joules.gpu), legend: "{{pod_namespace}} GPU" }] : []),
       ],
     },
     ...(intensity
       ? [
           {
-            title: `Carbon per team over the last ${DEFAULT_PERIOD}`,
-            question: `How many grams of CO2e did each team's energy cost over the last ${DEFAULT_PERIOD}, at the profile's grid intensity?`,
+            title: `Carbon per team over the last ${period}`,
+            question: `How many grams of CO2e did each team's energy cost over the last ${period}, at the profile's grid intensity?`,
             kind: "table" as const,
             unit: "massg",
             queries: [
@@ -367,7 +375,7 @@ export function energyDashboard(input: PlatformObservabilityInput, energy: Energ
       question: "What do the energy figures cover, and which carbon intensity turns them into CO2e?",
       kind: "text",
       markdown: [
-        `Kepler's per-pod counters, summed by namespace: CPU package and DRAM from RAPL${energy.gpu ? ", GPU board power from NVML (none for MIG slices)" : ""}.`,
+        `Kepler's per-pod counters, summed by namespace: CPU package and DRAM from RAPL${joules.gpu ? ", GPU board power from NVML (none for MIG slices)" : ""}.`,
         "Not covered: the rest of the server, the data centre's overhead (PUE), embodied carbon. A lower bound.",
         intensity
           ? `Carbon intensity: ${intensity.gramsPerKWh} gCO2e/kWh, from ${intensity.source} (${intensity.date}); gCO2e = kWh × ${intensity.gramsPerKWh}.`
@@ -378,8 +386,7 @@ export function energyDashboard(input: PlatformObservabilityInput, energy: Energ
   return {
     uid: "cnai-energy",
     title: "Energy per team",
-    question:
-      "How much power and energy does each team's work draw, and, with the profile's grid intensity, how much carbon?",
+    question: "How much power and energy does each team's work draw, and, with the profile's grid intensity, how much carbon?",
     panels,
   };
 }
@@ -389,7 +396,7 @@ export function platformDashboards(input: PlatformObservabilityInput): Dashboard
     gpuDashboard(input),
     queueDashboard(),
     servingDashboard(input),
-    ...(input.energy ? [energyDashboard(input, input.energy)] : []),
+    ...(input.energy ? [energyDashboard(input.energy)] : []),
   ];
 }
 

@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { GrafanaDashboards } from "../../charts/dashboards/grafana";
-import type { AlertThresholds, GpuPoolInfo, PlatformObservabilityInput } from "../../charts/dashboards/platform";
+import type {
+  AlertThresholds,
+  EnergyInput,
+  GpuPoolInfo,
+  PlatformObservabilityInput,
+} from "../../charts/dashboards/platform";
+import { DEFAULT_PERIOD, energyQueries, powerQueries } from "../../reports/energy";
 import { PlatformAlertRules, platformAlertRules, platformDashboards } from "../../charts/dashboards/platform";
 import {
   poolGpuCapacity,
@@ -11,6 +17,7 @@ import {
   teamNames,
   teamNamespace,
 } from "../../profiles/plan";
+import type { Profile } from "../../profiles/schema";
 import type { ComponentContext, ComponentDefinition } from "../component";
 import { keplerMeasuresGpus } from "./kepler";
 import { resources } from "./shared";
@@ -64,13 +71,25 @@ export function observabilityInput(ctx: ComponentContext): PlatformObservability
       sharing: poolSharingInWords(pools[name]),
       mig: pools[name].gpu?.sharing.mode === "mig",
     }));
+  const teamNamespaces = teamNames(profile).map((team) => teamNamespace(team, profile.teams[team]));
   return {
-    teamNamespaces: teamNames(profile).map((team) => teamNamespace(team, profile.teams[team])),
+    teamNamespaces,
     gpuPools,
     alerts: ctx.settings<{ alerts: AlertThresholds }>("observability").alerts,
-    ...(ctx.isAvailable("kepler") && {
-      energy: { gpu: keplerMeasuresGpus(profile), carbonIntensity: profile.energy.carbonIntensity },
-    }),
+    ...(ctx.isAvailable("kepler") && { energy: energyInput(profile, teamNamespaces) }),
+  };
+}
+
+/** The energy dashboard's queries: the same builders as `npm run cost`, GPU ones only where Kepler measures GPUs. */
+function energyInput(profile: Profile, namespaces: readonly string[]): EnergyInput {
+  const gpu = keplerMeasuresGpus(profile);
+  const power = powerQueries(namespaces);
+  const energy = energyQueries(namespaces, DEFAULT_PERIOD);
+  return {
+    power: gpu ? power : { cpu: power.cpu },
+    energy: gpu ? energy : { cpu: energy.cpu },
+    period: DEFAULT_PERIOD,
+    carbonIntensity: profile.energy.carbonIntensity,
   };
 }
 

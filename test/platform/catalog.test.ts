@@ -90,6 +90,7 @@ describe("the component catalog", () => {
         .map((c) => c.id)
         .sort();
     expect(byPlacement("every-cluster")).toEqual([
+      "dra-driver",
       "gpu-operator",
       "kepler",
       "kuberay",

@@ -36,6 +36,7 @@ describe("MultiKueue profiles", () => {
     const lifecycles = Object.fromEntries(CATALOG.map(({ id }) => [id, ctx.lifecycle(id)]));
     expect(lifecycles).toEqual({
       "cert-manager": "disabled",
+      "dra-driver": "disabled",
       keda: "disabled",
       kepler: "disabled",
       observability: "managed",

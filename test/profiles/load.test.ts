@@ -26,6 +26,7 @@ describe("selecting profiles", () => {
       "laptop-gpu",
       "workstation-gpu",
       "cluster-gpu",
+      "cluster-gpu-dra",
       "eks-gpu",
       "gke-gpu",
       "aks-gpu",
@@ -35,7 +36,7 @@ describe("selecting profiles", () => {
 
   test("an unknown name fails with the list of known profiles", () => {
     expect(() => selectProfiles("laptpo")).toThrow(
-      /Unknown profile "laptpo" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, workstation-gpu, cluster-gpu, eks-gpu, gke-gpu, aks-gpu, multicloud-gpu, or "all"/,
+      /Unknown profile "laptpo" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, workstation-gpu, cluster-gpu, cluster-gpu-dra, eks-gpu, gke-gpu, aks-gpu, multicloud-gpu, or "all"/,
     );
   });
 });

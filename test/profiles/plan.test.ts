@@ -1,10 +1,13 @@
 import { loadProfile } from "../../profiles/load";
 import {
   coveredResources,
+  draDeviceClass,
   gpuAmounts,
   maxObtainable,
+  namespaceQuotaKey,
   poolGpuCapacity,
   poolNodeLabels,
+  poolSharingInWords,
   poolTolerations,
   resourcesPerGpu,
   teamNamespace,
@@ -95,5 +98,36 @@ describe("the cluster-gpu profile's plan", () => {
 
   test("a team's namespace defaults to team-<name>", () => {
     expect(teamNamespace("research", profile.teams.research)).toBe("team-research");
+  });
+});
+
+describe("DRA pools", () => {
+  const dra = loadProfile("cluster-gpu-dra");
+
+  test("advertise no extended resource: Kueue counts their devices as the DeviceClass's quota resource", () => {
+    expect(resourcesPerGpu(dra.pools.full.gpu)).toEqual({ "dra.cnai.io/gpu": 1 });
+    expect(resourcesPerGpu(dra.pools.mig.gpu)).toEqual({ "dra.cnai.io/mig": 7 });
+    expect(poolGpuCapacity(dra.pools.mig)).toEqual({ "dra.cnai.io/mig": 28 });
+    expect(draDeviceClass("dra.cnai.io/mig")).toBe("mig.nvidia.com");
+    expect(draDeviceClass("nvidia.com/gpu")).toBeUndefined();
+  });
+
+  test("a namespace caps DRA devices per DeviceClass, and extended resources by request", () => {
+    expect(namespaceQuotaKey("dra.cnai.io/gpu")).toBe("gpu.nvidia.com.deviceclass.resource.k8s.io/devices");
+    expect(namespaceQuotaKey("nvidia.com/gpu")).toBe("requests.nvidia.com/gpu");
+  });
+
+  test("their nodes keep the device plugin off and tell the DRA driver where to run; MIG keeps its layout label", () => {
+    expect(poolNodeLabels("mig", dra.pools.mig)).toEqual({
+      "cnai.io/pool": "mig",
+      "cnai.io/gpu-allocation": "dra",
+      "nvidia.com/gpu.deploy.device-plugin": "false",
+      "nvidia.com/mig.config": "all-1g.10gb",
+    });
+  });
+
+  test("the sharing column says DRA", () => {
+    expect(poolSharingInWords(dra.pools.mig)).toBe("MIG all-1g.10gb (DRA)");
+    expect(poolSharingInWords(dra.pools.full)).toBe("whole GPUs (DRA)");
   });
 });

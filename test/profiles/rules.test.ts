@@ -235,3 +235,62 @@ describe("cloud rules", () => {
     ]);
   });
 });
+
+describe("DRA rules", () => {
+  const draPool = (sharing: object) => ({
+    pools: { full: { gpu: { accelerator: "nvidia-a100-80gb", perNode: 4, sharing, allocation: "dra" } } },
+  });
+
+  test("cluster-gpu-dra loads", () => {
+    expect(problems("cluster-gpu-dra", {})).toEqual([]);
+  });
+
+  test("time-slicing or MPS through DRA is refused, with the reason", () => {
+    expect(problems("cluster-gpu-dra", draPool({ mode: "time-slicing", replicas: 4 }) as never)).toContain(
+      'pools.full.gpu.allocation: time-slicing through DRA is a per-claim GpuConfig (the driver\'s alpha TimeSlicingSettings / MPSSupport gates), and Kueue admits no per-request config (kubernetes-sigs/kueue@v0.19.2 site/content/en/docs/concepts/dynamic_resource_allocation.md); use sharing "none" or "mig" on this pool, or allocation "device-plugin"',
+    );
+  });
+
+  test("a MIG layout mixing profiles on a DRA pool is refused, since Kueue counts a DeviceClass's devices alike", () => {
+    expect(
+      problems("cluster-gpu-dra", {
+        pools: { mig: { gpu: { sharing: { mode: "mig", strategy: "mixed", layout: "all-balanced" } } } },
+      } as never).filter((p) => p.startsWith("pools.mig.gpu.sharing.layout")),
+    ).toEqual([
+      "pools.mig.gpu.sharing.layout: Kueue counts every device of DeviceClass mig.nvidia.com alike, so a layout mixing MIG profiles (1g.10gb, 2g.20gb, 3g.40gb) would count a large slice as a small one; use a single-profile layout such as all-1g.10gb on a DRA pool",
+    ]);
+  });
+
+  test("a GPU sample that renders no ResourceClaimTemplate is refused on a DRA pool", () => {
+    expect(
+      problems("cluster-gpu-dra", {
+        samples: { sweep: { kind: "ray-job", team: "research", pool: "mig", gpus: 1, replicas: 2 } },
+      } as never),
+    ).toEqual([
+      'samples.sweep.kind: pool "mig" allocates GPUs through DRA, and only training-job samples claim DRA devices here (a ResourceClaimTemplate per pod); run a ray-job on a device-plugin pool, or without GPUs',
+    ]);
+  });
+
+  test("DRA on GKE is refused with what GKE documents", () => {
+    const found = problems("gke-gpu", {
+      pools: { l4: { gpu: { allocation: "dra" } } },
+      components: { "dra-driver": { lifecycle: "managed" } },
+    } as never);
+    expect(found).toContainEqual(
+      expect.stringMatching(
+        /^pools\.l4\.gpu\.allocation: GKE supports DRA only on node pools created with automatic driver installation off \(gpu-driver-version=disabled\) .*set-up-dra\)/,
+      ),
+    );
+  });
+
+  test("a cloud cluster below Kubernetes 1.35 cannot run a DRA pool", () => {
+    const found = problems("eks-gpu", {
+      cluster: { kubernetesVersion: "1.34" },
+      pools: { l4: { gpu: { allocation: "dra" } } },
+      components: { "dra-driver": { lifecycle: "managed" } },
+    } as never);
+    expect(found).toContain(
+      "cluster.kubernetesVersion: pools l4 use DRA, which needs Kubernetes 1.34.2 or later (resource.k8s.io/v1; kubernetes-sigs/dra-driver-nvidia-gpu@v0.4.1 docs/prerequisites.md) and a 1.34 minor may run an older patch; use 1.35 or later",
+    );
+  });
+});

@@ -257,6 +257,8 @@ describe("synthesizing every profile", () => {
     }
     expect(Object.fromEntries(Object.entries(others).map(([name, set]) => [name, [...set]]))).toEqual({
       ...Object.fromEntries(Object.entries(laptop).map(([name, value]) => [name, [value]])),
+      // A DaemonSet and DeviceClasses, on DRA profiles only (platform/components/dra-driver.ts).
+      "dra-driver-nvidia-gpu": [UNINSTALL],
       "gpu-operator": [UNINSTALL],
       // A DaemonSet and its configuration, on the kind-on-Linux GPU profiles only (platform/components/kepler.ts).
       kepler: [UNINSTALL],
@@ -335,7 +337,7 @@ describe("the synth command", () => {
     const result = run({ CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), "cnai-main-")), CNAI_PROFILE: "desktop" });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(
-      /Unknown profile "desktop" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, workstation-gpu, cluster-gpu, eks-gpu, gke-gpu, aks-gpu, multicloud-gpu, or "all"/,
+      /Unknown profile "desktop" \(CNAI_PROFILE\). Known profiles: laptop, laptop-gpu, workstation-gpu, cluster-gpu, cluster-gpu-dra, eks-gpu, gke-gpu, aks-gpu, multicloud-gpu, or "all"/,
     );
   });
 });

@@ -8,6 +8,7 @@ const PROFILES = [
   "laptop-gpu",
   "workstation-gpu",
   "cluster-gpu",
+  "cluster-gpu-dra",
   "eks-gpu",
   "gke-gpu",
   "aks-gpu",

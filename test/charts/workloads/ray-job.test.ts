@@ -210,6 +210,16 @@ describe("RayJobWorkload", () => {
     );
   });
 
+  test("refuses DRA devices: only Jobs render ResourceClaimTemplates", () => {
+    const gpuGroup = PROPS.workerGroups[0];
+    const gpu = { resourceName: "dra.cnai.io/gpu", count: 1, deviceClassName: "gpu.nvidia.com" };
+    expect(() =>
+      render({ ...PROPS, workerGroups: [{ ...gpuGroup, resources: { ...gpuGroup.resources, gpu } }] }),
+    ).toThrow(
+      /workerGroups\[0\]\.resources\.gpu\.deviceClassName is "gpu\.nvidia\.com"; only Jobs \(TrainingJob\) claim DRA devices here; run this workload on a device-plugin pool/,
+    );
+  });
+
   test("rejects a GPU count below 1", () => {
     const gpuGroup = PROPS.workerGroups[0];
     expect(() =>

@@ -161,4 +161,73 @@ describe("TrainingJob", () => {
       /resources\.cpu is "0"; give a positive CPU quantity/,
     );
   });
+
+  describe("on a DRA pool", () => {
+    const DRA: TrainingJobProps = {
+      ...PROPS,
+      resources: {
+        cpu: "1",
+        memory: "2Gi",
+        gpu: { resourceName: "dra.cnai.io/gpu", count: 2, deviceClassName: "gpu.nvidia.com" },
+      },
+    };
+    function renderAll(props: TrainingJobProps) {
+      const chart = new Chart(Testing.app(), "samples");
+      const workload = new TrainingJob(chart, "training", props);
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- synthesized manifests are plain JSON
+      return { workload, objects: Testing.synth(chart) as any[] };
+    }
+
+    test("claims its GPUs through a per-pod ResourceClaimTemplate of exactly count devices, not the extended resource", () => {
+      const { objects } = renderAll(DRA);
+      expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+        "ResourceClaimTemplate/train-iris-gpu",
+        "Job/train-iris",
+      ]);
+      expect(objects[0]).toEqual({
+        apiVersion: "resource.k8s.io/v1",
+        kind: "ResourceClaimTemplate",
+        metadata: { name: "train-iris-gpu", namespace: "team-a" },
+        spec: {
+          spec: {
+            devices: {
+              requests: [
+                { name: "gpu", exactly: { deviceClassName: "gpu.nvidia.com", allocationMode: "ExactCount", count: 2 } },
+              ],
+            },
+          },
+        },
+      });
+      const pod = objects[1].spec.template.spec;
+      expect(pod.resourceClaims).toEqual([{ name: "gpu", resourceClaimTemplateName: "train-iris-gpu" }]);
+      expect(pod.containers[0].resources).toEqual({
+        requests: { cpu: "1", memory: "2Gi" },
+        limits: { cpu: "1", memory: "2Gi" },
+        claims: [{ name: "gpu" }],
+      });
+    });
+
+    test("its demand counts the devices as Kueue's quota resource for the DeviceClass", () => {
+      expect(renderAll(DRA).workload.demand.extended).toEqual({ "dra.cnai.io/gpu": 2 });
+    });
+
+    test("the template and the Job validate strictly against the Kubernetes schema", () => {
+      const { objects } = renderAll(DRA);
+      expect(
+        validateCoreObjects(
+          objects.map((object) => ({ source: "training-job", object })),
+          findKubernetesValidate()!,
+        ),
+      ).toEqual([]);
+    });
+
+    test("a DeviceClass that is not a DNS subdomain is refused", () => {
+      expect(() =>
+        render({
+          ...DRA,
+          resources: { ...DRA.resources, gpu: { resourceName: "dra.cnai.io/gpu", count: 1, deviceClassName: "GPU!" } },
+        }),
+      ).toThrow(/resources\.gpu\.deviceClassName is "GPU!"; name a DeviceClass, e\.g\. gpu\.nvidia\.com/);
+    });
+  });
 });

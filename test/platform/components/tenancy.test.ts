@@ -40,6 +40,17 @@ describe("tenancy component", () => {
     expect(enforced("aks-gpu", { cluster: { kubernetesVersion: "1.32" } })).toEqual(["v1.32"]);
   });
 
+  test("on a DRA pool a team's ResourceQuota caps the devices its claims may hold per DeviceClass", () => {
+    const quota = renderedObjects("cluster-gpu-dra").find(
+      (o) => o.kind === "ResourceQuota" && o.metadata.namespace === "team-serving",
+    );
+    expect(quota?.spec.hard).toMatchObject({
+      "gpu.nvidia.com.deviceclass.resource.k8s.io/devices": "1",
+      "mig.nvidia.com.deviceclass.resource.k8s.io/devices": "28",
+    });
+    expect(Object.keys(quota?.spec.hard ?? {}).filter((k) => k.includes("dra.cnai.io"))).toEqual([]);
+  });
+
   test("a team's ResourceQuota is the most its queue can ever admit, summed over pools", () => {
     // serving, cpu: system 2 + 4 + 2 lent, mig 8 + 16 + 8, full 4 + 16 + 16 = 76 cores
     const profile = loadProfile("cluster-gpu");
