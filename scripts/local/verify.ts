@@ -558,7 +558,10 @@ export function draAdmissionProblems(
   expected: readonly DraSampleExpectation[],
   cluster: {
     readonly templates: readonly { metadata: { name: string; namespace?: string } }[];
-    readonly jobs: readonly { metadata: { name: string; namespace?: string; uid?: string } }[];
+    readonly jobs: readonly {
+      metadata: { name: string; namespace?: string; uid?: string };
+      status?: { succeeded?: number };
+    }[];
     readonly workloads: readonly WorkloadItem[];
   },
 ): string[] {
@@ -601,6 +604,13 @@ export function draAdmissionProblems(
           `got ${admitted ? "Admitted" : "not Admitted"}, ${e.resource} ${usage === undefined ? "not in its admission" : `${usage} on flavor ${flavor}`}` +
           (conditions.length > 0 ? `; conditions: ${conditions.join(", ")}` : ""),
       );
+      continue;
+    }
+    // kwok runs only bound pods, and the scheduler binds a claiming pod only once it allocated the devices.
+    if (!((job.status?.succeeded ?? 0) > 0)) {
+      problems.push(
+        `sample ${e.sample}: Job ${e.namespace}/${e.job} was admitted but no pod succeeded: is a device of its DeviceClass free in pool ${e.flavor}'s ResourceSlices (kubectl get resourceslices; kubectl describe pod)?`,
+      );
     }
   }
   return problems;
@@ -625,7 +635,7 @@ async function checkDraSamples(
   ).items;
   const problems = draAdmissionProblems(expected, { templates, jobs, workloads });
   if (problems.length > 0) throw new Error(`DRA samples: ${problems.join("; ")}`);
-  return `Kueue admitted ${expected.map((e) => `${e.job} (${e.resource}: ${e.count} on ${e.flavor})`).join(" and ")} from their ResourceClaimTemplates`;
+  return `Kueue admitted ${expected.map((e) => `${e.job} (${e.resource}: ${e.count} on ${e.flavor})`).join(" and ")} from their ResourceClaimTemplates, and their pods ran on devices the scheduler allocated`;
 }
 
 /** Reads a phase list back for the summary (used by the command). */

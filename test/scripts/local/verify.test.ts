@@ -59,7 +59,10 @@ describe("verify:cluster", () => {
   describe("DRA admission problems", () => {
     const [, pretrain] = draSampleExpectations(loadCheckedProfile("cluster-gpu-dra"));
     const meta = (name: string) => ({ metadata: { name, namespace: "team-training" } });
-    const job = { metadata: { name: "pretrain", namespace: "team-training", uid: "job-uid" } };
+    const job = {
+      metadata: { name: "pretrain", namespace: "team-training", uid: "job-uid" },
+      status: { succeeded: 1 },
+    };
     const workload = (flavor: string, usage: string, admitted = "True") => ({
       metadata: {
         name: "job-pretrain-9e9f1",
@@ -103,6 +106,15 @@ describe("verify:cluster", () => {
       ]);
       expect(draAdmissionProblems([pretrain], { ...cluster, workloads: [workload("mig", "1")] })).toEqual([
         "sample pretrain: Workload team-training/job-pretrain-9e9f1 should be Admitted with dra.cnai.io/gpu: 2 on flavor full, got Admitted, dra.cnai.io/gpu 1 on flavor mig; conditions: Admitted=True (Admitted: The workload is admitted)",
+      ]);
+      expect(
+        draAdmissionProblems([pretrain], {
+          ...cluster,
+          jobs: [{ ...job, status: {} }],
+          workloads: [workload("full", "2")],
+        }),
+      ).toEqual([
+        "sample pretrain: Job team-training/pretrain was admitted but no pod succeeded: is a device of its DeviceClass free in pool full's ResourceSlices (kubectl get resourceslices; kubectl describe pod)?",
       ]);
       const pending = { ...workload("full", "2", "False"), status: { conditions: [] } };
       expect(draAdmissionProblems([pretrain], { ...cluster, workloads: [pending] })).toEqual([
