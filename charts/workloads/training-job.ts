@@ -68,6 +68,11 @@ export interface TrainingJobProps {
 
 const MLFLOW_ENV = ["MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_NAME"];
 
+/** The ResourceClaimTemplate a TrainingJob's pods claim their DRA GPUs from. */
+export function gpuClaimTemplateName(jobName: string): string {
+  return `${jobName}-gpu`;
+}
+
 export class TrainingJob extends Construct {
   /** What the training pod requests while it runs. */
   public readonly demand: ResourceDemand;
@@ -117,7 +122,7 @@ export class TrainingJob extends Construct {
     this.demand = podDemand(props.resources, 1);
 
     const gpu = props.resources.gpu;
-    const gpuClaimTemplate = gpu?.deviceClassName ? `${props.name}-gpu` : undefined;
+    const gpuClaimTemplate = gpu?.deviceClassName ? gpuClaimTemplateName(props.name) : undefined;
     if (gpu && gpuClaimTemplate) {
       new ApiObject(this, "gpu-claim", gpuClaimTemplateManifest(gpuClaimTemplate, props.placement.namespace, gpu));
     }

@@ -25,6 +25,7 @@ import {
   storageClassObject,
 } from "./config";
 import { localNodes, nodeObject } from "./nodes";
+import { resourceSliceObjects } from "./resource-slices";
 import type { LocalState } from "./processes";
 import {
   commandLine,
@@ -165,6 +166,8 @@ export interface UpResult {
   /** From the start of `up` until every node was Ready and the binder ran. */
   readonly totalSeconds: number;
   readonly nodes: readonly string[];
+  /** The DRA devices the nodes' ResourceSlices publish (scripts/local/resource-slices.ts); 0 without DRA pools. */
+  readonly draDevices: number;
 }
 
 /**
@@ -257,6 +260,17 @@ export async function up(options: UpOptions): Promise<UpResult> {
 
     const objects = { apiVersion: "v1", kind: "List", items: [storageClassObject(), ...nodes.map(nodeObject)] };
     await kubectl(state, tools, ["create", "-f", "-"], { input: JSON.stringify(objects), signal: options.signal });
+    // DRA pools' GPUs: no kubelet plugin runs on a fake node, so publish what NVIDIA's driver would, owned by the
+    // node as the driver's slices are (its UID exists only now). Nothing to delete on `down`: etcd goes with it.
+    let slices = resourceSliceObjects(profile, nodes);
+    if (slices.length > 0) {
+      const created = JSON.parse(await kubectl(state, tools, ["get", "nodes", "-o", "json"])) as NodeList;
+      const uids = Object.fromEntries(created.items.map((n) => [n.metadata.name, n.metadata.uid ?? ""]));
+      slices = resourceSliceObjects(profile, nodes, uids);
+      const list = { apiVersion: "v1", kind: "List", items: slices };
+      await kubectl(state, tools, ["create", "-f", "-"], { input: JSON.stringify(list), signal: options.signal });
+      log(`published ${slices.length} ResourceSlice(s) of driver gpu.nvidia.com for the DRA pools' nodes`);
+    }
 
     const binderLog = join(dir, "logs", "pv-binder.log");
     spawnInNamespace(state, "pv-binder", binderCommand(options.root, dir), { log: binderLog, cwd: options.root });
@@ -273,7 +287,13 @@ export async function up(options: UpOptions): Promise<UpResult> {
       readyTimeoutMs,
       options.signal,
     );
-    return { state, apiReadySeconds, totalSeconds: seconds(started), nodes: nodes.map((n) => n.name) };
+    return {
+      state,
+      apiReadySeconds,
+      totalSeconds: seconds(started),
+      nodes: nodes.map((n) => n.name),
+      draDevices: slices.reduce((sum, s) => sum + (s.spec as { devices: unknown[] }).devices.length, 0),
+    };
   } catch (error) {
     const tails = logTails(state);
     let cleanup = "";
@@ -293,7 +313,10 @@ export async function up(options: UpOptions): Promise<UpResult> {
 }
 
 interface NodeList {
-  items: Array<{ metadata: { name: string }; status?: { conditions?: Array<{ type: string; status: string }> } }>;
+  items: Array<{
+    metadata: { name: string; uid?: string };
+    status?: { conditions?: Array<{ type: string; status: string }> };
+  }>;
 }
 
 /** Stops a cluster's processes and removes its folder. Returns what it stopped. */

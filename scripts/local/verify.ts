@@ -24,7 +24,9 @@ import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { loadCheckedProfile } from "../../platform/check";
 import { CHARTS } from "../../platform/versions";
-import { teamNames, teamNamespace } from "../../profiles/plan";
+import { gpuClaimTemplateName } from "../../charts/workloads/training-job";
+import { draDeviceClass, queuePools, singleGpuResource, teamNames, teamNamespace, usesDra } from "../../profiles/plan";
+import { byText } from "../../profiles/order";
 import type { Profile } from "../../profiles/schema";
 import { chartArchive } from "../../verify/charts";
 import type { ClusterTools } from "./config";
@@ -130,6 +132,7 @@ interface K8sList {
     metadata: {
       name: string;
       namespace?: string;
+      uid?: string;
       annotations?: Record<string, string>;
       labels?: Record<string, string>;
     };
@@ -152,6 +155,8 @@ const CLUSTER_KINDS = [
   "storageclasses",
   "runtimeclasses",
   "apiservices",
+  // The DRA driver's chart creates DeviceClasses; a destroy must remove them too.
+  "deviceclasses",
 ];
 
 export interface VerifyOptions {
@@ -267,7 +272,8 @@ export async function verifyCluster(options: VerifyOptions): Promise<VerifyRepor
         [process.execPath, "--import", "tsx", join(options.root, "scripts", "local.ts"), "webhooks", state.stateDir],
         { log: join(logDir, "webhooks.log"), cwd: options.root },
       );
-      return `${started.nodes.length} nodes, API ready in ${started.apiReadySeconds.toFixed(1)} s`;
+      const dra = started.draDevices > 0 ? `, ${started.draDevices} DRA devices in ResourceSlices` : "";
+      return `${started.nodes.length} nodes${dra}, API ready in ${started.apiReadySeconds.toFixed(1)} s`;
     });
     const cluster = state as LocalState;
     const work = join(cluster.stateDir, "work");
@@ -398,7 +404,8 @@ export async function verifyCluster(options: VerifyOptions): Promise<VerifyRepor
           },
         );
         if (smoke.length > 0) throw new Error(`the smoke check failed: ${smoke.join("; ")}`);
-        return `${pods.length} pods scheduled, ${jobs.length - unfinished.length}/${jobs.length} Jobs complete, ${guardrails}, Kueue admitted the smoke Job of every team`;
+        const dra = await checkDraSamples(base, jobs, kubectl);
+        return `${pods.length} pods scheduled, ${jobs.length - unfinished.length}/${jobs.length} Jobs complete, ${guardrails}, Kueue admitted the smoke Job of every team${dra ? `, ${dra}` : ""}`;
       });
 
       await phase(`re-plan${cycle}`, async () => {
@@ -499,6 +506,136 @@ async function checkGuardrails(
     throw new Error(`guardrail cnai-no-loadbalancer did not refuse a LoadBalancer Service: ${exposed}`);
   }
   return `guardrails admit a ClusterIP Service and refuse a LoadBalancer in ${namespace}`;
+}
+
+/** What the tier expects of one sample Job that claims DRA devices. */
+export interface DraSampleExpectation {
+  readonly sample: string;
+  readonly namespace: string;
+  /** The Job and its ResourceClaimTemplate (charts/workloads/training-job.ts). */
+  readonly job: string;
+  readonly claimTemplate: string;
+  /** The pool's ResourceFlavor (named after the pool, platform/components/kueue.ts). */
+  readonly flavor: string;
+  /** Kueue's quota resource for the DeviceClass (`deviceClassMappings`), and how many devices the Job claims. */
+  readonly resource: string;
+  readonly count: number;
+}
+
+/** The samples on the profile's DRA pools that claim GPUs, by name; empty for a profile without DRA pools. */
+export function draSampleExpectations(profile: Profile): DraSampleExpectation[] {
+  const pools = queuePools(profile);
+  return Object.entries(profile.samples)
+    .sort(([a], [b]) => byText(a, b))
+    .flatMap(([name, sample]) => {
+      const pool = pools[sample.pool];
+      const resource = pool ? singleGpuResource(pool) : undefined;
+      // Only training Jobs claim DRA devices (profiles/rules.ts refuses other kinds on a DRA pool).
+      if (sample.kind !== "training-job" || sample.gpus === 0 || !usesDra(pool?.gpu) || !resource) return [];
+      if (!draDeviceClass(resource)) return [];
+      const namespace = teamNamespace(sample.team, profile.teams[sample.team]);
+      const claimTemplate = gpuClaimTemplateName(name);
+      return [{ sample: name, namespace, job: name, claimTemplate, flavor: sample.pool, resource, count: sample.gpus }];
+    });
+}
+
+interface WorkloadItem {
+  metadata: { name: string; namespace?: string; ownerReferences?: Array<{ kind: string; uid: string }> };
+  status?: {
+    admission?: {
+      clusterQueue?: string;
+      podSetAssignments?: Array<{ flavors?: Record<string, string>; resourceUsage?: Record<string, string> }>;
+    };
+    conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
+  };
+}
+
+/**
+ * One line per sample whose ResourceClaimTemplate the API server does not hold, or whose Job's Workload Kueue did not
+ * admit on the pool's flavor with the DRA resource and count; empty when every expectation holds.
+ */
+export function draAdmissionProblems(
+  expected: readonly DraSampleExpectation[],
+  cluster: {
+    readonly templates: readonly { metadata: { name: string; namespace?: string } }[];
+    readonly jobs: readonly {
+      metadata: { name: string; namespace?: string; uid?: string };
+      status?: { succeeded?: number };
+    }[];
+    readonly workloads: readonly WorkloadItem[];
+  },
+): string[] {
+  const problems: string[] = [];
+  for (const e of expected) {
+    const at = (o: { metadata: { name: string; namespace?: string } }, name: string) =>
+      o.metadata.namespace === e.namespace && o.metadata.name === name;
+    if (!cluster.templates.some((t) => at(t, e.claimTemplate))) {
+      problems.push(
+        `sample ${e.sample}: no resource.k8s.io/v1 ResourceClaimTemplate ${e.namespace}/${e.claimTemplate} (the samples release renders it beside Job ${e.job})`,
+      );
+      continue;
+    }
+    const job = cluster.jobs.find((j) => at(j, e.job));
+    if (!job) {
+      problems.push(`sample ${e.sample}: no Job ${e.namespace}/${e.job}`);
+      continue;
+    }
+    const workload = cluster.workloads.find(
+      (w) =>
+        w.metadata.namespace === e.namespace &&
+        w.metadata.ownerReferences?.some((o) => o.kind === "Job" && o.uid === job.metadata.uid),
+    );
+    if (!workload) {
+      problems.push(`sample ${e.sample}: Job ${e.namespace}/${e.job} has no Kueue Workload (is Kueue running?)`);
+      continue;
+    }
+    const admitted = workload.status?.conditions?.some((c) => c.type === "Admitted" && c.status === "True");
+    const assignment = workload.status?.admission?.podSetAssignments?.find(
+      (p) => p.flavors?.[e.resource] !== undefined,
+    );
+    const flavor = assignment?.flavors?.[e.resource];
+    const usage = assignment?.resourceUsage?.[e.resource];
+    if (!admitted || flavor !== e.flavor || usage !== String(e.count)) {
+      const conditions = (workload.status?.conditions ?? []).map(
+        (c) => `${c.type}=${c.status} (${c.reason}: ${c.message})`,
+      );
+      problems.push(
+        `sample ${e.sample}: Workload ${e.namespace}/${workload.metadata.name} should be Admitted with ${e.resource}: ${e.count} on flavor ${e.flavor}, ` +
+          `got ${admitted ? "Admitted" : "not Admitted"}, ${e.resource} ${usage === undefined ? "not in its admission" : `${usage} on flavor ${flavor}`}` +
+          (conditions.length > 0 ? `; conditions: ${conditions.join(", ")}` : ""),
+      );
+      continue;
+    }
+    // kwok runs only bound pods, and the scheduler binds a claiming pod only once it allocated the devices.
+    if (!((job.status?.succeeded ?? 0) > 0)) {
+      problems.push(
+        `sample ${e.sample}: Job ${e.namespace}/${e.job} was admitted but no pod succeeded: is a device of its DeviceClass free in pool ${e.flavor}'s ResourceSlices (kubectl get resourceslices; kubectl describe pod)?`,
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * For a profile with DRA pools: the API server accepted each GPU sample's ResourceClaimTemplate, and Kueue admitted
+ * its Job against the DRA quota on the pool's flavor. The samples release waits for its Jobs, so by now they ran.
+ */
+async function checkDraSamples(
+  profile: Profile,
+  jobs: K8sList["items"],
+  kubectl: (args: string[], input?: string) => Promise<string>,
+): Promise<string> {
+  const expected = draSampleExpectations(profile);
+  if (expected.length === 0) return "";
+  const templates = (
+    JSON.parse(await kubectl(["get", "resourceclaimtemplates.resource.k8s.io", "-A", "-o", "json"])) as K8sList
+  ).items;
+  const workloads = (
+    JSON.parse(await kubectl(["get", "workloads.kueue.x-k8s.io", "-A", "-o", "json"])) as { items: WorkloadItem[] }
+  ).items;
+  const problems = draAdmissionProblems(expected, { templates, jobs, workloads });
+  if (problems.length > 0) throw new Error(`DRA samples: ${problems.join("; ")}`);
+  return `Kueue admitted ${expected.map((e) => `${e.job} (${e.resource}: ${e.count} on ${e.flavor})`).join(" and ")} from their ResourceClaimTemplates, and their pods ran on devices the scheduler allocated`;
 }
 
 /** Reads a phase list back for the summary (used by the command). */

@@ -1,4 +1,10 @@
-import { keptByHelm, localClusterOverride, tofuError } from "../../../scripts/local/verify";
+import {
+  draAdmissionProblems,
+  draSampleExpectations,
+  keptByHelm,
+  localClusterOverride,
+  tofuError,
+} from "../../../scripts/local/verify";
 import { loadCheckedProfile } from "../../../platform/check";
 
 describe("verify:cluster", () => {
@@ -24,5 +30,96 @@ describe("verify:cluster", () => {
       keptByHelm({ "meta.helm.sh/release-name": "cert-manager", "helm.sh/resource-policy": "keep" }),
       keptByHelm({ "meta.helm.sh/release-name": "kueue" }),
     ]).toEqual([true, true, false]);
+  });
+
+  test("DRA samples: the training Jobs on DRA pools, with their claim template, flavor and quota resource", () => {
+    expect(draSampleExpectations(loadCheckedProfile("cluster-gpu-dra"))).toEqual([
+      {
+        sample: "finetune-slice",
+        namespace: "team-research",
+        job: "finetune-slice",
+        claimTemplate: "finetune-slice-gpu",
+        flavor: "mig",
+        resource: "dra.cnai.io/mig",
+        count: 1,
+      },
+      {
+        sample: "pretrain",
+        namespace: "team-training",
+        job: "pretrain",
+        claimTemplate: "pretrain-gpu",
+        flavor: "full",
+        resource: "dra.cnai.io/gpu",
+        count: 2,
+      },
+    ]);
+    expect(draSampleExpectations(loadCheckedProfile("cluster-gpu"))).toEqual([]);
+  });
+
+  describe("DRA admission problems", () => {
+    const [, pretrain] = draSampleExpectations(loadCheckedProfile("cluster-gpu-dra"));
+    const meta = (name: string) => ({ metadata: { name, namespace: "team-training" } });
+    const job = {
+      metadata: { name: "pretrain", namespace: "team-training", uid: "job-uid" },
+      status: { succeeded: 1 },
+    };
+    const workload = (flavor: string, usage: string, admitted = "True") => ({
+      metadata: {
+        name: "job-pretrain-9e9f1",
+        namespace: "team-training",
+        ownerReferences: [{ kind: "Job", uid: "job-uid" }],
+      },
+      status: {
+        admission: {
+          clusterQueue: "training",
+          podSetAssignments: [
+            {
+              flavors: { cpu: flavor, memory: flavor, "dra.cnai.io/gpu": flavor },
+              resourceUsage: { cpu: "1", memory: "2Gi", "dra.cnai.io/gpu": usage },
+            },
+          ],
+        },
+        conditions: [{ type: "Admitted", status: admitted, reason: "Admitted", message: "The workload is admitted" }],
+      },
+    });
+
+    test("none when the template exists and Kueue admitted the Job on the pool's flavor with the devices", () => {
+      expect(
+        draAdmissionProblems([pretrain], {
+          templates: [meta("pretrain-gpu")],
+          jobs: [job],
+          workloads: [workload("full", "2")],
+        }),
+      ).toEqual([]);
+    });
+
+    test("names the missing template, Job or Workload, and a wrong flavor, count or admission", () => {
+      const cluster = { templates: [meta("pretrain-gpu")], jobs: [job] };
+      expect(draAdmissionProblems([pretrain], { ...cluster, templates: [], workloads: [] })).toEqual([
+        "sample pretrain: no resource.k8s.io/v1 ResourceClaimTemplate team-training/pretrain-gpu (the samples release renders it beside Job pretrain)",
+      ]);
+      expect(draAdmissionProblems([pretrain], { ...cluster, jobs: [], workloads: [] })).toEqual([
+        "sample pretrain: no Job team-training/pretrain",
+      ]);
+      expect(draAdmissionProblems([pretrain], { ...cluster, workloads: [] })).toEqual([
+        "sample pretrain: Job team-training/pretrain has no Kueue Workload (is Kueue running?)",
+      ]);
+      expect(draAdmissionProblems([pretrain], { ...cluster, workloads: [workload("mig", "1")] })).toEqual([
+        "sample pretrain: Workload team-training/job-pretrain-9e9f1 should be Admitted with dra.cnai.io/gpu: 2 on flavor full, got Admitted, dra.cnai.io/gpu 1 on flavor mig; conditions: Admitted=True (Admitted: The workload is admitted)",
+      ]);
+      expect(
+        draAdmissionProblems([pretrain], {
+          ...cluster,
+          jobs: [{ ...job, status: {} }],
+          workloads: [workload("full", "2")],
+        }),
+      ).toEqual([
+        "sample pretrain: Job team-training/pretrain was admitted but no pod succeeded: is a device of its DeviceClass free in pool full's ResourceSlices (kubectl get resourceslices; kubectl describe pod)?",
+      ]);
+      const pending = { ...workload("full", "2", "False"), status: { conditions: [] } };
+      expect(draAdmissionProblems([pretrain], { ...cluster, workloads: [pending] })).toEqual([
+        "sample pretrain: Workload team-training/job-pretrain-9e9f1 should be Admitted with dra.cnai.io/gpu: 2 on flavor full, got not Admitted, dra.cnai.io/gpu not in its admission",
+      ]);
+    });
   });
 });
