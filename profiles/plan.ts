@@ -69,8 +69,7 @@ export function namespaceQuotaKey(resource: string): string {
 /** The MIG devices one GPU of a layout holds, by MIG profile; undefined for an unknown layout. */
 export function migDevicesPerGpu(gpu: GpuPool): Record<string, number> | undefined {
   if (gpu.sharing.mode !== "mig") return undefined;
-  const layouts = (ACCELERATORS[gpu.accelerator] as { migLayouts?: Record<string, Record<string, number>> })
-    .migLayouts;
+  const layouts = (ACCELERATORS[gpu.accelerator] as { migLayouts?: Record<string, Record<string, number>> }).migLayouts;
   return layouts?.[gpu.sharing.layout];
 }
 

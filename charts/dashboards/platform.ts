@@ -386,7 +386,8 @@ export function energyDashboard(energy: EnergyInput): Dashboard {
   return {
     uid: "cnai-energy",
     title: "Energy per team",
-    question: "How much power and energy does each team's work draw, and, with the profile's grid intensity, how much carbon?",
+    question:
+      "How much power and energy does each team's work draw, and, with the profile's grid intensity, how much carbon?",
     panels,
   };
 }

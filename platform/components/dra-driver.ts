@@ -34,7 +34,9 @@ export const draDriver: ComponentDefinition = {
   placement: "every-cluster",
   problems: (ctx) => draDriverProblems(ctx),
   // The GPU Operator installs the host driver and toolkit the kubelet plugin needs (where it owns them).
-  dependencies: () => [{ id: "gpu-operator", optional: true, reason: "the NVIDIA driver and CDI toolkit on the nodes" }],
+  dependencies: () => [
+    { id: "gpu-operator", optional: true, reason: "the NVIDIA driver and CDI toolkit on the nodes" },
+  ],
   // The kubelet plugin runs privileged with hostPath `/`, `/sys`, `/proc`, `/var/run/cdi` and the kubelet plugin
   // directories, with Bidirectional mount propagation (templates/kubeletplugin.yaml): only `privileged` admits it.
   namespaces: () => [{ name: NAMESPACE, labels: { "pod-security.kubernetes.io/enforce": "privileged" } }],

@@ -139,7 +139,11 @@ export function kueueConfiguration(
 function kueueValues(ctx: ComponentContext): Record<string, unknown> {
   return {
     controllerManager: { manager: { resources: resources("50m", "128Mi", "500m", "512Mi") } },
-    managerConfig: { controllerManagerConfigYaml: stringify(kueueConfiguration(ctx.profile.queueing.fairSharing, deviceClassMappings(ctx.profile))) },
+    managerConfig: {
+      controllerManagerConfigYaml: stringify(
+        kueueConfiguration(ctx.profile.queueing.fairSharing, deviceClassMappings(ctx.profile)),
+      ),
+    },
     // The chart's ServiceMonitor needs the Prometheus Operator CRDs.
     enablePrometheus: monitoringEnabled(ctx),
   };
