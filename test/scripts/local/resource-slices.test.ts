@@ -8,7 +8,7 @@ import { rendered } from "../../support/rendered";
 type Json = any;
 
 const UUID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);
-const UIDS = { "cnai-cluster-worker": "uid-full", "cnai-cluster-worker2": "uid-mig" };
+const UIDS = { "cnai-dra-worker": "uid-full", "cnai-dra-worker2": "uid-mig" };
 
 function slices(name: string, uids: Record<string, string> = UIDS): Json[] {
   const profile = loadCheckedProfile(name);
@@ -23,21 +23,21 @@ describe("the ResourceSlices NVIDIA's DRA driver would publish on the fake nodes
       apiVersion: "resource.k8s.io/v1",
       kind: "ResourceSlice",
       metadata: {
-        generateName: "cnai-cluster-worker-gpu.nvidia.com-",
+        generateName: "cnai-dra-worker-gpu.nvidia.com-",
         ownerReferences: [
-          { apiVersion: "v1", kind: "Node", name: "cnai-cluster-worker", uid: "uid-full", controller: true },
+          { apiVersion: "v1", kind: "Node", name: "cnai-dra-worker", uid: "uid-full", controller: true },
         ],
       },
       spec: {
         driver: "gpu.nvidia.com",
-        nodeName: "cnai-cluster-worker",
-        pool: { name: "cnai-cluster-worker", generation: 1, resourceSliceCount: 1 },
+        nodeName: "cnai-dra-worker",
+        pool: { name: "cnai-dra-worker", generation: 1, resourceSliceCount: 1 },
         devices: undefined,
       },
     });
-    expect(mig.metadata.generateName).toBe("cnai-cluster-worker2-gpu.nvidia.com-");
-    expect(mig.spec.nodeName).toBe("cnai-cluster-worker2");
-    expect(mig.spec.pool).toEqual({ name: "cnai-cluster-worker2", generation: 1, resourceSliceCount: 1 });
+    expect(mig.metadata.generateName).toBe("cnai-dra-worker2-gpu.nvidia.com-");
+    expect(mig.spec.nodeName).toBe("cnai-dra-worker2");
+    expect(mig.spec.pool).toEqual({ name: "cnai-dra-worker2", generation: 1, resourceSliceCount: 1 });
   });
 
   test("pool full (sharing none): 4 whole GPUs gpu-0 … gpu-3 of type gpu, with the card's memory", () => {
@@ -110,7 +110,7 @@ describe("the ResourceSlices NVIDIA's DRA driver would publish on the fake nodes
   test("without the nodes' UIDs the slices have no owner; the devices do not change", () => {
     const [owned] = slices("cluster-gpu-dra");
     const [bare] = slices("cluster-gpu-dra", {});
-    expect(bare.metadata).toEqual({ generateName: "cnai-cluster-worker-gpu.nvidia.com-" });
+    expect(bare.metadata).toEqual({ generateName: "cnai-dra-worker-gpu.nvidia.com-" });
     expect(bare.spec).toEqual(owned.spec);
   });
 
@@ -170,7 +170,7 @@ describe("the ResourceSlices NVIDIA's DRA driver would publish on the fake nodes
     broken.object.spec.devices[0].attributes.type = { str: "gpu" };
     expect(validateCoreObjects([broken], tool as string)).toEqual([
       expect.stringMatching(
-        /^core object ResourceSlice\/cnai-cluster-worker-gpu\.nvidia\.com-x7k2q in resource-slices: .*'str' was unexpected/,
+        /^core object ResourceSlice\/cnai-dra-worker-gpu\.nvidia\.com-x7k2q in resource-slices: .*'str' was unexpected/,
       ),
     ]);
   });
