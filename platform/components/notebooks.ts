@@ -42,7 +42,7 @@ import {
 import { demandExcess, samplePlacement } from "./samples";
 import { resources } from "./shared";
 import { teamNamespaceSpecs } from "./teams";
-import { vectorDatabaseEndpoint, pgvectorTenant } from "./vector-database";
+import { vectorDatabaseEndpoint, vectorDatabaseHttpUrl, pgvectorTenant } from "./vector-database";
 
 export const NOTEBOOKS_NAMESPACE = "notebooks";
 const RELEASE = "notebooks";
@@ -200,7 +200,7 @@ export function notebookEnvironment(ctx: ComponentContext, team: string): Record
     const endpoint = vectorDatabaseEndpoint(engine);
     env.VECTOR_DB_ENGINE = engine;
     if (engine === "qdrant") {
-      env.VECTOR_DB_ENDPOINT = `http://${endpoint.host}:${endpoint.ports[0]}`;
+      env.VECTOR_DB_ENDPOINT = vectorDatabaseHttpUrl(engine);
       env.VECTOR_DB_CREDENTIALS = fromSecret(TEAM_VECTOR_SECRET, "api-key");
     } else {
       env.VECTOR_DB_ENDPOINT = `postgresql://${endpoint.host}:${endpoint.ports[0]}/${pgvectorTenant(profile, team).database}`;

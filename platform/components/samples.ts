@@ -45,7 +45,7 @@ import { teamNamespaceSpecs } from "./teams";
 import { teamModelsUri } from "./object-store";
 import { TEAM_VECTOR_SECRET } from "../../charts/qdrant-team-keys";
 import { openAiBaseUrl } from "../../charts/workloads";
-import { vectorDatabaseEndpoint } from "./vector-database";
+import { vectorDatabaseHttpUrl } from "./vector-database";
 import { byText } from "../../profiles/order";
 import { keda } from "./keda";
 import { observability, PROMETHEUS_URL } from "./observability";
@@ -236,7 +236,7 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
         embedderResources: gpuResources(profile, sample, SIZES.embedder),
         llm: { baseUrl: openAiBaseUrl(llmName, samplePlacement(profile, llmSample).namespace), model: llmName },
         vectorDatabase: {
-          endpoint: vectorEndpointUrl(profile),
+          endpoint: vectorDatabaseHttpUrl(profile.vectorDatabase.engine),
           secretName: TEAM_VECTOR_SECRET,
           apiKeyKey: "api-key",
           collectionKey: "collection",
@@ -267,7 +267,7 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
           name,
           placement,
           engine: profile.vectorDatabase.engine,
-          endpoint: vectorEndpointUrl(profile),
+          endpoint: vectorDatabaseHttpUrl(profile.vectorDatabase.engine),
           image: imageRef("mlflow", profile.mirror.images),
           command: ["python", "-c"],
           // Lists the collections through the REST API: Python's standard library only.
@@ -282,12 +282,6 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
       );
     }
   }
-}
-
-/** The vector database's address as team pods call it. */
-function vectorEndpointUrl(profile: Profile): string {
-  const endpoint = vectorDatabaseEndpoint(profile.vectorDatabase.engine);
-  return `http://${endpoint.host}:${endpoint.ports[0]}`;
 }
 
 /** A resource a workload wants more of than its team can ever hold in a pool. */

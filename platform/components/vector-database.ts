@@ -36,6 +36,12 @@ export function vectorDatabaseEndpoint(engine: VectorEngine): {
   }
 }
 
+/** The engine's first port as an http:// URL, the address team pods (samples, notebooks) call Qdrant at. */
+export function vectorDatabaseHttpUrl(engine: VectorEngine): string {
+  const endpoint = vectorDatabaseEndpoint(engine);
+  return `http://${endpoint.host}:${endpoint.ports[0]}`;
+}
+
 /** `components.vector-database.settings`. */
 export interface VectorDatabaseSettings {
   /**
