@@ -65,6 +65,12 @@ export const clusterGpu: ProfileOverride = {
     "rag-index": { kind: "vector-client", team: "serving", pool: "system" },
     rag: { kind: "rag", team: "serving", pool: "system", llm: "llm-serving" },
   },
-  // kind on a Linux host: Kepler reads the host's RAPL counters (platform/components/kepler.ts).
-  components: { "gpu-operator": { lifecycle: "managed" }, kepler: { lifecycle: "managed" } },
+  components: {
+    "gpu-operator": { lifecycle: "managed" },
+    // kind on a Linux host: Kepler reads the host's RAPL counters (platform/components/kepler.ts).
+    kepler: { lifecycle: "managed" },
+    // Multi-node training on the whole GPUs of pool `full` (platform/components/kubeflow-trainer.ts).
+    jobset: { lifecycle: "managed" },
+    "kubeflow-trainer": { lifecycle: "managed" },
+  },
 };
