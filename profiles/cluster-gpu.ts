@@ -60,7 +60,8 @@ export const clusterGpu: ProfileOverride = {
   samples: {
     "ray-sweep": { kind: "ray-job", team: "research", pool: "mig", gpus: 1, replicas: 4 },
     notebook: { kind: "ray-cluster", team: "research", pool: "mig", gpus: 1 },
-    pretrain: { kind: "training-job", team: "training", pool: "full", gpus: 2 },
+    // PyTorch DDP over two nodes of one whole GPU each (Kubeflow Trainer), within the training team's nominal quota.
+    pretrain: { kind: "train-job", team: "training", pool: "full", gpus: 1, replicas: 2 },
     "llm-serving": { kind: "llm-service", team: "serving", pool: "mig", gpus: 1, replicas: 2 },
     "rag-index": { kind: "vector-client", team: "serving", pool: "system" },
     rag: { kind: "rag", team: "serving", pool: "system", llm: "llm-serving" },
