@@ -169,7 +169,9 @@ export interface MultiKueueWorkerRules {
  *  - pods are kept although the platform dispatches no bare Pods: the `pod` integration is enabled (for KServe
  *    predictors), so its adapter watches pods on every worker (and `deployment` pods are dispatched as Pods);
  *  - JobSet, LeaderWorkerSet, StatefulSet, AppWrapper and the Kubeflow jobs are left out: the platform installs
- *    none of them and its Kueue does not enable their integrations, so no adapter ever touches them.
+ *    none of them on a profile with workers (JobSet and Kubeflow Trainer are a profile error there,
+ *    platform/components/jobset.ts `multiKueueKindProblems`), so its Kueue never enables their integrations and no
+ *    adapter ever touches them.
  */
 export function multiKueueWorkerRules(includeRay: boolean): MultiKueueWorkerRules {
   const ray = includeRay;

@@ -6,9 +6,11 @@ import type { ComponentDefinition } from "./component";
 import { certManager } from "./components/cert-manager";
 import { draDriver } from "./components/dra-driver";
 import { gpuOperator } from "./components/gpu-operator";
+import { jobset } from "./components/jobset";
 import { keda } from "./components/keda";
 import { kepler } from "./components/kepler";
 import { kserve } from "./components/kserve";
+import { kubeflowTrainer } from "./components/kubeflow-trainer";
 import { kuberay } from "./components/kuberay";
 import { kueue } from "./components/kueue";
 import { mlflow } from "./components/mlflow";
@@ -28,9 +30,11 @@ export const CATALOG: readonly ComponentDefinition[] = [
   certManager,
   draDriver,
   gpuOperator,
+  jobset,
   keda,
   kepler,
   kserve,
+  kubeflowTrainer,
   kuberay,
   kueue,
   mlflow,

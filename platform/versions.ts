@@ -175,6 +175,27 @@ export const CHARTS = {
     source:
       "kubernetes-sigs/dra-driver-nvidia-gpu@v0.4.1:deployments/helm/dra-driver-nvidia-gpu (docs/install.md:24; appVersion 0.4.1)",
   },
+  /**
+   * JobSet: the controller Kubeflow Trainer runs each TrainJob as (a JobSet of indexed Jobs). Published only as an OCI
+   * chart; `hack/helm-chart-package.sh` stamps the promoted tag's version, appVersion and image (git holds staging values).
+   */
+  jobset: {
+    kind: "chart",
+    repository: "oci://registry.k8s.io/jobset/charts",
+    chart: "jobset",
+    version: "0.12.0",
+    source:
+      "kubernetes-sigs/jobset@v0.12.0:charts/jobset (README.md: helm install oci://registry.k8s.io/jobset/charts/jobset; hack/helm-chart-package.sh sets version 0.12.0, appVersion v0.12.0)",
+  },
+  /** Kubeflow Trainer v2 (TrainJob, ClusterTrainingRuntime); its JobSet subchart stays off (`jobset.install: false`). */
+  "kubeflow-trainer": {
+    kind: "chart",
+    repository: "oci://ghcr.io/kubeflow/charts",
+    chart: "kubeflow-trainer",
+    version: "2.3.0",
+    source:
+      "kubeflow/trainer@v2.3.0:charts/kubeflow-trainer (README.md:26; .github/workflows/publish-helm-charts.yaml pushes Chart.yaml's version)",
+  },
 } as const satisfies Record<string, ChartVersion>;
 
 export const IMAGES = {
@@ -265,6 +286,32 @@ export const IMAGES = {
     tag: "0.158.0",
     source:
       "open-telemetry/opentelemetry-collector-releases@v0.158.0:distributions/otelcol-contrib (manifest.yaml: prometheusexporter; the collector chart 0.170.0's appVersion)",
+  },
+  /** The JobSet controller; the published chart's `image.tag` (git holds the staging `main`). */
+  jobset: {
+    kind: "image",
+    repository: "registry.k8s.io/jobset/jobset",
+    tag: "v0.12.0",
+    source:
+      "kubernetes-sigs/jobset@v0.12.0:hack/helm-chart-package.sh (values.yaml image rewritten for the promoted tag)",
+  },
+  /** Kubeflow Trainer's controller manager; the chart's `image.tag: ""` is "v" + the chart version (templates/_helpers.tpl). */
+  "trainer-controller-manager": {
+    kind: "image",
+    repository: "ghcr.io/kubeflow/trainer/trainer-controller-manager",
+    tag: "v2.3.0",
+    source:
+      "kubeflow/trainer@v2.3.0:charts/kubeflow-trainer/values.yaml:41-52 image, templates/_helpers.tpl (v<chart version>)",
+  },
+  /**
+   * PyTorch for the `torch-distributed` ClusterTrainingRuntime (charts/training-runtimes.ts): the image upstream's own
+   * runtime of that name uses at v2.3.0 (CUDA 13.0; needs an NVIDIA driver that supports CUDA 13).
+   */
+  pytorch: {
+    kind: "image",
+    repository: "pytorch/pytorch",
+    tag: "2.13.0-cuda13.0-cudnn9-runtime",
+    source: "kubeflow/trainer@v2.3.0:charts/kubeflow-trainer/files/runtimes/torch-distributed.yaml",
   },
   /** Runs the webhook readiness probes (`kubectl create --dry-run=server`); distroless, no shell. */
   kubectl: {

@@ -60,11 +60,18 @@ export const clusterGpu: ProfileOverride = {
   samples: {
     "ray-sweep": { kind: "ray-job", team: "research", pool: "mig", gpus: 1, replicas: 4 },
     notebook: { kind: "ray-cluster", team: "research", pool: "mig", gpus: 1 },
-    pretrain: { kind: "training-job", team: "training", pool: "full", gpus: 2 },
+    // PyTorch DDP over two nodes of one whole GPU each (Kubeflow Trainer), within the training team's nominal quota.
+    pretrain: { kind: "train-job", team: "training", pool: "full", gpus: 1, replicas: 2 },
     "llm-serving": { kind: "llm-service", team: "serving", pool: "mig", gpus: 1, replicas: 2 },
     "rag-index": { kind: "vector-client", team: "serving", pool: "system" },
     rag: { kind: "rag", team: "serving", pool: "system", llm: "llm-serving" },
   },
-  // kind on a Linux host: Kepler reads the host's RAPL counters (platform/components/kepler.ts).
-  components: { "gpu-operator": { lifecycle: "managed" }, kepler: { lifecycle: "managed" } },
+  components: {
+    "gpu-operator": { lifecycle: "managed" },
+    // kind on a Linux host: Kepler reads the host's RAPL counters (platform/components/kepler.ts).
+    kepler: { lifecycle: "managed" },
+    // Multi-node training on the whole GPUs of pool `full` (platform/components/kubeflow-trainer.ts).
+    jobset: { lifecycle: "managed" },
+    "kubeflow-trainer": { lifecycle: "managed" },
+  },
 };

@@ -116,7 +116,10 @@ function draRules(profile: Profile): Problem[] {
     problems.push({
       path: `samples.${name}.kind`,
       value: sample.kind,
-      allowed: `pool "${sample.pool}" allocates GPUs through DRA, and only training-job samples claim DRA devices here (a ResourceClaimTemplate per pod); run a ${sample.kind} on a device-plugin pool, or without GPUs`,
+      allowed:
+        sample.kind === "train-job"
+          ? `pool "${sample.pool}" allocates GPUs through DRA, and a TrainJob cannot claim DRA devices: its pods come from the ClusterTrainingRuntime, and a TrainJob's runtimePatches cannot add the pod's resourceClaims (Kubeflow Trainer 2.3.0 CRD); use kind "training-job" (a ResourceClaimTemplate per pod) on this pool, or run the TrainJob on a device-plugin pool`
+          : `pool "${sample.pool}" allocates GPUs through DRA, and only training-job samples claim DRA devices here (a ResourceClaimTemplate per pod); run a ${sample.kind} on a device-plugin pool, or without GPUs`,
     });
   }
   return problems;

@@ -371,6 +371,7 @@ export const SAMPLE_KINDS = [
   "llm-service",
   "rag",
   "training-job",
+  "train-job",
   "vector-client",
 ] as const;
 
@@ -380,7 +381,7 @@ const sample = z.strictObject({
   pool: dnsLabel,
   /** GPU slots the sample's GPU pod(s) request each. @default 0 */
   gpus: gpuSlots.default(0),
-  /** Pods (Ray workers, predictor replicas). @default 1 */
+  /** Pods (Ray workers, predictor replicas, a TrainJob's nodes). @default 1 */
   replicas: z.number().int().min(1).max(16).default(1),
   priority: z.enum(PRIORITY_CLASSES).optional(),
   /** A `rag` sample's LLM: the name of an `llm-service` sample of the same team, which answers its questions. */

@@ -7,3 +7,4 @@ export * from "./training-job";
 export * from "./vector-client-job";
 export * from "./llm-service";
 export * from "./rag";
+export * from "./train-job";

@@ -25,7 +25,8 @@ export interface SecretEnvSource {
   readonly key: string;
 }
 
-export interface TrainingJobProps {
+/** MLflow and the environment: see TrainingEnvProps. */
+export interface TrainingJobProps extends TrainingEnvProps {
   /** Job name. */
   readonly name: string;
   readonly placement: Placement;
@@ -34,22 +35,7 @@ export interface TrainingJobProps {
   readonly command: readonly string[];
   /** @default none */
   readonly args?: readonly string[];
-  readonly mlflow: {
-    /** e.g. `http://mlflow.mlflow.svc.cluster.local:5000`. */
-    readonly trackingUri: string;
-    readonly experimentName: string;
-  };
   readonly resources: PodResources;
-  /**
-   * Further plain environment variables (never secrets: they end up in the manifest).
-   * @default none
-   */
-  readonly env?: Readonly<Record<string, string>>;
-  /**
-   * Environment variables read from Secrets.
-   * @default none
-   */
-  readonly secretEnv?: Readonly<Record<string, SecretEnvSource>>;
   /**
    * Retries after a failed pod. A failed training run is usually a bug, not a flake.
    * @default 0
@@ -68,6 +54,71 @@ export interface TrainingJobProps {
 
 const MLFLOW_ENV = ["MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_NAME"];
 
+/** Where a training workload logs, and what else its container's environment holds. */
+export interface TrainingEnvProps {
+  readonly mlflow: {
+    /** e.g. `http://mlflow.mlflow.svc.cluster.local:5000`. */
+    readonly trackingUri: string;
+    readonly experimentName: string;
+  };
+  /**
+   * Further plain environment variables (never secrets: they end up in the manifest).
+   * @default none
+   */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Environment variables read from Secrets.
+   * @default none
+   */
+  readonly secretEnv?: Readonly<Record<string, SecretEnvSource>>;
+}
+
+/**
+ * Checks a training workload's MLflow settings and environment: an http(s) tracking URI without credentials, an
+ * experiment name, the MLflow variables only through `mlflow`, each variable defined once, and none of `reserved`.
+ */
+export function validateTrainingEnv(
+  workload: string,
+  props: TrainingEnvProps,
+  reserved: { readonly names: readonly string[]; readonly fix: string } = { names: [], fix: "" },
+): void {
+  const env = props.env ?? {};
+  const secretEnv = props.secretEnv ?? {};
+  if (!/^https?:\/\/[^\s@/]+(\/\S*)?$/.test(props.mlflow.trackingUri)) {
+    throw propsError(
+      workload,
+      "mlflow.trackingUri",
+      props.mlflow.trackingUri,
+      "give the MLflow server's http(s) URL without credentials, e.g. http://mlflow.mlflow.svc.cluster.local:5000",
+    );
+  }
+  if (props.mlflow.experimentName.trim() === "") {
+    throw propsError(workload, "mlflow.experimentName", props.mlflow.experimentName, "name the MLflow experiment");
+  }
+  for (const name of [...Object.keys(env), ...Object.keys(secretEnv)]) {
+    if (MLFLOW_ENV.includes(name)) {
+      throw propsError(workload, `env.${name}`, name, "set the MLflow variables through the mlflow prop");
+    }
+    if (reserved.names.includes(name)) throw propsError(workload, `env.${name}`, name, reserved.fix);
+  }
+  for (const name of Object.keys(secretEnv)) {
+    if (name in env) throw propsError(workload, `secretEnv.${name}`, name, "define each variable only once");
+  }
+}
+
+/** A training container's `env`: the MLflow variables first, then the plain ones, then those from Secrets. */
+export function trainingEnv(props: TrainingEnvProps): Array<Record<string, unknown>> {
+  return [
+    { name: "MLFLOW_TRACKING_URI", value: props.mlflow.trackingUri },
+    { name: "MLFLOW_EXPERIMENT_NAME", value: props.mlflow.experimentName },
+    ...Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value })),
+    ...Object.entries(props.secretEnv ?? {}).map(([name, source]) => ({
+      name,
+      valueFrom: { secretKeyRef: { name: source.secretName, key: source.key } },
+    })),
+  ];
+}
+
 /** The ResourceClaimTemplate a TrainingJob's pods claim their DRA GPUs from. */
 export function gpuClaimTemplateName(jobName: string): string {
   return `${jobName}-gpu`;
@@ -82,33 +133,13 @@ export class TrainingJob extends Construct {
     super(scope, id);
     const workload = `TrainingJob "${props.name}"`;
     const backoffLimit = props.backoffLimit ?? 0;
-    const env = props.env ?? {};
-    const secretEnv = props.secretEnv ?? {};
 
     validateName(workload, "name", props.name);
     if (props.image.trim() === "") throw propsError(workload, "image", props.image, "pass a pinned training image");
     if (props.command.length === 0) {
       throw propsError(workload, "command", props.command, 'give the entrypoint, e.g. ["python", "train.py"]');
     }
-    if (!/^https?:\/\/[^\s@/]+(\/\S*)?$/.test(props.mlflow.trackingUri)) {
-      throw propsError(
-        workload,
-        "mlflow.trackingUri",
-        props.mlflow.trackingUri,
-        "give the MLflow server's http(s) URL without credentials, e.g. http://mlflow.mlflow.svc.cluster.local:5000",
-      );
-    }
-    if (props.mlflow.experimentName.trim() === "") {
-      throw propsError(workload, "mlflow.experimentName", props.mlflow.experimentName, "name the MLflow experiment");
-    }
-    for (const name of [...Object.keys(env), ...Object.keys(secretEnv)]) {
-      if (MLFLOW_ENV.includes(name)) {
-        throw propsError(workload, `env.${name}`, name, "set the MLflow variables through the mlflow prop");
-      }
-    }
-    for (const name of Object.keys(secretEnv)) {
-      if (name in env) throw propsError(workload, `secretEnv.${name}`, name, "define each variable only once");
-    }
+    validateTrainingEnv(workload, props);
     validatePodResources(workload, "resources", props.resources, { draClaims: true });
     validateCount(workload, "backoffLimit", backoffLimit, 0);
     if (props.activeDeadlineSeconds !== undefined) {
@@ -143,15 +174,7 @@ export class TrainingJob extends Construct {
           image: props.image,
           command: [...props.command],
           ...(props.args ? { args: [...props.args] } : {}),
-          env: [
-            { name: "MLFLOW_TRACKING_URI", value: props.mlflow.trackingUri },
-            { name: "MLFLOW_EXPERIMENT_NAME", value: props.mlflow.experimentName },
-            ...Object.entries(env).map(([name, value]) => ({ name, value })),
-            ...Object.entries(secretEnv).map(([name, source]) => ({
-              name,
-              valueFrom: { secretKeyRef: { name: source.secretName, key: source.key } },
-            })),
-          ],
+          env: trainingEnv(props),
           resources: containerResources(props.resources),
         },
       }),

@@ -80,11 +80,11 @@ export function deviceClassMappings(profile: Profile): DeviceClassMapping[] {
 }
 
 /**
- * The frameworks the platform runs through Kueue. The chart's default list also has MPIJob, JobSet,
- * AppWrapper, TrainJob, StatefulSet and LeaderWorkerSet, none of which the distribution installs.
- * `ray.io/raycluster` stays even for RayService-only use: Kueue manages a RayService through the
- * RayCluster it creates. `pod` lets plain Pods (and KServe predictors' pods) be queued; `deployment`
- * queues Deployments, KServe's Standard-mode predictors among them.
+ * The frameworks every profile runs through Kueue. The chart's default list also has MPIJob, AppWrapper,
+ * StatefulSet and LeaderWorkerSet, none of which the distribution installs, and JobSet and TrainJob, which
+ * KUEUE_COMPONENT_FRAMEWORKS adds where their components are. `ray.io/raycluster` stays even for RayService-only
+ * use: Kueue manages a RayService through the RayCluster it creates. `pod` lets plain Pods (and KServe predictors'
+ * pods) be queued; `deployment` queues Deployments, KServe's Standard-mode predictors among them.
  */
 export const KUEUE_FRAMEWORKS = [
   "batch/job",
@@ -96,6 +96,27 @@ export const KUEUE_FRAMEWORKS = [
 ] as const;
 
 /**
+ * Integrations of optional components, enabled only where the component is available (managed or external), so a
+ * profile's list names only kinds its cluster has: Kueue waits for an enabled integration's CRD and sets up its
+ * controller when it appears (kubernetes-sigs/kueue@v0.19.2:pkg/controller/jobframework/setup.go `WaitForAPI`). Both
+ * are in the chart's default list (charts/kueue/values.yaml:172,179). A TrainJob is admitted as a whole: Kueue computes
+ * its pods from the ClusterTrainingRuntime, and the JobSet the Trainer makes from it belongs to the admitted TrainJob
+ * (pkg/controller/jobs/trainjob/trainjob_controller.go).
+ */
+export const KUEUE_COMPONENT_FRAMEWORKS = [
+  { component: "jobset", framework: "jobset.x-k8s.io/jobset" },
+  { component: "kubeflow-trainer", framework: "trainer.kubeflow.org/trainjob" },
+] as const;
+
+/** The frameworks a profile's Kueue enables: KUEUE_FRAMEWORKS, and the integrations of its available components. */
+export function kueueFrameworks(ctx: Pick<ComponentContext, "isAvailable">): string[] {
+  return [
+    ...KUEUE_FRAMEWORKS,
+    ...KUEUE_COMPONENT_FRAMEWORKS.filter((f) => ctx.isAvailable(f.component)).map((f) => f.framework),
+  ];
+}
+
+/**
  * The chart's default Configuration with two changes: fewer frameworks, and an opt-in namespace
  * selector. The chart copies `managedJobsNamespaceSelector` into the fail-closed pod, deployment and
  * statefulset webhooks' `namespaceSelector` (templates/webhook/manifests.yaml), so a Kueue outage
@@ -104,6 +125,7 @@ export const KUEUE_FRAMEWORKS = [
 export function kueueConfiguration(
   fairSharing = false,
   mappings: readonly DeviceClassMapping[] = [],
+  frameworks: readonly string[] = KUEUE_FRAMEWORKS,
 ): KueueConfiguration {
   return {
     apiVersion: "config.kueue.x-k8s.io/v1beta2",
@@ -126,7 +148,7 @@ export function kueueConfiguration(
     },
     clientConnection: { qps: 300, burst: 500 },
     managedJobsNamespaceSelector: { matchLabels: { [KUEUE_OPT_IN_LABEL]: KUEUE_OPT_IN_VALUE } },
-    integrations: { frameworks: [...KUEUE_FRAMEWORKS] },
+    integrations: { frameworks: [...frameworks] },
     // v1beta2 has no `enable`: the block's presence turns fair sharing on (the chart's commented example).
     ...(fairSharing
       ? { fairSharing: { preemptionStrategies: ["LessThanOrEqualToFinalShare", "LessThanInitialShare"] } }
@@ -141,7 +163,7 @@ function kueueValues(ctx: ComponentContext): Record<string, unknown> {
     controllerManager: { manager: { resources: resources("50m", "128Mi", "500m", "512Mi") } },
     managerConfig: {
       controllerManagerConfigYaml: stringify(
-        kueueConfiguration(ctx.profile.queueing.fairSharing, deviceClassMappings(ctx.profile)),
+        kueueConfiguration(ctx.profile.queueing.fairSharing, deviceClassMappings(ctx.profile), kueueFrameworks(ctx)),
       ),
     },
     // The chart's ServiceMonitor needs the Prometheus Operator CRDs.
@@ -272,6 +294,16 @@ export const kueue: ComponentDefinition = {
       id: "kuberay",
       optional: true,
       reason: "the ray.io integrations need the KubeRay CRDs, so Kueue installs after KubeRay",
+    },
+    {
+      id: "jobset",
+      optional: true,
+      reason: "the JobSet integration needs its CRD, so Kueue installs after JobSet",
+    },
+    {
+      id: "kubeflow-trainer",
+      optional: true,
+      reason: "the TrainJob integration needs the Trainer's CRDs, so Kueue installs after the Trainer",
     },
     { id: "observability", optional: true, reason: "ServiceMonitor for metrics" },
   ],

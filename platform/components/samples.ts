@@ -9,7 +9,9 @@ import {
   RagPipeline,
   RayClusterWorkload,
   RayJobWorkload,
+  DDP_CHECK_SCRIPT,
   TrainingJob,
+  TrainJobWorkload,
   VectorClientJob,
 } from "../../charts/workloads";
 import type {
@@ -40,6 +42,7 @@ import { cloudStorageUris, usesCloudStorage } from "../clouds/storage";
 import { imageRef } from "../versions";
 import { KSERVE_S3_SERVICE_ACCOUNT } from "./kserve";
 import { TEAM_LOCAL_QUEUE } from "./kueue";
+import { TORCH_RUNTIME } from "./kubeflow-trainer";
 import { MLFLOW_TRACKING_URI } from "./mlflow";
 import { teamNamespaceSpecs } from "./teams";
 import { teamModelsUri } from "./object-store";
@@ -59,6 +62,8 @@ const SIZES = {
   llm: { cpu: "2", memory: "8Gi" },
   embedder: { cpu: "1", memory: "2Gi" },
   trainer: { cpu: "1", memory: "2Gi" },
+  // A TrainJob node: its data loader and NCCL's shared memory (/dev/shm counts against the memory limit).
+  trainNode: { cpu: "2", memory: "8Gi" },
   client: { cpu: "100m", memory: "256Mi" },
 } as const;
 
@@ -261,6 +266,19 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
           resources: gpuResources(profile, sample, SIZES.trainer),
         }).demand,
       );
+    case "train-job":
+      return job(
+        new TrainJobWorkload(scope, name, {
+          name,
+          placement,
+          runtime: TORCH_RUNTIME,
+          numNodes: sample.replicas,
+          // torchrun reads the rendezvous from the Trainer's PET_* variables and starts one process per GPU.
+          command: ["torchrun", "--no-python", "python", "-c", DDP_CHECK_SCRIPT],
+          mlflow: { trackingUri: trackingUri(profile, sample), experimentName: `${sample.team}-samples` },
+          resources: gpuResources(profile, sample, SIZES.trainNode),
+        }).demand,
+      );
     case "vector-client": {
       return job(
         new VectorClientJob(scope, name, {
@@ -353,6 +371,10 @@ const SAMPLE_NEEDS: Record<Sample["kind"], Array<{ id: ComponentId; reason: stri
     { id: "vector-database", reason: "the RAG sample stores and retrieves embeddings in the vector database" },
   ],
   "training-job": [{ id: "mlflow", reason: "the training sample logs to MLflow" }],
+  "train-job": [
+    { id: "kubeflow-trainer", reason: "TrainJob samples run on Kubeflow Trainer's torch-distributed runtime" },
+    { id: "mlflow", reason: "the training sample logs to MLflow" },
+  ],
   "vector-client": [{ id: "vector-database", reason: "the vector client sample queries the vector database" }],
 };
 
@@ -363,7 +385,8 @@ const SAMPLE_NEEDS: Record<Sample["kind"], Array<{ id: ComponentId; reason: stri
 export const samples: ComponentDefinition = {
   id: "samples",
   title: "Golden-path samples",
-  summary: "Sample RayJob, RayCluster, InferenceService, training Job and vector client, queued through Kueue",
+  summary:
+    "Sample RayJob, RayCluster, InferenceService, training Job, TrainJob and vector client, queued through Kueue",
   defaultLifecycle: "managed",
   reservedNamespaces: [],
   placement: "management-only",

@@ -92,7 +92,9 @@ describe("the component catalog", () => {
     expect(byPlacement("every-cluster")).toEqual([
       "dra-driver",
       "gpu-operator",
+      "jobset",
       "kepler",
+      "kubeflow-trainer",
       "kuberay",
       "kueue",
       "observability",

@@ -37,6 +37,8 @@ describe("MultiKueue profiles", () => {
     expect(lifecycles).toEqual({
       "cert-manager": "disabled",
       "dra-driver": "disabled",
+      jobset: "disabled",
+      "kubeflow-trainer": "disabled",
       keda: "disabled",
       kepler: "disabled",
       observability: "managed",

@@ -14,7 +14,8 @@ describe("the version table", () => {
 
   test("every image tag is an exact version, never latest", () => {
     for (const image of Object.values(IMAGES)) {
-      expect(image.tag).toMatch(/^v?\d+\.\d+(\.\d+)?(-[a-z0-9]+)*(@sha256:[0-9a-f]{64})?$/);
+      // Suffixes may carry versions of their own (PyTorch's `2.13.0-cuda13.0-cudnn9-runtime`).
+      expect(image.tag).toMatch(/^v?\d+\.\d+(\.\d+)?(-[a-z0-9]+(\.[0-9]+)*)*(@sha256:[0-9a-f]{64})?$/);
       expect(image.tag).not.toMatch(/latest/);
     }
   });

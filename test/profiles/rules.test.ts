@@ -271,6 +271,22 @@ describe("DRA rules", () => {
     ]);
   });
 
+  test("a TrainJob sample is refused on a DRA pool, with why: runtime patches cannot add resource claims", () => {
+    expect(
+      problems("cluster-gpu-dra", {
+        samples: { ddp: { kind: "train-job", team: "training", pool: "full", gpus: 1, replicas: 2 } },
+      } as never),
+    ).toEqual([
+      'samples.ddp.kind: pool "full" allocates GPUs through DRA, and a TrainJob cannot claim DRA devices: its pods come from the ClusterTrainingRuntime, and a TrainJob\'s runtimePatches cannot add the pod\'s resourceClaims (Kubeflow Trainer 2.3.0 CRD); use kind "training-job" (a ResourceClaimTemplate per pod) on this pool, or run the TrainJob on a device-plugin pool',
+    ]);
+    // Without GPUs it claims nothing, and the rule has nothing to say.
+    expect(
+      problems("cluster-gpu-dra", {
+        samples: { ddp: { kind: "train-job", team: "training", pool: "system", replicas: 2 } },
+      } as never),
+    ).toEqual([]);
+  });
+
   test("DRA on GKE is refused with what GKE documents", () => {
     const found = problems("gke-gpu", {
       pools: { l4: { gpu: { allocation: "dra" } } },

@@ -184,6 +184,18 @@ describe("synthesizing every profile", () => {
     expect(text).toContain("${data.terraform_remote_state.cross-stack-reference-input-laptop-cluster.outputs.");
   });
 
+  test("the Trainer waits for JobSet's webhooks, and its runtime for the Trainer's; Kueue installs after both", () => {
+    expect(releaseDeps("cluster-gpu", "jobset-webhook-ready")).toContain("jobset");
+    expect(releaseDeps("cluster-gpu", "kubeflow-trainer")).toContain("jobset-webhook-ready");
+    expect(releaseDeps("cluster-gpu", "kubeflow-trainer-webhook-ready")).toContain("kubeflow-trainer");
+    expect(releaseDeps("cluster-gpu", "training-runtimes")).toContain("kubeflow-trainer-webhook-ready");
+    // A component waits for the last steps of its dependencies: the Trainer's is its runtime release.
+    expect(releaseDeps("cluster-gpu", "kueue")).toEqual(
+      expect.arrayContaining(["jobset-webhook-ready", "training-runtimes"]),
+    );
+    expect(platform("laptop").resource.helm_release["release-kubeflow-trainer"]).toBeUndefined();
+  });
+
   test("custom resources wait for their operator's webhook gate, and gates wait for the operator", () => {
     expect(releaseDeps("laptop", "kueue-webhook-ready")).toContain("kueue");
     expect(releaseDeps("laptop", "kueue-queues")).toContain("kueue-webhook-ready");
@@ -260,6 +272,13 @@ describe("synthesizing every profile", () => {
       // A DaemonSet and DeviceClasses, on DRA profiles only (platform/components/dra-driver.ts).
       "dra-driver-nvidia-gpu": [UNINSTALL],
       "gpu-operator": [UNINSTALL],
+      // JobSet and Kubeflow Trainer, their webhook gates and the platform's ClusterTrainingRuntime, on cluster-gpu only
+      // (platform/components/jobset.ts, kubeflow-trainer.ts): controllers, CRDs and configuration, no data.
+      jobset: [UNINSTALL],
+      "jobset-webhook-ready": [UNINSTALL],
+      "kubeflow-trainer": [UNINSTALL],
+      "kubeflow-trainer-webhook-ready": [UNINSTALL],
+      "training-runtimes": [UNINSTALL],
       // A DaemonSet and its configuration, on the kind-on-Linux GPU profiles only (platform/components/kepler.ts).
       kepler: [UNINSTALL],
       multikueue: [UNINSTALL],

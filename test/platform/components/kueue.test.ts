@@ -5,6 +5,7 @@ import { loadProfile } from "../../../profiles/load";
 import type { LocalRelease, Step, UpstreamRelease, WebhookGate } from "../../../platform/component";
 import { contextFor } from "../../../platform/graph";
 import {
+  KUEUE_COMPONENT_FRAMEWORKS,
   KUEUE_FRAMEWORKS,
   KUEUE_OPT_IN_LABEL,
   KUEUE_OPT_IN_VALUE,
@@ -14,6 +15,7 @@ import {
   flavorOrder,
   kueue,
   kueueConfiguration,
+  kueueFrameworks,
   kueueQueuesProps,
   KUEUE_UNINSTALL,
 } from "../../../platform/components/kueue";
@@ -82,9 +84,12 @@ describe("kueue component", () => {
     );
   });
 
-  test("depends on KubeRay and observability, both optionally", () => {
+  test("depends on KubeRay, JobSet, the Trainer and observability, all optionally", () => {
+    // The operators whose CRDs Kueue's integrations watch install first, where they are enabled.
     expect(kueue.dependencies(loadProfile("laptop")).map((d) => [d.id, d.optional])).toEqual([
       ["kuberay", true],
+      ["jobset", true],
+      ["kubeflow-trainer", true],
       ["observability", true],
     ]);
   });
@@ -250,7 +255,33 @@ describe("kueue component", () => {
 
   test("every framework we enable is one the chart's default Configuration knows", () => {
     const defaults = chartDefaultConfiguration() as { integrations: { frameworks: string[] } };
-    expect(KUEUE_FRAMEWORKS.filter((f) => !defaults.integrations.frameworks.includes(f))).toEqual([]);
+    const ours = [...KUEUE_FRAMEWORKS, ...KUEUE_COMPONENT_FRAMEWORKS.map((f) => f.framework)];
+    expect(ours.filter((f) => !defaults.integrations.frameworks.includes(f))).toEqual([]);
+  });
+
+  test("JobSet and TrainJob are integrations only where their components are: cluster-gpu, and never on workers", () => {
+    const frameworks = (profileName: string, override?: unknown) =>
+      (configuration(stepsFor(profileName, override)).integrations as { frameworks: string[] }).frameworks;
+    expect(frameworks("cluster-gpu")).toEqual([
+      "batch/job",
+      "ray.io/rayjob",
+      "ray.io/raycluster",
+      "ray.io/rayservice",
+      "deployment",
+      "pod",
+      "jobset.x-k8s.io/jobset",
+      "trainer.kubeflow.org/trainjob",
+    ]);
+    for (const name of ["laptop", "laptop-gpu", "workstation-gpu", "cluster-gpu-dra", "eks-gpu", "multicloud-gpu"]) {
+      expect([name, frameworks(name)]).toEqual([name, [...KUEUE_FRAMEWORKS]]);
+    }
+    // An external Trainer (and its JobSet) counts: its kinds exist in the cluster.
+    expect(
+      frameworks("laptop", {
+        components: { jobset: { lifecycle: "external" }, "kubeflow-trainer": { lifecycle: "external" } },
+      }).slice(-2),
+    ).toEqual(["jobset.x-k8s.io/jobset", "trainer.kubeflow.org/trainjob"]);
+    expect(kueueFrameworks(contextFor(loadProfile("cluster-gpu")))).toEqual(frameworks("cluster-gpu"));
   });
 
   test("the webhook gate probes with a valid cluster-scoped ResourceFlavor", () => {

@@ -26,12 +26,25 @@ function rendered(profileName: string): Obj[] {
   return renderLocal(steps[0] as LocalRelease, "samples") as Obj[];
 }
 
-/** Every pod template in an object (Job, RayJob head/workers/submitter, InferenceService predictor). */
+/** Every pod template in an object (Job, RayJob head/workers/submitter, InferenceService predictor, TrainJob node). */
 function podSpecs(object: Obj): Array<Record<string, unknown>> {
   if (object.kind === "InferenceService") {
     // The predictor is the pod spec; its model is the one serving container.
     const predictor = object.spec.predictor as Record<string, unknown>;
     return [{ ...predictor, containers: [predictor.model] }];
+  }
+  if (object.kind === "TrainJob") {
+    // The runtime's pod as the TrainJob patches it: placement from its runtime patch, resources per node.
+    const trainer = object.spec.trainer as { resourcesPerNode: unknown };
+    const patches = object.spec.runtimePatches as Array<{
+      trainingRuntimeSpec: {
+        template: { spec: { replicatedJobs: Array<{ template: { spec: { template: { spec: object } } } }> } };
+      };
+    }>;
+    return patches.map((p) => ({
+      ...p.trainingRuntimeSpec.template.spec.replicatedJobs[0].template.spec.template.spec,
+      containers: [{ resources: trainer.resourcesPerNode }],
+    }));
   }
   const found: Array<Record<string, unknown>> = [];
   const walk = (value: unknown): void => {
@@ -52,6 +65,7 @@ describe("samples component", () => {
       "kueue",
       "tenancy",
       "kuberay",
+      "kubeflow-trainer",
       "mlflow",
       "kserve",
       "vector-database",
@@ -122,7 +136,8 @@ describe("samples component", () => {
         .map((c) => c.resources?.limits ?? {})
         .filter((l) => Object.keys(l).some((k) => k.startsWith("nvidia.com/")));
     expect(limits("llm-serving")).toEqual([expect.objectContaining({ "nvidia.com/mig-1g.10gb": "1" })]);
-    expect(limits("pretrain")).toEqual([expect.objectContaining({ "nvidia.com/gpu": "2" })]);
+    // The TrainJob's two nodes take one whole GPU each.
+    expect(limits("pretrain")).toEqual([expect.objectContaining({ "nvidia.com/gpu": "1" })]);
   });
 
   test("the LLM server sends vLLM's traces to the gateway while the collector is managed", () => {
@@ -217,6 +232,46 @@ describe("samples component", () => {
       ["llm-serving", 1, 2, undefined],
       ["rag-embedder", 1, 1, undefined],
     ]);
+  });
+
+  test("cluster-gpu's pretrain is a two-node PyTorch DDP TrainJob on the torch-distributed runtime, logging to MLflow", () => {
+    const trainJob = rendered("cluster-gpu").find((o) => o.metadata.name === "pretrain") as Obj;
+    expect(trainJob.kind).toBe("TrainJob");
+    const trainer = trainJob.spec.trainer as { command: string[]; numNodes: number; env: unknown[] };
+    expect(trainJob.spec.runtimeRef).toEqual({
+      apiGroup: "trainer.kubeflow.org",
+      kind: "ClusterTrainingRuntime",
+      name: "torch-distributed",
+    });
+    expect(trainer.numNodes).toBe(2);
+    expect(trainer.command.slice(0, 4)).toEqual(["torchrun", "--no-python", "python", "-c"]);
+    expect(trainer.command[4]).toContain("dist.init_process_group");
+    expect(trainer.env).toEqual([
+      { name: "MLFLOW_TRACKING_URI", value: "http://mlflow.mlflow.svc.cluster.local:5000" },
+      { name: "MLFLOW_EXPERIMENT_NAME", value: "training-samples" },
+    ]);
+    // Within the training team's nominal quota on pool full: 2 of its 2 whole GPUs.
+    expect(sampleProblems(loadProfile("cluster-gpu"))).toEqual([]);
+  });
+
+  test("a TrainJob sample needs Kubeflow Trainer: without it the profile is refused", () => {
+    expect(() =>
+      loadCheckedProfile("workstation-gpu", {
+        samples: { ddp: { kind: "train-job", team: "research", pool: "gpu", gpus: 1, replicas: 2 } },
+      }),
+    ).toThrow(
+      /components\.kubeflow-trainer\.lifecycle: got "disabled"; "samples" is managed and needs "kubeflow-trainer"/,
+    );
+  });
+
+  test("a TrainJob sample asking more GPUs than its team can ever hold is refused, naming the sample", () => {
+    expect(() =>
+      loadCheckedProfile("cluster-gpu", {
+        samples: { pretrain: { kind: "train-job", team: "training", pool: "full", gpus: 1, replicas: 5 } },
+      }),
+    ).toThrow(
+      /samples\.pretrain: got \{"kind":"train-job","nvidia\.com\/gpu":"5"\}; team "training" can never hold more than 4 nvidia\.com\/gpu in pool "full"/,
+    );
   });
 
   test("a sample's placement is its team's queue and its pool's nodes", () => {
