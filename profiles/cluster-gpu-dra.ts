@@ -1,7 +1,5 @@
-import { clusterGpu } from "./cluster-gpu";
+import { clusterGpu, GPU_TAINT } from "./cluster-gpu";
 import type { ProfileOverride } from "./schema";
-
-const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" as const };
 
 /**
  * cluster-gpu's 8-GPU server with every GPU handed out through Dynamic Resource Allocation (docs/dra.md): NVIDIA's

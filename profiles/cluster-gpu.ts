@@ -1,6 +1,6 @@
 import type { ProfileOverride } from "./schema";
 
-const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" as const };
+export const GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" as const };
 
 /**
  * A multi-GPU server (e.g. 8 × A100 80 GB) as a small cluster: a CPU system pool, a MIG pool (4 GPUs

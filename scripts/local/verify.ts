@@ -635,7 +635,7 @@ async function checkDraSamples(
   ).items;
   const problems = draAdmissionProblems(expected, { templates, jobs, workloads });
   if (problems.length > 0) throw new Error(`DRA samples: ${problems.join("; ")}`);
-  return `Kueue admitted ${expected.map((e) => `${e.job} (${e.resource}: ${e.count} on ${e.flavor})`).join(" and ")} from their ResourceClaimTemplates, and their pods ran on devices the scheduler allocated`;
+  return `Kueue admitted ${expected.map((e) => `${e.job} (${e.resource}: ${e.count} on ${e.flavor})`).join(" and ")} from their ResourceClaimTemplates, and the scheduler allocated their claims (kwok fakes the pods' run)`;
 }
 
 /** Reads a phase list back for the summary (used by the command). */

@@ -309,4 +309,14 @@ describe("DRA rules", () => {
       "cluster.kubernetesVersion: pools l4 use DRA, which needs Kubernetes 1.34.2 or later (resource.k8s.io/v1; kubernetes-sigs/dra-driver-nvidia-gpu@v0.4.1 docs/prerequisites.md) and a 1.34 minor may run an older patch; use 1.35 or later",
     );
   });
+
+  test("a DRA pool on a MultiKueue worker is refused", () => {
+    expect(
+      problems("multicloud-gpu", {
+        workers: { gke: { pools: { "gke-l4": { gpu: { allocation: "dra" } } } } },
+      } as never),
+    ).toContain(
+      'workers.gke.pools.gke-l4.gpu.allocation: DRA pools on MultiKueue workers are not modelled yet; use allocation "device-plugin" there',
+    );
+  });
 });

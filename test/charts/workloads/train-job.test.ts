@@ -148,7 +148,7 @@ describe("TrainJobWorkload", () => {
       /TrainJobWorkload "1pretrain": name is "1pretrain"; start the name with a letter/,
     );
     // <name>-node-0-1-abcde must fit 63 characters: 48 leave room for two nodes, not for eleven (index 10).
-    expect(() => render({ ...PROPS, name: "p".repeat(48) })).not.toThrow();
+    expect(render({ ...PROPS, name: "p".repeat(48) }).object.metadata.name).toBe("p".repeat(48));
     expect(() => render({ ...PROPS, name: "p".repeat(48), numNodes: 11 })).toThrow(
       /name is "p{48}"; shorten it to at most 47 characters: its pods are named <name>-node-0-<index>-<5 characters>/,
     );

@@ -348,4 +348,12 @@ describe("notebooks component", () => {
     expect(notebooks.dependencies(ctx.profile).map((d) => d.id)).toEqual(["kueue", "tenancy"]);
     expect(notebooksValues(ctx)).toHaveProperty("custom.notebooks.teams");
   });
+  test("a DRA pool offers notebooks no GPU: KubeSpawner renders no resource claims", () => {
+    const options = notebookProfiles(loadProfile("cluster-gpu-dra"));
+    expect(Object.values(options).map((list) => list.map((o) => o.slug))).toEqual([
+      ["research-cpu"],
+      ["serving-cpu"],
+      ["training-cpu"],
+    ]);
+  });
 });
