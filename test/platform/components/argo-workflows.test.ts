@@ -2,8 +2,8 @@ import type { Step, UpstreamRelease } from "../../../platform/component";
 import { loadCheckedProfile } from "../../../platform/check";
 import { argoWorkflows } from "../../../platform/components/argo-workflows";
 import { contextFor } from "../../../platform/graph";
-import { PROFILES } from "../../../profiles/index";
 import { loadProfile } from "../../../profiles/load";
+import { profilesManaging } from "../../support/profiles";
 import { unknownValuePaths } from "../../support/reference";
 
 function steps(profileName = "cluster-gpu", override?: unknown): readonly Step[] {
@@ -19,10 +19,7 @@ const RESTRICTED = { allowPrivilegeEscalation: false, capabilities: { drop: ["AL
 describe("argo-workflows component", () => {
   test("is disabled unless a profile opts in: only cluster-gpu does", () => {
     expect(argoWorkflows.defaultLifecycle).toBe("disabled");
-    const managed = Object.keys(PROFILES).filter(
-      (name) => contextFor(loadProfile(name)).lifecycle("argo-workflows") === "managed",
-    );
-    expect(managed).toEqual(["cluster-gpu"]);
+    expect(profilesManaging("argo-workflows")).toEqual(["cluster-gpu"]);
   });
 
   test("installs the pinned chart: the controller only, minimal CRDs, workflows in the team namespaces", () => {
