@@ -1,11 +1,20 @@
+import type { Construct } from "constructs";
 import type { ComponentContext, ComponentDefinition } from "../component";
 import type { Problem } from "../../profiles/problems";
 import { workerNames } from "../../profiles/multicluster";
 import { teamNames, teamNamespace } from "../../profiles/plan";
-import { DEFAULT_JOB_RUN_AS_USER } from "../../charts/workloads/placement";
+import { ArgoArtifactsChart } from "../../charts/argo-artifacts";
+import { DEFAULT_JOB_RUN_AS_USER, restrictedPodSecurityContext } from "../../charts/workloads/placement";
 import type { ImageKey } from "../versions";
 import { IMAGES, mirrored } from "../versions";
 import { TEAM_LOCAL_QUEUE } from "./kueue";
+import {
+  objectStoreEndpoint,
+  objectStoreRegion,
+  s3CredentialsSecretName,
+  teamBucket,
+  usesS3Keys,
+} from "./object-store";
 import { resources, RESTRICTED_CONTAINER } from "./shared";
 
 export const NAMESPACE = "argo";
@@ -29,6 +38,14 @@ function argoImage(key: ImageKey, mirror?: string): { registry: string; reposito
 /** The team namespaces the controller runs workflows in, in the profile's team order. */
 export function workflowNamespaces(ctx: ComponentContext): string[] {
   return teamNames(ctx.profile).map((team) => teamNamespace(team, ctx.profile.teams[team]));
+}
+
+/** Release of the teams' `artifact-repositories` ConfigMaps (charts/argo-artifacts.ts). */
+const ARTIFACTS_RELEASE = "argo-artifact-repositories";
+
+/** True when workflows keep artifacts in the platform's object store: one with S3 keys, and teams to use it. */
+function hasArtifactStore(ctx: ComponentContext): boolean {
+  return ctx.isAvailable("object-store") && usesS3Keys(ctx.profile) && teamNames(ctx.profile).length > 0;
 }
 
 /**
@@ -76,11 +93,14 @@ function multiKueueProblems(ctx: ComponentContext): Problem[] {
  *    external_workloads/argo_workflow.md). The executor's containers have requests and limits, so the team's
  *    ResourceQuota admits them too.
  *
- * Next steps: artifacts. A team's read-write keys (`object-store-credentials`, platform/components/object-store.ts) are
- * scoped to its own bucket, so one controller-wide `artifactRepository.s3` cannot serve every team; each team namespace
- * needs an `artifact-repositories` ConfigMap (annotated `workflows.argoproj.io/default-artifact-repository`) naming its
- * bucket, the store's endpoint and that Secret. Also open: the workflow archive on PostgreSQL (`controller.persistence`),
- * the controller's metrics and ServiceMonitor, and Workflow rights in the team Role (charts/team-tenancy.ts).
+ *  - **Artifacts.** A team's read-write keys (`object-store-credentials`, platform/components/object-store.ts) are
+ *    scoped to its own bucket, so one controller-wide `artifactRepository.s3` cannot serve every team: each team
+ *    namespace gets an `artifact-repositories` ConfigMap naming its bucket, the store's endpoint and that Secret
+ *    (charts/argo-artifacts.ts), when the store takes S3 keys. Path-style addressing against SeaweedFS is not verified
+ *    on a running cluster.
+ *
+ * Next steps: the workflow archive on PostgreSQL (`controller.persistence`), the controller's metrics and
+ * ServiceMonitor, and Workflow rights in the team Role (charts/team-tenancy.ts).
  */
 export const argoWorkflows: ComponentDefinition = {
   id: "argo-workflows",
@@ -94,6 +114,7 @@ export const argoWorkflows: ComponentDefinition = {
   dependencies: () => [
     { id: "kueue", reason: "workflow pods are queued in their team's LocalQueue (Kueue's pod integration)" },
     { id: "tenancy", reason: "workflows run in the team namespaces, where the chart creates their ServiceAccount" },
+    { id: "object-store", optional: true, reason: "workflow artifacts go to each team's bucket" },
   ],
   namespaces: () => [{ name: NAMESPACE }],
   steps: (ctx) => {
@@ -124,11 +145,7 @@ export const argoWorkflows: ComponentDefinition = {
               spec: {
                 serviceAccountName: WORKFLOW_SERVICE_ACCOUNT,
                 podMetadata: { labels: { [QUEUE_LABEL]: TEAM_LOCAL_QUEUE } },
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: DEFAULT_JOB_RUN_AS_USER,
-                  seccompProfile: { type: "RuntimeDefault" },
-                },
+                securityContext: restrictedPodSecurityContext(DEFAULT_JOB_RUN_AS_USER),
               },
             },
           },
@@ -141,6 +158,29 @@ export const argoWorkflows: ComponentDefinition = {
           server: { enabled: false },
         },
       },
+      ...(hasArtifactStore(ctx)
+        ? [
+            {
+              kind: "local" as const,
+              name: ARTIFACTS_RELEASE,
+              namespace: NAMESPACE,
+              // ConfigMaps only; the artifacts live in the teams' buckets.
+              onFailedInstall: "uninstall" as const,
+              render: (app: Construct, id: string) =>
+                new ArgoArtifactsChart(app, id, {
+                  store: {
+                    endpoint: objectStoreEndpoint(ctx.profile),
+                    region: objectStoreRegion(ctx.profile),
+                    credentialsSecret: s3CredentialsSecretName(ctx.profile),
+                  },
+                  teams: teamNames(ctx.profile).map((team) => ({
+                    namespace: teamNamespace(team, ctx.profile.teams[team]),
+                    bucket: teamBucket(ctx.profile, team),
+                  })),
+                }),
+            },
+          ]
+        : []),
     ];
   },
 };

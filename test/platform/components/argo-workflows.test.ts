@@ -1,10 +1,12 @@
-import type { Step, UpstreamRelease } from "../../../platform/component";
+import type { LocalRelease, Step, UpstreamRelease } from "../../../platform/component";
 import { loadCheckedProfile } from "../../../platform/check";
 import { argoWorkflows } from "../../../platform/components/argo-workflows";
 import { contextFor } from "../../../platform/graph";
 import { loadProfile } from "../../../profiles/load";
 import { profilesManaging } from "../../support/profiles";
 import { unknownValuePaths } from "../../support/reference";
+import { renderLocal } from "../../support/render";
+import { parse } from "yaml";
 
 function steps(profileName = "cluster-gpu", override?: unknown): readonly Step[] {
   return argoWorkflows.steps(contextFor(loadProfile(profileName, override)));
@@ -23,8 +25,9 @@ describe("argo-workflows component", () => {
   });
 
   test("installs the pinned chart: the controller only, minimal CRDs, workflows in the team namespaces", () => {
-    expect(steps().map((s) => [s.kind, s.name, s.namespace, s.after ?? []])).toEqual([
-      ["upstream", "argo-workflows", "argo", []],
+    expect(steps().map((s) => [s.kind, s.name, s.namespace, s.after ?? [], s.onFailedInstall])).toEqual([
+      ["upstream", "argo-workflows", "argo", [], "uninstall"],
+      ["local", "argo-artifact-repositories", "argo", [], "uninstall"],
     ]);
     expect(steps()[0]).toMatchObject({ chart: "argo-workflows", primary: true, onFailedInstall: "uninstall" });
     expect(values()).toEqual({
@@ -71,13 +74,43 @@ describe("argo-workflows component", () => {
     });
   });
 
+  test("each team's artifacts go to its own bucket in the managed object store, with its own keys", () => {
+    const objects = renderLocal(steps()[1] as LocalRelease);
+    expect(objects.map((o) => [o.kind, o.metadata.namespace, o.metadata.name])).toEqual([
+      ["ConfigMap", "team-research", "artifact-repositories"],
+      ["ConfigMap", "team-serving", "artifact-repositories"],
+      ["ConfigMap", "team-training", "artifact-repositories"],
+    ]);
+    expect(parse(objects[2].data["default-v1"])).toEqual({
+      s3: {
+        bucket: "team-training",
+        endpoint: "seaweedfs-all-in-one.object-store.svc.cluster.local:8333",
+        insecure: true,
+        region: "us-east-1",
+        accessKeySecret: { name: "object-store-credentials", key: "AWS_ACCESS_KEY_ID" },
+        secretKeySecret: { name: "object-store-credentials", key: "AWS_SECRET_ACCESS_KEY" },
+      },
+    });
+  });
+
+  test("no artifact repositories without an object store", () => {
+    const names = steps("cluster-gpu", { components: { "object-store": { lifecycle: "disabled" } } }).map(
+      (s) => s.name,
+    );
+    expect(names).toEqual(["argo-workflows"]);
+  });
+
   test("every values key exists in the pinned chart", () => {
     expect(unknownValuePaths("argo-workflows", values())).toEqual([]);
   });
 
   test("runs on the management cluster after Kueue and the team namespaces", () => {
     expect(argoWorkflows.placement).toBe("management-only");
-    expect(argoWorkflows.dependencies(loadProfile("cluster-gpu")).map((d) => d.id)).toEqual(["kueue", "tenancy"]);
+    expect(argoWorkflows.dependencies(loadProfile("cluster-gpu")).map((d) => [d.id, d.optional ?? false])).toEqual([
+      ["kueue", false],
+      ["tenancy", false],
+      ["object-store", true],
+    ]);
     expect(argoWorkflows.namespaces(contextFor(loadProfile("cluster-gpu")))).toEqual([{ name: "argo" }]);
   });
 
