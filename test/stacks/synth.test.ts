@@ -276,9 +276,10 @@ describe("synthesizing every profile", () => {
     }
     expect(Object.fromEntries(Object.entries(others).map(([name, set]) => [name, [...set]]))).toEqual({
       ...Object.fromEntries(Object.entries(laptop).map(([name, value]) => [name, [value]])),
-      // Argo Workflows' controller and its kept CRDs, on cluster-gpu only (platform/components/argo-workflows.ts): the
-      // teams' Workflows live in their namespaces, not in the release.
+      // Argo Workflows' controller and its kept CRDs, and the teams' artifact-repositories ConfigMaps, on cluster-gpu only
+      // (platform/components/argo-workflows.ts): Workflows live in the team namespaces, artifacts in their buckets.
       "argo-workflows": [UNINSTALL],
+      "argo-artifact-repositories": [UNINSTALL],
       // A DaemonSet and DeviceClasses, on DRA profiles only (platform/components/dra-driver.ts).
       "dra-driver-nvidia-gpu": [UNINSTALL],
       "gpu-operator": [UNINSTALL],
