@@ -81,16 +81,15 @@ describe("argo-workflows component", () => {
       ["ConfigMap", "team-serving", "artifact-repositories"],
       ["ConfigMap", "team-training", "artifact-repositories"],
     ]);
-    expect(parse(objects[2].data["default-v1"])).toEqual({
-      s3: {
-        bucket: "team-training",
-        endpoint: "seaweedfs-all-in-one.object-store.svc.cluster.local:8333",
-        insecure: true,
-        region: "us-east-1",
-        accessKeySecret: { name: "object-store-credentials", key: "AWS_ACCESS_KEY_ID" },
-        secretKeySecret: { name: "object-store-credentials", key: "AWS_SECRET_ACCESS_KEY" },
-      },
-    });
+    // The entry's full shape is charts/argo-artifacts.ts's test; here, what the profile decides.
+    const { s3 } = parse(objects[2].data["default-v1"]) as { s3: Record<string, unknown> };
+    expect([s3.bucket, s3.endpoint, s3.insecure, s3.region, s3.accessKeySecret]).toEqual([
+      "team-training",
+      "seaweedfs-all-in-one.object-store.svc.cluster.local:8333",
+      true,
+      "us-east-1",
+      { name: "object-store-credentials", key: "AWS_ACCESS_KEY_ID" },
+    ]);
   });
 
   test("no artifact repositories without an object store", () => {
