@@ -3,6 +3,7 @@
  * install order is computed from each component's declared dependencies (platform/graph.ts).
  */
 import type { ComponentDefinition } from "./component";
+import { argoWorkflows } from "./components/argo-workflows";
 import { certManager } from "./components/cert-manager";
 import { draDriver } from "./components/dra-driver";
 import { gpuOperator } from "./components/gpu-operator";
@@ -27,6 +28,7 @@ import { tenancy } from "./components/tenancy";
 import { vectorDatabase } from "./components/vector-database";
 
 export const CATALOG: readonly ComponentDefinition[] = [
+  argoWorkflows,
   certManager,
   draDriver,
   gpuOperator,

@@ -196,6 +196,17 @@ export const CHARTS = {
     source:
       "kubeflow/trainer@v2.3.0:charts/kubeflow-trainer (README.md:26; .github/workflows/publish-helm-charts.yaml pushes Chart.yaml's version)",
   },
+  /**
+   * Argo Workflows (v4.0.6): the workflow controller only. `crds.full: false` puts the eight minimal CRDs in the
+   * release instead of the hook Job that downloads the full ones from GitHub (templates/crds-install-job.yaml).
+   */
+  "argo-workflows": {
+    kind: "chart",
+    repository: "https://argoproj.github.io/argo-helm",
+    chart: "argo-workflows",
+    version: "1.0.18",
+    source: "argoproj/argo-helm@argo-workflows-1.0.18:charts/argo-workflows (README.md:14; appVersion v4.0.6)",
+  },
 } as const satisfies Record<string, ChartVersion>;
 
 export const IMAGES = {
@@ -312,6 +323,22 @@ export const IMAGES = {
     repository: "pytorch/pytorch",
     tag: "2.13.0-cuda13.0-cudnn9-runtime",
     source: "kubeflow/trainer@v2.3.0:charts/kubeflow-trainer/files/runtimes/torch-distributed.yaml",
+  },
+  /** Argo Workflows' controller; the chart's `controller.image.tag: ""` is `images.tag`, else its appVersion. */
+  "argo-workflow-controller": {
+    kind: "image",
+    repository: "quay.io/argoproj/workflow-controller",
+    tag: "v4.0.6",
+    source:
+      "argoproj/argo-helm@argo-workflows-1.0.18:charts/argo-workflows/values.yaml controller.image (appVersion v4.0.6)",
+  },
+  /** Argo's executor: the init and wait containers of every workflow pod (`executor.image`). */
+  argoexec: {
+    kind: "image",
+    repository: "quay.io/argoproj/argoexec",
+    tag: "v4.0.6",
+    source:
+      "argoproj/argo-helm@argo-workflows-1.0.18:charts/argo-workflows/values.yaml executor.image (appVersion v4.0.6)",
   },
   /** Runs the webhook readiness probes (`kubectl create --dry-run=server`); distroless, no shell. */
   kubectl: {

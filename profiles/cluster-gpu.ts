@@ -73,5 +73,7 @@ export const clusterGpu: ProfileOverride = {
     // Multi-node training on the whole GPUs of pool `full` (platform/components/kubeflow-trainer.ts).
     jobset: { lifecycle: "managed" },
     "kubeflow-trainer": { lifecycle: "managed" },
+    // Pipelines: workflow pods in the team namespaces, each queued by Kueue (platform/components/argo-workflows.ts).
+    "argo-workflows": { lifecycle: "managed" },
   },
 };

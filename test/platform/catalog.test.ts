@@ -101,6 +101,7 @@ describe("the component catalog", () => {
       "tenancy",
     ]);
     expect(byPlacement("management-only")).toEqual([
+      "argo-workflows",
       "cert-manager",
       "keda",
       "kserve",

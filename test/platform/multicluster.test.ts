@@ -35,6 +35,7 @@ describe("MultiKueue profiles", () => {
     const ctx = contextFor(gke);
     const lifecycles = Object.fromEntries(CATALOG.map(({ id }) => [id, ctx.lifecycle(id)]));
     expect(lifecycles).toEqual({
+      "argo-workflows": "disabled",
       "cert-manager": "disabled",
       "dra-driver": "disabled",
       jobset: "disabled",

@@ -196,6 +196,13 @@ describe("synthesizing every profile", () => {
     expect(platform("laptop").resource.helm_release["release-kubeflow-trainer"]).toBeUndefined();
   });
 
+  test("Argo Workflows installs after Kueue's queues and the team namespaces it puts its ServiceAccount in", () => {
+    expect(releaseDeps("cluster-gpu", "argo-workflows")).toEqual(
+      expect.arrayContaining(["kueue-queues", "team-tenancy"]),
+    );
+    expect(platform("laptop").resource.helm_release["release-argo-workflows"]).toBeUndefined();
+  });
+
   test("custom resources wait for their operator's webhook gate, and gates wait for the operator", () => {
     expect(releaseDeps("laptop", "kueue-webhook-ready")).toContain("kueue");
     expect(releaseDeps("laptop", "kueue-queues")).toContain("kueue-webhook-ready");
@@ -269,6 +276,10 @@ describe("synthesizing every profile", () => {
     }
     expect(Object.fromEntries(Object.entries(others).map(([name, set]) => [name, [...set]]))).toEqual({
       ...Object.fromEntries(Object.entries(laptop).map(([name, value]) => [name, [value]])),
+      // Argo Workflows' controller and its kept CRDs, and the teams' artifact-repositories ConfigMaps, on cluster-gpu only
+      // (platform/components/argo-workflows.ts): Workflows live in the team namespaces, artifacts in their buckets.
+      "argo-workflows": [UNINSTALL],
+      "argo-artifact-repositories": [UNINSTALL],
       // A DaemonSet and DeviceClasses, on DRA profiles only (platform/components/dra-driver.ts).
       "dra-driver-nvidia-gpu": [UNINSTALL],
       "gpu-operator": [UNINSTALL],

@@ -1,4 +1,13 @@
+import type { ComponentId } from "../../platform/component";
+import { contextFor } from "../../platform/graph";
+import { PROFILES } from "../../profiles/index";
+import { loadProfile } from "../../profiles/load";
 import type { Profile } from "../../profiles/schema";
+
+/** The shipped profiles on which a component is managed, in the profile table's order. */
+export function profilesManaging(id: ComponentId): string[] {
+  return Object.keys(PROFILES).filter((name) => contextFor(loadProfile(name)).lifecycle(id) === "managed");
+}
 
 /**
  * The cloud profiles keep their object store in the cloud's buckets. Tests of the other parts of a cluster

@@ -2,8 +2,8 @@ import type { Step, UpstreamRelease, WebhookGate } from "../../../platform/compo
 import { loadCheckedProfile } from "../../../platform/check";
 import { jobset } from "../../../platform/components/jobset";
 import { contextFor } from "../../../platform/graph";
-import { PROFILES } from "../../../profiles/index";
 import { loadProfile } from "../../../profiles/load";
+import { profilesManaging } from "../../support/profiles";
 import { crdFor, schemaProblems, unknownValuePaths } from "../../support/reference";
 
 function steps(profileName = "cluster-gpu", override?: unknown): readonly Step[] {
@@ -13,10 +13,7 @@ function steps(profileName = "cluster-gpu", override?: unknown): readonly Step[]
 describe("jobset component", () => {
   test("is disabled unless a profile opts in: only cluster-gpu does", () => {
     expect(jobset.defaultLifecycle).toBe("disabled");
-    const managed = Object.keys(PROFILES).filter(
-      (name) => contextFor(loadProfile(name)).lifecycle("jobset") === "managed",
-    );
-    expect(managed).toEqual(["cluster-gpu"]);
+    expect(profilesManaging("jobset")).toEqual(["cluster-gpu"]);
   });
 
   test("installs the pinned chart and image with small resources, then gates on its webhooks", () => {

@@ -2,8 +2,8 @@ import type { LocalRelease, Step, UpstreamRelease, WebhookGate } from "../../../
 import { loadCheckedProfile } from "../../../platform/check";
 import { kubeflowTrainer, TORCH_RUNTIME, trainingRuntimes } from "../../../platform/components/kubeflow-trainer";
 import { contextFor } from "../../../platform/graph";
-import { PROFILES } from "../../../profiles/index";
 import { loadProfile } from "../../../profiles/load";
+import { profilesManaging } from "../../support/profiles";
 import { renderLocal } from "../../support/render";
 import { crdFor, referenceValues, schemaProblems, unknownValuePaths } from "../../support/reference";
 
@@ -14,10 +14,7 @@ function steps(profileName = "cluster-gpu", override?: unknown): readonly Step[]
 describe("kubeflow-trainer component", () => {
   test("is disabled unless a profile opts in: only cluster-gpu does", () => {
     expect(kubeflowTrainer.defaultLifecycle).toBe("disabled");
-    const managed = Object.keys(PROFILES).filter(
-      (name) => contextFor(loadProfile(name)).lifecycle("kubeflow-trainer") === "managed",
-    );
-    expect(managed).toEqual(["cluster-gpu"]);
+    expect(profilesManaging("kubeflow-trainer")).toEqual(["cluster-gpu"]);
   });
 
   test("installs the controller, waits for its webhook, then installs the platform's runtime", () => {
