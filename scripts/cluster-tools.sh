@@ -97,7 +97,7 @@ chart_pin() {
   local variable=$1 key=$2 what=$3 chart
   chart=$(awk -v key="  $key: {" 'index($0, key) == 1 { inside = 1 } inside && /version:/ { gsub(/[^0-9.]/, "", $2); print $2; exit }' platform/versions.ts)
   [[ v$chart == "${!variable}" ]] ||
-    die "$variable in scripts/cluster-tools.sh is ${!variable}, but the $key chart in platform/versions.ts is ${chart:-(not found)}: the local $what must be the chart's version; set $variable=v$chart"
+    die "$variable in scripts/cluster-tools.sh is ${!variable}, but the ${key//\"/} chart in platform/versions.ts is ${chart:-(not found)}: the local $what must be the chart's version; set $variable=v$chart"
 }
 chart_pin KUEUE_VERSION kueue "Kueue manager"
 chart_pin KUBERAY_VERSION '"kuberay-operator"' "KubeRay operator"
