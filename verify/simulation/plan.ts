@@ -267,7 +267,10 @@ const DERIVED_TRAIN_NODES = 2;
 export function derivedPlan(
   profile: Profile,
   timeScale = DEFAULT_TIME_SCALE,
-  options: { readonly trainJobs?: boolean } = {},
+  options: {
+    /** Whether TrainJobs may be in the mix (the simulation passes whether their controllers run). @default true */
+    readonly trainJobs?: boolean;
+  } = {},
 ): SimulationPlan {
   const pools = queuePools(profile);
   const workloads: SimWorkload[] = [];
