@@ -13,6 +13,8 @@
 #            cluster/kueue-<v>/kueue   Kueue's manager, the version of the kueue chart
 #            cluster/kuberay-<v>/kuberay-operator   the KubeRay operator, the version of the kuberay-operator
 #                                      chart (its source may need a snapshot, see below)
+#            cluster/jobset-<v>/jobset-controller, cluster/trainer-<v>/trainer-controller-manager   the JobSet
+#                                      and Kubeflow Trainer controllers, the versions of their charts
 #            providers-real/           filesystem mirror of the REAL helm, kubernetes, random and kind
 #                                      providers, built from source snapshots (see below)
 #            tofurc-real               CLI config: the real providers from providers-real/, the cloud
@@ -20,9 +22,9 @@
 #          <repo>/.tools/cluster-tools.json   what was built where, for scripts/local.ts and the tests
 #          (per checkout, so two worktrees with different pins each find their own binaries)
 #
-# Cold builds take long (about 28 minutes in all on 2 cores, of it kube-apiserver 4.5, Kueue 8 and the KubeRay
-# operator 3: 183 s with empty Go caches, 222 CPU-s, 0.8 GiB; README, "Local control plane"); each build runs
-# alone, since one `go build` of these takes up to 1.9 GiB. A warm Go build cache relinks a binary in seconds,
+# Cold builds take long (about 35 minutes in all on 2 cores, of it kube-apiserver 4.5, Kueue 8, JobSet 2.5, the
+# Trainer 4 and the KubeRay operator 3: 183 s with empty Go caches, 222 CPU-s, 0.8 GiB; README, "Local control
+# plane"); each build runs alone, since one `go build` of these takes up to 1.9 GiB. A warm Go build cache relinks a binary in seconds,
 # and a stamp per binary (its cache key) makes a second run skip it.
 #
 # KubeRay's source. The Go module proxy serves ray-operator v1.7.0's go.mod, and the checksum database knows
@@ -50,6 +52,8 @@ ETCD_VERSION=v3.6.16           # go.etcd.io/etcd/server/v3 (Debian's 3.4 lacks w
 KWOK_VERSION=v0.8.0            # sigs.k8s.io/kwok: kwok and kwokctl
 KUEUE_VERSION=v0.19.2          # sigs.k8s.io/kueue ./cmd/kueue; must equal the kueue chart in platform/versions.ts
 KUBERAY_VERSION=v1.7.0         # github.com/ray-project/kuberay/ray-operator; must equal the kuberay-operator chart
+JOBSET_VERSION=v0.12.0         # sigs.k8s.io/jobset (package main at its root); must equal the jobset chart
+TRAINER_VERSION=v2.3.0         # github.com/kubeflow/trainer/v2 ./cmd/trainer-controller-manager; must equal the kubeflow-trainer chart
 # The providers built for real (namespace/type/version); each must be a pin of platform/versions.ts (checked below).
 REAL_PROVIDERS=(
   hashicorp/helm/3.1.1
@@ -88,12 +92,17 @@ export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
 PLATFORM=$(go env GOOS)_$(go env GOARCH)
 
 # ---- the pins must agree with platform/versions.ts ----------------------------------------------------
-chart_kueue=$(awk '/^  kueue: \{/ { inside = 1 } inside && /version:/ { gsub(/[^0-9.]/, "", $2); print $2; exit }' platform/versions.ts)
-[[ v$chart_kueue == "$KUEUE_VERSION" ]] ||
-  die "KUEUE_VERSION in scripts/cluster-tools.sh is $KUEUE_VERSION, but the kueue chart in platform/versions.ts is ${chart_kueue:-(not found)}: the local Kueue manager must be the chart's version; set KUEUE_VERSION=v$chart_kueue"
-chart_kuberay=$(awk '/^  "kuberay-operator": \{/ { inside = 1 } inside && /version:/ { gsub(/[^0-9.]/, "", $2); print $2; exit }' platform/versions.ts)
-[[ v$chart_kuberay == "$KUBERAY_VERSION" ]] ||
-  die "KUBERAY_VERSION in scripts/cluster-tools.sh is $KUBERAY_VERSION, but the kuberay-operator chart in platform/versions.ts is ${chart_kuberay:-(not found)}: the local KubeRay operator must be the chart's version; set KUBERAY_VERSION=v$chart_kuberay"
+# <variable> <chart key as written in platform/versions.ts> <what runs locally>: the local process is the chart's version.
+chart_pin() {
+  local variable=$1 key=$2 what=$3 chart
+  chart=$(awk -v key="  $key: {" 'index($0, key) == 1 { inside = 1 } inside && /version:/ { gsub(/[^0-9.]/, "", $2); print $2; exit }' platform/versions.ts)
+  [[ v$chart == "${!variable}" ]] ||
+    die "$variable in scripts/cluster-tools.sh is ${!variable}, but the ${key//\"/} chart in platform/versions.ts is ${chart:-(not found)}: the local $what must be the chart's version; set $variable=v$chart"
+}
+chart_pin KUEUE_VERSION kueue "Kueue manager"
+chart_pin KUBERAY_VERSION '"kuberay-operator"' "KubeRay operator"
+chart_pin JOBSET_VERSION jobset "JobSet controller"
+chart_pin TRAINER_VERSION '"kubeflow-trainer"' "Kubeflow Trainer controller"
 pinned_providers=$(grep -E 'kind: "provider"' platform/versions.ts |
   sed -nE 's/.*source: "([^"]+)", version: "([^"]+)".*/\1\/\2/p' | sort)
 for pin in "${REAL_PROVIDERS[@]}"; do
@@ -322,6 +331,17 @@ if [[ -n $KUBERAY_BINARY ]]; then
     "$KUBERAY_LABEL" "$KUBERAY_MODULE" "$KUBERAY_BINARY" "-s -w" --help "-health-probe-bind-address string"
 fi
 
+# ---- the JobSet and Kubeflow Trainer controllers -----------------------------------------------------------
+# What TrainJobs run on in `npm run simulate` (scripts/local/trainer.ts). Cold, each with an empty Go build cache,
+# on a busy 2-core machine (load 6-7): JobSet 2.5 min (214 CPU-s, 0.9 GiB), the Trainer 4.1 min (195 CPU-s, 0.8 GiB);
+# with a warm cache each relinks in under 10 s. JobSet stamped as its Makefile does; the Trainer has no version variable.
+JOBSET_DIR=$TOOLS/cluster/jobset-$JOBSET_VERSION
+build_all jobset sigs.k8s.io/jobset "$JOBSET_VERSION" "" 1 sigs.k8s.io/jobset \
+  "jobset-controller $JOBSET_VERSION" sigs.k8s.io/jobset "$JOBSET_DIR/jobset-controller" "-s -w -X sigs.k8s.io/jobset/pkg/version.GitVersion=$JOBSET_VERSION" --help "-health-probe-bind-address string"
+TRAINER_DIR=$TOOLS/cluster/trainer-$TRAINER_VERSION
+build_all trainer github.com/kubeflow/trainer/v2 "$TRAINER_VERSION" "" 1 github.com/kubeflow/trainer/v2/cmd/trainer-controller-manager \
+  "trainer-controller-manager $TRAINER_VERSION" github.com/kubeflow/trainer/v2/cmd/trainer-controller-manager "$TRAINER_DIR/trainer-controller-manager" "-s -w" --help "-config string"
+
 # ---- the real providers, from the source snapshots found above ----------------------------------------------
 REAL_MIRROR=$TOOLS/providers-real
 if [[ ${CNAI_SKIP_REAL_PROVIDERS:-} == 1 ]]; then
@@ -391,6 +411,8 @@ cat > "$MANIFEST.$$" << JSON
   "kwokVersion": "$KWOK_VERSION",
   "kueueVersion": "$KUEUE_VERSION",
   "kuberayVersion": "$KUBERAY_VERSION",
+  "jobsetVersion": "$JOBSET_VERSION",
+  "trainerVersion": "$TRAINER_VERSION",
   "binaries": {
     "kube-apiserver": "$K8S_DIR/kube-apiserver",
     "kube-controller-manager": "$K8S_DIR/kube-controller-manager",
@@ -400,7 +422,9 @@ cat > "$MANIFEST.$$" << JSON
     "kwok": "$KWOK_DIR/kwok",
     "kwokctl": "$KWOK_DIR/kwokctl",
     "kueue": "$KUEUE_DIR/kueue",
-    "kuberay-operator": "$KUBERAY_BINARY"
+    "kuberay-operator": "$KUBERAY_BINARY",
+    "jobset-controller": "$JOBSET_DIR/jobset-controller",
+    "trainer-controller-manager": "$TRAINER_DIR/trainer-controller-manager"
   },
   "tofu": "$TOOLS/bin/tofu",
   "helm": "$TOOLS/bin/helm",

@@ -10,6 +10,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readOverridesFile } from "../profiles/load";
 import { kubeRaySimulationHooks } from "./local/kuberay";
+import { trainerSimulationHooks } from "./local/trainer";
 import { simulate } from "./local/simulate";
 import { writeSimulationOutputs } from "../verify/simulation/outputs";
 
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     keep: args.keep,
     log: (line) => console.error(`simulate: ${line}`),
     ...kubeRaySimulationHooks(ROOT),
+    ...trainerSimulationHooks(ROOT),
   });
   const out = resolve(args.out ?? join(ROOT, "simulation.out", args.profile));
   rmSync(out, { recursive: true, force: true });

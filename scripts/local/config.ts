@@ -23,6 +23,8 @@ export const CLUSTER_BINARIES = [
   "kwokctl",
   "kueue",
   "kuberay-operator",
+  "jobset-controller",
+  "trainer-controller-manager",
 ] as const;
 export type ClusterBinary = (typeof CLUSTER_BINARIES)[number];
 
@@ -33,6 +35,9 @@ export interface ClusterTools {
   readonly kwokVersion: string;
   readonly kueueVersion: string;
   readonly kuberayVersion: string;
+  /** Absent in a record written before the Trainer and JobSet controllers were built. */
+  readonly jobsetVersion?: string;
+  readonly trainerVersion?: string;
   readonly binaries: Readonly<Record<ClusterBinary, string>>;
   readonly tofu: string;
   readonly helm: string;
@@ -47,21 +52,39 @@ export function clusterToolsRecord(root: string): string {
   return join(root, CLUSTER_TOOLS_RECORD);
 }
 
-/** The binaries the control plane itself runs (Kueue's manager and KubeRay's operator are started separately, when at all). */
+/** The controllers only some runs start (RayJobs, TrainJobs), each when it was built. */
+const OPTIONAL_BINARIES: readonly ClusterBinary[] = [
+  "kuberay-operator",
+  "jobset-controller",
+  "trainer-controller-manager",
+];
+
+/** The binaries the control plane itself runs (Kueue's manager and the job operators are started separately, when at all). */
 export const CONTROL_PLANE_BINARIES: readonly ClusterBinary[] = CLUSTER_BINARIES.filter(
-  (b) => b !== "kueue" && b !== "kuberay-operator",
+  (b) => b !== "kueue" && !OPTIONAL_BINARIES.includes(b),
 );
 
 /**
  * What the tier always has. The KubeRay operator is built only when its pinned source can be had (the Go module
- * proxy refuses ray-operator v1.7.0; scripts/cluster-tools.sh), so only RayJob simulations ask for it.
+ * proxy refuses ray-operator v1.7.0; scripts/cluster-tools.sh), and a record written before the JobSet and Trainer
+ * controllers were added lacks them, so only RayJob and TrainJob simulations ask for them.
  */
-export const REQUIRED_BINARIES: readonly ClusterBinary[] = CLUSTER_BINARIES.filter((b) => b !== "kuberay-operator");
+export const REQUIRED_BINARIES: readonly ClusterBinary[] = CLUSTER_BINARIES.filter(
+  (b) => !OPTIONAL_BINARIES.includes(b),
+);
 
 /** Whether the record holds a KubeRay operator (see REQUIRED_BINARIES). */
 export function hasKubeRay(tools: ClusterTools): boolean {
   const file = tools.binaries["kuberay-operator"];
   return Boolean(file) && existsSync(file);
+}
+
+/** Whether the record holds both the JobSet and the Kubeflow Trainer controllers (what a TrainJob runs on). */
+export function hasTrainer(tools: ClusterTools): boolean {
+  return (["jobset-controller", "trainer-controller-manager"] as const).every((b) => {
+    const file = tools.binaries[b];
+    return Boolean(file) && existsSync(file);
+  });
 }
 
 /** Reads the record and checks the binaries asked for are there; the messages say which command fixes it. */
@@ -70,7 +93,7 @@ export function readClusterTools(root: string, needed: readonly ClusterBinary[] 
   if (!existsSync(path)) {
     throw new Error(
       `${path} does not exist: the cluster tools were not built. Run 'npm run tools' ` +
-        `(bash scripts/tools.sh) without CNAI_SKIP_CLUSTER_TOOLS=1; a cold build takes about 28 minutes on 2 cores.`,
+        `(bash scripts/tools.sh) without CNAI_SKIP_CLUSTER_TOOLS=1; a cold build takes about 35 minutes on 2 cores.`,
     );
   }
   const tools = JSON.parse(readFileSync(path, "utf8")) as ClusterTools;

@@ -19,8 +19,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
 import { kueueFrameworkGates } from "../../platform/components/kueue";
-import type { LocalServerRecord } from "./webhooks";
-import { LOCAL_SERVERS_FILE } from "./webhooks";
+import { recordLocalServers } from "./webhooks";
 
 export const KUEUE_NAMESPACE = "kueue-system";
 export const KUEUE_CONFIGMAP = "kueue-manager-config";
@@ -68,7 +67,7 @@ export function localKueueFeatureGates(configYaml: string): string {
 }
 
 /** A CA and a serving certificate for 127.0.0.1, made with openssl. */
-async function certificates(dir: string): Promise<void> {
+export async function certificates(dir: string): Promise<void> {
   const openssl = (args: string[]) => promisify(execFile)("openssl", args, { cwd: dir });
   mkdirSync(dir, { recursive: true });
   await openssl(
@@ -184,15 +183,15 @@ export async function runLocalKueue(options: {
   // Job "completes" without running, so nothing else would make the next release wait for Kueue's webhooks.
   const proxyCa = readFileSync(join(certDir, "ca.crt"), "utf8");
   await holdingProxy(readFileSync(join(certDir, "tls.key")), readFileSync(join(certDir, "tls.crt")), proxyCa, ports);
-  const record: LocalServerRecord[] = [
+  // Merged: the simulation may have announced other local servers (its TrainJob controllers) already.
+  recordLocalServers(options.stateDir, [
     {
       service: KUEUE_WEBHOOK_SERVICE,
       base: `https://127.0.0.1:${ports.webhook}`,
       caPem: proxyCa,
       servesAll: true,
     },
-  ];
-  writeFileSync(join(options.stateDir, LOCAL_SERVERS_FILE), JSON.stringify(record));
+  ]);
   log(`holding proxy on 127.0.0.1:${ports.webhook} recorded for the webhook shim`);
 
   let configYaml = "";

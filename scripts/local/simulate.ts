@@ -8,6 +8,11 @@
  * workload mix (verify/simulation/plan.ts) submitted by the driver (scripts/local/simulation-driver.ts), which
  * records every change of every Workload. The report comes from that record (verify/simulation/report.ts).
  *
+ * TrainJobs, when the plan has any, run on the JobSet and Kubeflow Trainer controllers as local processes
+ * (scripts/local/trainer.ts): their CRDs come from the platform's jobset and kubeflow-trainer releases, the
+ * ClusterTrainingRuntime from its training-runtimes release, so Kueue builds a TrainJob's pod sets from the runtime
+ * a user's cluster has.
+ *
  * Left out of the rendered releases, with the reason: the Kueue Deployment (the manager runs as a local
  * process instead), its ServiceMonitor (no Prometheus here) and the visibility APIServices (the local manager
  * runs with VisibilityOnDemand off, facts-controlplane.md §3).
@@ -35,6 +40,8 @@ import type { LocalState } from "./processes";
 import { runInNamespace, spawnInNamespace } from "./processes";
 import type { DriverInput } from "./simulation-driver";
 import { DRIVER_INPUT, DRIVER_RECORDING, SIMULATION_DIR } from "./simulation-driver";
+import type { TrainerReleases } from "./trainer";
+import { controllerReleaseObjects } from "./trainer";
 import { namespaceRssMiB } from "./verify";
 import { LOCAL_SERVERS_FILE } from "./webhooks";
 
@@ -62,6 +69,16 @@ export interface SimulateOptions {
   readonly rayJobEnding?: RayJobEnding;
   /** Starts what RayJobs need (the KubeRay operator) once the cluster is up. @default none */
   readonly startKubeRay?: (state: LocalState, tools: ClusterTools, logDir: string) => Promise<void>;
+  /**
+   * Starts what TrainJobs run on (the JobSet and Trainer controllers, scripts/local/trainer.ts) once Kueue runs;
+   * without it TrainJobs are refused and the derived mix has none. @default none
+   */
+  readonly startTrainer?: (
+    state: LocalState,
+    tools: ClusterTools,
+    logDir: string,
+    releases: TrainerReleases,
+  ) => Promise<void>;
 }
 
 export interface PlanResult {
@@ -186,9 +203,16 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const plans = options.plans ?? [
     options.workloadFile
       ? parseWorkloadFile(readFileSync(options.workloadFile, "utf8"), options.workloadFile, profile)
-      : derivedPlan(profile),
+      : derivedPlan(profile, undefined, { trainJobs: options.startTrainer !== undefined }),
   ];
   if (plans.length === 0) throw new Error("simulate: plans is empty; give at least one plan");
+  const hasTrainJobs = plans.some((plan) => plan.workloads.some((w) => w.kind === "train-job"));
+  if (hasTrainJobs && !options.startTrainer) {
+    const first = plans.flatMap((plan) => plan.workloads).find((w) => w.kind === "train-job");
+    throw new Error(
+      `workload "${first?.name}" is a train-job, but the JobSet and Kubeflow Trainer controllers were not built (run 'npm run tools'; .tools/cluster-tools.json names them): without them no TrainJob would ever run; use kind: job`,
+    );
+  }
   // Every plan is rendered before anything starts: a bad plan fails before a cluster exists.
   const rendered = plans.map((plan) => ({ plan, objects: simulationObjects(profile, plan, options.rayJobEnding) }));
   const hasRayJobs = plans.some((plan) => plan.workloads.some((w) => w.kind === "ray-job"));
@@ -218,6 +242,16 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const rayCrds = hasRayJobs
     ? release("kuberay-operator").objects.filter((o) => o.kind === "CustomResourceDefinition")
     : [];
+  const trainerReleases: TrainerReleases | undefined = hasTrainJobs
+    ? {
+        jobset: release("jobset").objects,
+        "kubeflow-trainer": release("kubeflow-trainer").objects,
+        "training-runtimes": release("training-runtimes").objects,
+      }
+    : undefined;
+  const trainerCrds = trainerReleases
+    ? [trainerReleases.jobset, trainerReleases["kubeflow-trainer"]].flatMap((o) => controllerReleaseObjects(o).crds)
+    : [];
   // The queues as the kueue-queues release renders them: the same chart and props.
   const queuesApp = new App();
   new KueueQueues(queuesApp, "kueue-queues", kueueQueuesProps(profile));
@@ -240,7 +274,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
       tools,
       logDir,
       namespaces,
-      crds: [...kueueRelease.crds, ...rayCrds],
+      crds: [...kueueRelease.crds, ...rayCrds, ...trainerCrds],
       objects: kueueRelease.rest,
       queues: queueObjects,
       beforeQueues: hasRayJobs
@@ -251,6 +285,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         : undefined,
     });
     phaseDone("Kueue ready");
+    if (trainerReleases && options.startTrainer) {
+      await options.startTrainer(state, tools, logDir, trainerReleases);
+      phaseDone("JobSet and Trainer ready");
+    }
 
     const folder = join(state.stateDir, SIMULATION_DIR);
     mkdirSync(folder, { recursive: true });
@@ -260,7 +298,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         // A clean queue: the previous plan's jobs and their Workloads gone.
         await kubectl([
           "delete",
-          hasRayJobs ? "jobs,rayjobs" : "jobs",
+          ["jobs", ...(hasRayJobs ? ["rayjobs"] : []), ...(hasTrainJobs ? ["trainjobs"] : [])].join(","),
           "-A",
           "-l",
           SIMULATION_LABEL,

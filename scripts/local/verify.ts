@@ -405,7 +405,8 @@ export async function verifyCluster(options: VerifyOptions): Promise<VerifyRepor
         );
         if (smoke.length > 0) throw new Error(`the smoke check failed: ${smoke.join("; ")}`);
         const dra = await checkDraSamples(base, jobs, kubectl);
-        return `${pods.length} pods scheduled, ${jobs.length - unfinished.length}/${jobs.length} Jobs complete, ${guardrails}, Kueue admitted the smoke Job of every team${dra ? `, ${dra}` : ""}`;
+        const trainJobs = await checkTrainJobSamples(base, kubectl);
+        return `${pods.length} pods scheduled, ${jobs.length - unfinished.length}/${jobs.length} Jobs complete, ${guardrails}, Kueue admitted the smoke Job of every team${dra ? `, ${dra}` : ""}${trainJobs ? `, ${trainJobs}` : ""}`;
       });
 
       await phase(`re-plan${cycle}`, async () => {
@@ -540,7 +541,7 @@ export function draSampleExpectations(profile: Profile): DraSampleExpectation[] 
 }
 
 interface WorkloadItem {
-  metadata: { name: string; namespace?: string; ownerReferences?: Array<{ kind: string; uid: string }> };
+  metadata: { name: string; namespace?: string; ownerReferences?: Array<{ kind: string; name?: string; uid: string }> };
   status?: {
     admission?: {
       clusterQueue?: string;
@@ -548,6 +549,105 @@ interface WorkloadItem {
     };
     conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
   };
+}
+
+/** What Kueue's admission of a sample's Workload must show: the pool's flavor, and the GPUs all its pods request. */
+interface AdmissionExpectation {
+  readonly sample: string;
+  readonly namespace: string;
+  readonly flavor: string;
+  readonly resource: string;
+  readonly count: number;
+}
+
+/** Why a Workload is not Admitted with the expected resource and count on the expected flavor; undefined when it is. */
+function admissionProblem(e: AdmissionExpectation, workload: WorkloadItem): string | undefined {
+  const admitted = workload.status?.conditions?.some((c) => c.type === "Admitted" && c.status === "True");
+  const assignment = workload.status?.admission?.podSetAssignments?.find((p) => p.flavors?.[e.resource] !== undefined);
+  const flavor = assignment?.flavors?.[e.resource];
+  const usage = assignment?.resourceUsage?.[e.resource];
+  if (admitted && flavor === e.flavor && usage === String(e.count)) return undefined;
+  const conditions = (workload.status?.conditions ?? []).map(
+    (c) => `${c.type}=${c.status} (${c.reason}: ${c.message})`,
+  );
+  return (
+    `sample ${e.sample}: Workload ${e.namespace}/${workload.metadata.name} should be Admitted with ${e.resource}: ${e.count} on flavor ${e.flavor}, ` +
+    `got ${admitted ? "Admitted" : "not Admitted"}, ${e.resource} ${usage === undefined ? "not in its admission" : `${usage} on flavor ${flavor}`}` +
+    (conditions.length > 0 ? `; conditions: ${conditions.join(", ")}` : "")
+  );
+}
+
+/** A TrainJob sample and what Kueue must admit for it: all its nodes' GPUs at once, on its pool's flavor. */
+export interface TrainJobSampleExpectation extends AdmissionExpectation {
+  readonly trainJob: string;
+}
+
+/** The profile's TrainJob samples that request GPUs (profiles/rules.ts keeps them off DRA pools), by name. */
+export function trainJobSampleExpectations(profile: Profile): TrainJobSampleExpectation[] {
+  const pools = queuePools(profile);
+  return Object.entries(profile.samples)
+    .sort(([a], [b]) => byText(a, b))
+    .flatMap(([name, sample]) => {
+      const pool = pools[sample.pool];
+      const resource = pool ? singleGpuResource(pool) : undefined;
+      if (sample.kind !== "train-job" || sample.gpus === 0 || !resource) return [];
+      const namespace = teamNamespace(sample.team, profile.teams[sample.team]);
+      return [
+        {
+          sample: name,
+          namespace,
+          trainJob: name,
+          flavor: sample.pool,
+          resource,
+          count: sample.gpus * sample.replicas,
+        },
+      ];
+    });
+}
+
+/** One line per TrainJob sample Kueue has no Workload for, or did not admit as expected; empty when all were. */
+export function trainJobAdmissionProblems(
+  expected: readonly TrainJobSampleExpectation[],
+  workloads: readonly WorkloadItem[],
+): string[] {
+  return expected.flatMap((e) => {
+    const workload = workloads.find(
+      (w) =>
+        w.metadata.namespace === e.namespace &&
+        w.metadata.ownerReferences?.some((o) => o.kind === "TrainJob" && o.name === e.trainJob),
+    );
+    if (!workload) {
+      return [
+        `sample ${e.sample}: TrainJob ${e.namespace}/${e.trainJob} has no Kueue Workload (is its trainer.kubeflow.org/trainjob integration enabled, and the ClusterTrainingRuntime there?)`,
+      ];
+    }
+    const problem = admissionProblem(e, workload);
+    return problem ? [problem] : [];
+  });
+}
+
+/**
+ * For a profile with TrainJob samples: Kueue admitted each one whole, from the pod sets it built from the platform's
+ * ClusterTrainingRuntime. The Trainer and JobSet controllers do not run on this tier, so the admitted TrainJob gets
+ * no JobSet and no pod here (`npm run simulate` runs them).
+ */
+async function checkTrainJobSamples(
+  profile: Profile,
+  kubectl: (args: string[], input?: string) => Promise<string>,
+): Promise<string> {
+  const expected = trainJobSampleExpectations(profile);
+  if (expected.length === 0) return "";
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const workloads = (
+      JSON.parse(await kubectl(["get", "workloads.kueue.x-k8s.io", "-A", "-o", "json"])) as { items: WorkloadItem[] }
+    ).items;
+    const problems = trainJobAdmissionProblems(expected, workloads);
+    if (problems.length === 0) break;
+    if (Date.now() > deadline) throw new Error(`TrainJob samples: ${problems.join("; ")}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return `Kueue admitted ${expected.map((e) => `TrainJob ${e.trainJob} (${e.resource}: ${e.count} on ${e.flavor})`).join(" and ")} (the Trainer does not run on this tier: no pods)`;
 }
 
 /**
@@ -589,21 +689,9 @@ export function draAdmissionProblems(
       problems.push(`sample ${e.sample}: Job ${e.namespace}/${e.job} has no Kueue Workload (is Kueue running?)`);
       continue;
     }
-    const admitted = workload.status?.conditions?.some((c) => c.type === "Admitted" && c.status === "True");
-    const assignment = workload.status?.admission?.podSetAssignments?.find(
-      (p) => p.flavors?.[e.resource] !== undefined,
-    );
-    const flavor = assignment?.flavors?.[e.resource];
-    const usage = assignment?.resourceUsage?.[e.resource];
-    if (!admitted || flavor !== e.flavor || usage !== String(e.count)) {
-      const conditions = (workload.status?.conditions ?? []).map(
-        (c) => `${c.type}=${c.status} (${c.reason}: ${c.message})`,
-      );
-      problems.push(
-        `sample ${e.sample}: Workload ${e.namespace}/${workload.metadata.name} should be Admitted with ${e.resource}: ${e.count} on flavor ${e.flavor}, ` +
-          `got ${admitted ? "Admitted" : "not Admitted"}, ${e.resource} ${usage === undefined ? "not in its admission" : `${usage} on flavor ${flavor}`}` +
-          (conditions.length > 0 ? `; conditions: ${conditions.join(", ")}` : ""),
-      );
+    const admission = admissionProblem(e, workload);
+    if (admission) {
+      problems.push(admission);
       continue;
     }
     // kwok runs only bound pods, and the scheduler binds a claiming pod only once it allocated the devices.

@@ -11,7 +11,7 @@
  * The helm provider compares release metadata, not live objects, so these changes show no drift on re-plan.
  */
 import { execFile, spawn } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -267,6 +267,20 @@ export interface LocalServerRecord {
   readonly caPem?: string;
   /** It answers every webhook path of its Service (no probing). */
   readonly servesAll?: boolean;
+}
+
+/**
+ * Adds or replaces records in the state folder's LOCAL_SERVERS_FILE by Service, keeping the others: Kueue's runner
+ * and the simulation's TrainJob controllers each announce their own. Written whole and renamed into place, so the
+ * shim never reads half a file.
+ */
+export function recordLocalServers(stateDir: string, records: readonly LocalServerRecord[]): void {
+  const file = join(stateDir, LOCAL_SERVERS_FILE);
+  const current = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as LocalServerRecord[]) : [];
+  const replaced = new Set(records.map((r) => r.service));
+  const next = [...current.filter((r) => !replaced.has(r.service)), ...records];
+  writeFileSync(`${file}.${process.pid}`, JSON.stringify(next));
+  renameSync(`${file}.${process.pid}`, file);
 }
 
 /** Whether a local HTTPS server answers a path with anything but 404 (controller-runtime's reply to an unregistered webhook). */

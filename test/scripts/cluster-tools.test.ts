@@ -67,6 +67,21 @@ describe("scripts/cluster-tools.sh", () => {
     );
   });
 
+  test("refuses JobSet and Trainer versions other than their charts' in platform/versions.ts, and names the fix", () => {
+    const versions = readFileSync(join(ROOT, "platform/versions.ts"), "utf8")
+      .replace(/(jobset: \{\s*kind: "chart",[^}]*version: )"0\.12\.0"/, '$1"0.13.0"')
+      .replace(/("kubeflow-trainer": \{[^}]*version: )"2\.3\.0"/, '$1"2.4.0"');
+    expect(clusterTools(checkout("jobset", versions)).stderr).toBe(
+      "tools: error: JOBSET_VERSION in scripts/cluster-tools.sh is v0.12.0, but the jobset chart in platform/versions.ts is 0.13.0: " +
+        "the local JobSet controller must be the chart's version; set JOBSET_VERSION=v0.13.0\n",
+    );
+    const trainer = versions.replace(/(jobset: \{\s*kind: "chart",[^}]*version: )"0\.13\.0"/, '$1"0.12.0"');
+    expect(clusterTools(checkout("trainer", trainer)).stderr).toBe(
+      "tools: error: TRAINER_VERSION in scripts/cluster-tools.sh is v2.3.0, but the kubeflow-trainer chart in platform/versions.ts is 2.4.0: " +
+        "the local Kubeflow Trainer controller must be the chart's version; set TRAINER_VERSION=v2.4.0\n",
+    );
+  });
+
   test("refuses a real provider that platform/versions.ts does not pin", () => {
     const versions = readFileSync(join(ROOT, "platform/versions.ts"), "utf8").replace(
       'source: "hashicorp/random", version: "3.7.2"',

@@ -1,7 +1,8 @@
 /**
  * What a Kueue simulation submits (`npm run simulate`): a workload mix, either derived from the profile or read
  * from a small workload file, and the Kubernetes objects for it, rendered by the golden-path constructs
- * (charts/workloads: TrainingJob for batch Jobs, RayJobWorkload for RayJobs) with the placement the samples use,
+ * (charts/workloads: TrainingJob for batch Jobs, RayJobWorkload for RayJobs, TrainJobWorkload for Kubeflow Trainer
+ * TrainJobs on the platform's torch-distributed runtime) with the placement the samples use,
  * so Kueue sees exactly what a team's workloads look like. Only two things are added for the local tier: the
  * kwok annotation that makes a pod hold its resources for the workload's duration, and smaller per-pod CPU and
  * memory (GPUs are what the simulation is about; CPU and memory quotas should not bind first).
@@ -13,7 +14,10 @@ import { App, Chart } from "cdk8s";
 import { parse } from "yaml";
 import { z } from "zod";
 import type { PodResources, ResourceDemand } from "../../charts/workloads";
-import { RayJobWorkload, TrainingJob } from "../../charts/workloads";
+import { RayJobWorkload, TrainingJob, TrainJobWorkload } from "../../charts/workloads";
+import { TRAINER_NODE } from "../../charts/training-runtimes";
+import { lifecycleIn } from "../../platform/component";
+import { kubeflowTrainer, TORCH_RUNTIME } from "../../platform/components/kubeflow-trainer";
 import { TEAM_LOCAL_QUEUE } from "../../platform/components/kueue";
 import { MLFLOW_TRACKING_URI } from "../../platform/components/mlflow";
 import { demandExcess } from "../../platform/components/samples";
@@ -29,13 +33,14 @@ import {
   singleGpuResource,
   teamNames,
   teamNamespace,
+  usesDra,
 } from "../../profiles/plan";
 import { DNS_LABEL, DNS_LABEL_FIX } from "../../profiles/names";
 import { cpuCores } from "../../profiles/quantity";
 import type { PriorityClass, Profile } from "../../profiles/schema";
 import { PRIORITY_CLASSES } from "../../profiles/schema";
 
-export const WORKLOAD_KINDS = ["job", "ray-job"] as const;
+export const WORKLOAD_KINDS = ["job", "ray-job", "train-job"] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
 /** Simulated seconds per real second unless the workload file says otherwise: a simulated minute is a second. */
@@ -59,7 +64,7 @@ export interface SimWorkload {
   readonly resource?: string;
   /** Slots per GPU pod (a whole GPU, a shared slot or a MIG slice, whatever the pool offers). */
   readonly gpus: number;
-  /** Job: pods running in parallel. RayJob: GPU workers (plus a head and a submitter). */
+  /** Job: pods running in parallel. RayJob: GPU workers (plus a head and a submitter). TrainJob: training nodes. */
   readonly replicas: number;
   /** Simulated minutes each pod holds its resources once running. */
   readonly duration: number;
@@ -181,6 +186,18 @@ export function parseWorkloadFile(text: string, file: string, profile: Profile):
         }
       }
     }
+    if (entry.kind === "train-job") {
+      if (lifecycleIn(profile, kubeflowTrainer) !== "managed") {
+        problems.push(
+          `${at}.kind: got "train-job"; profile "${profile.name}" does not manage Kubeflow Trainer (components.kubeflow-trainer.lifecycle is "${lifecycleIn(profile, kubeflowTrainer)}"), whose CRDs and runtime the simulation applies: set it to "managed", or use kind job`,
+        );
+      }
+      if (pool && entry.gpus > 0 && usesDra(pool.gpu)) {
+        problems.push(
+          `${at}.pool: got "${entry.pool}"; it allocates GPUs through DRA, and a TrainJob's pods (from the ClusterTrainingRuntime) cannot claim DRA devices: use kind job on this pool, or a device-plugin pool`,
+        );
+      }
+    }
     if (problems.length > before || !profile.teams[entry.team]) return;
     for (let copy = 0; copy < entry.count; copy++) {
       const prefix = entry.name ?? `${entry.team}-${entry.kind}`;
@@ -204,9 +221,26 @@ export function parseWorkloadFile(text: string, file: string, profile: Profile):
   for (const w of workloads) {
     if (seen.has(w.name)) problems.push(`name "${w.name}" is used twice; give each entry its own name`);
     seen.add(w.name);
+    if (w.kind === "train-job") {
+      const problem = trainJobNameProblem(w.name, w.replicas);
+      if (problem) problems.push(`name "${w.name}" of a train-job: ${problem}`);
+    }
   }
   if (problems.length > 0) throw new WorkloadFileError(file, problems);
   return { profile: profile.name, timeScale: parsed.data.timeScale, source: file, workloads: sortWorkloads(workloads) };
+}
+
+/**
+ * Why a TrainJob cannot take this name, as TrainJobWorkload checks it: the TrainJob CRD wants RFC 1035 (a leading
+ * letter), and its pods, `<name>-node-0-<index>-<5 characters>`, must fit 63 characters.
+ */
+export function trainJobNameProblem(name: string, replicas: number): string | undefined {
+  if (!/^[a-z]/.test(name)) return "start it with a letter (the TrainJob CRD wants RFC 1035)";
+  const longest = `${name}-${TRAINER_NODE}-0-${replicas - 1}-abcde`.length;
+  if (longest > 63) {
+    return `shorten it by ${longest - 63} characters: its pods are named <name>-${TRAINER_NODE}-0-<index>-<5 characters>, at most 63`;
+  }
+  return undefined;
 }
 
 function sortWorkloads(workloads: SimWorkload[]): SimWorkload[] {
@@ -218,14 +252,29 @@ const DERIVED_DURATIONS = [20, 35, 15, 45, 25, 30] as const;
 /** Derived arrivals spread over the first simulated minutes, so queues fill while early jobs run. */
 const DERIVED_ARRIVAL_SPREAD = 10;
 
+/** Nodes of a derived TrainJob: the smallest distributed run. */
+const DERIVED_TRAIN_NODES = 2;
+
 /**
  * The default mix: on each pool where a team has a nominal quota of GPUs (or, on a CPU pool, of CPU), the team
  * submits one-slot (one-core) Jobs adding up to 1.5 times that quota, at its default priority, arriving over the
  * first ten simulated minutes, so every team wants more than it is guaranteed and Kueue must share.
+ *
+ * Where the profile manages Kubeflow Trainer and `trainJobs` is on, the team's first two Jobs on a pool of whole
+ * device-plugin GPUs (what multi-node data parallelism needs, platform/components/kubeflow-trainer.ts) become one
+ * TrainJob of two one-GPU nodes, when its nominal quota there holds it: the same GPUs, admitted all at once.
  */
-export function derivedPlan(profile: Profile, timeScale = DEFAULT_TIME_SCALE): SimulationPlan {
+export function derivedPlan(
+  profile: Profile,
+  timeScale = DEFAULT_TIME_SCALE,
+  options: {
+    /** Whether TrainJobs may be in the mix (the simulation passes whether their controllers run). @default true */
+    readonly trainJobs?: boolean;
+  } = {},
+): SimulationPlan {
   const pools = queuePools(profile);
   const workloads: SimWorkload[] = [];
+  const trainJobs = (options.trainJobs ?? true) && lifecycleIn(profile, kubeflowTrainer) === "managed";
   for (const team of teamNames(profile)) {
     const spec = profile.teams[team];
     for (const poolName of queuePoolNames(profile)) {
@@ -241,7 +290,28 @@ export function derivedPlan(profile: Profile, timeScale = DEFAULT_TIME_SCALE): S
             : [{ nominal: Math.floor(cpuCores(quota.cpu) / cpuCores(SIM_POD.cpu) / 4) }];
       for (const { resource, nominal } of units) {
         const count = nominal + Math.ceil(nominal / 2);
-        for (let i = 0; i < count; i++) {
+        const trainJob =
+          trainJobs &&
+          resource !== undefined &&
+          pool.gpu?.sharing.mode === "none" &&
+          !usesDra(pool.gpu) &&
+          nominal >= DERIVED_TRAIN_NODES &&
+          trainJobNameProblem(`${team}-${poolName}-train`, DERIVED_TRAIN_NODES) === undefined;
+        if (trainJob) {
+          workloads.push({
+            name: `${team}-${poolName}-train`,
+            team,
+            kind: "train-job",
+            pool: poolName,
+            resource,
+            gpus: 1,
+            replicas: DERIVED_TRAIN_NODES,
+            duration: DERIVED_DURATIONS[0],
+            priority: spec.defaultPriority,
+            arrival: 0,
+          });
+        }
+        for (let i = trainJob ? DERIVED_TRAIN_NODES : 0; i < count; i++) {
           workloads.push({
             name: `${team}-${poolName}-${i + 1}`,
             team,
@@ -262,10 +332,14 @@ export function derivedPlan(profile: Profile, timeScale = DEFAULT_TIME_SCALE): S
   return { profile: profile.name, timeScale, source: "derived", workloads: sortWorkloads(workloads) };
 }
 
+/** The API collection of each kind's object. */
+export const KIND_PLURALS = { job: "jobs", "ray-job": "rayjobs", "train-job": "trainjobs" } as const;
+export type SimPlural = (typeof KIND_PLURALS)[WorkloadKind];
+
 /** One object to create: its collection's plural and the rendered object, with the workload it stands for. */
 export interface SimObject {
   readonly workload: SimWorkload;
-  readonly plural: "jobs" | "rayjobs";
+  readonly plural: SimPlural;
   readonly object: Record<string, unknown> & {
     apiVersion: string;
     kind: string;
@@ -289,6 +363,15 @@ interface JobSpec {
   parallelism?: number;
   completions?: number;
   template: { metadata?: { annotations?: Record<string, string>; labels?: Record<string, string> } };
+}
+
+/** The part of a rendered TrainJob's spec the simulation changes (charts/workloads/train-job.ts renders one patch). */
+interface TrainJobSpec {
+  runtimePatches: Array<{
+    trainingRuntimeSpec: {
+      template: { spec: { replicatedJobs: Array<{ template: { spec: { template: JobSpec["template"] } } }> } };
+    };
+  }>;
 }
 
 /** Renders every workload of a plan with the golden-path constructs and adds what the local tier needs. */
@@ -335,6 +418,23 @@ export function simulationObjects(profile: Profile, plan: SimulationPlan, rayJob
         memoryBytes: job.demand.memoryBytes * workload.replicas,
         extended: Object.fromEntries(Object.entries(job.demand.extended).map(([k, v]) => [k, v * workload.replicas])),
       };
+    } else if (workload.kind === "train-job") {
+      const trainJob = new TrainJobWorkload(chart, workload.name, {
+        name: workload.name,
+        placement,
+        runtime: TORCH_RUNTIME,
+        numNodes: workload.replicas,
+        command: ["torchrun", "--no-python", "python", "-c", "import time; time.sleep(1)"],
+        mlflow: { trackingUri: MLFLOW_TRACKING_URI, experimentName: `${workload.team}-simulation` },
+        resources,
+      });
+      object = trainJob.apiObject.toJson() as SimObject["object"];
+      // The kwok delay goes on the node pods through the TrainJob's own placement patch, which the Trainer merges
+      // into the runtime's pod template (the CRD's pod template patch takes metadata.annotations).
+      const patch = (object.spec as TrainJobSpec).runtimePatches[0].trainingRuntimeSpec.template.spec.replicatedJobs[0];
+      const metadata = (patch.template.spec.template.metadata ??= {});
+      metadata.annotations = { ...metadata.annotations, [POD_COMPLETE_DELAY_ANNOTATION]: delay };
+      demand = trainJob.demand;
     } else {
       if (!rayJobEnding) {
         throw new Error(
@@ -361,7 +461,7 @@ export function simulationObjects(profile: Profile, plan: SimulationPlan, rayJob
     } as SimObject["object"]["metadata"];
     return {
       workload,
-      plural: workload.kind === "job" ? "jobs" : "rayjobs",
+      plural: KIND_PLURALS[workload.kind],
       object,
       demand,
       neverAdmissible: demandExcess(profile, workload.team, workload.pool, demand).map((e) => e.reason),

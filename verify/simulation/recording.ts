@@ -61,7 +61,7 @@ export interface Observation {
   readonly at: number;
   /** `<namespace>/<workload name>`. */
   readonly workload: string;
-  /** `<namespace>/<owner name>`: the Job or RayJob it belongs to. */
+  /** `<namespace>/<owner name>`: the Job, RayJob or TrainJob it belongs to. */
   readonly owner?: string;
   /** Undefined when the Workload was deleted. */
   readonly state?: WorkloadState;
@@ -144,9 +144,12 @@ export function workloadState(object: WorkloadObject): WorkloadState {
   };
 }
 
-/** The Job or RayJob a Workload belongs to, `<namespace>/<name>`. */
+/** The kinds a simulated workload is submitted as: the owner of its Kueue Workload. */
+export const OWNER_KINDS: readonly string[] = ["Job", "RayJob", "TrainJob"];
+
+/** The Job, RayJob or TrainJob a Workload belongs to, `<namespace>/<name>`. */
 export function ownerOf(object: WorkloadObject): string | undefined {
-  const owner = object.metadata.ownerReferences?.find((o) => o.kind === "Job" || o.kind === "RayJob");
+  const owner = object.metadata.ownerReferences?.find((o) => OWNER_KINDS.includes(o.kind));
   return owner ? `${object.metadata.namespace}/${owner.name}` : undefined;
 }
 

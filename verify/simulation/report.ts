@@ -16,7 +16,8 @@ import {
   quotaAmounts,
 } from "../../profiles/plan";
 import type { Profile } from "../../profiles/schema";
-import type { SimObject, SimulationPlan } from "./plan";
+import type { SimObject, SimulationPlan, WorkloadKind } from "./plan";
+import { WORKLOAD_KINDS } from "./plan";
 import type { Recording, WorkloadState } from "./recording";
 
 /** One (pool, resource) the report follows: each GPU resource of a GPU pool, `cpu` on a CPU pool. */
@@ -61,6 +62,16 @@ export interface TeamSummary {
   /** Simulated minutes from the Workload's creation to its first quota reservation (admitted ones). */
   readonly medianWait?: number;
   readonly p95Wait?: number;
+}
+
+/** One kind of workload (Job, RayJob, TrainJob) across the teams: the same counts as a team's. */
+export interface KindSummary {
+  readonly kind: WorkloadKind;
+  readonly submitted: number;
+  readonly admitted: number;
+  readonly finished: number;
+  readonly waiting: number;
+  readonly inadmissible: number;
 }
 
 export interface PoolUse {
@@ -135,6 +146,8 @@ export interface SimulationReport {
   readonly realSeconds: number;
   readonly stoppedBecause: string;
   readonly teams: readonly TeamSummary[];
+  /** Per kind the plan submitted, in WORKLOAD_KINDS order. */
+  readonly kinds: readonly KindSummary[];
   readonly shares: readonly TeamShareUse[];
   readonly pools: readonly PoolUse[];
   readonly series: readonly PoolSeries[];
@@ -145,6 +158,7 @@ export interface SimulationReport {
   readonly workloads: ReadonlyArray<{
     readonly name: string;
     readonly team: string;
+    readonly kind: WorkloadKind;
     readonly pool: string;
     readonly priority: string;
     readonly created?: number;
@@ -311,6 +325,7 @@ export function simulationReport(
     return {
       name: o.workload.name,
       team: o.workload.team,
+      kind: o.workload.kind,
       pool: o.workload.pool,
       priority: o.workload.priority,
       ...(info?.created !== undefined ? { created: round1(minute(info.created)) } : {}),
@@ -321,23 +336,35 @@ export function simulationReport(
     };
   });
 
+  const infosOf = (mine: readonly SimObject[]) =>
+    mine.map((o) => ({ o, info: perWorkload.get(`${o.object.metadata.namespace}/${o.workload.name}`) }));
+  const counts = (infos: ReturnType<typeof infosOf>) => ({
+    submitted: infos.length,
+    admitted: infos.filter(({ info }) => info?.reserved !== undefined).length,
+    finished: infos.filter(({ info }) => info?.finished !== undefined).length,
+    waiting: infos.filter(({ o, info }) => info?.reserved === undefined && o.neverAdmissible.length === 0).length,
+    inadmissible: infos.filter(({ o, info }) => info?.reserved === undefined && o.neverAdmissible.length > 0).length,
+  });
+  const kinds: KindSummary[] = WORKLOAD_KINDS.filter((kind) => objects.some((o) => o.workload.kind === kind)).map(
+    (kind) => ({ kind, ...counts(infosOf(objects.filter((o) => o.workload.kind === kind))) }),
+  );
   const teams: TeamSummary[] = teamNames(profile).map((team) => {
-    const mine = objects.filter((o) => o.workload.team === team);
-    const infos = mine.map((o) => ({ o, info: perWorkload.get(`${o.object.metadata.namespace}/${o.workload.name}`) }));
+    const infos = infosOf(objects.filter((o) => o.workload.team === team));
     const waits = infos
       .filter(({ info }) => info?.reserved !== undefined && info.created !== undefined)
       .map(({ info }) => minute((info?.reserved ?? 0) - (info?.created ?? 0)))
       .sort((a, b) => a - b);
     const median = quantile(waits, 0.5);
     const p95 = quantile(waits, 0.95);
+    const { submitted, admitted, finished, waiting, inadmissible } = counts(infos);
     return {
       team,
-      submitted: mine.length,
-      admitted: infos.filter(({ info }) => info?.reserved !== undefined).length,
-      finished: infos.filter(({ info }) => info?.finished !== undefined).length,
+      submitted,
+      admitted,
+      finished,
       preempted: infos.filter(({ info }) => (info?.preemptions ?? 0) > 0).length,
-      waiting: infos.filter(({ o, info }) => info?.reserved === undefined && o.neverAdmissible.length === 0).length,
-      inadmissible: infos.filter(({ o, info }) => info?.reserved === undefined && o.neverAdmissible.length > 0).length,
+      waiting,
+      inadmissible,
       ...(median !== undefined ? { medianWait: round1(median) } : {}),
       ...(p95 !== undefined ? { p95Wait: round1(p95) } : {}),
     };
@@ -414,6 +441,7 @@ export function simulationReport(
     realSeconds: Math.round(end / 100) / 10,
     stoppedBecause: recording.stoppedBecause,
     teams,
+    kinds,
     shares,
     pools,
     series: poolSeries,
@@ -438,6 +466,12 @@ export function formatSimulationReport(report: SimulationReport): string {
     ...report.teams.map(
       (t) =>
         `| ${t.team} | ${t.submitted} | ${t.admitted} | ${t.finished} | ${t.preempted} | ${t.waiting} | ${t.inadmissible} | ${fmt(t.medianWait)} | ${fmt(t.p95Wait)} |`,
+    ),
+    "",
+    "| kind | submitted | admitted | finished | waiting | inadmissible |",
+    "|---|---|---|---|---|---|",
+    ...report.kinds.map(
+      (k) => `| ${k.kind} | ${k.submitted} | ${k.admitted} | ${k.finished} | ${k.waiting} | ${k.inadmissible} |`,
     ),
     "",
     "| team | pool | resource | nominal | can obtain | peak held | used (slot-min) | within quota | borrowed | guaranteed |",

@@ -8,8 +8,9 @@ import { resolve } from "node:path";
 import { stringify } from "yaml";
 import { loadCheckedProfile } from "../../../platform/check";
 import type { PlanResult } from "../../../scripts/local/simulate";
-import { clusterToolsRecord, hasKubeRay, readClusterTools } from "../../../scripts/local/config";
+import { clusterToolsRecord, hasKubeRay, hasTrainer, readClusterTools } from "../../../scripts/local/config";
 import { kubeRaySimulationHooks } from "../../../scripts/local/kuberay";
+import { trainerSimulationHooks } from "../../../scripts/local/trainer";
 import { simulate } from "../../../scripts/local/simulate";
 import { derivedPlan, parseWorkloadFile } from "../../../verify/simulation/plan";
 import type { SimulationReport } from "../../../verify/simulation/report";
@@ -24,6 +25,15 @@ const raySuite = WITH_KUBERAY ? describe : describe.skip;
 if (!SKIPPED && !WITH_KUBERAY) {
   console.warn(
     "RayJob simulation skipped: the KubeRay operator was not built (the Go module proxy refuses ray-operator v1.7.0; set CNAI_KUBERAY_SOURCE and run 'npm run tools', see scripts/cluster-tools.sh).",
+  );
+}
+
+/** The JobSet and Trainer controllers are missing only from a tools record written before they were added. */
+const WITH_TRAINER = !SKIPPED && existsSync(clusterToolsRecord(ROOT)) && hasTrainer(readClusterTools(ROOT, []));
+const trainerSuite = WITH_TRAINER ? describe : describe.skip;
+if (!SKIPPED && !WITH_TRAINER) {
+  console.warn(
+    "TrainJob simulation skipped: the JobSet and Kubeflow Trainer controllers were not built (run 'npm run tools').",
   );
 }
 
@@ -113,16 +123,28 @@ suite("the Kueue simulation", () => {
       profile: "cluster-gpu",
       name: `jest-${process.pid}-sim-cg`,
       plans: [
-        derivedPlan(profile),
+        derivedPlan(profile, undefined, { trainJobs: WITH_TRAINER }),
         reclaimPlan(profile, "mig", "research"),
         reclaimPlan(profile, "mig", "training"),
         reclaimPlan(profile, "mig", "serving"),
       ],
+      ...(WITH_TRAINER ? trainerSimulationHooks(ROOT) : {}),
     });
     const [derived, research, training, serving] = result.runs;
     expectWithinCapacityReport(derived);
     expect(derived.report.stoppedBecause).toBe("all finished");
     expect(derived.report.teams.every((t) => t.admitted === t.submitted && t.waiting === 0)).toBe(true);
+    if (WITH_TRAINER) {
+      // On the whole-GPU pool, research and training each ran one two-node TrainJob next to their Jobs.
+      expect(derived.report.kinds.find((k) => k.kind === "train-job")).toEqual({
+        kind: "train-job",
+        submitted: 2,
+        admitted: 2,
+        finished: 2,
+        waiting: 0,
+        inadmissible: 0,
+      });
+    }
     expectReclaimed(research, "mig", "research", 12);
     expectReclaimed(training, "mig", "training", 8);
     expectReclaimed(serving, "mig", "serving", 8);
@@ -157,5 +179,64 @@ raySuite("the Kueue simulation with the KubeRay operator", () => {
     const research = report.series[0].teams.find((t) => t.team === "research");
     expect(new Set(research?.points.map((p) => p.admitted % 2))).toEqual(new Set([0]));
     expect(peak(report, "gpu", "research")).toBeGreaterThanOrEqual(2);
+  }, 600_000);
+});
+
+trainerSuite("the Kueue simulation with the JobSet and Kubeflow Trainer controllers", () => {
+  test("cluster-gpu: Kueue admits the training team's TrainJobs within its quota of pool full, never admits one larger than the team can obtain, and a TrainJob's quota goes to the next when its pods finish", async () => {
+    const profile = loadCheckedProfile("cluster-gpu");
+    const file = {
+      timeScale: 60,
+      workloads: [
+        // Research holds its own two GPUs of pool full the whole time, so training cannot borrow them.
+        { name: "hold", team: "research", kind: "job", pool: "full", gpus: 1, duration: 25, count: 2 },
+        {
+          name: "pretrain",
+          team: "training",
+          kind: "train-job",
+          pool: "full",
+          gpus: 1,
+          replicas: 2,
+          duration: 10,
+          count: 2,
+        },
+        // 3 nodes × 2 GPUs: more than training's 2 nominal plus 2 it may borrow.
+        { name: "too-big", team: "training", kind: "train-job", pool: "full", gpus: 2, replicas: 3, duration: 10 },
+      ],
+    };
+    const result = await simulate({
+      root: ROOT,
+      profile: "cluster-gpu",
+      name: `jest-${process.pid}-sim-train`,
+      plans: [parseWorkloadFile(stringify(file), "trainjobs.yaml", profile)],
+      ...trainerSimulationHooks(ROOT),
+    });
+    const report = result.report;
+    expectWithinCapacityReport(result);
+    expect(report.stoppedBecause).toBe("all finished but the never-admissible workloads");
+    expect(report.kinds).toEqual([
+      { kind: "job", submitted: 2, admitted: 2, finished: 2, waiting: 0, inadmissible: 0 },
+      { kind: "train-job", submitted: 3, admitted: 2, finished: 2, waiting: 0, inadmissible: 1 },
+    ]);
+    // Each TrainJob is admitted whole (its two one-GPU nodes): training holds 0 or 2, never more than its quota.
+    const training = report.series.find((s) => s.pool === "full")?.teams.find((t) => t.team === "training");
+    expect(new Set(training?.points.map((p) => p.admitted))).toEqual(new Set([0, 2]));
+    // The TrainJobs ran one after the other: the second got the quota once the first one's pods finished.
+    const [first, second] = ["pretrain-1", "pretrain-2"]
+      .map((name) => report.workloads.find((w) => w.name === name))
+      .sort((a, b) => (a?.reserved ?? 0) - (b?.reserved ?? 0));
+    expect((first?.finished ?? 0) - (first?.reserved ?? 0)).toBeGreaterThanOrEqual(9.9);
+    expect(second?.reserved).toBeGreaterThanOrEqual(first?.finished ?? Infinity);
+    expect(report.inadmissible.map((i) => [i.workload, i.predicted])).toEqual([
+      [
+        "too-big",
+        [
+          'team "training" can never hold more than 4 nvidia.com/gpu in pool "full" (nominal quota plus what it may borrow)',
+        ],
+      ],
+    ]);
+    expect(report.inadmissible[0].kueue).toMatch(
+      /insufficient quota for nvidia\.com\/gpu in flavor full, previously considered podsets requests \(0\) \+ current podset request \(6\) > maximum capacity \(4\)/,
+    );
   }, 600_000);
 });

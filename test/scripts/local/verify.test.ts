@@ -4,6 +4,8 @@ import {
   keptByHelm,
   localClusterOverride,
   tofuError,
+  trainJobAdmissionProblems,
+  trainJobSampleExpectations,
 } from "../../../scripts/local/verify";
 import { loadCheckedProfile } from "../../../platform/check";
 
@@ -121,5 +123,41 @@ describe("verify:cluster", () => {
         "sample pretrain: Workload team-training/job-pretrain-9e9f1 should be Admitted with dra.cnai.io/gpu: 2 on flavor full, got not Admitted, dra.cnai.io/gpu not in its admission",
       ]);
     });
+  });
+
+  test("TrainJob samples: Kueue must admit all of the TrainJob's nodes at once on its pool's flavor, and says what it did instead", () => {
+    const expected = trainJobSampleExpectations(loadCheckedProfile("cluster-gpu"));
+    expect(expected).toEqual([
+      {
+        sample: "pretrain",
+        namespace: "team-training",
+        trainJob: "pretrain",
+        flavor: "full",
+        resource: "nvidia.com/gpu",
+        count: 2,
+      },
+    ]);
+    expect(trainJobSampleExpectations(loadCheckedProfile("workstation-gpu"))).toEqual([]);
+    const workload = (usage: string, admitted: string) => ({
+      metadata: {
+        name: "trainjob-pretrain-1a2b3",
+        namespace: "team-training",
+        ownerReferences: [{ kind: "TrainJob", name: "pretrain", uid: "tj-uid" }],
+      },
+      status: {
+        admission: {
+          clusterQueue: "training",
+          podSetAssignments: [{ flavors: { "nvidia.com/gpu": "full" }, resourceUsage: { "nvidia.com/gpu": usage } }],
+        },
+        conditions: [{ type: "Admitted", status: admitted, reason: "Admitted", message: "The workload is admitted" }],
+      },
+    });
+    expect(trainJobAdmissionProblems(expected, [workload("2", "True")])).toEqual([]);
+    expect(trainJobAdmissionProblems(expected, [])).toEqual([
+      "sample pretrain: TrainJob team-training/pretrain has no Kueue Workload (is its trainer.kubeflow.org/trainjob integration enabled, and the ClusterTrainingRuntime there?)",
+    ]);
+    expect(trainJobAdmissionProblems(expected, [workload("1", "False")])).toEqual([
+      "sample pretrain: Workload team-training/trainjob-pretrain-1a2b3 should be Admitted with nvidia.com/gpu: 2 on flavor full, got not Admitted, nvidia.com/gpu 1 on flavor full; conditions: Admitted=False (Admitted: The workload is admitted)",
+    ]);
   });
 });

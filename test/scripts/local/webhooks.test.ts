@@ -1,4 +1,14 @@
-import { conversionChange, crdFromLine, jsonObjects, webhookChanges } from "../../../scripts/local/webhooks";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  conversionChange,
+  crdFromLine,
+  jsonObjects,
+  LOCAL_SERVERS_FILE,
+  recordLocalServers,
+  webhookChanges,
+} from "../../../scripts/local/webhooks";
 import type { LocalServer } from "../../../scripts/local/webhooks";
 
 const config = (
@@ -73,5 +83,19 @@ describe("the local tier's webhook shim", () => {
       objects: [{ a: 1 }, { b: { c: 2 } }],
       rest: '{\n  "d"',
     });
+  });
+
+  test("local servers are recorded by Service: a new record replaces the old one and keeps the others", () => {
+    const dir = mkdtempSync(join(tmpdir(), "servers-"));
+    try {
+      recordLocalServers(dir, [{ service: "kueue-system/kueue-webhook-service" }, { service: "jobset-system/jobset" }]);
+      recordLocalServers(dir, [{ service: "jobset-system/jobset", base: "https://127.0.0.1:9445", caPem: "PEM" }]);
+      expect(JSON.parse(readFileSync(join(dir, LOCAL_SERVERS_FILE), "utf8"))).toEqual([
+        { service: "kueue-system/kueue-webhook-service" },
+        { service: "jobset-system/jobset", base: "https://127.0.0.1:9445", caPem: "PEM" },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -164,6 +164,100 @@ describe("the simulation's workload plan", () => {
     );
   });
 
+  test("a TrainJob is the golden-path TrainJobWorkload on the torch-distributed runtime, with the pool's placement and the kwok delay on its node pods", () => {
+    const plan = parseWorkloadFile(
+      "workloads:\n  - { name: pre, team: training, kind: train-job, pool: full, gpus: 1, replicas: 2, duration: 10 }",
+      "train.yaml",
+      clusterGpu,
+    );
+    const [object] = simulationObjects(clusterGpu, plan);
+    expect(object.plural).toBe("trainjobs");
+    const trainJob = object.object as unknown as {
+      kind: string;
+      metadata: { namespace: string; labels: Record<string, string> };
+      spec: {
+        runtimeRef: { name: string };
+        trainer: { numNodes: number; resourcesPerNode: { limits: Record<string, string> } };
+        runtimePatches: Array<{
+          trainingRuntimeSpec: {
+            template: {
+              spec: {
+                replicatedJobs: Array<{
+                  name: string;
+                  template: {
+                    spec: {
+                      template: {
+                        metadata: { annotations: Record<string, string> };
+                        spec: { nodeSelector: Record<string, string> };
+                      };
+                    };
+                  };
+                }>;
+              };
+            };
+          };
+        }>;
+      };
+    };
+    expect(trainJob.kind).toBe("TrainJob");
+    expect(trainJob.metadata.namespace).toBe("team-training");
+    expect(trainJob.metadata.labels).toMatchObject({
+      "kueue.x-k8s.io/queue-name": "default",
+      [SIMULATION_LABEL]: "pre",
+    });
+    expect(trainJob.spec.runtimeRef.name).toBe("torch-distributed");
+    expect(trainJob.spec.trainer.numNodes).toBe(2);
+    expect(trainJob.spec.trainer.resourcesPerNode.limits["nvidia.com/gpu"]).toBe("1");
+    const node = trainJob.spec.runtimePatches[0].trainingRuntimeSpec.template.spec.replicatedJobs[0];
+    expect(node.name).toBe("node");
+    expect(node.template.spec.template.metadata.annotations[POD_COMPLETE_DELAY_ANNOTATION]).toBe("10000ms");
+    expect(node.template.spec.template.spec.nodeSelector).toEqual({ "cnai.io/pool": "full" });
+    expect(object.demand.extended).toEqual({ "nvidia.com/gpu": 2 });
+  });
+
+  test("TrainJobs are refused where the profile does not manage Kubeflow Trainer, on a DRA pool, and under a name a TrainJob cannot take", () => {
+    const entry = "{ team: training, kind: train-job, pool: full, gpus: 1, duration: 3 }";
+    expect(() =>
+      parseWorkloadFile(`workloads:\n  - ${entry}`, "dra.yaml", loadCheckedProfile("cluster-gpu-dra")),
+    ).toThrow(
+      "Workload file dra.yaml is invalid (2 problems); nothing was submitted:\n" +
+        '  - workloads[0].kind: got "train-job"; profile "cluster-gpu-dra" does not manage Kubeflow Trainer (components.kubeflow-trainer.lifecycle is "disabled"), whose CRDs and runtime the simulation applies: set it to "managed", or use kind job\n' +
+        '  - workloads[0].pool: got "full"; it allocates GPUs through DRA, and a TrainJob\'s pods (from the ClusterTrainingRuntime) cannot claim DRA devices: use kind job on this pool, or a device-plugin pool',
+    );
+    const names = [
+      "workloads:",
+      "  - { name: 9lives, team: training, kind: train-job, pool: full, duration: 3 }",
+      `  - { name: ${"a".repeat(50)}, team: training, kind: train-job, pool: full, replicas: 16, duration: 3 }`,
+    ].join("\n");
+    expect(() => parseWorkloadFile(names, "names.yaml", clusterGpu)).toThrow(
+      "Workload file names.yaml is invalid (2 problems); nothing was submitted:\n" +
+        '  - name "9lives" of a train-job: start it with a letter (the TrainJob CRD wants RFC 1035)\n' +
+        `  - name "${"a".repeat(50)}" of a train-job: shorten it by 3 characters: its pods are named <name>-node-0-<index>-<5 characters>, at most 63`,
+    );
+  });
+
+  test("the derived mix on cluster-gpu turns each team's first two Jobs on the whole-GPU pool into one two-node TrainJob, and has none without the Trainer", () => {
+    const full = (trainJobs: boolean) =>
+      derivedPlan(clusterGpu, undefined, { trainJobs })
+        .workloads.filter((w) => w.pool === "full")
+        .map((w) => [w.name, w.kind, w.replicas, w.gpus]);
+    // research and training have 2 GPUs of pool full each: 3 one-GPU slots wanted, now one TrainJob and one Job.
+    expect(full(true)).toEqual([
+      ["research-full-train", "train-job", 2, 1],
+      ["training-full-train", "train-job", 2, 1],
+      ["research-full-3", "job", 1, 1],
+      ["training-full-3", "job", 1, 1],
+    ]);
+    expect(full(false).map(([, kind]) => kind)).toEqual(["job", "job", "job", "job", "job", "job"]);
+    // Kubeflow Trainer is not on workstation-gpu, and MIG slices are no whole GPUs.
+    expect(derivedPlan(workstation).workloads.some((w) => w.kind === "train-job")).toBe(false);
+    expect(
+      derivedPlan(clusterGpu)
+        .workloads.filter((w) => w.kind === "train-job")
+        .map((w) => w.pool),
+    ).toEqual(["full", "full"]);
+  });
+
   test("durations become real time by the time scale", () => {
     expect([realDuration(1, 60), realDuration(30, 120), realDuration(0.001, 3600)]).toEqual([
       "1000ms",

@@ -1,7 +1,7 @@
 import { loadCheckedProfile } from "../../../platform/check";
 import { parseWorkloadFile, simulationObjects } from "../../../verify/simulation/plan";
 import type { Recording, WorkloadObject, WorkloadState } from "../../../verify/simulation/recording";
-import { Observer, workloadState } from "../../../verify/simulation/recording";
+import { Observer, ownerOf, workloadState } from "../../../verify/simulation/recording";
 import { formatSimulationReport, parsePreemption, quantile, simulationReport } from "../../../verify/simulation/report";
 
 const profile = loadCheckedProfile("workstation-gpu");
@@ -104,6 +104,18 @@ describe("the simulation's record of Workloads", () => {
     expect(observer.observe(2, "MODIFIED", object)).toBeUndefined();
     expect(observer.observe(3, "DELETED", object)).toEqual({ at: 3, workload: "team-a/w", owner: "team-a/j" });
   });
+
+  test("a Workload belongs to the Job, RayJob or TrainJob that owns it, and to nothing else", () => {
+    const owned = (kind: string): WorkloadObject => ({
+      metadata: { name: "w", namespace: "team-a", ownerReferences: [{ kind, name: "x" }] },
+    });
+    expect(["Job", "RayJob", "TrainJob", "JobSet"].map((kind) => ownerOf(owned(kind)))).toEqual([
+      "team-a/x",
+      "team-a/x",
+      "team-a/x",
+      undefined,
+    ]);
+  });
 });
 
 describe("the simulation report", () => {
@@ -145,6 +157,37 @@ describe("the simulation report", () => {
         p95Wait: 4,
       },
     ]);
+  });
+
+  test("each kind submitted gets the same counts as a team", () => {
+    expect(report.kinds).toEqual([
+      { kind: "job", submitted: 3, admitted: 3, finished: 3, waiting: 0, inadmissible: 0 },
+    ]);
+    const gpu = loadCheckedProfile("cluster-gpu");
+    const mixed = parseWorkloadFile(
+      [
+        "workloads:",
+        "  - { name: t, team: training, kind: train-job, pool: full, replicas: 2, duration: 10 }",
+        "  - { name: j, team: training, pool: full, duration: 10 }",
+      ].join("\n"),
+      "mixed.yaml",
+      gpu,
+    );
+    const mixedReport = simulationReport(
+      gpu,
+      mixed,
+      simulationObjects(gpu, mixed),
+      recording([
+        { at: 0, workload: "team-training/wt", owner: "team-training/t", state: held(2) },
+        { at: 0, workload: "team-training/wj", owner: "team-training/j", state: waiting },
+        { at: 10_000, workload: "team-training/wt", owner: "team-training/t", state: done(2) },
+      ]),
+    );
+    expect(mixedReport.kinds).toEqual([
+      { kind: "job", submitted: 1, admitted: 0, finished: 0, waiting: 1, inadmissible: 0 },
+      { kind: "train-job", submitted: 1, admitted: 1, finished: 1, waiting: 0, inadmissible: 0 },
+    ]);
+    expect(formatSimulationReport(mixedReport)).toContain("| train-job | 1 | 1 | 1 | 0 | 0 |");
   });
 
   test("GPU time is split into what was within the nominal quota and what was borrowed", () => {
