@@ -7,6 +7,7 @@
  */
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
+import { DNS_SUBDOMAIN_FIX, isDnsSubdomain } from "../../profiles/names";
 import type { NodePlacement, Placement, PodResources, ResourceDemand } from "./placement";
 import {
   containerResources,
@@ -57,6 +58,17 @@ export interface RayClusterShape {
      * @default the workload's placement
      */
     readonly nodePlacement?: NodePlacement;
+    /**
+     * Environment of the head container, where a RayJob's entrypoint (the driver) runs: Kubernetes `EnvVar`s,
+     * e.g. `trainingEnv(...)` with values from Secrets.
+     * @default none
+     */
+    readonly env?: ReadonlyArray<Record<string, unknown>>;
+    /**
+     * A ConfigMap mounted read-only in the head container, e.g. the script a RayJob's entrypoint runs.
+     * @default none
+     */
+    readonly configMapMount?: { readonly name: string; readonly mountPath: string };
   };
   /** At most 17 groups (Kueue's PodSet limit). */
   readonly workerGroups: readonly RayWorkerGroup[];
@@ -80,6 +92,20 @@ const RESERVED_GROUP_NAME = "head";
 export function validateRayClusterShape(workload: string, shape: RayClusterShape, podSetBudget: number): void {
   if (shape.image.trim() === "") throw propsError(workload, "image", shape.image, "pass the pinned Ray image");
   validatePodResources(workload, "head.resources", shape.head.resources);
+  const mount = shape.head.configMapMount;
+  if (mount !== undefined) {
+    if (!isDnsSubdomain(mount.name)) {
+      throw propsError(workload, "head.configMapMount.name", mount.name, DNS_SUBDOMAIN_FIX);
+    }
+    if (!/^\/[^:]*[^/:]$/.test(mount.mountPath)) {
+      throw propsError(
+        workload,
+        "head.configMapMount.mountPath",
+        mount.mountPath,
+        "give an absolute directory without a trailing slash or colon, e.g. /tune",
+      );
+    }
+  }
   const maxGroups = podSetBudget - 1;
   if (shape.workerGroups.length > maxGroups) {
     throw propsError(
@@ -125,13 +151,18 @@ function rayStartParams(resources: PodResources, base: Record<string, string>): 
   return resources.gpu ? { ...base, "num-gpus": String(resources.gpu.count) } : base;
 }
 
+/** The volume name of the head's ConfigMap mount. */
+const HEAD_FILES_VOLUME = "files";
+
 function rayPodTemplate(
   containerName: string,
   shape: RayClusterShape,
   resources: PodResources,
   nodes: NodePlacement,
   placement: Placement,
+  head?: RayClusterShape["head"],
 ): Record<string, unknown> {
+  const mount = head?.configMapMount;
   return {
     spec: {
       ...(placement.serviceAccountName ? { serviceAccountName: placement.serviceAccountName } : {}),
@@ -141,10 +172,13 @@ function rayPodTemplate(
         {
           name: containerName,
           image: shape.image,
+          ...(head?.env?.length ? { env: head.env } : {}),
           resources: containerResources(resources),
           securityContext: restrictedContainerSecurityContext(),
+          ...(mount ? { volumeMounts: [{ name: HEAD_FILES_VOLUME, mountPath: mount.mountPath, readOnly: true }] } : {}),
         },
       ],
+      ...(mount ? { volumes: [{ name: HEAD_FILES_VOLUME, configMap: { name: mount.name } }] } : {}),
     },
   };
 }
@@ -164,6 +198,7 @@ export function rayClusterSpec(shape: RayClusterShape, placement: Placement): Re
         shape.head.resources,
         shape.head.nodePlacement ?? placement,
         placement,
+        shape.head,
       ),
     },
     workerGroupSpecs: shape.workerGroups.map((group) => {
