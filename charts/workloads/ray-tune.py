@@ -251,7 +251,8 @@ def main():
         run_config=tune.RunConfig(
             name=os.environ["TUNE_EXPERIMENT"],
             callbacks=[trials],
-            checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
+            # Every epoch's checkpoint is kept (a few KB each): with `num_to_keep`, Tune forces an experiment-state
+            # upload after each checkpoint, which races with its own driver-state sync on S3.
             **storage(),
         ),
     )
