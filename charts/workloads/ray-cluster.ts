@@ -69,6 +69,14 @@ export interface RayClusterShape {
      * @default none
      */
     readonly configMapMount?: { readonly name: string; readonly mountPath: string };
+    /**
+     * Whether Ray may place tasks and actors on the head. False starts it with `num-cpus: 0`, so work that
+     * asks for CPUs goes to the workers, and the head's CPU and memory stay for the GCS and the driver. KubeRay
+     * otherwise sets `num-cpus` to the container's CPU limit rounded up (ray-project/kuberay@v1.7.0:
+     * ray-operator/controllers/ray/common/pod.go:1394-1397), so a 500m head counts as one CPU.
+     * @default true
+     */
+    readonly acceptsTasks?: boolean;
   };
   /** At most 17 groups (Kueue's PodSet limit). */
   readonly workerGroups: readonly RayWorkerGroup[];
@@ -191,7 +199,10 @@ export function rayClusterSpec(shape: RayClusterShape, placement: Placement): Re
     enableInTreeAutoscaling: false,
     headGroupSpec: {
       // The submitter and port-forwarded clients reach the dashboard through the head Service.
-      rayStartParams: rayStartParams(shape.head.resources, { "dashboard-host": "0.0.0.0" }),
+      rayStartParams: rayStartParams(shape.head.resources, {
+        "dashboard-host": "0.0.0.0",
+        ...(shape.head.acceptsTasks === false && { "num-cpus": "0" }),
+      }),
       template: rayPodTemplate(
         "ray-head",
         shape,

@@ -115,7 +115,8 @@ export class RayTuneWorkload extends Construct {
     if (props.storage) validateStorage(workload, props.storage);
 
     const workers = props.workerGroups[0];
-    // KubeRay passes the container's CPU limit to `ray start --num-cpus` rounded up to whole cores.
+    // KubeRay passes the container's CPU limit to `ray start --num-cpus` rounded up to whole cores
+    // (ray-project/kuberay@v1.7.0:ray-operator/controllers/ray/common/pod.go:1394-1397).
     const trialCpus = Math.ceil(parseQuantity(workers.resources.cpu) ?? 1);
     const scriptConfigMap = `${props.name}-script`;
     const env = {
@@ -162,6 +163,8 @@ export class RayTuneWorkload extends Construct {
           secretEnv: props.storage ? keys(props.storage.credentialsSecret) : undefined,
         }),
         configMapMount: { name: scriptConfigMap, mountPath: RAY_TUNE_SCRIPT_DIR },
+        // Trials go to the workers only: one per worker, never squeezed next to the GCS and the Tune driver.
+        acceptsTasks: false,
       },
       entrypoint: `python ${RAY_TUNE_SCRIPT_DIR}/${SCRIPT_FILE}`,
     });

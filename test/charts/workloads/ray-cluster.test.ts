@@ -154,6 +154,15 @@ describe("RayClusterWorkload", () => {
     ]);
   });
 
+  test("a head that accepts no tasks starts with num-cpus 0; by default KubeRay counts its CPU limit", () => {
+    const params = (acceptsTasks?: boolean) =>
+      render({ ...PROPS, head: { resources: { cpu: "500m", memory: "1Gi" }, acceptsTasks } }).object.spec.headGroupSpec
+        .rayStartParams;
+    expect(params(false)).toEqual({ "dashboard-host": "0.0.0.0", "num-cpus": "0" });
+    expect(params(true)).toEqual({ "dashboard-host": "0.0.0.0" });
+    expect(params()).toEqual({ "dashboard-host": "0.0.0.0" });
+  });
+
   test("rejects a head mount with a relative path or an invalid ConfigMap name", () => {
     const head = (configMapMount: { name: string; mountPath: string }) => ({
       ...PROPS,

@@ -80,6 +80,11 @@ describe("RayTuneWorkload", () => {
       },
     });
     expect(rayJob.spec.entrypoint).toBe("python /tune/ray-tune.py");
+    // No trial on the head: it keeps its CPU and memory for the GCS and the Tune driver.
+    expect(rayJob.spec.rayClusterSpec.headGroupSpec.rayStartParams).toEqual({
+      "dashboard-host": "0.0.0.0",
+      "num-cpus": "0",
+    });
     expect(rayJob.spec.shutdownAfterJobFinishes).toBe(true);
     expect(rayJob.spec.suspend).toBeUndefined();
   });
