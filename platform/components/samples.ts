@@ -66,6 +66,8 @@ import { OTLP_GRPC_ENDPOINT, opentelemetryCollector } from "./opentelemetry-coll
 /** Per-pod sizes of the samples: small enough for a laptop queue, GPUs from the sample's `gpus`. */
 const SIZES = {
   rayHead: { cpu: "500m", memory: "1Gi" },
+  // Ray's own head processes plus the Tune driver, which imports pyarrow and pandas and holds every trial's results.
+  rayTuneHead: { cpu: "500m", memory: "2Gi" },
   rayWorker: { cpu: "1", memory: "2Gi" },
   model: { cpu: "1", memory: "2Gi" },
   llm: { cpu: "2", memory: "8Gi" },
@@ -222,6 +224,7 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
         return job(
           new RayTuneWorkload(scope, name, {
             ...shape,
+            head: { resources: { ...SIZES.rayTuneHead } },
             mlflow: { trackingUri: trackingUri(profile, sample), experimentName: `${sample.team}-samples` },
             registeredModelName: `${sample.team}-${name}`,
             storage: tuneStorage(profile, sample),
