@@ -124,7 +124,8 @@ export class RayTuneWorkload extends Construct {
       REGISTERED_MODEL_NAME: props.registeredModelName,
       TUNE_NUM_SAMPLES: String(search.numSamples),
       TUNE_MAX_EPOCHS: String(search.maxEpochs),
-      TUNE_MAX_CONCURRENT_TRIALS: String(workers.maxReplicas ?? workers.replicas),
+      // The workers KubeRay starts: in-tree autoscaling is off under Kueue, so `replicas`, whatever the bounds.
+      TUNE_MAX_CONCURRENT_TRIALS: String(workers.replicas),
       TUNE_TRIAL_CPUS: String(trialCpus),
       TUNE_TRIAL_GPUS: String(workers.resources.gpu?.count ?? 0),
       ...(props.storage && {

@@ -178,7 +178,7 @@ describe("RayTuneWorkload", () => {
     ]);
   });
 
-  test("sizes the search: the given samples and epochs, trials of whole worker CPUs and no GPU on CPU workers", () => {
+  test("sizes the search: the given samples and epochs, one trial per started worker, of whole worker CPUs and no GPU", () => {
     const env = render({
       ...PROPS,
       workerGroups: [{ name: "workers", replicas: 2, maxReplicas: 3, resources: { cpu: "1500m", memory: "2Gi" } }],
@@ -191,7 +191,7 @@ describe("RayTuneWorkload", () => {
       TUNE_EXPERIMENT: "ray-sweep",
       TUNE_NUM_SAMPLES: "3",
       TUNE_MAX_EPOCHS: "2",
-      TUNE_MAX_CONCURRENT_TRIALS: "3",
+      TUNE_MAX_CONCURRENT_TRIALS: "2",
       TUNE_TRIAL_CPUS: "2",
       TUNE_TRIAL_GPUS: "0",
       TUNE_STORAGE_PATH: "team-research/ray-tune",
