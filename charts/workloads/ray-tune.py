@@ -12,7 +12,6 @@ end the best trial's weights are uploaded as that run's `model` artifact (the se
 as a new version of REGISTERED_MODEL_NAME.
 """
 
-import io
 import json
 import os
 import tempfile
@@ -142,7 +141,7 @@ class Mlflow:
         return self.api("experiments/create", {"name": name})["experiment_id"]
 
     def upload(self, artifact_uri, name, data):
-        """PUTs one file under a run's artifacts, through the server's artifact proxy (`mlflow server --serve-artifacts`)."""
+        """PUTs one file under a run's artifacts through the server's artifact proxy (`--serve-artifacts`)."""
         location = urllib.parse.urlparse(artifact_uri)
         if location.scheme != "mlflow-artifacts":
             raise SystemExit(f"run artifacts at {artifact_uri}: the MLflow server must proxy them (--serve-artifacts)")
@@ -199,7 +198,7 @@ class MlflowTrials(tune.Callback):
 
 
 def storage():
-    """The team bucket through pyarrow's S3 filesystem (path-style, the platform's endpoint), or None for local disk."""
+    """The team bucket through pyarrow's S3 filesystem (path-style, the given endpoint); without it, the head's disk."""
     path = os.environ.get("TUNE_STORAGE_PATH", "")
     if not path:
         return {}
@@ -221,12 +220,14 @@ def log_model(client, run, best):
     with best.checkpoint.as_directory() as directory:
         with open(os.path.join(directory, "weights.npz"), "rb") as weights:
             client.upload(run["artifact_uri"], "model/weights.npz", weights.read())
-    mlmodel = io.StringIO()
-    mlmodel.write("artifact_path: model\n")
-    mlmodel.write("flavors:\n  numpy_mlp:\n    weights: weights.npz\n    activation: tanh\n")
-    mlmodel.write(f"run_id: {run['run_id']}\n")
-    mlmodel.write(f"utc_time_created: '{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())}'\n")
-    client.upload(run["artifact_uri"], "model/MLmodel", mlmodel.getvalue().encode())
+    # No python_function flavor: loading needs this file's forward(), not an MLflow loader.
+    mlmodel = (
+        "artifact_path: model\n"
+        "flavors:\n  numpy_mlp:\n    weights: weights.npz\n    activation: tanh\n"
+        f"run_id: {run['run_id']}\n"
+        f"utc_time_created: '{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())}'\n"
+    )
+    client.upload(run["artifact_uri"], "model/MLmodel", mlmodel.encode())
 
 
 def main():
@@ -259,7 +260,7 @@ def main():
     results = tuner.fit()
     best = results.get_best_result()
     if best.checkpoint is None:
-        raise SystemExit(f"no trial finished an epoch: {[str(r.error) for r in results.errors]}")
+        raise SystemExit(f"no trial finished an epoch: {[str(error) for error in results.errors]}")
     run = trials.runs[best.metrics["trial_id"]]
     log_model(client, run, best)
     model_name = os.environ["REGISTERED_MODEL_NAME"]

@@ -283,7 +283,6 @@ describe("RayTuneWorkload", () => {
       .filter((m) => m !== null)
       .map((m) => (m[1] ?? m[2]).split(".")[0]);
     expect([...new Set(imports)].sort()).toEqual([
-      "io",
       "json",
       "numpy",
       "os",
