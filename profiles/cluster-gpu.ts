@@ -58,7 +58,8 @@ export const clusterGpu: ProfileOverride = {
   },
   queueing: { fairSharing: true },
   samples: {
-    "ray-sweep": { kind: "ray-job", team: "research", pool: "mig", gpus: 1, replicas: 4 },
+    // Hyperparameter search: Ray Tune trials on four MIG slices, logged to MLflow, the best model registered.
+    "ray-sweep": { kind: "ray-tune", team: "research", pool: "mig", gpus: 1, replicas: 4 },
     notebook: { kind: "ray-cluster", team: "research", pool: "mig", gpus: 1 },
     // PyTorch DDP over two nodes of one whole GPU each (Kubeflow Trainer), within the training team's nominal quota.
     pretrain: { kind: "train-job", team: "training", pool: "full", gpus: 1, replicas: 2 },

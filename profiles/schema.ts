@@ -367,6 +367,7 @@ const registryHost = z.string().refine(isRegistryHost, { message: `a registry ho
 export const SAMPLE_KINDS = [
   "ray-job",
   "ray-cluster",
+  "ray-tune",
   "inference-service",
   "llm-service",
   "rag",

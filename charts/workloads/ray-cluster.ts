@@ -7,6 +7,7 @@
  */
 import { ApiObject } from "cdk8s";
 import { Construct } from "constructs";
+import { DNS_SUBDOMAIN_FIX, isDnsSubdomain } from "../../profiles/names";
 import type { NodePlacement, Placement, PodResources, ResourceDemand } from "./placement";
 import {
   containerResources,
@@ -57,6 +58,25 @@ export interface RayClusterShape {
      * @default the workload's placement
      */
     readonly nodePlacement?: NodePlacement;
+    /**
+     * Environment of the head container, where a RayJob's entrypoint (the driver) runs: Kubernetes `EnvVar`s,
+     * e.g. `trainingEnv(...)` with values from Secrets.
+     * @default none
+     */
+    readonly env?: ReadonlyArray<Record<string, unknown>>;
+    /**
+     * A ConfigMap mounted read-only in the head container, e.g. the script a RayJob's entrypoint runs.
+     * @default none
+     */
+    readonly configMapMount?: { readonly name: string; readonly mountPath: string };
+    /**
+     * Whether Ray may place tasks and actors on the head. False starts it with `num-cpus: 0`, so work that
+     * asks for CPUs goes to the workers, and the head's CPU and memory stay for the GCS and the driver. KubeRay
+     * otherwise sets `num-cpus` to the container's CPU limit rounded up (ray-project/kuberay@v1.7.0:
+     * ray-operator/controllers/ray/common/pod.go:1394-1397), so a 500m head counts as one CPU.
+     * @default true
+     */
+    readonly acceptsTasks?: boolean;
   };
   /** At most 17 groups (Kueue's PodSet limit). */
   readonly workerGroups: readonly RayWorkerGroup[];
@@ -80,6 +100,20 @@ const RESERVED_GROUP_NAME = "head";
 export function validateRayClusterShape(workload: string, shape: RayClusterShape, podSetBudget: number): void {
   if (shape.image.trim() === "") throw propsError(workload, "image", shape.image, "pass the pinned Ray image");
   validatePodResources(workload, "head.resources", shape.head.resources);
+  const mount = shape.head.configMapMount;
+  if (mount !== undefined) {
+    if (!isDnsSubdomain(mount.name)) {
+      throw propsError(workload, "head.configMapMount.name", mount.name, DNS_SUBDOMAIN_FIX);
+    }
+    if (!/^\/[^:]*[^/:]$/.test(mount.mountPath)) {
+      throw propsError(
+        workload,
+        "head.configMapMount.mountPath",
+        mount.mountPath,
+        "give an absolute directory without a trailing slash or colon, e.g. /tune",
+      );
+    }
+  }
   const maxGroups = podSetBudget - 1;
   if (shape.workerGroups.length > maxGroups) {
     throw propsError(
@@ -125,13 +159,18 @@ function rayStartParams(resources: PodResources, base: Record<string, string>): 
   return resources.gpu ? { ...base, "num-gpus": String(resources.gpu.count) } : base;
 }
 
+/** The volume name of the head's ConfigMap mount. */
+const HEAD_FILES_VOLUME = "files";
+
 function rayPodTemplate(
   containerName: string,
   shape: RayClusterShape,
   resources: PodResources,
   nodes: NodePlacement,
   placement: Placement,
+  head?: RayClusterShape["head"],
 ): Record<string, unknown> {
+  const mount = head?.configMapMount;
   return {
     spec: {
       ...(placement.serviceAccountName ? { serviceAccountName: placement.serviceAccountName } : {}),
@@ -141,10 +180,13 @@ function rayPodTemplate(
         {
           name: containerName,
           image: shape.image,
+          ...(head?.env?.length ? { env: head.env } : {}),
           resources: containerResources(resources),
           securityContext: restrictedContainerSecurityContext(),
+          ...(mount ? { volumeMounts: [{ name: HEAD_FILES_VOLUME, mountPath: mount.mountPath, readOnly: true }] } : {}),
         },
       ],
+      ...(mount ? { volumes: [{ name: HEAD_FILES_VOLUME, configMap: { name: mount.name } }] } : {}),
     },
   };
 }
@@ -157,13 +199,17 @@ export function rayClusterSpec(shape: RayClusterShape, placement: Placement): Re
     enableInTreeAutoscaling: false,
     headGroupSpec: {
       // The submitter and port-forwarded clients reach the dashboard through the head Service.
-      rayStartParams: rayStartParams(shape.head.resources, { "dashboard-host": "0.0.0.0" }),
+      rayStartParams: rayStartParams(shape.head.resources, {
+        "dashboard-host": "0.0.0.0",
+        ...(shape.head.acceptsTasks === false && { "num-cpus": "0" }),
+      }),
       template: rayPodTemplate(
         "ray-head",
         shape,
         shape.head.resources,
         shape.head.nodePlacement ?? placement,
         placement,
+        shape.head,
       ),
     },
     workerGroupSpecs: shape.workerGroups.map((group) => {

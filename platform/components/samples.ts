@@ -9,6 +9,7 @@ import {
   RagPipeline,
   RayClusterWorkload,
   RayJobWorkload,
+  RayTuneWorkload,
   DDP_CHECK_SCRIPT,
   TrainingJob,
   TrainJobWorkload,
@@ -20,6 +21,7 @@ import type {
   ResourceDemand,
   ServingAutoscaling,
   ServingTrigger,
+  TuneStorage,
 } from "../../charts/workloads";
 import { lifecycleIn } from "../component";
 import {
@@ -45,7 +47,14 @@ import { TEAM_LOCAL_QUEUE } from "./kueue";
 import { TORCH_RUNTIME } from "./kubeflow-trainer";
 import { MLFLOW_TRACKING_URI } from "./mlflow";
 import { teamNamespaceSpecs } from "./teams";
-import { teamModelsUri } from "./object-store";
+import {
+  objectStore,
+  objectStoreEndpoint,
+  objectStoreRegion,
+  s3CredentialsSecretName,
+  teamModelsUri,
+  usesS3Keys,
+} from "./object-store";
 import { TEAM_VECTOR_SECRET } from "../../charts/qdrant-team-keys";
 import { openAiBaseUrl } from "../../charts/workloads";
 import { vectorDatabaseHttpUrl } from "./vector-database";
@@ -57,6 +66,8 @@ import { OTLP_GRPC_ENDPOINT, opentelemetryCollector } from "./opentelemetry-coll
 /** Per-pod sizes of the samples: small enough for a laptop queue, GPUs from the sample's `gpus`. */
 const SIZES = {
   rayHead: { cpu: "500m", memory: "1Gi" },
+  // Ray's own head processes plus the Tune driver, which imports pyarrow and pandas and holds every trial's results.
+  rayTuneHead: { cpu: "500m", memory: "2Gi" },
   rayWorker: { cpu: "1", memory: "2Gi" },
   model: { cpu: "1", memory: "2Gi" },
   llm: { cpu: "2", memory: "8Gi" },
@@ -98,6 +109,23 @@ function trackingUri(profile: Profile, sample: Sample): string {
     );
   }
   return url;
+}
+
+/**
+ * Where a tuning sample keeps its checkpoints: the team's bucket (or an external store's models bucket, as for
+ * models) through the S3 keys in the team namespace. Without keyed S3 (cloud storage works by workload identity),
+ * or on a MultiKueue worker that cannot resolve the managed store, they stay on the head's disk.
+ */
+function tuneStorage(profile: Profile, sample: Sample): TuneStorage | undefined {
+  if (!usesS3Keys(profile)) return undefined;
+  if (lifecycleIn(profile, objectStore) === "managed" && poolWorker(profile, sample.pool) !== undefined)
+    return undefined;
+  return {
+    path: teamModelsUri(profile, sample.team, "ray-tune").replace(/^s3:\/\//, ""),
+    endpoint: objectStoreEndpoint(profile),
+    region: objectStoreRegion(profile),
+    credentialsSecret: s3CredentialsSecretName(profile),
+  };
 }
 
 /** What a sample asks its queue for: everything at once, and what it holds while idle. */
@@ -181,7 +209,8 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
   const job = (demand: ResourceDemand): SampleDemand => ({ demand, resting: NO_DEMAND });
   switch (sample.kind) {
     case "ray-job":
-    case "ray-cluster": {
+    case "ray-cluster":
+    case "ray-tune": {
       const shape = {
         name,
         placement,
@@ -191,6 +220,17 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
           { name: "workers", replicas: sample.replicas, resources: gpuResources(profile, sample, SIZES.rayWorker) },
         ],
       };
+      if (sample.kind === "ray-tune") {
+        return job(
+          new RayTuneWorkload(scope, name, {
+            ...shape,
+            head: { resources: { ...SIZES.rayTuneHead } },
+            mlflow: { trackingUri: trackingUri(profile, sample), experimentName: `${sample.team}-samples` },
+            registeredModelName: `${sample.team}-${name}`,
+            storage: tuneStorage(profile, sample),
+          }).demand,
+        );
+      }
       if (sample.kind === "ray-job") {
         return job(
           new RayJobWorkload(scope, name, {
@@ -364,6 +404,10 @@ export function sampleProblems(profile: Profile): Problem[] {
 const SAMPLE_NEEDS: Record<Sample["kind"], Array<{ id: ComponentId; reason: string }>> = {
   "ray-job": [{ id: "kuberay", reason: "RayJob samples need the KubeRay operator" }],
   "ray-cluster": [{ id: "kuberay", reason: "RayCluster samples need the KubeRay operator" }],
+  "ray-tune": [
+    { id: "kuberay", reason: "the tuning sample runs Ray Tune in a RayJob" },
+    { id: "mlflow", reason: "the tuning sample logs its trials to MLflow and registers the best model" },
+  ],
   "inference-service": [{ id: "kserve", reason: "InferenceService samples need KServe" }],
   "llm-service": [{ id: "kserve", reason: "the LLM sample is served by KServe's Hugging Face runtime" }],
   rag: [
@@ -386,7 +430,7 @@ export const samples: ComponentDefinition = {
   id: "samples",
   title: "Golden-path samples",
   summary:
-    "Sample RayJob, RayCluster, InferenceService, training Job, TrainJob and vector client, queued through Kueue",
+    "Sample RayJob, Ray Tune search, RayCluster, InferenceService, training Job, TrainJob and vector client, queued through Kueue",
   defaultLifecycle: "managed",
   reservedNamespaces: [],
   placement: "management-only",
@@ -405,6 +449,8 @@ export const samples: ComponentDefinition = {
           { id: "keda", optional: true, reason: "model servers scale with KEDA (autoscalerClass keda)" },
         ]
       : [];
+    if (kinds.has("ray-tune"))
+      uses.push({ id: "object-store", optional: true, reason: "Ray Tune keeps its checkpoints in the team's bucket" });
     if (kinds.has("llm-service"))
       uses.push({
         id: "opentelemetry-collector",

@@ -132,4 +132,47 @@ describe("RayClusterWorkload", () => {
       /head\.resources\.gpu\.resourceName is "gpu"; use an extended resource name of the form <domain>\/<name>/,
     );
   });
+
+  test("gives only the head its environment and a read-only ConfigMap mount; the workers get neither", () => {
+    const { spec } = render({
+      ...PROPS,
+      head: {
+        resources: { cpu: "500m", memory: "1Gi" },
+        env: [{ name: "MODE", value: "tune" }],
+        configMapMount: { name: "tune-script", mountPath: "/tune" },
+      },
+    }).object;
+    const head = spec.headGroupSpec.template.spec;
+    expect(head.containers[0].env).toEqual([{ name: "MODE", value: "tune" }]);
+    expect(head.containers[0].volumeMounts).toEqual([{ name: "files", mountPath: "/tune", readOnly: true }]);
+    expect(head.volumes).toEqual([{ name: "files", configMap: { name: "tune-script" } }]);
+    const worker = spec.workerGroupSpecs[0].template.spec;
+    expect([worker.volumes, worker.containers[0].env, worker.containers[0].volumeMounts]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  test("a head that accepts no tasks starts with num-cpus 0; by default KubeRay counts its CPU limit", () => {
+    const params = (acceptsTasks?: boolean) =>
+      render({ ...PROPS, head: { resources: { cpu: "500m", memory: "1Gi" }, acceptsTasks } }).object.spec.headGroupSpec
+        .rayStartParams;
+    expect(params(false)).toEqual({ "dashboard-host": "0.0.0.0", "num-cpus": "0" });
+    expect(params(true)).toEqual({ "dashboard-host": "0.0.0.0" });
+    expect(params()).toEqual({ "dashboard-host": "0.0.0.0" });
+  });
+
+  test("rejects a head mount with a relative path or an invalid ConfigMap name", () => {
+    const head = (configMapMount: { name: string; mountPath: string }) => ({
+      ...PROPS,
+      head: { resources: { cpu: "500m", memory: "1Gi" }, configMapMount },
+    });
+    expect(() => render(head({ name: "tune-script", mountPath: "tune/" }))).toThrow(
+      /head\.configMapMount\.mountPath is "tune\/"; give an absolute directory without a trailing slash or colon/,
+    );
+    expect(() => render(head({ name: "Tune_Script", mountPath: "/tune" }))).toThrow(
+      /head\.configMapMount\.name is "Tune_Script"; use at most 253 lowercase letters/,
+    );
+  });
 });

@@ -65,12 +65,13 @@ describe("samples component", () => {
       "kueue",
       "tenancy",
       "kuberay",
-      "kubeflow-trainer",
       "mlflow",
+      "kubeflow-trainer",
       "kserve",
       "vector-database",
       "observability",
       "keda",
+      "object-store",
       "opentelemetry-collector",
     ]);
     expect(samples.dependencies(loadProfile("laptop"))).toEqual([]);
@@ -93,7 +94,7 @@ describe("samples component", () => {
 
   test("every sample carries its team's queue and priority labels and lands in the team namespace", () => {
     const profile = loadProfile("cluster-gpu");
-    for (const object of rendered("cluster-gpu").filter((o) => o.kind !== "PodMonitor")) {
+    for (const object of rendered("cluster-gpu").filter((o) => !["PodMonitor", "ConfigMap"].includes(o.kind))) {
       const sample = sampleOf(profile, object.metadata.name);
       expect({
         name: object.metadata.name,
@@ -112,7 +113,7 @@ describe("samples component", () => {
 
   test("every sample pod is schedulable on its pool: its node selector matches the pool's labels, its tolerations cover the taints", () => {
     const profile = loadProfile("cluster-gpu");
-    for (const object of rendered("cluster-gpu").filter((o) => o.kind !== "PodMonitor")) {
+    for (const object of rendered("cluster-gpu").filter((o) => !["PodMonitor", "ConfigMap"].includes(o.kind))) {
       const sample = sampleOf(profile, object.metadata.name);
       const labels = poolNodeLabels(sample.pool, profile.pools[sample.pool]);
       const pods = podSpecs(object);
@@ -252,6 +253,50 @@ describe("samples component", () => {
     ]);
     // Within the training team's nominal quota on pool full: 2 of its 2 whole GPUs.
     expect(sampleProblems(loadProfile("cluster-gpu"))).toEqual([]);
+  });
+
+  test("cluster-gpu's ray-sweep is a Ray Tune RayJob: trials on four MIG slices, state in the team's bucket, the best model registered", () => {
+    const objects = rendered("cluster-gpu");
+    const rayJob = objects.find((o) => o.kind === "RayJob" && o.metadata.name === "ray-sweep") as Obj;
+    const cluster = rayJob.spec.rayClusterSpec as {
+      headGroupSpec: { template: { spec: { containers: Array<{ env: Array<{ name: string; value?: string }> }> } } };
+      workerGroupSpecs: Array<{ replicas: number }>;
+    };
+    expect(rayJob.spec.entrypoint).toBe("python /tune/ray-tune.py");
+    expect(cluster.workerGroupSpecs.map((g) => g.replicas)).toEqual([4]);
+    const env = cluster.headGroupSpec.template.spec.containers[0].env;
+    expect(env).toEqual(
+      expect.arrayContaining([
+        { name: "MLFLOW_TRACKING_URI", value: "http://mlflow.mlflow.svc.cluster.local:5000" },
+        { name: "MLFLOW_EXPERIMENT_NAME", value: "research-samples" },
+        { name: "REGISTERED_MODEL_NAME", value: "research-ray-sweep" },
+        { name: "TUNE_TRIAL_GPUS", value: "1" },
+        { name: "TUNE_STORAGE_PATH", value: "team-research/ray-tune" },
+        { name: "AWS_ENDPOINT_URL", value: "http://seaweedfs-all-in-one.object-store.svc.cluster.local:8333" },
+        {
+          name: "AWS_SECRET_ACCESS_KEY",
+          valueFrom: { secretKeyRef: { name: "object-store-credentials", key: "AWS_SECRET_ACCESS_KEY" } },
+        },
+      ]),
+    );
+    expect(objects.find((o) => o.kind === "ConfigMap")?.metadata).toEqual({
+      name: "ray-sweep-script",
+      namespace: "team-research",
+      labels: { "app.kubernetes.io/name": "ray-sweep" },
+    });
+  });
+
+  test("a tuning sample keeps its state on the head when the store works by cloud identity, without S3 keys", () => {
+    const eks = loadProfile("eks-gpu");
+    const profile = {
+      ...eks,
+      samples: { tune: { kind: "ray-tune" as const, team: "serving", pool: "l4", gpus: 1, replicas: 1 } },
+    };
+    const release = samples.steps(contextFor(profile))[0] as LocalRelease;
+    const rayJob = (renderLocal(release, "samples") as Obj[]).find((o) => o.kind === "RayJob") as Obj;
+    const head = (rayJob.spec.rayClusterSpec as { headGroupSpec: { template: { spec: { containers: unknown[] } } } })
+      .headGroupSpec.template.spec.containers[0] as { env: Array<{ name: string }> };
+    expect(head.env.map((e) => e.name).filter((n) => n.startsWith("AWS_") || n === "TUNE_STORAGE_PATH")).toEqual([]);
   });
 
   test("a TrainJob sample needs Kubeflow Trainer: without it the profile is refused", () => {
