@@ -1,3 +1,4 @@
+import { parse } from "yaml";
 import { renderLocal } from "../../support/render";
 import { loadCheckedProfile } from "../../../platform/check";
 import { loadProfile } from "../../../profiles/load";
@@ -28,6 +29,15 @@ function rendered(profileName: string): Obj[] {
 
 /** Every pod template in an object (Job, RayJob head/workers/submitter, InferenceService predictor, TrainJob node). */
 function podSpecs(object: Obj): Array<Record<string, unknown>> {
+  if (object.kind === "Workflow") {
+    // A container step's pod takes the Workflow's pod settings; a resource step's object has its own pods.
+    const { templates, ...pod } = object.spec as { templates: Array<Record<string, unknown>> };
+    return templates.flatMap((template) => {
+      if (template.container) return [{ ...pod, containers: [template.container] }];
+      const resource = template.resource as { manifest: string } | undefined;
+      return resource ? podSpecs(parse(resource.manifest) as Obj) : [];
+    });
+  }
   if (object.kind === "InferenceService") {
     // The predictor is the pod spec; its model is the one serving container.
     const predictor = object.spec.predictor as Record<string, unknown>;
@@ -67,7 +77,9 @@ describe("samples component", () => {
       "kuberay",
       "kubeflow-trainer",
       "mlflow",
+      "argo-workflows",
       "kserve",
+      "object-store",
       "vector-database",
       "observability",
       "keda",
