@@ -286,6 +286,39 @@ describe("samples component", () => {
     );
   });
 
+  test("cluster-gpu's pipeline is an Argo Workflow of the training team, within its quota on pool full", () => {
+    const workflow = rendered("cluster-gpu").find((o) => o.kind === "Workflow") as Obj;
+    expect(workflow.metadata).toMatchObject({ name: "pipeline", namespace: "team-training" });
+    expect(workflow.spec).toMatchObject({
+      serviceAccountName: "argo-workflow",
+      nodeSelector: { "cnai.io/pool": "full" },
+      podMetadata: { labels: { "kueue.x-k8s.io/queue-name": "default", "kueue.x-k8s.io/priority-class": "batch" } },
+    });
+    const templates = workflow.spec.templates as Array<{ name: string; resource?: { manifest: string } }>;
+    const trainJob = parse(templates.find((t) => t.name === "train")?.resource?.manifest ?? "");
+    expect(trainJob.spec.trainer.numNodes).toBe(2);
+    expect(trainJob.spec.trainer.resourcesPerNode.limits["nvidia.com/gpu"]).toBe("1");
+    expect(sampleProblems(loadProfile("cluster-gpu")).filter((p) => p.path === "samples.pipeline")).toEqual([]);
+  });
+
+  test("a pipeline sample needs Argo Workflows: without it the profile is refused", () => {
+    expect(() =>
+      loadCheckedProfile("cluster-gpu", { components: { "argo-workflows": { lifecycle: "disabled" } } }),
+    ).toThrow(/components\.argo-workflows\.lifecycle: got "disabled"; "samples" is managed and needs "argo-workflows"/);
+  });
+
+  test.each([
+    ["kuberay", "ray-sweep", "notebook"],
+    ["kserve", "llm-serving", "rag"],
+    ["kubeflow-trainer", "pretrain"],
+  ])("a pipeline sample alone still needs %s for its steps", (id, ...others) => {
+    // The other samples that need the component are dropped (null removes a profile key).
+    const samples = Object.fromEntries(others.map((name) => [name, null]));
+    expect(() =>
+      loadCheckedProfile("cluster-gpu", { samples, components: { [id]: { lifecycle: "disabled" } } }),
+    ).toThrow(new RegExp(`components\\.${id}\\.lifecycle: got "disabled"; "samples" is managed and needs "${id}"`));
+  });
+
   test("a sample's placement is its team's queue and its pool's nodes", () => {
     const profile = loadProfile("cluster-gpu");
     expect(samplePlacement(profile, profile.samples.pretrain)).toEqual({
