@@ -63,7 +63,8 @@ def find_run(run_name):
     )
     runs = found.get("runs", [])
     if not runs:
-        sys.exit("no MLflow run named %s in %s: run the prepare step first" % (run_name, os.environ["MLFLOW_EXPERIMENT_NAME"]))
+        experiment = os.environ["MLFLOW_EXPERIMENT_NAME"]
+        sys.exit("no MLflow run named %s in %s: run the prepare step first" % (run_name, experiment))
     return runs[0]["info"]
 
 
@@ -112,7 +113,8 @@ def prepare(run_name):
         {"experiment_id": experiment_id(), "run_name": run_name, "start_time": int(time.time() * 1000)},
     )["run"]["info"]
     upload(run, DATA, text.getvalue().encode())
-    mlflow("POST", "/api/2.0/mlflow/runs/log-parameter", {"run_id": run["run_id"], "key": "rows", "value": str(len(rows))})
+    parameter = {"run_id": run["run_id"], "key": "rows", "value": str(len(rows))}
+    mlflow("POST", "/api/2.0/mlflow/runs/log-parameter", parameter)
     print("prepared %d rows in run %s" % (len(rows), run["run_id"]))
 
 
@@ -150,7 +152,8 @@ def train(run_name):
         upload(info, WEIGHTS, json.dumps(weights).encode())
         now = int(time.time() * 1000)
         for key, value in (("loss", float(loss)), (ACCURACY, accuracy)):
-            mlflow("POST", "/api/2.0/mlflow/runs/log-metric", {"run_id": info["run_id"], "key": key, "value": value, "timestamp": now})
+            metric = {"run_id": info["run_id"], "key": key, "value": value, "timestamp": now}
+            mlflow("POST", "/api/2.0/mlflow/runs/log-metric", metric)
         print("trained on %d ranks: accuracy %.3f" % (world, accuracy))
     dist.destroy_process_group()
 
