@@ -54,6 +54,8 @@ export const EVALUATION_PARAMETER = "result";
 /** The run's name in MLflow, and the version folder of the served model: the Workflow's name. */
 const RUN = "{{workflow.name}}";
 const EVALUATION = `{{tasks.evaluate.outputs.parameters.${EVALUATION_PARAMETER}}}`;
+/** Five characters, like the suffix of a resubmitted Workflow's generated name. */
+const RESUBMITTED = "xxxxx";
 
 /**
  * Step conditions. KubeRay 1.7 RayJob: `status.jobStatus` (Ray's job status) ends SUCCEEDED, FAILED or STOPPED, and
@@ -76,7 +78,10 @@ export const STEP_CONDITIONS = {
 } as const;
 
 export interface TrainingPipelineProps {
-  /** The Workflow's name; the RayJob is `<name>-data`, the TrainJob `<name>-train`, the InferenceService `<name>`. */
+  /**
+   * The Workflow's name and the served model's: a run's RayJob is `<run>-data`, its TrainJob `<run>-train`, where the
+   * run is the Workflow (`<name>`, or `<name>-<5 characters>` when resubmitted); the InferenceService is `<name>`.
+   */
   readonly name: string;
   /** Team namespace, queue and pool of every pod and object the pipeline makes. */
   readonly placement: Placement;
@@ -156,10 +161,13 @@ export class TrainingPipeline extends Construct {
     };
 
     // The objects are built (and validated) by their own constructs in a scratch chart, outside this one: the
-    // Workflow creates them, not Helm.
+    // Workflow creates them, not Helm. Their names start with the run's (Workflow's) name, so a resubmitted run
+    // (`argo resubmit`) makes its own; the constructs check them at the longest such name, `<name>-` and five
+    // characters (argoproj/argo-workflows@v4.0.6:workflow/util/util.go FormulateResubmitWorkflow: generateName).
+    const runName = `${props.name}-${RESUBMITTED}`;
     const steps = new Chart(new App(), "pipeline-steps");
     const rayJob = new RayJobWorkload(steps, "prepare", {
-      name: `${props.name}-data`,
+      name: `${runName}-data`,
       placement,
       image: props.images.ray,
       head: { resources: props.data.head },
@@ -168,7 +176,7 @@ export class TrainingPipeline extends Construct {
       runtimeEnvYAML: stringify({ env_vars: mlflowEnv }),
     });
     const trainJob = new TrainJobWorkload(steps, "train", {
-      name: `${props.name}-train`,
+      name: `${runName}-train`,
       placement,
       runtime: props.training.runtime,
       numNodes: props.training.numNodes,
@@ -213,7 +221,8 @@ export class TrainingPipeline extends Construct {
         action,
         // Deleting the Workflow deletes the RayJob and TrainJob it made; the served model stays.
         ...(action === "create" ? { setOwnerReference: true } : {}),
-        manifest: stringify(object.toJson()),
+        // The run's name goes in before YAML quotes the strings (Argo substitutes it before parsing the manifest).
+        manifest: stringify(JSON.parse(JSON.stringify(object.toJson()).split(runName).join(RUN))),
         ...conditions,
       },
     });

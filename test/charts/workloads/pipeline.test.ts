@@ -147,10 +147,11 @@ describe("TrainingPipeline", () => {
     });
     const rayJob = manifest("prepare");
     expect(rayJob.kind).toBe("RayJob");
+    // Named after the run, so a resubmitted Workflow makes its own RayJob.
     expect(rayJob.metadata).toEqual({
-      name: "pipeline-data",
+      name: "{{workflow.name}}-data",
       namespace: "team-training",
-      labels: { "app.kubernetes.io/name": "pipeline-data", ...QUEUE_LABELS },
+      labels: { "app.kubernetes.io/name": "{{workflow.name}}-data", ...QUEUE_LABELS },
     });
     expect(rayJob.spec.entrypoint).toMatch(/^python -c '""".*' prepare \{\{workflow\.name\}\}$/s);
     expect(parse(rayJob.spec.runtimeEnvYAML)).toEqual({
@@ -177,7 +178,11 @@ describe("TrainingPipeline", () => {
       failureCondition: "status.jobsStatus.0.failed > 0",
     });
     const trainJob = manifest("train");
-    expect(trainJob.metadata.labels).toEqual({ "app.kubernetes.io/name": "pipeline-train", ...QUEUE_LABELS });
+    expect(trainJob.metadata).toEqual({
+      name: "{{workflow.name}}-train",
+      namespace: "team-training",
+      labels: { "app.kubernetes.io/name": "{{workflow.name}}-train", ...QUEUE_LABELS },
+    });
     expect(trainJob.spec.trainer).toMatchObject({
       image: "pytorch/pytorch:2.13.0",
       command: ["torchrun", "--no-python", "python", "-c", PIPELINE_SCRIPT],
@@ -267,9 +272,17 @@ describe("TrainingPipeline", () => {
     );
   });
 
-  test("a step object's own validation names it: a TrainJob name too long for its pods", () => {
-    expect(() => render({ ...PROPS, name: "a".repeat(45) })).toThrow(
-      new RegExp(`TrainJobWorkload "${"a".repeat(45)}-train": name is`),
+  test("the objects' names are checked at the longest a resubmitted run gets: <name>-<5 characters>", () => {
+    // A TrainJob's pods are <run>-train-node-0-<index>-<5 characters>, at most 63: with two nodes, 36 characters fit.
+    expect(render({ ...PROPS, name: "a".repeat(36) }).workflow.metadata.name).toBe("a".repeat(36));
+    expect(() => render({ ...PROPS, name: "a".repeat(37) })).toThrow(
+      new RegExp(
+        `TrainJobWorkload "${"a".repeat(37)}-xxxxx-train": name is "${"a".repeat(37)}-xxxxx-train"; shorten it`,
+      ),
     );
+  });
+
+  test("no placeholder of the run's name is left in the Workflow", () => {
+    expect(JSON.stringify(render().workflow)).not.toContain("xxxxx");
   });
 });
