@@ -77,5 +77,7 @@ export const clusterGpu: ProfileOverride = {
     "kubeflow-trainer": { lifecycle: "managed" },
     // Pipelines: workflow pods in the team namespaces, each queued by Kueue (platform/components/argo-workflows.ts).
     "argo-workflows": { lifecycle: "managed" },
+    // Data preparation at Spark scale: SparkApplications admitted whole by Kueue (platform/components/spark-operator.ts).
+    "spark-operator": { lifecycle: "managed" },
   },
 };
