@@ -87,6 +87,14 @@ export interface TeamTenancyProps {
    */
   readonly users?: readonly string[];
   /**
+   * Argo Workflows runs workflows in the namespace: members manage Workflows, WorkflowTemplates and CronWorkflows and
+   * read what a run makes (TrainJobs and their JobSets, besides the pods, Jobs, RayJobs and InferenceServices they can
+   * already see); workflow pods may reach the API server, where Argo's executor writes each step's result
+   * (WorkflowTaskResults) and resource steps create and poll their objects.
+   * @default false
+   */
+  readonly workflows?: boolean;
+  /**
    * Name of the ServiceAccount the team's workloads run as.
    * @default "workload"
    */
@@ -119,8 +127,22 @@ export function teamNamespaceLabels(kubernetesMinor: string): Record<string, str
 }
 
 const RBAC_GROUP = "rbac.authorization.k8s.io";
+/** The label Argo puts on every pod of a workflow, valued with its name (argoproj/argo-workflows@v4.0.6:workflow/common/common.go:96). */
+export const WORKFLOW_POD_LABEL = "workflows.argoproj.io/workflow";
 const READ = ["get", "list", "watch"];
 const MANAGE = ["get", "list", "watch", "create", "update", "patch", "delete"];
+
+/**
+ * A member's rights on Argo Workflows: what `kubectl` and `argo submit|get|logs|stop|delete` need in kube mode (the
+ * Argo Server is off). WorkflowTaskResults are the executor's, read-only here; TrainJobs and JobSets are what a
+ * pipeline's train step makes, read-only since a member's Workflow creates them with the workflow ServiceAccount.
+ */
+const WORKFLOW_RULES = [
+  { apiGroups: ["argoproj.io"], resources: ["workflows", "workflowtemplates", "cronworkflows"], verbs: MANAGE },
+  { apiGroups: ["argoproj.io"], resources: ["workflowtaskresults"], verbs: READ },
+  { apiGroups: ["trainer.kubeflow.org"], resources: ["trainjobs"], verbs: READ },
+  { apiGroups: ["jobset.x-k8s.io"], resources: ["jobsets"], verbs: READ },
+];
 
 export class TeamTenancy extends Chart {
   constructor(scope: Construct, id: string, props: TeamTenancyProps) {
@@ -235,14 +257,22 @@ export class TeamTenancy extends Chart {
         ingress: [{ from: [inNamespace(props.monitoringNamespace)] }],
       });
     }
+    // The API server runs outside the pod network (host network or outside the cluster), so no pod or namespace
+    // selector can match it, and its IP is only known at run time. Policies see the endpoint after the Service's
+    // DNAT, hence 6443 (kubeadm's, kind's) next to the Service port 443.
+    const apiServerEgress = [{ ports: tcp([443, 6443]) }];
     if (props.allowApiServerEgress ?? false) {
-      // The API server runs outside the pod network (host network or outside the cluster), so no pod or namespace
-      // selector can match it, and its IP is only known at run time. Policies see the endpoint after the Service's
-      // DNAT, hence 6443 (kubeadm's, kind's) next to the Service port 443.
       networkPolicy("allow-api-server-egress", {
         podSelector: everyPod,
         policyTypes: ["Egress"],
-        egress: [{ ports: tcp([443, 6443]) }],
+        egress: apiServerEgress,
+      });
+    } else if (props.workflows ?? false) {
+      // Only workflow pods: their executor reports to the API server with the workflow ServiceAccount's token.
+      networkPolicy("allow-workflow-api-server-egress", {
+        podSelector: { matchExpressions: [{ key: WORKFLOW_POD_LABEL, operator: "Exists" }] },
+        policyTypes: ["Egress"],
+        egress: apiServerEgress,
       });
     }
 
@@ -279,6 +309,7 @@ export class TeamTenancy extends Chart {
         { apiGroups: ["serving.kserve.io"], resources: ["inferenceservices"], verbs: MANAGE },
         // Kueue's objects are the platform's: members only watch where their workloads wait.
         { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads", "localqueues"], verbs: READ },
+        ...(props.workflows ? WORKFLOW_RULES : []),
       ],
     });
 

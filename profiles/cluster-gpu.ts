@@ -63,6 +63,8 @@ export const clusterGpu: ProfileOverride = {
     notebook: { kind: "ray-cluster", team: "research", pool: "mig", gpus: 1 },
     // PyTorch DDP over two nodes of one whole GPU each (Kubeflow Trainer), within the training team's nominal quota.
     pretrain: { kind: "train-job", team: "training", pool: "full", gpus: 1, replicas: 2 },
+    // Ray Data → TrainJob → evaluate → register in MLflow → InferenceService if good enough (Argo Workflows).
+    pipeline: { kind: "pipeline", team: "training", pool: "full", gpus: 1, replicas: 2 },
     "llm-serving": { kind: "llm-service", team: "serving", pool: "mig", gpus: 1, replicas: 2 },
     "rag-index": { kind: "vector-client", team: "serving", pool: "system" },
     rag: { kind: "rag", team: "serving", pool: "system", llm: "llm-serving" },

@@ -374,6 +374,7 @@ export const SAMPLE_KINDS = [
   "training-job",
   "train-job",
   "vector-client",
+  "pipeline",
 ] as const;
 
 const sample = z.strictObject({
@@ -382,7 +383,7 @@ const sample = z.strictObject({
   pool: dnsLabel,
   /** GPU slots the sample's GPU pod(s) request each. @default 0 */
   gpus: gpuSlots.default(0),
-  /** Pods (Ray workers, predictor replicas, a TrainJob's nodes). @default 1 */
+  /** Pods (Ray workers, predictor replicas, a TrainJob's or a pipeline's training nodes). @default 1 */
   replicas: z.number().int().min(1).max(16).default(1),
   priority: z.enum(PRIORITY_CLASSES).optional(),
   /** A `rag` sample's LLM: the name of an `llm-service` sample of the same team, which answers its questions. */

@@ -6,7 +6,9 @@
  *  - every custom resource we render (local charts, gate probes) validates against its CRD: the reference
  *    directory's, else one shipped in the `crds/` of a pinned chart archive of the profile's upstream
  *    releases (verify/chart-crds.ts; e.g. the Prometheus Operator's, inside kube-prometheus-stack); so does
- *    every ScaledObject KServe will derive from our InferenceServices (verify/kserve-keda.ts);
+ *    every ScaledObject KServe will derive from our InferenceServices (verify/kserve-keda.ts); a Workflow
+ *    validates against Argo's full schema, and so does every object its resource steps create against its own CRD
+ *    (verify/argo-workflows.ts);
  *  - every core Kubernetes object we render validates, strictly, against the Kubernetes schema of
  *    the targeted minor version (the kind node image's), with the `kubernetes-validate` tool.
  */
@@ -25,6 +27,7 @@ import { CHARTS, IMAGES } from "../platform/versions";
 import type { ChartArchiveCrds } from "./chart-crds";
 import { ChartCrds } from "./chart-crds";
 import type { ReferenceDir } from "./reference";
+import { workflowCrd, workflowResourceObjects } from "./argo-workflows";
 import { kserveScaledObject, scaledObjectProblems } from "./kserve-keda";
 import { findCrd } from "./reference";
 import { schemaProblems } from "./schema";
@@ -175,6 +178,8 @@ export function checkConformance(
   );
 
   const objects = renderedObjects(steps);
+  // What the Workflows' resource steps will create, before the KServe derivation: a deployed InferenceService too.
+  objects.push(...objects.flatMap(workflowResourceObjects));
   // KServe writes a ScaledObject for every InferenceService KEDA scales: check what it will write, too.
   for (const rendered of [...objects]) {
     const scaledObject = kserveScaledObject(rendered.object as unknown as Parameters<typeof kserveScaledObject>[0]);
@@ -196,7 +201,7 @@ export function checkConformance(
       continue;
     }
     customCount++;
-    let crd = reference.crdFor(apiVersion, kind);
+    let crd = reference.crdFor(apiVersion, kind) ?? workflowCrd((v, k) => reference.crdFor(v, k), apiVersion, kind);
     if (!crd) {
       shipped ??= (options.chartCrds ?? new ChartCrds(resolve(__dirname, ".."))).forSteps(profile, steps);
       for (const archive of shipped) {

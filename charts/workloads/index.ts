@@ -9,3 +9,4 @@ export * from "./llm-service";
 export * from "./rag";
 export * from "./train-job";
 export * from "./ray-tune";
+export * from "./pipeline";

@@ -25,6 +25,34 @@ export const RELEASE = "argo-workflows";
 /** The ServiceAccount the chart creates, with its Role, in every team namespace; workflow pods run as it by default. */
 export const WORKFLOW_SERVICE_ACCOUNT = "argo-workflow";
 
+/**
+ * What Argo's executor container requests and may use, in every workflow pod (the wait container of a container
+ * step, the whole pod of a resource step): what a pipeline's demand counts for it.
+ */
+export const EXECUTOR_RESOURCES = resources("10m", "64Mi", "500m", "256Mi");
+
+/**
+ * The rights the workflow ServiceAccount's resource steps need in its own namespace, for the kinds whose operators the
+ * profile runs: a step runs `kubectl create` (or `apply`, which GETs the live object and then creates or patches it)
+ * and then GETs the object until its success or failure condition holds (argoproj/argo-workflows@v4.0.6:workflow/
+ * executor/resource.go `ExecResource`, `WaitResource`, `checkResourceState`). No list, watch or delete: the RayJob and
+ * TrainJob go with the Workflow through their owner reference (the garbage collector deletes them, not the step).
+ * The golden-path pipeline (charts/workloads/pipeline.ts) creates RayJobs and TrainJobs and applies InferenceServices.
+ */
+export function workflowResourceRules(ctx: ComponentContext): Array<Record<string, string[]>> {
+  return [
+    ...(ctx.isAvailable("kuberay")
+      ? [{ apiGroups: ["ray.io"], resources: ["rayjobs"], verbs: ["create", "get"] }]
+      : []),
+    ...(ctx.isAvailable("kubeflow-trainer")
+      ? [{ apiGroups: ["trainer.kubeflow.org"], resources: ["trainjobs"], verbs: ["create", "get"] }]
+      : []),
+    ...(ctx.isAvailable("kserve")
+      ? [{ apiGroups: ["serving.kserve.io"], resources: ["inferenceservices"], verbs: ["create", "get", "patch"] }]
+      : []),
+  ];
+}
+
 /** The label Kueue's `pod` integration queues a pod by. */
 const QUEUE_LABEL = "kueue.x-k8s.io/queue-name";
 
@@ -94,8 +122,12 @@ function multiKueueProblems(ctx: ComponentContext): Problem[] {
  *    (charts/argo-artifacts.ts), when the store takes S3 keys. Path-style addressing against SeaweedFS is not verified
  *    on a running cluster.
  *
+ *  - **Rights.** The team Role lets members manage Workflows, WorkflowTemplates and CronWorkflows
+ *    (charts/team-tenancy.ts); the workflow ServiceAccount may create and read what resource steps make
+ *    (`workflowResourceRules`), and workflow pods may reach the API server, where the executor reports each step.
+ *
  * Next steps: the workflow archive on PostgreSQL (`controller.persistence`), the controller's metrics and
- * ServiceMonitor, and Workflow rights in the team Role (charts/team-tenancy.ts).
+ * ServiceMonitor.
  */
 export const argoWorkflows: ComponentDefinition = {
   id: "argo-workflows",
@@ -128,7 +160,11 @@ export const argoWorkflows: ComponentDefinition = {
           // `Always` at the chart's default, for the controller and every workflow pod; the tags are pinned.
           images: { pullPolicy: "IfNotPresent" },
           crds: { full: false },
-          workflow: { serviceAccount: { create: true, name: WORKFLOW_SERVICE_ACCOUNT } },
+          // `workflow.rbac.rules` (values.yaml:128) extends the chart's Role of that ServiceAccount in each namespace.
+          workflow: {
+            serviceAccount: { create: true, name: WORKFLOW_SERVICE_ACCOUNT },
+            rbac: { rules: workflowResourceRules(ctx) },
+          },
           controller: {
             image: argoImage("argo-workflow-controller", mirror),
             workflowNamespaces: teamNamespaces(ctx.profile),
@@ -146,7 +182,7 @@ export const argoWorkflows: ComponentDefinition = {
           },
           executor: {
             image: argoImage("argoexec", mirror),
-            resources: resources("10m", "64Mi", "500m", "256Mi"),
+            resources: EXECUTOR_RESOURCES,
             securityContext: RESTRICTED_CONTAINER,
           },
           mainContainer: { securityContext: RESTRICTED_CONTAINER },

@@ -12,6 +12,7 @@ import {
   RayTuneWorkload,
   DDP_CHECK_SCRIPT,
   TrainingJob,
+  TrainingPipeline,
   TrainJobWorkload,
   VectorClientJob,
 } from "../../charts/workloads";
@@ -55,6 +56,7 @@ import {
   teamModelsUri,
   usesS3Keys,
 } from "./object-store";
+import { EXECUTOR_RESOURCES, WORKFLOW_SERVICE_ACCOUNT } from "./argo-workflows";
 import { TEAM_VECTOR_SECRET } from "../../charts/qdrant-team-keys";
 import { openAiBaseUrl } from "../../charts/workloads";
 import { vectorDatabaseHttpUrl } from "./vector-database";
@@ -319,6 +321,43 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
           resources: gpuResources(profile, sample, SIZES.trainNode),
         }).demand,
       );
+    case "pipeline": {
+      // The register step writes the model with the team's S3 keys (boto3); cloud storage reached through workload
+      // identity has none.
+      if (usesCloudStorage(profile) || !usesS3Keys(profile)) {
+        throw new Error(
+          `samples: "${name}" (pipeline) writes its model with the team's S3 keys, which this profile's object store does not give; use an S3-compatible store with keys (objectStore)`,
+        );
+      }
+      const pipeline = new TrainingPipeline(scope, name, {
+        name,
+        placement,
+        serviceAccountName: WORKFLOW_SERVICE_ACCOUNT,
+        images: {
+          ray: imageRef("ray", profile.mirror.images),
+          training: imageRef("pytorch", profile.mirror.images),
+          mlflow: imageRef("mlflow", profile.mirror.images),
+        },
+        mlflow: { trackingUri: trackingUri(profile, sample), experimentName: `${sample.team}-pipelines` },
+        executor: { cpu: EXECUTOR_RESOURCES.requests.cpu, memory: EXECUTOR_RESOURCES.requests.memory },
+        data: { head: { ...SIZES.rayHead }, worker: { ...SIZES.rayWorker }, workers: 1 },
+        training: {
+          runtime: TORCH_RUNTIME,
+          numNodes: sample.replicas,
+          resources: gpuResources(profile, sample, SIZES.trainNode),
+        },
+        stepResources: { cpu: "500m", memory: "1Gi" },
+        threshold: 0.9,
+        modelsUri: teamModelsUri(profile, sample.team, `models/${name}`),
+        objectStore: {
+          credentialsSecret: s3CredentialsSecretName(profile),
+          endpoint: objectStoreEndpoint(profile),
+          region: objectStoreRegion(profile),
+        },
+        serving: { serviceAccountName: KSERVE_S3_SERVICE_ACCOUNT, resources: { ...SIZES.model } },
+      });
+      return { demand: pipeline.demand, resting: pipeline.restingDemand };
+    }
     case "vector-client": {
       return job(
         new VectorClientJob(scope, name, {
@@ -420,6 +459,14 @@ const SAMPLE_NEEDS: Record<Sample["kind"], Array<{ id: ComponentId; reason: stri
     { id: "mlflow", reason: "the training sample logs to MLflow" },
   ],
   "vector-client": [{ id: "vector-database", reason: "the vector client sample queries the vector database" }],
+  pipeline: [
+    { id: "argo-workflows", reason: "the pipeline sample is an Argo Workflow" },
+    { id: "kuberay", reason: "the pipeline prepares its data with Ray Data in a RayJob" },
+    { id: "kubeflow-trainer", reason: "the pipeline trains in a TrainJob on the torch-distributed runtime" },
+    { id: "mlflow", reason: "the pipeline's steps hand data over and register the model in MLflow" },
+    { id: "kserve", reason: "the pipeline deploys the model as an InferenceService" },
+    { id: "object-store", reason: "the pipeline writes the served model to the team's bucket" },
+  ],
 };
 
 /**
@@ -430,7 +477,7 @@ export const samples: ComponentDefinition = {
   id: "samples",
   title: "Golden-path samples",
   summary:
-    "Sample RayJob, Ray Tune search, RayCluster, InferenceService, training Job, TrainJob and vector client, queued through Kueue",
+    "Sample RayJob, Ray Tune search, RayCluster, InferenceService, training Job, TrainJob, vector client and pipeline, queued through Kueue",
   defaultLifecycle: "managed",
   reservedNamespaces: [],
   placement: "management-only",
@@ -457,7 +504,10 @@ export const samples: ComponentDefinition = {
         optional: true,
         reason: "the LLM server sends its traces to the gateway",
       });
-    return [...new Map([...needs, ...uses].map((n) => [n.id, n])).values()];
+    // One entry per component; a required one stays required when an optional use names it too.
+    const byId = new Map<string, Dependency>();
+    for (const dependency of [...needs, ...uses]) if (!byId.has(dependency.id)) byId.set(dependency.id, dependency);
+    return [...byId.values()];
   },
   namespaces: (ctx) => (Object.keys(ctx.profile.samples).length > 0 ? teamNamespaceSpecs(ctx.profile) : []),
   steps: (ctx) => {

@@ -95,6 +95,7 @@ export const tenancy: ComponentDefinition = {
               egressTo: teamEgress(ctx),
               ingressFrom: teamIngress(ctx),
               monitoringNamespace: ctx.isAvailable("observability") ? MONITORING_NAMESPACE : undefined,
+              workflows: ctx.isAvailable("argo-workflows"),
               egressToCidrs: usesCloudStorage(ctx.profile) ? cloudStorageEgress(ctx.profile) : [],
               exposedServices: spec.exposedServices,
               groups: spec.groups,

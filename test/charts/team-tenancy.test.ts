@@ -265,6 +265,47 @@ describe("TeamTenancy chart", () => {
     });
   });
 
+  test("with Argo Workflows, members manage workflows and read what a run makes; the rest of the role is unchanged", () => {
+    const without = find(render(), "Role", "team-member") as unknown as { rules: unknown[] };
+    const withWorkflows = find(render({ ...BASE, workflows: true }), "Role", "team-member") as unknown as {
+      rules: unknown[];
+    };
+    expect(withWorkflows.rules).toEqual([
+      ...without.rules,
+      {
+        apiGroups: ["argoproj.io"],
+        resources: ["workflows", "workflowtemplates", "cronworkflows"],
+        verbs: ["get", "list", "watch", "create", "update", "patch", "delete"],
+      },
+      { apiGroups: ["argoproj.io"], resources: ["workflowtaskresults"], verbs: ["get", "list", "watch"] },
+      { apiGroups: ["trainer.kubeflow.org"], resources: ["trainjobs"], verbs: ["get", "list", "watch"] },
+      { apiGroups: ["jobset.x-k8s.io"], resources: ["jobsets"], verbs: ["get", "list", "watch"] },
+    ]);
+  });
+
+  test("with Argo Workflows, only workflow pods may reach the API server, where the executor reports each step", () => {
+    const manifests = render({ ...BASE, workflows: true });
+    expect(find(manifests, "NetworkPolicy", "allow-workflow-api-server-egress")).toEqual(
+      netpol("allow-workflow-api-server-egress", {
+        podSelector: { matchExpressions: [{ key: "workflows.argoproj.io/workflow", operator: "Exists" }] },
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            ports: [
+              { protocol: "TCP", port: 443 },
+              { protocol: "TCP", port: 6443 },
+            ],
+          },
+        ],
+      }),
+    );
+    // Every pod's API server egress already covers the workflow pods: no second policy.
+    const names = render({ ...FULL, workflows: true }).map((m) => m.metadata.name);
+    expect(names).toContain("allow-api-server-egress");
+    expect(names).not.toContain("allow-workflow-api-server-egress");
+    expect(render().map((m) => m.metadata.name)).not.toContain("allow-workflow-api-server-egress");
+  });
+
   test("the role binding binds groups and users to team-member", () => {
     expect(find(render(FULL), "RoleBinding", "team-member")).toEqual({
       apiVersion: "rbac.authorization.k8s.io/v1",

@@ -69,8 +69,9 @@ describe("upstream conformance", () => {
     // Kubeflow Trainer and JobSet: two webhook probes (a JobSet, a ClusterTrainingRuntime), the torch-distributed
     // runtime and the pretrain sample, now a TrainJob rather than a Job, are custom resources; the two gate charts add
     // five core objects each. Argo Workflows: one artifact-repositories ConfigMap per team (three). The Ray Tune sample:
-    // its script's ConfigMap.
-    ["cluster-gpu", 33, 112, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
+    // its script's ConfigMap. The pipeline sample: its Workflow and the RayJob, TrainJob and InferenceService its steps
+    // create; each team's NetworkPolicy letting workflow pods reach the API server (three).
+    ["cluster-gpu", 37, 115, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
     // DRA: the samples' ResourceClaimTemplates are core objects (resource.k8s.io), checked against the 1.35 schema.
     ["cluster-gpu-dra", 21, 100, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
   ])("the %s profile conforms to the pinned charts and CRDs with zero failures", (name, custom, core, shipped) => {

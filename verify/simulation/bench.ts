@@ -52,7 +52,15 @@ export function benchOverride(): Record<string, unknown> {
         ]),
       ),
     },
-    samples: { "ray-sweep": null, notebook: null, pretrain: null, "llm-serving": null, "rag-index": null, rag: null },
+    samples: {
+      "ray-sweep": null,
+      notebook: null,
+      pretrain: null,
+      pipeline: null,
+      "llm-serving": null,
+      "rag-index": null,
+      rag: null,
+    },
   };
 }
 

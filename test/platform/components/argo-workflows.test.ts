@@ -33,7 +33,17 @@ describe("argo-workflows component", () => {
     expect(values()).toEqual({
       images: { pullPolicy: "IfNotPresent" },
       crds: { full: false },
-      workflow: { serviceAccount: { create: true, name: "argo-workflow" } },
+      workflow: {
+        serviceAccount: { create: true, name: "argo-workflow" },
+        // What the pipeline's resource steps create (kubectl create, then GET until done) or apply (GET, then PATCH).
+        rbac: {
+          rules: [
+            { apiGroups: ["ray.io"], resources: ["rayjobs"], verbs: ["create", "get"] },
+            { apiGroups: ["trainer.kubeflow.org"], resources: ["trainjobs"], verbs: ["create", "get"] },
+            { apiGroups: ["serving.kserve.io"], resources: ["inferenceservices"], verbs: ["create", "get", "patch"] },
+          ],
+        },
+      },
       controller: {
         image: { registry: "quay.io", repository: "argoproj/workflow-controller", tag: "v4.0.6" },
         workflowNamespaces: ["team-research", "team-serving", "team-training"],
@@ -55,6 +65,20 @@ describe("argo-workflows component", () => {
       mainContainer: { securityContext: RESTRICTED },
       server: { enabled: false },
     });
+  });
+
+  test("the workflow ServiceAccount gets rights only on the kinds whose operators the profile runs", () => {
+    const disabled = { lifecycle: "disabled" };
+    const rules = (override: unknown) =>
+      (values("cluster-gpu", override).workflow as { rbac: { rules: Array<{ resources: string[] }> } }).rbac.rules;
+    // cluster-gpu's pipeline sample needs all three; without samples each operator can go.
+    expect(rules({ samples: {}, components: { kuberay: disabled } }).map((r) => r.resources[0])).toEqual([
+      "trainjobs",
+      "inferenceservices",
+    ]);
+    expect(
+      rules({ samples: {}, components: { kuberay: disabled, "kubeflow-trainer": disabled, kserve: disabled } }),
+    ).toEqual([]);
   });
 
   test("pulls its images through the profile's mirror", () => {

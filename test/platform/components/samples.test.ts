@@ -1,3 +1,4 @@
+import { parse } from "yaml";
 import { renderLocal } from "../../support/render";
 import { loadCheckedProfile } from "../../../platform/check";
 import { loadProfile } from "../../../profiles/load";
@@ -28,6 +29,15 @@ function rendered(profileName: string): Obj[] {
 
 /** Every pod template in an object (Job, RayJob head/workers/submitter, InferenceService predictor, TrainJob node). */
 function podSpecs(object: Obj): Array<Record<string, unknown>> {
+  if (object.kind === "Workflow") {
+    // A container step's pod takes the Workflow's pod settings; a resource step's object has its own pods.
+    const { templates, ...pod } = object.spec as { templates: Array<Record<string, unknown>> };
+    return templates.flatMap((template) => {
+      if (template.container) return [{ ...pod, containers: [template.container] }];
+      const resource = template.resource as { manifest: string } | undefined;
+      return resource ? podSpecs(parse(resource.manifest) as Obj) : [];
+    });
+  }
   if (object.kind === "InferenceService") {
     // The predictor is the pod spec; its model is the one serving container.
     const predictor = object.spec.predictor as Record<string, unknown>;
@@ -67,11 +77,12 @@ describe("samples component", () => {
       "kuberay",
       "mlflow",
       "kubeflow-trainer",
+      "argo-workflows",
       "kserve",
+      "object-store",
       "vector-database",
       "observability",
       "keda",
-      "object-store",
       "opentelemetry-collector",
     ]);
     expect(samples.dependencies(loadProfile("laptop"))).toEqual([]);
@@ -317,6 +328,39 @@ describe("samples component", () => {
     ).toThrow(
       /samples\.pretrain: got \{"kind":"train-job","nvidia\.com\/gpu":"5"\}; team "training" can never hold more than 4 nvidia\.com\/gpu in pool "full"/,
     );
+  });
+
+  test("cluster-gpu's pipeline is an Argo Workflow of the training team, within its quota on pool full", () => {
+    const workflow = rendered("cluster-gpu").find((o) => o.kind === "Workflow") as Obj;
+    expect(workflow.metadata).toMatchObject({ name: "pipeline", namespace: "team-training" });
+    expect(workflow.spec).toMatchObject({
+      serviceAccountName: "argo-workflow",
+      nodeSelector: { "cnai.io/pool": "full" },
+      podMetadata: { labels: { "kueue.x-k8s.io/queue-name": "default", "kueue.x-k8s.io/priority-class": "batch" } },
+    });
+    const templates = workflow.spec.templates as Array<{ name: string; resource?: { manifest: string } }>;
+    const trainJob = parse(templates.find((t) => t.name === "train")?.resource?.manifest ?? "");
+    expect(trainJob.spec.trainer.numNodes).toBe(2);
+    expect(trainJob.spec.trainer.resourcesPerNode.limits["nvidia.com/gpu"]).toBe("1");
+    expect(sampleProblems(loadProfile("cluster-gpu")).filter((p) => p.path === "samples.pipeline")).toEqual([]);
+  });
+
+  test("a pipeline sample needs Argo Workflows: without it the profile is refused", () => {
+    expect(() =>
+      loadCheckedProfile("cluster-gpu", { components: { "argo-workflows": { lifecycle: "disabled" } } }),
+    ).toThrow(/components\.argo-workflows\.lifecycle: got "disabled"; "samples" is managed and needs "argo-workflows"/);
+  });
+
+  test.each([
+    ["kuberay", "ray-sweep", "notebook"],
+    ["kserve", "llm-serving", "rag"],
+    ["kubeflow-trainer", "pretrain"],
+  ])("a pipeline sample alone still needs %s for its steps", (id, ...others) => {
+    // The other samples that need the component are dropped (null removes a profile key).
+    const samples = Object.fromEntries(others.map((name) => [name, null]));
+    expect(() =>
+      loadCheckedProfile("cluster-gpu", { samples, components: { [id]: { lifecycle: "disabled" } } }),
+    ).toThrow(new RegExp(`components\\.${id}\\.lifecycle: got "disabled"; "samples" is managed and needs "${id}"`));
   });
 
   test("a sample's placement is its team's queue and its pool's nodes", () => {
