@@ -373,6 +373,7 @@ export const SAMPLE_KINDS = [
   "training-job",
   "train-job",
   "vector-client",
+  "feature-repo",
 ] as const;
 
 const sample = z.strictObject({

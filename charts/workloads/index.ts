@@ -8,3 +8,4 @@ export * from "./vector-client-job";
 export * from "./llm-service";
 export * from "./rag";
 export * from "./train-job";
+export * from "./feature-repo-job";

@@ -13,6 +13,7 @@ import {
   TrainingJob,
   TrainJobWorkload,
   VectorClientJob,
+  FeatureRepoJob,
 } from "../../charts/workloads";
 import type {
   Placement,
@@ -49,6 +50,7 @@ import { teamModelsUri } from "./object-store";
 import { TEAM_VECTOR_SECRET } from "../../charts/qdrant-team-keys";
 import { openAiBaseUrl } from "../../charts/workloads";
 import { vectorDatabaseHttpUrl } from "./vector-database";
+import { TEAM_FEAST_KEYS, TEAM_FEAST_SECRET } from "./feast";
 import { byText } from "../../profiles/order";
 import { keda } from "./keda";
 import { observability, PROMETHEUS_URL } from "./observability";
@@ -65,6 +67,8 @@ const SIZES = {
   // A TrainJob node: its data loader and NCCL's shared memory (/dev/shm counts against the memory limit).
   trainNode: { cpu: "2", memory: "8Gi" },
   client: { cpu: "100m", memory: "256Mi" },
+  // The Feast SDK with pandas.
+  featureRepo: { cpu: "500m", memory: "1Gi" },
 } as const;
 
 /** Where a sample runs: its team's queue and namespace, its pool's nodes. */
@@ -299,6 +303,18 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
         }).demand,
       );
     }
+    case "feature-repo":
+      // The sample feature repository: fills its table in the team's database, registers it in the team's Feast
+      // project and materializes it (charts/workloads/feature-repo.py; docs/feast.md).
+      return job(
+        new FeatureRepoJob(scope, name, {
+          name,
+          placement,
+          image: imageRef("feast-feature-server", profile.mirror.images),
+          config: { secretName: TEAM_FEAST_SECRET, key: TEAM_FEAST_KEYS.config },
+          resources: { ...SIZES.featureRepo },
+        }).demand,
+      );
   }
 }
 
@@ -376,6 +392,7 @@ const SAMPLE_NEEDS: Record<Sample["kind"], Array<{ id: ComponentId; reason: stri
     { id: "mlflow", reason: "the training sample logs to MLflow" },
   ],
   "vector-client": [{ id: "vector-database", reason: "the vector client sample queries the vector database" }],
+  "feature-repo": [{ id: "feast", reason: "the feature repository sample registers into the team's Feast project" }],
 };
 
 /**
