@@ -15,49 +15,55 @@ export const OPERATOR_NAMESPACE = "feast-operator-system";
 /** The feature stores' database and the FeatureStores themselves (see FeatureStoresChart for why not the team namespaces). */
 export const FEAST_NAMESPACE = "feast";
 export const OPERATOR_RELEASE = "feast-operator";
-/** The CloudNativePG Cluster every team's registry, offline and online store live in, one database per team. */
-export const FEAST_DB_CLUSTER = "feast-db";
+/** The release with every team's CloudNativePG Cluster. */
+const DB_RELEASE = "feast-db";
 const FEAST_DB_PORT = 5432;
 const STORES_RELEASE = "feature-stores";
+/** Each team's database and its owner, in the team's own Cluster. */
+const DB_NAME = "feast";
+const DB_OWNER = "feast";
 
 /** The Secret in every team namespace with the team's client `feature_store.yaml` and its feature server's URL. */
 export const TEAM_FEAST_SECRET = "feast-store";
 /** Its keys. */
 export const TEAM_FEAST_KEYS = { config: "feature_store.yaml", featureServerUrl: "feature-server-url" } as const;
 
-/** One team's feature store: its FeatureStore, Feast project, PostgreSQL role and database, and Secrets. */
+/** One team's feature store: its FeatureStore, Feast project, PostgreSQL Cluster, and Secrets. */
 export interface FeastTenant {
   readonly teamNamespace: string;
   /** The FeatureStore's name: the team namespace. */
   readonly name: string;
-  /** The Feast project and the PostgreSQL role and database: the team namespace with `_` for `-`. */
+  /** The Feast project: the team namespace with `_` for `-`. */
   readonly project: string;
-  readonly role: string;
-  readonly database: string;
-  /** In FEAST_NAMESPACE: the role's password, which CloudNativePG sets (`spec.managed.roles`). */
-  readonly passwordSecret: string;
+  /**
+   * The team's CloudNativePG Cluster, `db-<team namespace>`: not `feast-<…>`, the operator's prefix, because both
+   * the operator and CloudNativePG name a ServiceAccount after their object.
+   */
+  readonly cluster: string;
+  /** The read/write Service of the team's Cluster. */
+  readonly host: string;
+  /** In FEAST_NAMESPACE: the database owner's credentials, which `initdb` sets. */
+  readonly ownerSecret: string;
   /** In FEAST_NAMESPACE: the FeatureStore's store parameters (STORE_SECRET_KEYS). */
   readonly storeSecret: string;
-  /** The generated credential all three Secrets share. */
+  /** The generated credential the three Secrets share. */
   readonly credential: string;
 }
 
 export function feastTenant(profile: Profile, team: string): FeastTenant {
   const namespace = teamNamespace(team, profile.teams[team]);
-  const identifier = namespace.replace(/-/g, "_");
+  const cluster = `db-${namespace}`;
   return {
     teamNamespace: namespace,
     name: namespace,
-    project: identifier,
-    role: identifier,
-    database: identifier,
-    passwordSecret: `${FEAST_DB_CLUSTER}-${namespace}`,
+    project: namespace.replace(/-/g, "_"),
+    cluster,
+    host: `${cluster}-rw.${FEAST_NAMESPACE}.svc.cluster.local`,
+    ownerSecret: `${cluster}-owner`,
     storeSecret: `feature-store-${namespace}`,
     credential: `feast-${namespace}`,
   };
 }
-
-const DB_HOST = `${FEAST_DB_CLUSTER}-rw.${FEAST_NAMESPACE}.svc.cluster.local`;
 
 /** The online feature server of a team's store: the operator's Service `feast-<name>-online` on port 80 (services.go:1264). */
 export function featureServerUrl(tenant: FeastTenant): string {
@@ -75,17 +81,17 @@ export function featureServerUrl(tenant: FeastTenant): string {
  */
 function storeParameters(tenant: FeastTenant): Record<keyof typeof STORE_SECRET_KEYS, string> {
   const postgres = [
-    `host: ${DB_HOST}`,
+    `host: ${tenant.host}`,
     `port: ${FEAST_DB_PORT}`,
-    `database: ${tenant.database}`,
+    `database: ${DB_NAME}`,
     "db_schema: public",
-    `user: ${tenant.role}`,
+    `user: ${DB_OWNER}`,
     'password: "{password}"',
     "sslmode: require",
     "",
   ].join("\n");
   return {
-    registry: `path: postgresql://${tenant.role}:{password}@${DB_HOST}:${FEAST_DB_PORT}/${tenant.database}?sslmode=require\ncache_ttl_seconds: 60\n`,
+    registry: `path: postgresql://${DB_OWNER}:{password}@${tenant.host}:${FEAST_DB_PORT}/${DB_NAME}?sslmode=require\ncache_ttl_seconds: 60\n`,
     offline: postgres,
     online: postgres,
   };
@@ -129,11 +135,13 @@ function tenants(profile: Profile): FeastTenant[] {
 /**
  * Feast 0.66.0, the feature store, through its operator (no Helm chart upstream: its published manifest is pinned data,
  * platform/manifests.ts). Every team gets a FeatureStore of its own: a Feast project whose SQL registry, PostgreSQL
- * offline store and PostgreSQL online store are one database of the `feast-db` CloudNativePG Cluster, owned by the
- * team's role; pg_hba admits each role to its own database only. Why PostgreSQL for all three roles, and why the stores
- * run in the `feast` namespace: docs/feast.md.
+ * offline store and PostgreSQL online store are the one database of the team's own CloudNativePG Cluster, whose
+ * password only that team's Secrets hold. A Cluster per team rather than a database per team in one Cluster: a team's
+ * database would be a CloudNativePG `Database` resource, whose CRD the pinned reference data lacks (it has `Cluster`
+ * only), so it could not be checked for conformance; and separate instances cannot leak through a shared server.
+ * Why PostgreSQL for all three roles, and why the stores run in the `feast` namespace: docs/feast.md.
  *
- * `disabled` by default: a second PostgreSQL cluster and an operator a laptop's footprint has no room for.
+ * `disabled` by default: an operator and a PostgreSQL instance per team a laptop's footprint has no room for.
  */
 export const feast: ComponentDefinition = {
   id: "feast",
@@ -154,12 +162,12 @@ export const feast: ComponentDefinition = {
   secrets: (ctx): GeneratedSecret[] =>
     tenants(ctx.profile).flatMap((tenant): GeneratedSecret[] => [
       {
-        name: tenant.passwordSecret,
+        name: tenant.ownerSecret,
         namespace: FEAST_NAMESPACE,
         credential: tenant.credential,
         role: "server",
         type: "kubernetes.io/basic-auth",
-        data: { username: tenant.role, password: "{password}" },
+        data: { username: DB_OWNER, password: "{password}" },
       },
       {
         name: tenant.storeSecret,
@@ -185,7 +193,7 @@ export const feast: ComponentDefinition = {
         kind: "local",
         name: OPERATOR_RELEASE,
         namespace: OPERATOR_NAMESPACE,
-        // The operator, its RBAC and the CRD, all from the pinned manifest; the data is in feast-db.
+        // The operator, its RBAC and the CRD, all from the pinned manifest; the data is in the teams' Clusters.
         onFailedInstall: "uninstall",
         render: (app: Construct, id: string) =>
           new FeastOperatorChart(app, id, {
@@ -197,35 +205,38 @@ export const feast: ComponentDefinition = {
             },
           }),
       },
-      {
-        kind: "local",
-        name: FEAST_DB_CLUSTER,
-        namespace: FEAST_NAMESPACE,
-        // The feature data: kept for the reasons of mlflow-db (platform/components/postgresql.ts).
-        onFailedInstall: "keep",
-        render: (app: Construct, id: string) =>
-          new PostgresClusterChart(app, id, {
-            name: FEAST_DB_CLUSTER,
-            namespace: FEAST_NAMESPACE,
-            database: "feast",
-            owner: "feast",
-            image: imageRef("postgresql", mirror),
-            instances: 1,
-            storageSize: "2Gi",
-            resources: resources("50m", "128Mi", "500m", "512Mi"),
-            enablePodMonitor: monitoringEnabled(ctx),
-            tenants: teams.map((t) => ({ role: t.role, database: t.database, passwordSecret: t.passwordSecret })),
-          }),
-      },
       ...(teams.length === 0
         ? []
         : [
             {
               kind: "local" as const,
+              name: DB_RELEASE,
+              namespace: FEAST_NAMESPACE,
+              // The feature data: kept for the reasons of mlflow-db (platform/components/postgresql.ts).
+              onFailedInstall: "keep" as const,
+              render: (app: Construct, id: string) => {
+                for (const t of teams) {
+                  new PostgresClusterChart(app, `${id}-${t.cluster}`, {
+                    name: t.cluster,
+                    namespace: FEAST_NAMESPACE,
+                    database: DB_NAME,
+                    owner: DB_OWNER,
+                    ownerSecret: t.ownerSecret,
+                    image: imageRef("postgresql", mirror),
+                    instances: 1,
+                    storageSize: "2Gi",
+                    resources: resources("50m", "128Mi", "500m", "512Mi"),
+                    enablePodMonitor: monitoringEnabled(ctx),
+                  });
+                }
+              },
+            },
+            {
+              kind: "local" as const,
               name: STORES_RELEASE,
               namespace: FEAST_NAMESPACE,
-              after: [OPERATOR_RELEASE, FEAST_DB_CLUSTER],
-              // FeatureStores and NetworkPolicies from the profile; what they serve is in feast-db.
+              after: [OPERATOR_RELEASE, DB_RELEASE],
+              // FeatureStores and NetworkPolicies from the profile; what they serve is in the teams' Clusters.
               onFailedInstall: "uninstall" as const,
               render: (app: Construct, id: string) =>
                 new FeatureStoresChart(app, id, {

@@ -68,8 +68,11 @@ describe("upstream conformance", () => {
     ["workstation-gpu", 21, 75, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
     // Kubeflow Trainer and JobSet: two webhook probes (a JobSet, a ClusterTrainingRuntime), the torch-distributed
     // runtime and the pretrain sample, now a TrainJob rather than a Job, are custom resources; the two gate charts add
-    // five core objects each. Argo Workflows: one artifact-repositories ConfigMap per team (three).
-    ["cluster-gpu", 33, 111, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
+    // five core objects each. Argo Workflows: one artifact-repositories ConfigMap per team (three). Feast: a FeatureStore
+    // and a CloudNativePG Cluster per team (six custom resources); the operator's manifest without its Namespace (its
+    // CRD and twelve objects), a feature-server NetworkPolicy in `feast` and an egress NetworkPolicy to it per team
+    // (six), and the feature-repo sample's Job.
+    ["cluster-gpu", 39, 131, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
     // DRA: the samples' ResourceClaimTemplates are core objects (resource.k8s.io), checked against the 1.35 schema.
     ["cluster-gpu-dra", 21, 100, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
   ])("the %s profile conforms to the pinned charts and CRDs with zero failures", (name, custom, core, shipped) => {
