@@ -162,7 +162,7 @@ describe("feast", () => {
     expect(clusters[2].spec.imageName).toBe(imageRef("postgresql"));
     expect(clusters[2].spec.monitoring).toEqual({ enablePodMonitor: true });
     const crd = crdFor("postgresql.cnpg.io/v1", "Cluster");
-    for (const cluster of clusters) expect(schemaProblems(crd!.schema, cluster)).toEqual([]);
+    for (const cluster of clusters) expect(schemaProblems(cluster, crd!.schema)).toEqual([]);
   });
 
   it("renders each team's FeatureStore on its own Secret, valid against the pinned CRD, with its NetworkPolicy", () => {
@@ -198,7 +198,13 @@ describe("feast", () => {
     });
     const crd = crdFor("feast.dev/v1", "FeatureStore");
     for (const o of objects.filter((x) => x.kind === "FeatureStore"))
-      expect(schemaProblems(crd!.schema, o)).toEqual([]);
+      expect(schemaProblems(o, crd!.schema)).toEqual([]);
+    // The check bites: a registry type the operator does not take.
+    const wrongType = JSON.parse(JSON.stringify(store));
+    wrongType.spec.services.registry.local.persistence.store.type = "postgres";
+    expect(schemaProblems(wrongType, crd!.schema)).toEqual([
+      'spec.services.registry.local.persistence.store.type: "postgres" is not one of ["sql","snowflake.registry"]',
+    ]);
     expect(objects[5].spec).toEqual({
       podSelector: { matchLabels: { "feast.dev/name": "team-training" } },
       policyTypes: ["Ingress"],
