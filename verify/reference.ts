@@ -124,9 +124,17 @@ export class ReferenceDir {
 
 /** Every version of every CustomResourceDefinition in a YAML stream; `file` names where it came from. */
 export function crdsInYaml(text: string, file: string): CrdVersionSchema[] {
+  return crdsInObjects(
+    parseAllDocuments(text).map((doc) => doc.toJS() as unknown),
+    file,
+  );
+}
+
+/** Every version of every CustomResourceDefinition among parsed objects; `file` names where they came from. */
+export function crdsInObjects(objects: readonly unknown[], file: string): CrdVersionSchema[] {
   const result: CrdVersionSchema[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    const crd = doc.toJS() as {
+  for (const object of objects) {
+    const crd = object as {
       kind?: string;
       spec?: {
         group: string;

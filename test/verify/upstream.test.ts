@@ -144,7 +144,7 @@ describe("upstream conformance", () => {
       }).failures.filter((failure) => failure.includes("PodMonitor/vllm")),
     ).toEqual([
       expect.stringMatching(
-        /^custom resource PodMonitor\/vllm in kueue-queues: no CRD for monitoring\.coreos\.com\/v1 PodMonitor in the reference nor in the crds\/ of the profile's chart archives: kube-prometheus-stack-88\.5\.3 \(unavailable: helm pull kube-prometheus-stack --repo https:\/\/prometheus-community\.github\.io\/helm-charts failed: no answer within 60 s\), cert-manager-v1\.21\.1 \(unavailable: /,
+        /^custom resource PodMonitor\/vllm in kueue-queues: no CRD for monitoring\.coreos\.com\/v1 PodMonitor in the reference nor among the CRDs its releases render, nor in the crds\/ of the profile's chart archives: kube-prometheus-stack-88\.5\.3 \(unavailable: helm pull kube-prometheus-stack --repo https:\/\/prometheus-community\.github\.io\/helm-charts failed: no answer within 60 s\), cert-manager-v1\.21\.1 \(unavailable: /,
       ),
     ]);
   });
@@ -168,6 +168,59 @@ describe("upstream conformance", () => {
     ]);
   });
 
+  test("a custom resource whose CRD the reference lacks validates against the CRD a release of the profile renders", () => {
+    const { profile, steps } = stepsFor("laptop");
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        names: { kind: "Widget", plural: "widgets", singular: "widget", listKind: "WidgetList" },
+        scope: "Namespaced",
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: "object",
+                properties: { spec: { type: "object", properties: { size: { type: "integer" } } } },
+              },
+            },
+          },
+        ],
+      },
+    };
+    const widget = (size: unknown) => ({
+      apiVersion: "example.com/v1",
+      kind: "Widget",
+      metadata: { name: "w", namespace: "team-default" },
+      spec: { size },
+    });
+    const plan = (size: unknown) =>
+      withStep(steps, "kueue-queues", (step) => ({
+        ...step,
+        kind: "local",
+        render: (app, id) => {
+          const chart = new Chart(app, id);
+          new ApiObject(chart, "crd", crd);
+          new ApiObject(chart, "widget", widget(size));
+          return chart;
+        },
+      }));
+    const report = checkConformance(reference, profile, plan(3), { chartCrds });
+    expect(report.failures).toEqual([]);
+    // The laptop's other custom resources: the reference's CRDs, and kube-prometheus-stack's for its PodMonitors.
+    expect(report.checked[1]).toBe(
+      "10 custom resources against the pinned CRDs (CRDs installed by kueue-queues) (CRDs shipped in kube-prometheus-stack-88.5.3)",
+    );
+    expect(checkConformance(reference, profile, plan("big"), { chartCrds }).failures).toEqual([
+      'custom resource Widget/w in kueue-queues: spec.size: expected an integer, got "big"',
+    ]);
+  });
+
   test("a custom resource at an apiVersion the pinned CRD does not serve fails", () => {
     const { profile, steps } = stepsFor("laptop");
     const broken = withOnly(steps, {
@@ -176,7 +229,7 @@ describe("upstream conformance", () => {
       metadata: { name: "x" },
     });
     expect(checkConformance(reference, profile, broken, { chartCrds }).failures).toEqual([
-      `custom resource ResourceFlavor/x in kueue-queues: no CRD for kueue.x-k8s.io/v1alpha9 ResourceFlavor in the reference (it has versions v1beta1, v1beta2) nor in the crds/ of the profile's chart archives: ${LAPTOP_ARCHIVES}`,
+      `custom resource ResourceFlavor/x in kueue-queues: no CRD for kueue.x-k8s.io/v1alpha9 ResourceFlavor in the reference (it has versions v1beta1, v1beta2) nor among the CRDs its releases render, nor in the crds/ of the profile's chart archives: ${LAPTOP_ARCHIVES}`,
     ]);
   });
 
