@@ -33,8 +33,12 @@ export interface FeastOperatorProps {
   readonly images: { readonly operator: string; readonly featureServer: string; readonly cronJob: string };
 }
 
+/** The operator image's user (feast-dev/feast@v0.66.0:infra/feast-operator/Dockerfile). */
+const OPERATOR_UID = 65532;
+
 interface Container {
   name: string;
+  securityContext?: Record<string, unknown>;
   image?: string;
   env?: Array<{ name: string; value?: string }>;
 }
@@ -47,6 +51,8 @@ interface PodTemplate {
  *  - no Namespace object: the stack creates `feast-operator-system` before any release, like every component namespace;
  *  - the pod's seccomp profile is RuntimeDefault: the manifest sets runAsNonRoot and drops every capability but names
  *    no seccomp profile, which only Pod Security `baseline` admits (the last thing `restricted` asks for);
+ *  - the pod runs as the image's own user, 65532 (infra/feast-operator/Dockerfile `USER 65532:65532`), said explicitly,
+ *    and the manager's root file system is read-only: the operator writes no files (it talks to the API server only);
  *  - the three images come from the version table, so a profile's image mirror serves them.
  * Its requests and limits (10m/64Mi, 1 CPU/256Mi) are the manifest's own. The CRD is one object of the release: Helm
  * computes its own patches and keeps no last-applied annotation, which is why upstream applies the 1.4 MB CRD with
@@ -78,13 +84,19 @@ export class FeastOperatorChart extends Chart {
       ...template,
       spec: {
         ...template.spec,
-        securityContext: { ...template.spec.securityContext, seccompProfile: { type: "RuntimeDefault" } },
+        securityContext: {
+          ...template.spec.securityContext,
+          runAsUser: OPERATOR_UID,
+          runAsGroup: OPERATOR_UID,
+          seccompProfile: { type: "RuntimeDefault" },
+        },
         containers: template.spec.containers.map((c) =>
           c !== container
             ? c
             : {
                 ...c,
                 image: props.images.operator,
+                securityContext: { ...c.securityContext, readOnlyRootFilesystem: true },
                 env: c.env?.map((e) => (e.name in related ? { ...e, value: related[e.name] } : e)),
               },
         ),

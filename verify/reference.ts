@@ -6,6 +6,9 @@
  *   charts/<chart>-<version>/values-referenced.txt   for charts without values.yaml: the `.Values` paths its templates read
  *   charts/<chart>-<version>/charts/<sub>/values.yaml   subchart defaults
  *   crds/<anything>/*.yaml                           CustomResourceDefinitions
+ *   manifests/<name>-v<version>/                     a pinned manifest (MANIFESTS, platform/versions.ts) that synthesis reads
+ *                                                    (platform/manifests.ts): install.yaml, or install-without-crd.yaml
+ *                                                    with its CRDs in crds/<name>-v<version>/ (the layout ../shared has)
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";

@@ -49,11 +49,17 @@ describe("FeastOperatorChart", () => {
         spec: {
           template: {
             spec: {
-              securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 65532,
+                runAsGroup: 65532,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
               containers: [
                 {
                   name: "manager",
                   image: "mirror/operator:1",
+                  securityContext: { readOnlyRootFilesystem: true },
                   env: [
                     { name: "RELATED_IMAGE_FEATURE_SERVER", value: "mirror/server:1" },
                     { name: "RELATED_IMAGE_CRON_JOB", value: "mirror/cli:1" },

@@ -235,7 +235,12 @@ describe("feast", () => {
       "Deployment/feast-operator-controller-manager",
     ]);
     const pod = objects[12].spec.template.spec;
-    expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(pod.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
     expect(pod.containers[0].image).toBe("quay.io/feastdev/feast-operator:0.66.0");
     expect(pod.containers[0].env).toEqual([
       { name: "RELATED_IMAGE_FEATURE_SERVER", value: "quay.io/feastdev/feature-server:0.66.0" },
@@ -246,6 +251,7 @@ describe("feast", () => {
     expect(pod.containers[0].securityContext).toEqual({
       allowPrivilegeEscalation: false,
       capabilities: { drop: ["ALL"] },
+      readOnlyRootFilesystem: true,
     });
     expect(pod.containers[0].resources).toEqual({
       limits: { cpu: "1000m", memory: "256Mi" },

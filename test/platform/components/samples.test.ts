@@ -69,6 +69,7 @@ describe("samples component", () => {
       "mlflow",
       "kserve",
       "vector-database",
+      "feast",
       "observability",
       "keda",
       "opentelemetry-collector",
