@@ -170,9 +170,11 @@ export const feast: ComponentDefinition = {
         data: { username: DB_OWNER, password: "{password}" },
       },
       {
+        // The feature server's own configuration (the operator reads it into the server's feature_store.yaml).
         name: tenant.storeSecret,
         namespace: FEAST_NAMESPACE,
         credential: tenant.credential,
+        role: "server",
         data: storeParameters(tenant),
       },
       {

@@ -75,17 +75,17 @@ describe("feast", () => {
     });
   });
 
-  it("gives each team one credential: its database owner's password, its store parameters, and its client configuration", () => {
+  it("gives each team one credential: its database owner's password and its feature server's store parameters (server Secrets in feast), and its client configuration", () => {
     const secrets = feast.secrets?.(clusterGpu()) ?? [];
     expect(secrets.map((s) => [s.name, s.namespace, s.credential, s.role ?? "client"])).toEqual([
       ["db-team-research-owner", "feast", "feast-team-research", "server"],
-      ["feature-store-team-research", "feast", "feast-team-research", "client"],
+      ["feature-store-team-research", "feast", "feast-team-research", "server"],
       ["feast-store", "team-research", "feast-team-research", "client"],
       ["db-team-serving-owner", "feast", "feast-team-serving", "server"],
-      ["feature-store-team-serving", "feast", "feast-team-serving", "client"],
+      ["feature-store-team-serving", "feast", "feast-team-serving", "server"],
       ["feast-store", "team-serving", "feast-team-serving", "client"],
       ["db-team-training-owner", "feast", "feast-team-training", "server"],
-      ["feature-store-team-training", "feast", "feast-team-training", "client"],
+      ["feature-store-team-training", "feast", "feast-team-training", "server"],
       ["feast-store", "team-training", "feast-team-training", "client"],
     ]);
     expect(secrets[6]).toEqual({
