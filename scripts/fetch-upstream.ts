@@ -14,8 +14,6 @@
  * For each chart: values.yaml, values.schema.json and subchart values.yaml files are copied; the CRDs
  * come from `helm template --include-crds` (so templated CRDs count too); a chart without a
  * values.yaml gets values-referenced.txt, the `.Values` paths its templates read.
- * The pinned manifests (MANIFESTS, e.g. the Feast operator's install.yaml) are downloaded into
- * manifests/<name>-v<version>/ with their sha256 checked (scripts/fetch-manifests.ts; not with --chart).
  * The first chart that cannot be pulled stops the run with one line on stderr and exit code 1.
  */
 import { execFileSync } from "node:child_process";
@@ -34,9 +32,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import type { ChartVersion } from "../platform/versions";
-import { CHARTS, MANIFESTS } from "../platform/versions";
+import { CHARTS } from "../platform/versions";
 import { helm, PULL_TIMEOUT_SECONDS, pullArguments, ToolError } from "../verify/charts";
-import { fetchManifest } from "./fetch-manifests";
 
 function pull(entry: ChartVersion, mirror: string | undefined, into: string): string {
   const args = pullArguments(mirror ?? entry.repository, entry.chart, entry.version);
@@ -49,11 +46,10 @@ function argument(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-/** What the fetched data depends on: the chart and manifest tables and this script. */
+/** What the fetched data depends on: the chart table and this script. */
 function cacheKey(): string {
   return createHash("sha256")
     .update(JSON.stringify(CHARTS))
-    .update(JSON.stringify(MANIFESTS))
     .update(readFileSync(__filename))
     .digest("hex")
     .slice(0, 16);
@@ -108,7 +104,7 @@ function fetchChart(key: string, entry: ChartVersion, mirror: string | undefined
   console.log(`${entry.chart} ${entry.version}: values${crds.length ? `, ${crds.length} CRDs` : ""}`);
 }
 
-async function main(): Promise<void> {
+function main(): void {
   if (process.argv.includes("--key")) {
     console.log(cacheKey());
     return;
@@ -129,15 +125,12 @@ async function main(): Promise<void> {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  if (only !== undefined) return;
-  for (const entry of Object.values(MANIFESTS)) {
-    await fetchManifest(entry, out);
-    console.log(`${entry.name} ${entry.version}: manifest`);
-  }
 }
 
-main().catch((error: unknown) => {
+try {
+  main();
+} catch (error) {
   if (!(error instanceof ToolError)) throw error;
   console.error(`fetch-upstream: ${error.message}`);
   process.exitCode = 1;
-});
+}
