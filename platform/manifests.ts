@@ -5,7 +5,7 @@
  *  1. the tools cache: `${CNAI_TOOLS_DIR:-~/.cache/cnai-tools}/manifests/<name>-v<version>/install.yaml`, written by
  *     `npm run fetch:manifests` (scripts/fetch-manifests.ts) from the pinned URL; its sha256 must match the pin;
  *  2. the reference data `npm run tools` recorded (`.tools/reference-dir`, verify/reference.ts):
- *     `manifests/<name>-v<version>/install.yaml` (what scripts/fetch-upstream.ts writes; sha256 checked), or the
+ *     `manifests/<name>-v<version>/install.yaml` (`npm run fetch:manifests -- --out <reference dir>` writes it; sha256 checked), or the
  *     split copy `../shared/reference` holds: `install-without-crd.yaml` plus its CRDs under `crds/<name>-v<version>/`.
  * With neither, synthesis fails with one error that names both ways.
  */
