@@ -25,6 +25,7 @@ import { opentelemetryOperator } from "./components/opentelemetry-operator";
 import { postgresOperator } from "./components/postgres-operator";
 import { postgresql } from "./components/postgresql";
 import { samples } from "./components/samples";
+import { sparkOperator } from "./components/spark-operator";
 import { tenancy } from "./components/tenancy";
 import { vectorDatabase } from "./components/vector-database";
 
@@ -51,6 +52,7 @@ export const CATALOG: readonly ComponentDefinition[] = [
   postgresOperator,
   postgresql,
   samples,
+  sparkOperator,
   tenancy,
   vectorDatabase,
 ];

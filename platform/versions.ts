@@ -223,6 +223,17 @@ export const CHARTS = {
     version: "1.0.18",
     source: "argoproj/argo-helm@argo-workflows-1.0.18:charts/argo-workflows (README.md:14; appVersion v4.0.6)",
   },
+  /**
+   * The Spark operator (SparkApplication); its CRDs ship in the chart's crds/ (Helm installs them once, `hook.upgradeCrd`
+   * stays false so no kubectl hook image is needed).
+   */
+  "spark-operator": {
+    kind: "chart",
+    repository: "https://kubeflow.github.io/spark-operator",
+    chart: "spark-operator",
+    version: "2.5.2",
+    source: "kubeflow/spark-operator@v2.5.2:charts/spark-operator-chart (README.md; appVersion 2.5.2)",
+  },
 } as const satisfies Record<string, ChartVersion>;
 
 export const MANIFESTS = {
@@ -395,6 +406,13 @@ export const IMAGES = {
     repository: "quay.io/openshift/origin-cli",
     tag: "4.17",
     source: "feast-dev/feast@v0.66.0:infra/feast-operator/dist/install.yaml (env RELATED_IMAGE_CRON_JOB)",
+  },
+  /** The Spark operator's controller and webhook (one image); the chart's `image.tag: ""` is its appVersion. */
+  "spark-operator": {
+    kind: "image",
+    repository: "ghcr.io/kubeflow/spark-operator/controller",
+    tag: "2.5.2",
+    source: "kubeflow/spark-operator@v2.5.2:charts/spark-operator-chart/values.yaml:31-38 image (appVersion 2.5.2)",
   },
   /** Runs the webhook readiness probes (`kubectl create --dry-run=server`); distroless, no shell. */
   kubectl: {

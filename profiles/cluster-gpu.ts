@@ -79,5 +79,7 @@ export const clusterGpu: ProfileOverride = {
     "argo-workflows": { lifecycle: "managed" },
     // A feature store per team on the platform's PostgreSQL (platform/components/feast.ts, docs/feast.md).
     feast: { lifecycle: "managed" },
+    // Data preparation at Spark scale: SparkApplications admitted whole by Kueue (platform/components/spark-operator.ts).
+    "spark-operator": { lifecycle: "managed" },
   },
 };

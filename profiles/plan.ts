@@ -193,6 +193,11 @@ export function teamNames(profile: Profile): string[] {
   return Object.keys(profile.teams).sort();
 }
 
+/** Every team's namespace, in the order of teamNames. */
+export function teamNamespaces(profile: Profile): string[] {
+  return teamNames(profile).map((team) => teamNamespace(team, profile.teams[team]));
+}
+
 /** The amounts of a quota (or a limit) by resource name: cpu in cores, memory in bytes, GPUs in slots. */
 export function quotaAmounts(
   pool: Pool,

@@ -2,7 +2,7 @@ import type { Construct } from "constructs";
 import type { ComponentContext, ComponentDefinition } from "../component";
 import type { Problem } from "../../profiles/problems";
 import { workerNames } from "../../profiles/multicluster";
-import { teamNames, teamNamespace } from "../../profiles/plan";
+import { teamNames, teamNamespace, teamNamespaces } from "../../profiles/plan";
 import { ArgoArtifactsChart } from "../../charts/argo-artifacts";
 import { DEFAULT_JOB_RUN_AS_USER, restrictedPodSecurityContext } from "../../charts/workloads/placement";
 import type { ImageKey } from "../versions";
@@ -33,11 +33,6 @@ function argoImage(key: ImageKey, mirror?: string): { registry: string; reposito
   const image = IMAGES[key];
   const [registry, ...path] = mirrored(image.repository, mirror).split("/");
   return { registry, repository: path.join("/"), tag: image.tag };
-}
-
-/** The team namespaces the controller runs workflows in, in the profile's team order. */
-export function workflowNamespaces(ctx: ComponentContext): string[] {
-  return teamNames(ctx.profile).map((team) => teamNamespace(team, ctx.profile.teams[team]));
 }
 
 /** Release of the teams' `artifact-repositories` ConfigMaps (charts/argo-artifacts.ts). */
@@ -136,7 +131,7 @@ export const argoWorkflows: ComponentDefinition = {
           workflow: { serviceAccount: { create: true, name: WORKFLOW_SERVICE_ACCOUNT } },
           controller: {
             image: argoImage("argo-workflow-controller", mirror),
-            workflowNamespaces: workflowNamespaces(ctx),
+            workflowNamespaces: teamNamespaces(ctx.profile),
             // The chart leaves them `{}` (values.yaml:375).
             resources: resources("50m", "128Mi", "500m", "512Mi"),
             // The container's securityContext default is restricted but for seccomp (values.yaml:220).

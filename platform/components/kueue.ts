@@ -23,7 +23,7 @@ import {
 } from "../../profiles/plan";
 import { formatCpu, formatMemory } from "../../profiles/quantity";
 import type { PriorityClass, Profile } from "../../profiles/schema";
-import type { ComponentContext, ComponentDefinition } from "../component";
+import type { ComponentContext, ComponentDefinition, ComponentId } from "../component";
 import { monitoringEnabled, resources } from "./shared";
 import { teamNamespaceSpecs } from "./teams";
 
@@ -103,10 +103,21 @@ export const KUEUE_FRAMEWORKS = [
  * its pods from the ClusterTrainingRuntime, and the JobSet the Trainer makes from it belongs to the admitted TrainJob
  * (pkg/controller/jobs/trainjob/trainjob_controller.go).
  */
-export const KUEUE_COMPONENT_FRAMEWORKS = [
+export const KUEUE_COMPONENT_FRAMEWORKS: readonly {
+  readonly component: ComponentId;
+  readonly framework: string;
+  /** An alpha integration's feature gate, turned on with it: Kueue refuses a listed framework whose gate is off. */
+  readonly featureGate?: string;
+}[] = [
   { component: "jobset", framework: "jobset.x-k8s.io/jobset" },
   { component: "kubeflow-trainer", framework: "trainer.kubeflow.org/trainjob" },
-] as const;
+  // Alpha and off in the chart's list (charts/kueue/values.yaml:180; pkg/features/kube_features.go:353).
+  {
+    component: "spark-operator",
+    framework: "sparkoperator.k8s.io/sparkapplication",
+    featureGate: "SparkApplicationIntegration",
+  },
+];
 
 /** The frameworks a profile's Kueue enables: KUEUE_FRAMEWORKS, and the integrations of its available components. */
 export function kueueFrameworks(ctx: Pick<ComponentContext, "isAvailable">): string[] {
@@ -114,6 +125,13 @@ export function kueueFrameworks(ctx: Pick<ComponentContext, "isAvailable">): str
     ...KUEUE_FRAMEWORKS,
     ...KUEUE_COMPONENT_FRAMEWORKS.filter((f) => ctx.isAvailable(f.component)).map((f) => f.framework),
   ];
+}
+
+/** The feature gates the enabled frameworks need, by framework (a framework missing here needs none). */
+export function kueueFrameworkGates(frameworks: readonly string[]): string[] {
+  return KUEUE_COMPONENT_FRAMEWORKS.filter((f) => f.featureGate && frameworks.includes(f.framework)).map(
+    (f) => f.featureGate as string,
+  );
 }
 
 /**
@@ -159,11 +177,17 @@ export function kueueConfiguration(
 }
 
 function kueueValues(ctx: ComponentContext): Record<string, unknown> {
+  const frameworks = kueueFrameworks(ctx);
+  const gates = kueueFrameworkGates(frameworks);
   return {
-    controllerManager: { manager: { resources: resources("50m", "128Mi", "500m", "512Mi") } },
+    controllerManager: {
+      manager: { resources: resources("50m", "128Mi", "500m", "512Mi") },
+      // Rendered as the manager's `--feature-gates` (charts/kueue/templates/_helpers.tpl `kueue.featureGates`).
+      ...(gates.length > 0 ? { featureGates: gates.map((name) => ({ name, enabled: true })) } : {}),
+    },
     managerConfig: {
       controllerManagerConfigYaml: stringify(
-        kueueConfiguration(ctx.profile.queueing.fairSharing, deviceClassMappings(ctx.profile), kueueFrameworks(ctx)),
+        kueueConfiguration(ctx.profile.queueing.fairSharing, deviceClassMappings(ctx.profile), frameworks),
       ),
     },
     // The chart's ServiceMonitor needs the Prometheus Operator CRDs.
@@ -304,6 +328,11 @@ export const kueue: ComponentDefinition = {
       id: "kubeflow-trainer",
       optional: true,
       reason: "the TrainJob integration needs the Trainer's CRDs, so Kueue installs after the Trainer",
+    },
+    {
+      id: "spark-operator",
+      optional: true,
+      reason: "the SparkApplication integration needs the operator's CRDs, so Kueue installs after it",
     },
     { id: "observability", optional: true, reason: "ServiceMonitor for metrics" },
   ],

@@ -18,6 +18,7 @@ import { Agent as HttpsAgent, createServer as createHttpsServer, request as http
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
+import { kueueFrameworkGates } from "../../platform/components/kueue";
 import type { LocalServerRecord } from "./webhooks";
 import { LOCAL_SERVERS_FILE } from "./webhooks";
 
@@ -54,6 +55,16 @@ export function localKueueConfiguration(
     health: { ...(config.health as object), healthProbeBindAddress: `127.0.0.1:${ports.health}` },
     metrics: { ...(config.metrics as object), bindAddress: `127.0.0.1:${ports.metrics}` },
   };
+}
+
+/**
+ * The manager's `--feature-gates`: the visibility API off (no APIService locally), and the gates of the alpha
+ * integrations the Configuration lists, as the chart renders them from the kueue release's values.
+ */
+export function localKueueFeatureGates(configYaml: string): string {
+  const config = parse(configYaml) as { integrations?: { frameworks?: string[] } };
+  const gates = kueueFrameworkGates(config.integrations?.frameworks ?? []);
+  return ["VisibilityOnDemand=false", ...gates.map((gate) => `${gate}=true`)].join(",");
 }
 
 /** A CA and a serving certificate for 127.0.0.1, made with openssl. */
@@ -213,7 +224,7 @@ export async function runLocalKueue(options: {
     log(`starting Kueue with ${configFile} (attempt ${attempt})`);
     child = spawn(
       options.kueue,
-      ["--config", configFile, "--feature-gates=VisibilityOnDemand=false", "--zap-log-level=info"],
+      ["--config", configFile, `--feature-gates=${localKueueFeatureGates(configYaml)}`, "--zap-log-level=info"],
       { stdio: "inherit", env: { ...process.env, KUBECONFIG: options.kubeconfig } },
     );
     while (child.exitCode === null && !(await ready(caPem, ports))) await sleep(100);

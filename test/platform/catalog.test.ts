@@ -115,6 +115,7 @@ describe("the component catalog", () => {
       "postgres-operator",
       "postgresql",
       "samples",
+      "spark-operator",
       "vector-database",
     ]);
   });

@@ -57,6 +57,7 @@ describe("MultiKueue profiles", () => {
       "opentelemetry-operator": "disabled",
       tenancy: "managed",
       samples: "disabled",
+      "spark-operator": "disabled",
       multikueue: "disabled",
     });
   });

@@ -203,6 +203,12 @@ describe("synthesizing every profile", () => {
     expect(platform("laptop").resource.helm_release["release-argo-workflows"]).toBeUndefined();
   });
 
+  test("the Spark operator installs after the team Roles, beside whose namespaces it adds the drivers' account, and before Kueue", () => {
+    expect(releaseDeps("cluster-gpu", "spark-operator")).toEqual(["team-tenancy"]);
+    expect(releaseDeps("cluster-gpu", "kueue")).toEqual(expect.arrayContaining(["spark-operator"]));
+    expect(platform("laptop").resource.helm_release["release-spark-operator"]).toBeUndefined();
+  });
+
   test("custom resources wait for their operator's webhook gate, and gates wait for the operator", () => {
     expect(releaseDeps("laptop", "kueue-webhook-ready")).toContain("kueue");
     expect(releaseDeps("laptop", "kueue-queues")).toContain("kueue-webhook-ready");
@@ -299,6 +305,9 @@ describe("synthesizing every profile", () => {
       kepler: [UNINSTALL],
       multikueue: [UNINSTALL],
       samples: [UNINSTALL],
+      // The Spark operator's controller and webhook, on cluster-gpu only (platform/components/spark-operator.ts);
+      // SparkApplications live in the team namespaces, the CRDs in the chart's crds/.
+      "spark-operator": [UNINSTALL],
     });
   });
 

@@ -15,6 +15,7 @@ import {
   flavorOrder,
   kueue,
   kueueConfiguration,
+  kueueFrameworkGates,
   kueueFrameworks,
   kueueQueuesProps,
   KUEUE_UNINSTALL,
@@ -84,12 +85,13 @@ describe("kueue component", () => {
     );
   });
 
-  test("depends on KubeRay, JobSet, the Trainer and observability, all optionally", () => {
+  test("depends on KubeRay, JobSet, the Trainer, the Spark operator and observability, all optionally", () => {
     // The operators whose CRDs Kueue's integrations watch install first, where they are enabled.
     expect(kueue.dependencies(loadProfile("laptop")).map((d) => [d.id, d.optional])).toEqual([
       ["kuberay", true],
       ["jobset", true],
       ["kubeflow-trainer", true],
+      ["spark-operator", true],
       ["observability", true],
     ]);
   });
@@ -253,13 +255,32 @@ describe("kueue component", () => {
     );
   });
 
-  test("every framework we enable is one the chart's default Configuration knows", () => {
+  test("every framework we enable is one the chart's default Configuration knows, but for the gated alpha ones", () => {
     const defaults = chartDefaultConfiguration() as { integrations: { frameworks: string[] } };
-    const ours = [...KUEUE_FRAMEWORKS, ...KUEUE_COMPONENT_FRAMEWORKS.map((f) => f.framework)];
+    const ungated = KUEUE_COMPONENT_FRAMEWORKS.filter((f) => !f.featureGate).map((f) => f.framework);
+    const ours = [...KUEUE_FRAMEWORKS, ...ungated];
     expect(ours.filter((f) => !defaults.integrations.frameworks.includes(f))).toEqual([]);
+    expect(KUEUE_COMPONENT_FRAMEWORKS.filter((f) => f.featureGate)).toEqual([
+      {
+        component: "spark-operator",
+        framework: "sparkoperator.k8s.io/sparkapplication",
+        featureGate: "SparkApplicationIntegration",
+      },
+    ]);
   });
 
-  test("JobSet and TrainJob are integrations only where their components are: cluster-gpu, and never on workers", () => {
+  test("an alpha integration turns its feature gate on with it, and only then", () => {
+    const gates = (profileName: string, override?: unknown) =>
+      (release(stepsFor(profileName, override)).values.controllerManager as Record<string, unknown>).featureGates;
+    expect(gates("cluster-gpu")).toEqual([{ name: "SparkApplicationIntegration", enabled: true }]);
+    expect(gates("laptop")).toBeUndefined();
+    expect(kueueFrameworkGates(["batch/job", "sparkoperator.k8s.io/sparkapplication"])).toEqual([
+      "SparkApplicationIntegration",
+    ]);
+    expect(kueueFrameworkGates([...KUEUE_FRAMEWORKS])).toEqual([]);
+  });
+
+  test("JobSet, TrainJob and SparkApplication are integrations only where their components are: cluster-gpu, and never on workers", () => {
     const frameworks = (profileName: string, override?: unknown) =>
       (configuration(stepsFor(profileName, override)).integrations as { frameworks: string[] }).frameworks;
     expect(frameworks("cluster-gpu")).toEqual([
@@ -271,6 +292,7 @@ describe("kueue component", () => {
       "pod",
       "jobset.x-k8s.io/jobset",
       "trainer.kubeflow.org/trainjob",
+      "sparkoperator.k8s.io/sparkapplication",
     ]);
     for (const name of ["laptop", "laptop-gpu", "workstation-gpu", "cluster-gpu-dra", "eks-gpu", "multicloud-gpu"]) {
       expect([name, frameworks(name)]).toEqual([name, [...KUEUE_FRAMEWORKS]]);

@@ -269,7 +269,7 @@ describe("samples component", () => {
     const job = rendered("cluster-gpu").find((o) => o.metadata.name === "features") as Obj;
     expect(job.kind).toBe("Job");
     expect(job.metadata.namespace).toBe("team-training");
-    const container = (job.spec.template as { spec: { containers: Obj[] } }).spec.containers[0] as {
+    const container = (job.spec.template as { spec: { containers: unknown[] } }).spec.containers[0] as {
       image: string;
       command: string[];
       env: unknown[];
