@@ -6,6 +6,7 @@ import type { ComponentDefinition } from "./component";
 import { argoWorkflows } from "./components/argo-workflows";
 import { certManager } from "./components/cert-manager";
 import { draDriver } from "./components/dra-driver";
+import { feast } from "./components/feast";
 import { gpuOperator } from "./components/gpu-operator";
 import { jobset } from "./components/jobset";
 import { keda } from "./components/keda";
@@ -32,6 +33,7 @@ export const CATALOG: readonly ComponentDefinition[] = [
   argoWorkflows,
   certManager,
   draDriver,
+  feast,
   gpuOperator,
   jobset,
   keda,

@@ -28,7 +28,23 @@ export interface ProviderVersion {
   readonly version: string;
 }
 
-export type VersionEntry = ChartVersion | ImageVersion | ProviderVersion;
+/**
+ * A rendered manifest an upstream project publishes instead of a Helm chart (`kubectl apply -f <url>`). The stack
+ * installs its objects itself (a local Helm release), so the file is pinned data: fetched once from `url` by
+ * `npm run fetch:manifests` into the tools cache (scripts/fetch-manifests.ts), or read from the reference data
+ * (verify/reference.ts), and read at synthesis by platform/manifests.ts. `sha256` is the published file's digest.
+ */
+export interface ManifestVersion {
+  readonly kind: "manifest";
+  readonly url: string;
+  /** The folder name in the tools cache and the reference data: `manifests/<name>-v<version>/`. */
+  readonly name: string;
+  readonly version: string;
+  readonly sha256: string;
+  readonly source: string;
+}
+
+export type VersionEntry = ChartVersion | ImageVersion | ProviderVersion | ManifestVersion;
 
 /** The providers the stacks use; the versions are the ones the prebuilt cdktf bindings were generated from. */
 export const PROVIDERS = {
@@ -220,6 +236,21 @@ export const CHARTS = {
   },
 } as const satisfies Record<string, ChartVersion>;
 
+export const MANIFESTS = {
+  /**
+   * The Feast operator has no Helm chart: upstream applies this file with `kubectl apply --server-side` (its README).
+   * The digest is that of the file at the tag (checked against a clone of feast-dev/feast at v0.66.0).
+   */
+  "feast-operator": {
+    kind: "manifest",
+    url: "https://raw.githubusercontent.com/feast-dev/feast/refs/tags/v0.66.0/infra/feast-operator/dist/install.yaml",
+    name: "feast-operator",
+    version: "0.66.0",
+    sha256: "53719ced887ef5603a703c61d89efd322ca4703564523195fd380851c1194727",
+    source: "feast-dev/feast@v0.66.0:infra/feast-operator/dist/install.yaml (infra/feast-operator/README.md:32-38)",
+  },
+} as const satisfies Record<string, ManifestVersion>;
+
 export const IMAGES = {
   /** kind node image; the tag is the Kubernetes version, the digest pins the build. */
   "kind-node": {
@@ -351,6 +382,31 @@ export const IMAGES = {
     source:
       "argoproj/argo-helm@argo-workflows-1.0.18:charts/argo-workflows/values.yaml executor.image (appVersion v4.0.6)",
   },
+  /** The Feast operator (platform/components/feast.ts); its manifest's Deployment image, pinned here to mirror it. */
+  "feast-operator": {
+    kind: "image",
+    repository: "quay.io/feastdev/feast-operator",
+    tag: "0.66.0",
+    source:
+      "feast-dev/feast@v0.66.0:infra/feast-operator/dist/install.yaml (Deployment feast-operator-controller-manager)",
+  },
+  /**
+   * Feast's feature server: the operator runs it for every FeatureStore (`RELATED_IMAGE_FEATURE_SERVER`), and the
+   * sample feature repository's Job applies and materializes with it (the image has the SDK and the PostgreSQL extras).
+   */
+  "feast-feature-server": {
+    kind: "image",
+    repository: "quay.io/feastdev/feature-server",
+    tag: "0.66.0",
+    source: "feast-dev/feast@v0.66.0:infra/feast-operator/dist/install.yaml (env RELATED_IMAGE_FEATURE_SERVER)",
+  },
+  /** The operator's image for materialization CronJobs (`RELATED_IMAGE_CRON_JOB`); set so a mirror serves it too. */
+  "feast-cronjob": {
+    kind: "image",
+    repository: "quay.io/openshift/origin-cli",
+    tag: "4.17",
+    source: "feast-dev/feast@v0.66.0:infra/feast-operator/dist/install.yaml (env RELATED_IMAGE_CRON_JOB)",
+  },
   /** The Spark operator's controller and webhook (one image); the chart's `image.tag: ""` is its appVersion. */
   "spark-operator": {
     kind: "image",
@@ -370,6 +426,7 @@ export const IMAGES = {
 export type ChartKey = keyof typeof CHARTS;
 export type ProviderKey = keyof typeof PROVIDERS;
 export type ImageKey = keyof typeof IMAGES;
+export type ManifestKey = keyof typeof MANIFESTS;
 
 /**
  * An image the distribution sets, as `repository:tag`. With an image mirror (a profile's `mirror.images`,
@@ -390,11 +447,12 @@ export function mirrored(repository: string, mirror: string | undefined): string
   return `${mirror.replace(/\/+$/, "")}/${hasRegistry ? repository : `docker.io/${repository}`}`;
 }
 
-/** Every pinned entry (charts, images, providers), for reports and the README table. */
+/** Every pinned entry (charts, images, manifests, providers), for reports and the README table. */
 export function allVersions(): Array<{ key: string } & VersionEntry> {
   return [
     ...Object.entries(CHARTS).map(([key, entry]) => ({ key, ...entry })),
     ...Object.entries(IMAGES).map(([key, entry]) => ({ key, ...entry })),
+    ...Object.entries(MANIFESTS).map(([key, entry]) => ({ key, ...entry })),
     ...Object.entries(PROVIDERS).map(([key, entry]) => ({ key, ...entry })),
   ];
 }

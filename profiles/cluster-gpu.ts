@@ -68,6 +68,8 @@ export const clusterGpu: ProfileOverride = {
     "llm-serving": { kind: "llm-service", team: "serving", pool: "mig", gpus: 1, replicas: 2 },
     "rag-index": { kind: "vector-client", team: "serving", pool: "system" },
     rag: { kind: "rag", team: "serving", pool: "system", llm: "llm-serving" },
+    // The sample feature repository in the training team's Feast project (docs/feast.md).
+    features: { kind: "feature-repo", team: "training", pool: "system" },
   },
   components: {
     "gpu-operator": { lifecycle: "managed" },
@@ -78,6 +80,8 @@ export const clusterGpu: ProfileOverride = {
     "kubeflow-trainer": { lifecycle: "managed" },
     // Pipelines: workflow pods in the team namespaces, each queued by Kueue (platform/components/argo-workflows.ts).
     "argo-workflows": { lifecycle: "managed" },
+    // A feature store per team on the platform's PostgreSQL (platform/components/feast.ts, docs/feast.md).
+    feast: { lifecycle: "managed" },
     // Data preparation at Spark scale: SparkApplications admitted whole by Kueue (platform/components/spark-operator.ts).
     "spark-operator": { lifecycle: "managed" },
   },

@@ -375,6 +375,7 @@ export const SAMPLE_KINDS = [
   "train-job",
   "vector-client",
   "pipeline",
+  "feature-repo",
 ] as const;
 
 const sample = z.strictObject({

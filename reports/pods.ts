@@ -106,7 +106,7 @@ function cnpgOperatorImage(objects: readonly K8sObject[]): string | undefined {
   return operator?.spec?.template?.spec?.containers?.[0]?.image;
 }
 
-/** Pods the Prometheus Operator, CloudNativePG and the GPU Operator make from our custom resources. */
+/** Pods the Prometheus Operator, CloudNativePG, the GPU Operator and the Feast operator make from our custom resources. */
 function operatorPods(o: K8sObject, objects: readonly K8sObject[]): OperatorPod[] {
   const group = o.apiVersion.split("/")[0];
   const placement = (spec: PodPlacement) => ({
@@ -153,7 +153,30 @@ function operatorPods(o: K8sObject, objects: readonly K8sObject[]): OperatorPod[
     ];
   }
   if (group === "nvidia.com" && o.kind === "ClusterPolicy") return clusterPolicyPods(o);
+  if (group === "feast.dev" && o.kind === "FeatureStore") return [featureStorePod(o, objects)];
   return [];
+}
+
+/**
+ * The Feast operator's Deployment for a FeatureStore (charts/feast.ts): one container per service the store runs,
+ * here only the online feature server, named after its type and running the operator's `RELATED_IMAGE_FEATURE_SERVER`
+ * (feast-dev/feast@v0.66.0:infra/feast-operator/internal/controller/services/services.go `setContainers`).
+ */
+function featureStorePod(o: K8sObject, objects: readonly K8sObject[]): OperatorPod {
+  const image = objects
+    .filter((d) => d.kind === "Deployment")
+    .flatMap((d) => d.spec?.template?.spec?.containers ?? [])
+    .flatMap((c: { env?: Array<{ name: string; value?: string }> }) => c.env ?? [])
+    .find((e: { name: string }) => e.name === "RELATED_IMAGE_FEATURE_SERVER")?.value;
+  return {
+    workload: `FeatureStore/${o.metadata.name}`,
+    perNode: false,
+    replicas: o.spec?.replicas ?? 1,
+    spec: {
+      securityContext: o.spec?.services?.securityContext,
+      containers: [{ name: "online", image, resources: o.spec?.services?.onlineStore?.server?.resources ?? {} }],
+    },
+  };
 }
 
 const POD_TEMPLATE_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"]);

@@ -8,6 +8,8 @@ export function versionTableMarkdown(): string {
         return `| ${entry.key} | Helm chart \`${entry.chart}\` from \`${entry.repository}\` | \`${entry.version}\` |`;
       case "image":
         return `| ${entry.key} | image \`${entry.repository}\` | \`${entry.tag}\` |`;
+      case "manifest":
+        return `| ${entry.key} | manifest \`${entry.url}\` (sha256 \`${entry.sha256.slice(0, 12)}…\`) | \`${entry.version}\` |`;
       case "provider":
         return `| ${entry.key} | OpenTofu provider \`${entry.source}\` | \`${entry.version}\` |`;
     }

@@ -6,6 +6,9 @@
  *   charts/<chart>-<version>/values-referenced.txt   for charts without values.yaml: the `.Values` paths its templates read
  *   charts/<chart>-<version>/charts/<sub>/values.yaml   subchart defaults
  *   crds/<anything>/*.yaml                           CustomResourceDefinitions
+ *   manifests/<name>-v<version>/                     a pinned manifest (MANIFESTS, platform/versions.ts) that synthesis reads
+ *                                                    (platform/manifests.ts): install.yaml, or install-without-crd.yaml
+ *                                                    with its CRDs in crds/<name>-v<version>/ (the layout ../shared has)
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -124,9 +127,17 @@ export class ReferenceDir {
 
 /** Every version of every CustomResourceDefinition in a YAML stream; `file` names where it came from. */
 export function crdsInYaml(text: string, file: string): CrdVersionSchema[] {
+  return crdsInObjects(
+    parseAllDocuments(text).map((doc) => doc.toJS() as unknown),
+    file,
+  );
+}
+
+/** Every version of every CustomResourceDefinition among parsed objects; `file` names where they came from. */
+export function crdsInObjects(objects: readonly unknown[], file: string): CrdVersionSchema[] {
   const result: CrdVersionSchema[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    const crd = doc.toJS() as {
+  for (const object of objects) {
+    const crd = object as {
       kind?: string;
       spec?: {
         group: string;

@@ -4,8 +4,9 @@
  *  - every upstream release's chart version has reference data (the version table matches);
  *  - every values key it sets exists in that chart (verify/values-keys.ts);
  *  - every custom resource we render (local charts, gate probes) validates against its CRD: the reference
- *    directory's, else one shipped in the `crds/` of a pinned chart archive of the profile's upstream
- *    releases (verify/chart-crds.ts; e.g. the Prometheus Operator's, inside kube-prometheus-stack); so does
+ *    directory's, else one a local release of the profile installs itself (the Feast operator's, from its pinned
+ *    manifest, platform/manifests.ts), else one shipped in the `crds/` of a pinned chart archive of the profile's
+ *    upstream releases (verify/chart-crds.ts; e.g. the Prometheus Operator's, inside kube-prometheus-stack); so does
  *    every ScaledObject KServe will derive from our InferenceServices (verify/kserve-keda.ts); a Workflow
  *    validates against Argo's full schema, and so does every object its resource steps create against its own CRD
  *    (verify/argo-workflows.ts);
@@ -29,7 +30,7 @@ import { ChartCrds } from "./chart-crds";
 import type { ReferenceDir } from "./reference";
 import { workflowCrd, workflowResourceObjects } from "./argo-workflows";
 import { kserveScaledObject, scaledObjectProblems } from "./kserve-keda";
-import { findCrd } from "./reference";
+import { crdsInObjects, findCrd } from "./reference";
 import { schemaProblems } from "./schema";
 import { unknownValueKeys } from "./values-keys";
 
@@ -192,6 +193,9 @@ export function checkConformance(
   /** The profile's chart archives, read when the reference lacks a CRD; the archives whose CRDs were used. */
   let shipped: ChartArchiveCrds[] | undefined;
   const fromArchives = new Set<string>();
+  /** CRDs the profile's own local releases install, by the release that renders them. */
+  const installed = objects.flatMap((o) => crdsInObjects([o.object], o.source));
+  const fromReleases = new Set<string>();
   for (const rendered of objects) {
     const { apiVersion, kind } = rendered.object;
     const group = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
@@ -202,6 +206,10 @@ export function checkConformance(
     }
     customCount++;
     let crd = reference.crdFor(apiVersion, kind) ?? workflowCrd((v, k) => reference.crdFor(v, k), apiVersion, kind);
+    if (!crd) {
+      crd = findCrd(installed, apiVersion, kind);
+      if (crd) fromReleases.add(crd.file);
+    }
     if (!crd) {
       shipped ??= (options.chartCrds ?? new ChartCrds(resolve(__dirname, ".."))).forSteps(profile, steps);
       for (const archive of shipped) {
@@ -219,7 +227,7 @@ export function checkConformance(
       failures.push(
         `custom resource ${kind}/${name} in ${rendered.source}: no CRD for ${apiVersion} ${kind} in the reference` +
           (served.length ? ` (it has versions ${[...new Set(served)].join(", ")})` : "") +
-          ` nor in the crds/ of the profile's chart archives: ${searchedArchives(shipped ?? [])}`,
+          ` nor among the CRDs its releases render, nor in the crds/ of the profile's chart archives: ${searchedArchives(shipped ?? [])}`,
       );
       continue;
     }
@@ -229,6 +237,7 @@ export function checkConformance(
   }
   checked.push(
     `${customCount} custom resources against the pinned CRDs` +
+      (fromReleases.size ? ` (CRDs installed by ${[...fromReleases].sort().join(", ")})` : "") +
       (fromArchives.size ? ` (CRDs shipped in ${[...fromArchives].sort().join(", ")})` : ""),
   );
 

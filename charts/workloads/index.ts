@@ -10,3 +10,4 @@ export * from "./rag";
 export * from "./train-job";
 export * from "./ray-tune";
 export * from "./pipeline";
+export * from "./feature-repo-job";

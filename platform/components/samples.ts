@@ -15,6 +15,7 @@ import {
   TrainingPipeline,
   TrainJobWorkload,
   VectorClientJob,
+  FeatureRepoJob,
 } from "../../charts/workloads";
 import type {
   Placement,
@@ -60,6 +61,7 @@ import { EXECUTOR_RESOURCES, WORKFLOW_SERVICE_ACCOUNT } from "./argo-workflows";
 import { TEAM_VECTOR_SECRET } from "../../charts/qdrant-team-keys";
 import { openAiBaseUrl } from "../../charts/workloads";
 import { vectorDatabaseHttpUrl } from "./vector-database";
+import { TEAM_FEAST_KEYS, TEAM_FEAST_SECRET } from "./feast";
 import { byText } from "../../profiles/order";
 import { keda } from "./keda";
 import { observability, PROMETHEUS_URL } from "./observability";
@@ -78,6 +80,8 @@ const SIZES = {
   // A TrainJob node: its data loader and NCCL's shared memory (/dev/shm counts against the memory limit).
   trainNode: { cpu: "2", memory: "8Gi" },
   client: { cpu: "100m", memory: "256Mi" },
+  // The Feast SDK with pandas.
+  featureRepo: { cpu: "500m", memory: "1Gi" },
 } as const;
 
 /** Where a sample runs: its team's queue and namespace, its pool's nodes. */
@@ -378,6 +382,18 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
         }).demand,
       );
     }
+    case "feature-repo":
+      // The sample feature repository: fills its table in the team's database, registers it in the team's Feast
+      // project and materializes it (charts/workloads/feature-repo.py; docs/feast.md).
+      return job(
+        new FeatureRepoJob(scope, name, {
+          name,
+          placement,
+          image: imageRef("feast-feature-server", profile.mirror.images),
+          config: { secretName: TEAM_FEAST_SECRET, key: TEAM_FEAST_KEYS.config },
+          resources: { ...SIZES.featureRepo },
+        }).demand,
+      );
   }
 }
 
@@ -467,6 +483,7 @@ const SAMPLE_NEEDS: Record<Sample["kind"], Array<{ id: ComponentId; reason: stri
     { id: "kserve", reason: "the pipeline deploys the model as an InferenceService" },
     { id: "object-store", reason: "the pipeline writes the served model to the team's bucket" },
   ],
+  "feature-repo": [{ id: "feast", reason: "the feature repository sample registers into the team's Feast project" }],
 };
 
 /**
@@ -477,7 +494,7 @@ export const samples: ComponentDefinition = {
   id: "samples",
   title: "Golden-path samples",
   summary:
-    "Sample RayJob, Ray Tune search, RayCluster, InferenceService, training Job, TrainJob, vector client and pipeline, queued through Kueue",
+    "Sample RayJob, Ray Tune search, RayCluster, InferenceService, training Job, TrainJob, vector client, feature repository and pipeline, queued through Kueue",
   defaultLifecycle: "managed",
   reservedNamespaces: [],
   placement: "management-only",

@@ -66,6 +66,15 @@ describe("PostgresClusterChart", () => {
     }
   });
 
+  it("sets the owner's credentials from a given Secret, which is then the app Secret", () => {
+    const { chart, manifests } = render({ ...baseProps, ownerSecret: "app-db-owner" });
+    expect(manifests[0].spec.bootstrap).toEqual({
+      initdb: { database: "app", owner: "app", secret: { name: "app-db-owner" } },
+    });
+    expect(chart.appSecretName).toBe("app-db-owner");
+    expect(schemaProblems(manifests[0], crdFor("postgresql.cnpg.io/v1", "Cluster")?.schema ?? {})).toEqual([]);
+  });
+
   it("writes no password: credentials are left to the operator", () => {
     const { manifests } = render(baseProps);
     expect(JSON.stringify(manifests)).not.toMatch(/password|secret/i);

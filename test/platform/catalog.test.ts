@@ -103,6 +103,7 @@ describe("the component catalog", () => {
     expect(byPlacement("management-only")).toEqual([
       "argo-workflows",
       "cert-manager",
+      "feast",
       "keda",
       "kserve",
       "mlflow",

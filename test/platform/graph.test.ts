@@ -82,7 +82,7 @@ describe("graphProblems", () => {
     const problems = graphProblems(catalogWith({ mlflow: [{ id: "postgres" }] }), laptop);
     expect(problems).toHaveLength(1);
     expect(problems[0].allowed).toMatch(
-      /^"mlflow" depends on unknown component "postgres"; known: argo-workflows, cert-manager, dra-driver, gpu-operator, jobset, keda, kepler, kserve, kubeflow-trainer, kuberay, /,
+      /^"mlflow" depends on unknown component "postgres"; known: argo-workflows, cert-manager, dra-driver, feast, gpu-operator, jobset, keda, kepler, kserve, kubeflow-trainer, kuberay, /,
     );
   });
 

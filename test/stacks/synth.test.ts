@@ -288,6 +288,11 @@ describe("synthesizing every profile", () => {
       "argo-artifact-repositories": [UNINSTALL],
       // A DaemonSet and DeviceClasses, on DRA profiles only (platform/components/dra-driver.ts).
       "dra-driver-nvidia-gpu": [UNINSTALL],
+      // Feast on cluster-gpu only (platform/components/feast.ts): the operator and the FeatureStores hold no data, the
+      // teams' PostgreSQL Clusters do.
+      "feast-operator": [UNINSTALL],
+      "feast-db": [KEEP],
+      "feature-stores": [UNINSTALL],
       "gpu-operator": [UNINSTALL],
       // JobSet and Kubeflow Trainer, their webhook gates and the platform's ClusterTrainingRuntime, on cluster-gpu only
       // (platform/components/jobset.ts, kubeflow-trainer.ts): controllers, CRDs and configuration, no data.

@@ -70,8 +70,11 @@ describe("upstream conformance", () => {
     // runtime and the pretrain sample, now a TrainJob rather than a Job, are custom resources; the two gate charts add
     // five core objects each. Argo Workflows: one artifact-repositories ConfigMap per team (three). The Ray Tune sample:
     // its script's ConfigMap. The pipeline sample: its Workflow and the RayJob, TrainJob and InferenceService its steps
-    // create; each team's NetworkPolicy letting workflow pods reach the API server (three).
-    ["cluster-gpu", 37, 115, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
+    // create; each team's NetworkPolicy letting workflow pods reach the API server (three). Feast: a FeatureStore and a
+    // CloudNativePG Cluster per team (six custom resources); the operator's manifest without its Namespace (its CRD and
+    // twelve objects), a feature-server NetworkPolicy in `feast` and an egress NetworkPolicy to it per team (six), and
+    // the feature-repo sample's Job.
+    ["cluster-gpu", 43, 135, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
     // DRA: the samples' ResourceClaimTemplates are core objects (resource.k8s.io), checked against the 1.35 schema.
     ["cluster-gpu-dra", 21, 100, " (CRDs shipped in kube-prometheus-stack-88.5.3)"],
   ])("the %s profile conforms to the pinned charts and CRDs with zero failures", (name, custom, core, shipped) => {
@@ -143,7 +146,7 @@ describe("upstream conformance", () => {
       }).failures.filter((failure) => failure.includes("PodMonitor/vllm")),
     ).toEqual([
       expect.stringMatching(
-        /^custom resource PodMonitor\/vllm in kueue-queues: no CRD for monitoring\.coreos\.com\/v1 PodMonitor in the reference nor in the crds\/ of the profile's chart archives: kube-prometheus-stack-88\.5\.3 \(unavailable: helm pull kube-prometheus-stack --repo https:\/\/prometheus-community\.github\.io\/helm-charts failed: no answer within 60 s\), cert-manager-v1\.21\.1 \(unavailable: /,
+        /^custom resource PodMonitor\/vllm in kueue-queues: no CRD for monitoring\.coreos\.com\/v1 PodMonitor in the reference nor among the CRDs its releases render, nor in the crds\/ of the profile's chart archives: kube-prometheus-stack-88\.5\.3 \(unavailable: helm pull kube-prometheus-stack --repo https:\/\/prometheus-community\.github\.io\/helm-charts failed: no answer within 60 s\), cert-manager-v1\.21\.1 \(unavailable: /,
       ),
     ]);
   });
@@ -167,6 +170,59 @@ describe("upstream conformance", () => {
     ]);
   });
 
+  test("a custom resource whose CRD the reference lacks validates against the CRD a release of the profile renders", () => {
+    const { profile, steps } = stepsFor("laptop");
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        names: { kind: "Widget", plural: "widgets", singular: "widget", listKind: "WidgetList" },
+        scope: "Namespaced",
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: "object",
+                properties: { spec: { type: "object", properties: { size: { type: "integer" } } } },
+              },
+            },
+          },
+        ],
+      },
+    };
+    const widget = (size: unknown) => ({
+      apiVersion: "example.com/v1",
+      kind: "Widget",
+      metadata: { name: "w", namespace: "team-default" },
+      spec: { size },
+    });
+    const plan = (size: unknown) =>
+      withStep(steps, "kueue-queues", (step) => ({
+        ...step,
+        kind: "local",
+        render: (app, id) => {
+          const chart = new Chart(app, id);
+          new ApiObject(chart, "crd", crd);
+          new ApiObject(chart, "widget", widget(size));
+          return chart;
+        },
+      }));
+    const report = checkConformance(reference, profile, plan(3), { chartCrds });
+    expect(report.failures).toEqual([]);
+    // The laptop's other custom resources: the reference's CRDs, and kube-prometheus-stack's for its PodMonitors.
+    expect(report.checked[1]).toBe(
+      "10 custom resources against the pinned CRDs (CRDs installed by kueue-queues) (CRDs shipped in kube-prometheus-stack-88.5.3)",
+    );
+    expect(checkConformance(reference, profile, plan("big"), { chartCrds }).failures).toEqual([
+      'custom resource Widget/w in kueue-queues: spec.size: expected an integer, got "big"',
+    ]);
+  });
+
   test("a custom resource at an apiVersion the pinned CRD does not serve fails", () => {
     const { profile, steps } = stepsFor("laptop");
     const broken = withOnly(steps, {
@@ -175,7 +231,7 @@ describe("upstream conformance", () => {
       metadata: { name: "x" },
     });
     expect(checkConformance(reference, profile, broken, { chartCrds }).failures).toEqual([
-      `custom resource ResourceFlavor/x in kueue-queues: no CRD for kueue.x-k8s.io/v1alpha9 ResourceFlavor in the reference (it has versions v1beta1, v1beta2) nor in the crds/ of the profile's chart archives: ${LAPTOP_ARCHIVES}`,
+      `custom resource ResourceFlavor/x in kueue-queues: no CRD for kueue.x-k8s.io/v1alpha9 ResourceFlavor in the reference (it has versions v1beta1, v1beta2) nor among the CRDs its releases render, nor in the crds/ of the profile's chart archives: ${LAPTOP_ARCHIVES}`,
     ]);
   });
 

@@ -81,6 +81,7 @@ describe("samples component", () => {
       "kserve",
       "object-store",
       "vector-database",
+      "feast",
       "observability",
       "keda",
       "opentelemetry-collector",
@@ -318,6 +319,31 @@ describe("samples component", () => {
     ).toThrow(
       /components\.kubeflow-trainer\.lifecycle: got "disabled"; "samples" is managed and needs "kubeflow-trainer"/,
     );
+  });
+
+  test("cluster-gpu's features sample applies the driver-stats repository with its team's feature_store.yaml", () => {
+    const job = rendered("cluster-gpu").find((o) => o.metadata.name === "features") as Obj;
+    expect(job.kind).toBe("Job");
+    expect(job.metadata.namespace).toBe("team-training");
+    const container = (job.spec.template as { spec: { containers: unknown[] } }).spec.containers[0] as {
+      image: string;
+      command: string[];
+      env: unknown[];
+    };
+    expect(container.image).toBe("quay.io/feastdev/feature-server:0.66.0");
+    expect(container.command.at(-1)).toBe("apply");
+    expect(container.env[0]).toEqual({
+      name: "FEAST_FEATURE_STORE_YAML",
+      valueFrom: { secretKeyRef: { name: "feast-store", key: "feature_store.yaml" } },
+    });
+  });
+
+  test("a feature-repo sample needs Feast: without it the profile is refused", () => {
+    expect(() =>
+      loadCheckedProfile("workstation-gpu", {
+        samples: { features: { kind: "feature-repo", team: "research", pool: "gpu" } },
+      }),
+    ).toThrow(/components\.feast\.lifecycle: got "disabled"; "samples" is managed and needs "feast"/);
   });
 
   test("a TrainJob sample asking more GPUs than its team can ever hold is refused, naming the sample", () => {
