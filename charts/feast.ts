@@ -7,8 +7,15 @@
  */
 import { ApiObject, Chart } from "cdk8s";
 import type { Construct } from "constructs";
-import type { ManifestObject } from "../platform/manifests";
 import type { Resources } from "./resources";
+
+/** A Kubernetes object of a published manifest, as parsed (platform/manifests.ts reads them). */
+export interface ManifestObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string } & Record<string, unknown>;
+  readonly [field: string]: unknown;
+}
 
 /** The FeatureStore API: `v1` is the CRD's storage version (`v1alpha1` is still served). */
 export const FEAST_API_VERSION = "feast.dev/v1";

@@ -95,6 +95,12 @@ export interface TeamTenancyProps {
    */
   readonly workflows?: boolean;
   /**
+   * Custom resources of the platform's optional operators that members create and manage (TrainJobs,
+   * SparkApplications); Kueue admits them like Jobs.
+   * @default []
+   */
+  readonly teamKinds?: readonly { readonly apiGroup: string; readonly resources: readonly string[] }[];
+  /**
    * Name of the ServiceAccount the team's workloads run as.
    * @default "workload"
    */
@@ -310,6 +316,11 @@ export class TeamTenancy extends Chart {
         // Kueue's objects are the platform's: members only watch where their workloads wait.
         { apiGroups: ["kueue.x-k8s.io"], resources: ["workloads", "localqueues"], verbs: READ },
         ...(props.workflows ? WORKFLOW_RULES : []),
+        ...(props.teamKinds ?? []).map((k) => ({
+          apiGroups: [k.apiGroup],
+          resources: [...k.resources],
+          verbs: MANAGE,
+        })),
       ],
     });
 

@@ -111,6 +111,13 @@ export interface WebhookGate extends StepBase {
 
 export type Step = UpstreamRelease | LocalRelease | WebhookGate;
 
+/** Custom resources of one API group that team members manage (charts/team-tenancy.ts `teamKinds`). */
+export interface TeamKind {
+  readonly apiGroup: string;
+  /** Plural resource names, e.g. `trainjobs`. */
+  readonly resources: readonly string[];
+}
+
 /**
  * A credential the platform stack generates (a random username and password, kept only in Terraform state
  * and Secrets), by id: one per holder, e.g. `object-store-mlflow` or `object-store-team-research`.
@@ -195,6 +202,11 @@ export interface ComponentDefinition {
    * ports. Called when the component is managed or external.
    */
   teamIngress?(ctx: ComponentContext): readonly NamespacePeer[];
+  /**
+   * The custom resources team members create in their namespaces (the kinds its operator runs): each is added to the
+   * `team-member` Role with full rights. Called when the component is managed or external.
+   */
+  teamKinds?(ctx: ComponentContext): readonly TeamKind[];
   /**
    * Aggregated APIServices it registers (e.g. `v1beta1.external.metrics.k8s.io`), whether managed or external: a
    * cluster serves one APIService of a name, so two available components claiming one is a profile error.

@@ -18,13 +18,9 @@ import { REFERENCE_RECORD } from "../verify/reference";
 import type { ManifestKey, ManifestVersion } from "./versions";
 import { MANIFESTS } from "./versions";
 
-/** A Kubernetes object of a manifest, as parsed. */
-export interface ManifestObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string } & Record<string, unknown>;
-  readonly [field: string]: unknown;
-}
+// The parsed objects' type lives with the charts that render them (charts must not import the platform).
+import type { ManifestObject } from "../charts/feast";
+export type { ManifestObject };
 
 /** Where to look; the defaults are the user's tools cache and this checkout. */
 export interface ManifestSources {

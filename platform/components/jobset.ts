@@ -52,6 +52,7 @@ export const jobset: ComponentDefinition = {
   placement: "every-cluster",
   problems: (ctx) => multiKueueKindProblems(ctx, "jobset", "JobSets"),
   dependencies: () => [],
+  teamKinds: () => [{ apiGroup: "jobset.x-k8s.io", resources: ["jobsets"] }],
   namespaces: () => [{ name: NAMESPACE }],
   steps: (ctx) => [
     {

@@ -59,6 +59,7 @@ export const kubeflowTrainer: ComponentDefinition = {
   placement: "every-cluster",
   problems: (ctx) => multiKueueKindProblems(ctx, "kubeflow-trainer", "TrainJobs"),
   dependencies: () => [{ id: "jobset", reason: "every TrainJob runs as a JobSet, whose webhooks must answer first" }],
+  teamKinds: () => [{ apiGroup: "trainer.kubeflow.org", resources: ["trainjobs"] }],
   namespaces: () => [{ name: NAMESPACE }],
   steps: (ctx) => {
     const runtimes = trainingRuntimes(ctx.profile.mirror.images);

@@ -57,6 +57,9 @@ export const sparkOperator: ComponentDefinition = {
   dependencies: () => [
     { id: "tenancy", reason: "the chart creates the drivers' ServiceAccount and Role in the team namespaces" },
   ],
+  teamKinds: () => [
+    { apiGroup: "sparkoperator.k8s.io", resources: ["sparkapplications", "scheduledsparkapplications"] },
+  ],
   namespaces: () => [{ name: NAMESPACE }],
   steps: (ctx) => [
     {

@@ -13,7 +13,7 @@ import {
 } from "../../profiles/plan";
 import { formatCpu, formatMemory } from "../../profiles/quantity";
 import type { Profile } from "../../profiles/schema";
-import type { ComponentContext, ComponentDefinition } from "../component";
+import type { ComponentContext, ComponentDefinition, TeamKind } from "../component";
 import { teamNamespaceSpecs } from "./teams";
 import { NAMESPACE as MONITORING_NAMESPACE } from "./observability";
 import { cloudStorageEgress, usesCloudStorage } from "../clouds/storage";
@@ -50,6 +50,13 @@ export function teamIngress(ctx: ComponentContext): NamespacePeer[] {
   return byId(ctx.catalog)
     .filter((component) => ctx.isAvailable(component.id))
     .flatMap((component) => [...(component.teamIngress?.(ctx) ?? [])]);
+}
+
+/** The custom resources members manage: every available component's declared `teamKinds` (TrainJobs, SparkApplications). */
+export function teamKinds(ctx: ComponentContext): TeamKind[] {
+  return byId(ctx.catalog)
+    .filter((component) => ctx.isAvailable(component.id))
+    .flatMap((component) => [...(component.teamKinds?.(ctx) ?? [])]);
 }
 
 function byId(catalog: readonly ComponentDefinition[]): ComponentDefinition[] {
@@ -96,6 +103,7 @@ export const tenancy: ComponentDefinition = {
               ingressFrom: teamIngress(ctx),
               monitoringNamespace: ctx.isAvailable("observability") ? MONITORING_NAMESPACE : undefined,
               workflows: ctx.isAvailable("argo-workflows"),
+              teamKinds: teamKinds(ctx),
               egressToCidrs: usesCloudStorage(ctx.profile) ? cloudStorageEgress(ctx.profile) : [],
               exposedServices: spec.exposedServices,
               groups: spec.groups,

@@ -283,6 +283,23 @@ describe("TeamTenancy chart", () => {
     ]);
   });
 
+  test("members manage the custom resources of the operators given as teamKinds, with full rights", () => {
+    const without = find(render(), "Role", "team-member") as unknown as { rules: unknown[] };
+    const withKinds = find(
+      render({ ...BASE, teamKinds: [{ apiGroup: "trainer.kubeflow.org", resources: ["trainjobs"] }] }),
+      "Role",
+      "team-member",
+    ) as unknown as { rules: unknown[] };
+    expect(withKinds.rules).toEqual([
+      ...without.rules,
+      {
+        apiGroups: ["trainer.kubeflow.org"],
+        resources: ["trainjobs"],
+        verbs: ["get", "list", "watch", "create", "update", "patch", "delete"],
+      },
+    ]);
+  });
+
   test("with Argo Workflows, only workflow pods may reach the API server, where the executor reports each step", () => {
     const manifests = render({ ...BASE, workflows: true });
     expect(find(manifests, "NetworkPolicy", "allow-workflow-api-server-egress")).toEqual(

@@ -38,6 +38,7 @@ describe("MultiKueue profiles", () => {
       "argo-workflows": "disabled",
       "cert-manager": "disabled",
       "dra-driver": "disabled",
+      feast: "disabled",
       jobset: "disabled",
       "kubeflow-trainer": "disabled",
       keda: "disabled",

@@ -115,6 +115,25 @@ describe("tenancy component", () => {
     expect(binding?.subjects).toEqual([{ kind: "Group", name: "research", apiGroup: "rbac.authorization.k8s.io" }]);
   });
 
+  test("members manage TrainJobs, JobSets and SparkApplications where their operators are, and not elsewhere", () => {
+    const managed = (profileName: string) =>
+      (
+        renderedObjects(profileName).find(
+          (o) => o.kind === "Role" && o.metadata.namespace === "team-research" && o.metadata.name === "team-member",
+        ) as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }
+      ).rules
+        .filter((r) => r.verbs.includes("create"))
+        .map((r) => `${r.apiGroups[0]}/${r.resources.join(",")}`);
+    expect(managed("cluster-gpu")).toEqual(
+      expect.arrayContaining([
+        "trainer.kubeflow.org/trainjobs",
+        "jobset.x-k8s.io/jobsets",
+        "sparkoperator.k8s.io/sparkapplications,scheduledsparkapplications",
+      ]),
+    );
+    expect(managed("workstation-gpu").filter((k) => /trainer|jobset|spark/.test(k))).toEqual([]);
+  });
+
   test("a profile without teams has nothing to install", () => {
     // Maps merge, so an override cannot remove the laptop's team: build the profile without it.
     expect(tenancy.steps(contextFor({ ...loadProfile("laptop"), teams: {} }))).toEqual([]);
