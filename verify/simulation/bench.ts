@@ -57,6 +57,7 @@ export function benchOverride(): Record<string, unknown> {
       notebook: null,
       pretrain: null,
       pipeline: null,
+      features: null,
       "llm-serving": null,
       "rag-index": null,
       rag: null,
