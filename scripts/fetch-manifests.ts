@@ -2,14 +2,17 @@
  * Downloads the pinned upstream manifests (MANIFESTS in platform/versions.ts) and checks each one's sha256:
  *   npm run fetch:manifests                  into the tools cache, where synthesis reads them (platform/manifests.ts)
  *   npm run fetch:manifests -- --out <dir>   into <dir>/manifests/<name>-v<version>/install.yaml
+ *   npm run fetch:manifests -- --missing     only those synthesis cannot read yet (neither the tools cache nor the
+ *                                            recorded reference data has them); `npm run tools` runs this, so a fork
+ *                                            without reference data gets them on its first test run
  * A file already in place with the pinned digest is kept. Each file is written beside its target and renamed into
  * place only after its digest matched, so a failed download leaves nothing. Needs network access to the URLs
  * (raw.githubusercontent.com); one line on stderr and exit code 1 when a download fails or its digest differs.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { manifestFolder, sha256 } from "../platform/manifests";
-import type { ManifestVersion } from "../platform/versions";
+import { manifestFolder, pinnedManifest, sha256 } from "../platform/manifests";
+import type { ManifestKey, ManifestVersion } from "../platform/versions";
 import { MANIFESTS } from "../platform/versions";
 import { toolsDir, ToolError } from "../verify/charts";
 
@@ -41,6 +44,16 @@ export async function fetchManifest(entry: ManifestVersion, out: string): Promis
   return file;
 }
 
+/** Whether synthesis can read the manifest already (platform/manifests.ts throws when it cannot). */
+function readable(key: ManifestKey): boolean {
+  try {
+    pinnedManifest(key);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(name);
   return index >= 0 ? process.argv[index + 1] : undefined;
@@ -48,7 +61,12 @@ function argument(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const out = resolve(argument("--out") ?? toolsDir());
-  for (const entry of Object.values(MANIFESTS)) {
+  const missingOnly = process.argv.includes("--missing");
+  for (const [key, entry] of Object.entries(MANIFESTS) as [ManifestKey, ManifestVersion][]) {
+    if (missingOnly && readable(key)) {
+      console.log(`${entry.name} ${entry.version}: already readable (tools cache or reference data)`);
+      continue;
+    }
     console.log(`${entry.name} ${entry.version}: ${await fetchManifest(entry, out)}`);
   }
 }

@@ -315,6 +315,12 @@ start=$(now)
 CNAI_TOOLS_DIR=$TOOLS HELM=${HELM:-$TOOLS/bin/helm} bash "$REPO/scripts/reference.sh"
 say "reference data decided in $(elapsed "$start") (recorded in $REPO/.tools/reference-dir)"
 
+# ---- the pinned manifests of components without a chart (the Feast operator): synthesis reads them from the
+# reference data or the tools cache; download (sha256 checked) only those neither has. Fails with one line naming
+# the URL when it cannot be reached.
+(cd "$REPO" && CNAI_TOOLS_DIR=$TOOLS npx --no-install tsx scripts/fetch-manifests.ts --missing) ||
+  die "the pinned manifests could not be fetched (see above); or give reference data that has them (CNAI_REFERENCE_DIR)"
+
 say "done in $(elapsed "$total_start")"
 cat <<USAGE
 

@@ -28,13 +28,15 @@ if (!SKIPPED && !WITH_KUBERAY) {
   );
 }
 
-/** The JobSet and Trainer controllers are missing only from a tools record written before they were added. */
-const WITH_TRAINER = !SKIPPED && existsSync(clusterToolsRecord(ROOT)) && hasTrainer(readClusterTools(ROOT, []));
-const trainerSuite = WITH_TRAINER ? describe : describe.skip;
-if (!SKIPPED && !WITH_TRAINER) {
-  console.warn(
-    "TrainJob simulation skipped: the JobSet and Kubeflow Trainer controllers were not built (run 'npm run tools').",
-  );
+/**
+ * `npm run tools` always builds the JobSet and Trainer controllers (scripts/cluster-tools.sh), so wherever the cluster
+ * tools run, a missing one is a failure with the command that fixes it, never a skipped test.
+ */
+function requireTrainer(): void {
+  if (!existsSync(clusterToolsRecord(ROOT)) || !hasTrainer(readClusterTools(ROOT, [])))
+    throw new Error(
+      "the JobSet and Kubeflow Trainer controllers are not in the cluster tools record: run 'npm run tools'",
+    );
 }
 
 /** The most a team held at once on a pool, from the report's series. */
@@ -123,28 +125,26 @@ suite("the Kueue simulation", () => {
       profile: "cluster-gpu",
       name: `jest-${process.pid}-sim-cg`,
       plans: [
-        derivedPlan(profile, undefined, { trainJobs: WITH_TRAINER }),
+        derivedPlan(profile, undefined, { trainJobs: true }),
         reclaimPlan(profile, "mig", "research"),
         reclaimPlan(profile, "mig", "training"),
         reclaimPlan(profile, "mig", "serving"),
       ],
-      ...(WITH_TRAINER ? trainerSimulationHooks(ROOT) : {}),
+      ...trainerSimulationHooks(ROOT),
     });
     const [derived, research, training, serving] = result.runs;
     expectWithinCapacityReport(derived);
     expect(derived.report.stoppedBecause).toBe("all finished");
     expect(derived.report.teams.every((t) => t.admitted === t.submitted && t.waiting === 0)).toBe(true);
-    if (WITH_TRAINER) {
-      // On the whole-GPU pool, research and training each ran one two-node TrainJob next to their Jobs.
-      expect(derived.report.kinds.find((k) => k.kind === "train-job")).toEqual({
-        kind: "train-job",
-        submitted: 2,
-        admitted: 2,
-        finished: 2,
-        waiting: 0,
-        inadmissible: 0,
-      });
-    }
+    // On the whole-GPU pool, research and training each ran one two-node TrainJob next to their Jobs.
+    expect(derived.report.kinds.find((k) => k.kind === "train-job")).toEqual({
+      kind: "train-job",
+      submitted: 2,
+      admitted: 2,
+      finished: 2,
+      waiting: 0,
+      inadmissible: 0,
+    });
     expectReclaimed(research, "mig", "research", 12);
     expectReclaimed(training, "mig", "training", 8);
     expectReclaimed(serving, "mig", "serving", 8);
@@ -182,7 +182,9 @@ raySuite("the Kueue simulation with the KubeRay operator", () => {
   }, 600_000);
 });
 
-trainerSuite("the Kueue simulation with the JobSet and Kubeflow Trainer controllers", () => {
+suite("the Kueue simulation with the JobSet and Kubeflow Trainer controllers", () => {
+  beforeAll(requireTrainer);
+
   test("cluster-gpu: Kueue admits the training team's TrainJobs within its quota of pool full, never admits one larger than the team can obtain, and a TrainJob's quota goes to the next when its pods finish", async () => {
     const profile = loadCheckedProfile("cluster-gpu");
     const file = {
