@@ -39,7 +39,7 @@ function operatorImage(mirror?: string): { registry: string; repository: string;
  *    pkg/controller/jobframework/setup.go:78). Kueue admits a SparkApplication as a whole (driver and executors) and
  *    rejects `spec.dynamicAllocation.enabled: true`.
  *  - **Restricted pods.** The controller and webhook containers are restricted at the chart's defaults
- *    (values.yaml:247, :419); the drivers' and executors' security contexts come from each SparkApplication, and team
+ *    (values.yaml:247, :426); the drivers' and executors' security contexts come from each SparkApplication, and team
  *    namespaces enforce `restricted` on them.
  *  - **No CRD hook.** `hook.upgradeCrd` stays false (no kubectl image): Helm installs the CRDs from the chart's
  *    `crds/` once and never upgrades them, so a chart bump that changes a CRD applies it by hand (docs/spark.md).

@@ -4,7 +4,10 @@ import { sparkOperator } from "../../../platform/components/spark-operator";
 import { contextFor } from "../../../platform/graph";
 import { loadProfile } from "../../../profiles/load";
 import { profilesManaging } from "../../support/profiles";
-import { unknownValuePaths } from "../../support/reference";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { crdFor, schemaProblems, unknownValuePaths } from "../../support/reference";
 
 function steps(profileName = "cluster-gpu", override?: unknown): readonly Step[] {
   return sparkOperator.steps(contextFor(loadProfile(profileName, override)));
@@ -70,5 +73,28 @@ describe("spark-operator component", () => {
     ).toThrow(
       /components\.spark-operator\.lifecycle: got "managed"; Kueue would watch SparkApplications on the MultiKueue workers \(aks, gke\)/,
     );
+  });
+
+  test("the SparkApplication docs/spark.md tells teams to submit validates against the pinned CRD and runs restricted", () => {
+    const docs = readFileSync(join(__dirname, "../../../docs/spark.md"), "utf8");
+    const block = /```yaml\n(apiVersion: sparkoperator[\s\S]*?)```/.exec(docs);
+    const app = parse(block?.[1] ?? "") as {
+      apiVersion: string;
+      kind: string;
+      spec: Record<string, { serviceAccount?: string; securityContext?: Record<string, unknown> }>;
+    };
+    const crd = crdFor(app.apiVersion, app.kind);
+    expect(crd).toBeDefined();
+    expect(schemaProblems(app, crd?.schema ?? {})).toEqual([]);
+    expect(app.spec.driver.serviceAccount).toBe("spark-driver");
+    for (const role of ["driver", "executor"]) {
+      expect(app.spec[role].securityContext).toEqual({
+        runAsNonRoot: true,
+        runAsUser: 185,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+      });
+    }
   });
 });
