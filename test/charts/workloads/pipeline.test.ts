@@ -355,8 +355,9 @@ describe("TrainingPipeline", () => {
     );
   });
 
-  test("no Argo expression hides in the feature repository's source, which the features step carries", () => {
+  test("the feature repository's source survives an env value: no Argo expression, no Kubernetes $(VAR) reference", () => {
     expect(FEATURE_REPO_SCRIPT).not.toMatch(/\{\{/);
+    expect(FEATURE_REPO_SCRIPT).not.toMatch(/\$\(/);
   });
 
   test("the features step creates the run and logs the repository's rows over every recorded driver and hour", () => {
