@@ -42,6 +42,14 @@ export interface FeatureRepoJobProps {
   readonly backoffLimit?: number;
 }
 
+/** The container's `feature_store.yaml`, from the team's Secret key into the variable feature-repo.py reads. */
+export function featureStoreEnv(config: FeatureRepoJobProps["config"]): Record<string, unknown> {
+  return {
+    name: "FEAST_FEATURE_STORE_YAML",
+    valueFrom: { secretKeyRef: { name: config.secretName, key: config.key } },
+  };
+}
+
 const DEFAULT_RESOURCES: PodResources = { cpu: "500m", memory: "1Gi" };
 
 export class FeatureRepoJob extends Construct {
@@ -80,12 +88,7 @@ export class FeatureRepoJob extends Construct {
           name: "feature-repo",
           image: props.image,
           command: ["python3", "-B", "-c", FEATURE_REPO_SCRIPT, command],
-          env: [
-            {
-              name: "FEAST_FEATURE_STORE_YAML",
-              valueFrom: { secretKeyRef: { name: props.config.secretName, key: props.config.key } },
-            },
-          ],
+          env: [featureStoreEnv(props.config)],
           resources: containerResources(resources),
         },
       }),

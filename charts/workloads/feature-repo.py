@@ -13,6 +13,7 @@ import os
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Union
 
 import pandas as pd
 from feast import Entity, FeatureStore, FeatureView, Field, Project, ValueType
@@ -61,8 +62,9 @@ def feature_store() -> FeatureStore:
     return FeatureStore(repo_path=os.path.dirname(path), fs_yaml_file=Path(path))
 
 
-def historical_features(store: FeatureStore, entity_df: pd.DataFrame) -> pd.DataFrame:
-    """Training: the features of each (driver_id, event_timestamp) row as they were at that time."""
+def historical_features(store: FeatureStore, entity_df: Union[pd.DataFrame, str]) -> pd.DataFrame:
+    """Training: the features of each (driver_id, event_timestamp) row as they were at that time; the rows are a
+    DataFrame, or a query the PostgreSQL offline store runs (the golden-path pipeline's features step)."""
     return store.get_historical_features(entity_df=entity_df, features=DRIVER_FEATURES).to_df()
 
 

@@ -1,8 +1,12 @@
 /**
  * The golden-path pipeline as one Argo Workflow (argoproj.io/v1alpha1, Argo v4.0.6) in the team namespace, a DAG:
  *
- *   prepare (RayJob: Ray Data) → train (TrainJob: PyTorch DDP) → evaluate (container) → register (container)
- *                                                                      └──────────── deploy (InferenceService) when evaluate passed
+ *   [features (container: Feast) →] prepare (RayJob: Ray Data) → train (TrainJob: PyTorch DDP) → evaluate (container)
+ *     → register (container) → deploy (InferenceService) when evaluate passed
+ *
+ * With `features`, the first step reads the historical features of the team's sample feature repository
+ * (feature-repo.py, in the pinned Feast image, with the team's `feature_store.yaml` from its Secret) and the prepare
+ * step builds the training set from them; without it, the prepare step makes a synthetic one.
  *
  * The three Kubernetes objects are made by Argo `resource` steps from manifests the platform's own constructs build
  * (RayJobWorkload, TrainJobWorkload, InferenceServiceWorkload), so they carry the team's Kueue labels and pass the same
@@ -14,14 +18,17 @@
  *
  * Every pod the Workflow makes carries the team's queue label (`spec.podMetadata`), runs as a non-root UID with
  * RuntimeDefault seccomp and drops every capability; container steps have requests equal to limits. The steps hand
- * data over through the run's MLflow artifacts (the server proxies them); the register step writes the served model to
- * the team's bucket with the team's keys. The Python of every step is pipeline.py, next to this file.
+ * data over through the run's MLflow artifacts (the server proxies them), in a run the first step creates; the register
+ * step writes the served model to the team's bucket with the team's keys. The Python of every step is pipeline.py, next
+ * to this file.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ApiObject, App, Chart } from "cdk8s";
 import { Construct } from "constructs";
 import { stringify } from "yaml";
+import { FEATURE_REPO_SCRIPT, featureStoreEnv } from "./feature-repo-job";
+import type { FeatureRepoJobProps } from "./feature-repo-job";
 import { InferenceServiceWorkload } from "./inference-service";
 import type { PodResources, Placement, ResourceDemand } from "./placement";
 import {
@@ -47,8 +54,8 @@ import type { TrainingEnvProps } from "./training-job";
 export const PIPELINE_SCRIPT = readFileSync(join(__dirname, "pipeline.py"), "utf8");
 
 export const ARGO_API_VERSION = "argoproj.io/v1alpha1";
-/** The DAG's task names, in the order they run. */
-export const PIPELINE_STEPS = ["prepare", "train", "evaluate", "register", "deploy"] as const;
+/** The DAG's task names, in the order they run; `features` only when the pipeline reads Feast features. */
+export const PIPELINE_STEPS = ["features", "prepare", "train", "evaluate", "register", "deploy"] as const;
 /** The evaluate step's output parameter, `pass` or `fail`. */
 export const EVALUATION_PARAMETER = "result";
 /** The run's name in MLflow, and the version folder of the served model: the Workflow's name. */
@@ -107,7 +114,24 @@ export interface TrainingPipelineProps {
   readonly objectStore: { readonly credentialsSecret: string; readonly endpoint: string; readonly region: string };
   /** The deployed model: the ServiceAccount KServe's storage initializer reads the bucket with, and its predictor. */
   readonly serving: { readonly serviceAccountName: string; readonly resources: PodResources };
+  /**
+   * Train on the team's Feast features: a `features` step, first, runs in `image` (Feast with its PostgreSQL extras)
+   * with the `feature_store.yaml` of `config`, and reads the sample feature repository's historical features.
+   * @default undefined: the prepare step makes a synthetic data set
+   */
+  readonly features?: { readonly image: string; readonly config: FeatureRepoJobProps["config"] };
 }
+
+/**
+ * The features step runs before the team's feature-repo Job may have filled and registered its repository (both are
+ * created at install): it retries, for about a quarter of an hour (`retryStrategy`, argoproj/argo-workflows CRD in
+ * argo-workflows-1.0.18: `limit`, `retryPolicy`, `backoff.duration` and `factor`).
+ */
+export const FEATURES_RETRY = {
+  limit: 5,
+  retryPolicy: "OnFailure",
+  backoff: { duration: "30s", factor: 2 },
+} as const;
 
 /** Quotes a string for the POSIX shell that runs a Ray job's entrypoint. */
 function shellQuote(text: string): string {
@@ -154,7 +178,11 @@ export class TrainingPipeline extends Construct {
     }
     validatePodResources(workload, "stepResources", props.stepResources);
     validatePodResources(workload, "executor", props.executor);
-    const { placement } = props;
+    const { placement, features } = props;
+    if (features && features.image.trim() === "") {
+      throw propsError(workload, "features.image", features.image, "pass a pinned Feast image");
+    }
+    if (features) validateName(workload, "features.config.secretName", features.config.secretName);
     const mlflowEnv = {
       MLFLOW_TRACKING_URI: props.mlflow.trackingUri,
       MLFLOW_EXPERIMENT_NAME: props.mlflow.experimentName,
@@ -172,7 +200,7 @@ export class TrainingPipeline extends Construct {
       image: props.images.ray,
       head: { resources: props.data.head },
       workerGroups: [{ name: "workers", replicas: props.data.workers, resources: props.data.worker }],
-      entrypoint: `python -c ${shellQuote(PIPELINE_SCRIPT)} prepare ${RUN}`,
+      entrypoint: `python -c ${shellQuote(PIPELINE_SCRIPT)} prepare ${RUN}${features ? " features" : ""}`,
       runtimeEnvYAML: stringify({ env_vars: mlflowEnv }),
     });
     const trainJob = new TrainJobWorkload(steps, "train", {
@@ -227,17 +255,28 @@ export class TrainingPipeline extends Construct {
       },
     });
     const scratch = { name: "scratch", mountPath: JOB_SCRATCH };
-    const containerStepTemplate = (name: string, args: string[], extra: Record<string, unknown> = {}) => ({
+    const containerStepTemplate = (
+      name: string,
+      args: string[],
+      extra: Record<string, unknown> = {},
+      image: { image: string; command: string[]; env: Record<string, unknown>[] } = {
+        image: props.images.mlflow,
+        command: ["python", "-c", PIPELINE_SCRIPT],
+        env: [],
+      },
+    ) => ({
       name,
       ...extra,
       container: {
-        image: props.images.mlflow,
-        command: ["python", "-c", PIPELINE_SCRIPT],
+        image: image.image,
+        command: image.command,
         args: [name, ...args],
         env: [
-          // MLflow's client and boto3 write caches under HOME; the root filesystem is the image's.
+          // MLflow's client, boto3 and Feast write caches (Feast its feature_store.yaml) under HOME; the root
+          // filesystem is the image's.
           { name: "HOME", value: JOB_SCRATCH },
           ...Object.entries(mlflowEnv).map(([n, value]) => ({ name: n, value })),
+          ...image.env,
           ...(name === "register"
             ? [
                 ...["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"].map((key) => ({
@@ -273,7 +312,8 @@ export class TrainingPipeline extends Construct {
             name: "pipeline",
             dag: {
               tasks: [
-                { name: "prepare", template: "prepare" },
+                ...(features ? [{ name: "features", template: "features" }] : []),
+                { name: "prepare", template: "prepare", ...(features ? { depends: "features" } : {}) },
                 { name: "train", template: "train", depends: "prepare" },
                 { name: "evaluate", template: "evaluate", depends: "train" },
                 {
@@ -286,6 +326,21 @@ export class TrainingPipeline extends Construct {
               ],
             },
           },
+          ...(features
+            ? [
+                // The Feast image's python3 runs the pipeline script, which loads the repository from its source.
+                containerStepTemplate(
+                  "features",
+                  [RUN],
+                  { retryStrategy: FEATURES_RETRY },
+                  {
+                    image: features.image,
+                    command: ["python3", "-B", "-c", PIPELINE_SCRIPT],
+                    env: [{ name: "FEATURE_REPO_PY", value: FEATURE_REPO_SCRIPT }, featureStoreEnv(features.config)],
+                  },
+                ),
+              ]
+            : []),
           resourceStep("prepare", "create", rayJob.apiObject, STEP_CONDITIONS.prepare),
           resourceStep("train", "create", trainJob.apiObject, STEP_CONDITIONS.train),
           containerStepTemplate("evaluate", [RUN, String(props.threshold)], {

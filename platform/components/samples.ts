@@ -23,6 +23,7 @@ import type {
   ResourceDemand,
   ServingAutoscaling,
   ServingTrigger,
+  TrainingPipelineProps,
   TuneStorage,
 } from "../../charts/workloads";
 import { lifecycleIn } from "../component";
@@ -61,7 +62,7 @@ import { EXECUTOR_RESOURCES, WORKFLOW_SERVICE_ACCOUNT } from "./argo-workflows";
 import { TEAM_VECTOR_SECRET } from "../../charts/qdrant-team-keys";
 import { openAiBaseUrl } from "../../charts/workloads";
 import { vectorDatabaseHttpUrl } from "./vector-database";
-import { TEAM_FEAST_KEYS, TEAM_FEAST_SECRET } from "./feast";
+import { feast, TEAM_FEAST_KEYS, TEAM_FEAST_SECRET } from "./feast";
 import { byText } from "../../profiles/order";
 import { keda } from "./keda";
 import { observability, PROMETHEUS_URL } from "./observability";
@@ -359,6 +360,7 @@ export function addSample(scope: Construct, name: string, profile: Profile, samp
           region: objectStoreRegion(profile),
         },
         serving: { serviceAccountName: KSERVE_S3_SERVICE_ACCOUNT, resources: { ...SIZES.model } },
+        features: pipelineFeatures(profile, sample),
       });
       return { demand: pipeline.demand, resting: pipeline.restingDemand };
     }
@@ -427,6 +429,19 @@ export function demandExcess(profile: Profile, team: string, pool: string, deman
     }
   }
   return excess;
+}
+
+/**
+ * The pipeline trains on its team's Feast features when Feast is managed and the team has the sample feature
+ * repository (a `feature-repo` sample), which fills and registers them; otherwise on synthetic data.
+ */
+function pipelineFeatures(profile: Profile, sample: Sample): TrainingPipelineProps["features"] {
+  const repository = Object.values(profile.samples).some((s) => s.kind === "feature-repo" && s.team === sample.team);
+  if (!repository || lifecycleIn(profile, feast) !== "managed") return undefined;
+  return {
+    image: imageRef("feast-feature-server", profile.mirror.images),
+    config: { secretName: TEAM_FEAST_SECRET, key: TEAM_FEAST_KEYS.config },
+  };
 }
 
 /**
@@ -513,6 +528,12 @@ export const samples: ComponentDefinition = {
           { id: "keda", optional: true, reason: "model servers scale with KEDA (autoscalerClass keda)" },
         ]
       : [];
+    if (kinds.has("pipeline"))
+      uses.push({
+        id: "feast",
+        optional: true,
+        reason: "the pipeline trains on the team's Feast features when the team has a feature-repo sample",
+      });
     if (kinds.has("ray-tune"))
       uses.push({ id: "object-store", optional: true, reason: "Ray Tune keeps its checkpoints in the team's bucket" });
     if (kinds.has("llm-service"))

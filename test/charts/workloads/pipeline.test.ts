@@ -1,5 +1,7 @@
+import { spawnSync } from "node:child_process";
 import { Chart, Testing } from "cdk8s";
 import { parse } from "yaml";
+import { FEATURE_REPO_SCRIPT } from "../../../charts/workloads/feature-repo-job";
 import type { TrainingPipelineProps } from "../../../charts/workloads/pipeline";
 import { PIPELINE_SCRIPT, STEP_CONDITIONS, TrainingPipeline } from "../../../charts/workloads/pipeline";
 import { workflowCrd } from "../../../verify/argo-workflows";
@@ -34,6 +36,57 @@ const PROPS: TrainingPipelineProps = {
   },
   serving: { serviceAccountName: "kserve-s3", resources: { cpu: "1", memory: "2Gi" } },
 };
+
+const WITH_FEATURES: TrainingPipelineProps = {
+  ...PROPS,
+  features: {
+    image: "quay.io/feastdev/feature-server:0.66.0",
+    config: { secretName: "feast-store", key: "feature_store.yaml" },
+  },
+};
+
+/** Runs the script's features step against a stand-in repository (no Feast, no pandas) and records what it does. */
+const FEATURES_HARNESS = `
+import builtins, json, sys
+calls = []
+script = sys.stdin.read()
+namespace = {"__name__": "pipeline"}
+exec(script, namespace)
+namespace["start_run"] = lambda run: calls.append(["start_run", run]) or {"run_id": "1"}
+namespace["upload"] = lambda info, path, content: calls.append(["upload", path, content.decode().split("\\n")[0]])
+namespace["log_parameter"] = lambda info, key, value: calls.append(["log_parameter", key, value])
+# The stand-in repository records into the same list (it runs as its own module).
+builtins.CALLS = calls
+namespace["features"]("run-1")
+print("CALLS " + json.dumps(calls))
+`;
+
+/** The repository's interface as the features step uses it, with a frame of 240 rows that renders its columns. */
+const FAKE_REPOSITORY = `
+TABLE = "driver_stats"
+DRIVER_FEATURES = ["driver_stats:conv_rate", "driver_stats:acc_rate", "driver_stats:avg_daily_trips"]
+
+class Frame:
+    empty = False
+    def __init__(self, columns):
+        self.columns = columns
+    def __len__(self):
+        return 240
+    def dropna(self, subset):
+        CALLS.append(["dropna", subset])
+        return self
+    def __getitem__(self, columns):
+        return Frame(columns)
+    def to_csv(self, index):
+        return ",".join(self.columns) + "\\n"
+
+def feature_store():
+    return "store"
+
+def historical_features(store, entity_df):
+    CALLS.append(["historical_features", entity_df])
+    return Frame(["driver_id", "event_timestamp", "conv_rate", "acc_rate", "avg_daily_trips"])
+`;
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- synthesized manifests are plain JSON */
 function render(props: TrainingPipelineProps = PROPS) {
@@ -244,6 +297,91 @@ describe("TrainingPipeline", () => {
 
   test("no Argo expression hides in the script: Argo would try to resolve it in every manifest and argument", () => {
     expect(PIPELINE_SCRIPT).not.toMatch(/\{\{/);
+  });
+
+  test("with features, a features step runs first and the prepare step builds its data from its rows", () => {
+    const { template, manifest } = render(WITH_FEATURES);
+    const tasks = template("pipeline").dag.tasks;
+    expect(tasks.map((t: any) => [t.name, t.depends])).toEqual([
+      ["features", undefined],
+      ["prepare", "features"],
+      ["train", "prepare"],
+      ["evaluate", "train"],
+      ["register", "evaluate"],
+      ["deploy", "register"],
+    ]);
+    expect(tasks[5].when).toBe("{{tasks.evaluate.outputs.parameters.result}} == pass");
+    expect(manifest("prepare").spec.entrypoint).toMatch(/' prepare \{\{workflow\.name\}\} features$/);
+  });
+
+  test("the features step runs the script in the Feast image with the team's feature_store.yaml from its Secret", () => {
+    const { template } = render(WITH_FEATURES);
+    expect(template("features").retryStrategy).toEqual({
+      limit: 5,
+      retryPolicy: "OnFailure",
+      backoff: { duration: "30s", factor: 2 },
+    });
+    expect(template("features").container).toEqual({
+      image: "quay.io/feastdev/feature-server:0.66.0",
+      command: ["python3", "-B", "-c", PIPELINE_SCRIPT],
+      args: ["features", "{{workflow.name}}"],
+      env: [
+        { name: "HOME", value: "/tmp" },
+        { name: "MLFLOW_TRACKING_URI", value: "http://mlflow.mlflow.svc.cluster.local:5000" },
+        { name: "MLFLOW_EXPERIMENT_NAME", value: "training-pipelines" },
+        { name: "FEATURE_REPO_PY", value: FEATURE_REPO_SCRIPT },
+        {
+          name: "FEAST_FEATURE_STORE_YAML",
+          valueFrom: { secretKeyRef: { name: "feast-store", key: "feature_store.yaml" } },
+        },
+      ],
+      resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "500m", memory: "1Gi" } },
+      securityContext: RESTRICTED_CONTAINER,
+      volumeMounts: [{ name: "scratch", mountPath: "/tmp" }],
+    });
+  });
+
+  test("with features, the Workflow still validates against Argo's full schema and demands the same", () => {
+    const { workflow, pipeline } = render(WITH_FEATURES);
+    const crd = workflowCrd(crdFor, workflow.apiVersion, workflow.kind);
+    expect(schemaProblems(workflow, crd?.schema ?? {})).toEqual([]);
+    // The features container is the size of the other container steps, far below the train step.
+    expect(pipeline.demand).toEqual(render().pipeline.demand);
+  });
+
+  test("an empty Feast image is refused, naming the fix", () => {
+    expect(() => render({ ...WITH_FEATURES, features: { ...WITH_FEATURES.features!, image: " " } })).toThrow(
+      /TrainingPipeline "pipeline": features.image is " "; pass a pinned Feast image/,
+    );
+  });
+
+  test("the feature repository's source survives an env value: no Argo expression, no Kubernetes $(VAR) reference", () => {
+    expect(FEATURE_REPO_SCRIPT).not.toMatch(/\{\{/);
+    expect(FEATURE_REPO_SCRIPT).not.toMatch(/\$\(/);
+  });
+
+  test("the features step creates the run and logs the repository's rows over every recorded driver and hour", () => {
+    const result = spawnSync("python3", ["-B", "-c", FEATURES_HARNESS], {
+      input: PIPELINE_SCRIPT,
+      env: { PATH: process.env.PATH ?? "", FEATURE_REPO_PY: FAKE_REPOSITORY },
+      encoding: "utf8",
+    });
+    const line = result.stdout.split("\n").find((l) => l.startsWith("CALLS "));
+    if (!line) throw new Error(`the harness printed no calls: ${result.stderr}`);
+    expect(JSON.parse(line.slice("CALLS ".length))).toEqual([
+      ["historical_features", "SELECT driver_id, event_timestamp FROM driver_stats"],
+      ["dropna", ["conv_rate", "acc_rate", "avg_daily_trips"]],
+      ["start_run", "run-1"],
+      ["upload", "data/features.csv", "driver_id,event_timestamp,conv_rate,acc_rate,avg_daily_trips"],
+      ["log_parameter", "feature_rows", 240],
+    ]);
+  });
+
+  test("the training columns are features the repository serves", () => {
+    const served = [...FEATURE_REPO_SCRIPT.matchAll(/"driver_stats:(\w+)"/g)].map((m) => m[1]);
+    const used = /TRAINING_FEATURES = \("(\w+)", "(\w+)"\)\nLABEL_FEATURE = "(\w+)"/.exec(PIPELINE_SCRIPT);
+    expect(served).toEqual(["conv_rate", "acc_rate", "avg_daily_trips"]);
+    expect(used?.slice(1)).toEqual(["conv_rate", "avg_daily_trips", "acc_rate"]);
   });
 
   test("demands the largest step with its executor, plus the model an earlier run left serving", () => {

@@ -371,6 +371,41 @@ describe("samples component", () => {
     expect(sampleProblems(loadProfile("cluster-gpu")).filter((p) => p.path === "samples.pipeline")).toEqual([]);
   });
 
+  test("cluster-gpu's pipeline first reads the training team's Feast features, which its feature-repo sample fills", () => {
+    const workflow = rendered("cluster-gpu").find((o) => o.kind === "Workflow") as Obj;
+    const templates = workflow.spec.templates as Array<{ name: string; dag?: { tasks: Array<{ name: string }> } }>;
+    expect(templates[0].dag?.tasks.map((t) => t.name)).toEqual([
+      "features",
+      "prepare",
+      "train",
+      "evaluate",
+      "register",
+      "deploy",
+    ]);
+    const { container } = templates.find((t) => t.name === "features") as unknown as {
+      container: { image: string; env: unknown[] };
+    };
+    expect(container.image).toBe("quay.io/feastdev/feature-server:0.66.0");
+    expect(container.env).toContainEqual({
+      name: "FEAST_FEATURE_STORE_YAML",
+      valueFrom: { secretKeyRef: { name: "feast-store", key: "feature_store.yaml" } },
+    });
+  });
+
+  test("without its team's feature-repo sample the pipeline keeps its synthetic data, and Feast is optional", () => {
+    const profile = loadCheckedProfile("cluster-gpu", { samples: { features: null } });
+    const workflow = renderLocal(samples.steps(contextFor(profile))[0] as LocalRelease, "samples").find(
+      (o) => (o as Obj).kind === "Workflow",
+    ) as Obj;
+    const templates = workflow.spec.templates as Array<{ name: string; dag?: { tasks: Array<{ name: string }> } }>;
+    expect(templates[0].dag?.tasks.map((t) => t.name)).toEqual(["prepare", "train", "evaluate", "register", "deploy"]);
+    expect(samples.dependencies(profile).find((d) => d.id === "feast")).toEqual({
+      id: "feast",
+      optional: true,
+      reason: "the pipeline trains on the team's Feast features when the team has a feature-repo sample",
+    });
+  });
+
   test("a pipeline sample needs Argo Workflows: without it the profile is refused", () => {
     expect(() =>
       loadCheckedProfile("cluster-gpu", { components: { "argo-workflows": { lifecycle: "disabled" } } }),
