@@ -16,6 +16,7 @@ import { homedir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { CHARTS } from "../platform/versions";
+import type { ChartVersion } from "../platform/versions";
 
 /** A pull that takes longer is treated as unreachable, so an offline machine fails fast. */
 export const PULL_TIMEOUT_SECONDS = 60;
@@ -95,9 +96,17 @@ export function chartStandIn(root: string): ChartStandIn | undefined {
   return existsSync(join(offline, "index.yaml")) ? { location: offline, how: "../shared/offline/charts" } : undefined;
 }
 
-/** Whether `repository` is the public source the version table pins for this chart (not a profile mirror). */
-export function isPinnedSource(repository: string, chart: string, version: string): boolean {
-  return Object.values(CHARTS).some((c) => c.repository === repository && c.chart === chart && c.version === version);
+/**
+ * Whether `repository` is the public source the version table pins for this chart (not a profile mirror).
+ * `table`: the pins to look in (an older checkout's, for verify:upgrade). @default every chart of CHARTS
+ */
+export function isPinnedSource(
+  repository: string,
+  chart: string,
+  version: string,
+  table: readonly ChartVersion[] = Object.values(CHARTS),
+): boolean {
+  return table.some((c) => c.repository === repository && c.chart === chart && c.version === version);
 }
 
 interface IndexEntry {
@@ -152,9 +161,18 @@ function fromRemoteRepository(repository: string, chart: string, version: string
   }
 }
 
-/** The local archive of a chart a release names, resolved as described at the top of this file. */
-export function chartArchive(root: string, repository: string, chart: string, version: string): string {
-  const standIn = isPinnedSource(repository, chart, version) ? chartStandIn(root) : undefined;
+/**
+ * The local archive of a chart a release names, resolved as described at the top of this file; `table` as for
+ * `isPinnedSource`.
+ */
+export function chartArchive(
+  root: string,
+  repository: string,
+  chart: string,
+  version: string,
+  table?: readonly ChartVersion[],
+): string {
+  const standIn = isPinnedSource(repository, chart, version, table) ? chartStandIn(root) : undefined;
   const source = standIn?.location ?? repository;
   return /^(https?|oci):\/\//.test(source)
     ? fromRemoteRepository(source, chart, version)

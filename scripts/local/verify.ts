@@ -24,6 +24,7 @@ import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { loadCheckedProfile } from "../../platform/check";
 import { CHARTS } from "../../platform/versions";
+import type { ChartVersion } from "../../platform/versions";
 import { gpuClaimTemplateName } from "../../charts/workloads/training-job";
 import { draDeviceClass, queuePools, singleGpuResource, teamNames, teamNamespace, usesDra } from "../../profiles/plan";
 import { byText } from "../../profiles/order";
@@ -67,18 +68,23 @@ export function localClusterOverride(profile: Profile, kubeconfig: string, kuber
 }
 
 /**
- * A Helm repository folder with every pinned chart, from the chart stand-in or each chart's own repository
+ * A Helm repository folder with every pinned chart (or the given ones), from the chart stand-in or each chart's own repository
  * (verify/charts.ts), indexed by `helm repo index`. Kept in the tools cache by the chart table's content.
  */
-export async function chartRepository(root: string, tools: ClusterTools, cacheDir: string): Promise<string> {
-  // Keyed by a digest of the whole version table: any pin added, removed or changed makes a new repository.
-  const key = createHash("sha256").update(JSON.stringify(CHARTS)).digest("hex").slice(0, 16);
+export async function chartRepository(
+  root: string,
+  tools: ClusterTools,
+  cacheDir: string,
+  charts: readonly ChartVersion[] = Object.values(CHARTS),
+): Promise<string> {
+  // Keyed by a digest of the charts served: any pin added, removed or changed makes a new repository.
+  const key = createHash("sha256").update(JSON.stringify(charts)).digest("hex").slice(0, 16);
   const dir = join(cacheDir, "chart-repository", key);
   if (existsSync(join(dir, "index.yaml"))) return dir;
   mkdirSync(dir, { recursive: true });
-  for (const chart of Object.values(CHARTS)) {
+  for (const chart of charts) {
     copyFileSync(
-      chartArchive(root, chart.repository, chart.chart, chart.version),
+      chartArchive(root, chart.repository, chart.chart, chart.version, charts),
       join(dir, `${chart.chart}-${chart.version}.tgz`),
     );
   }
@@ -126,7 +132,7 @@ export function tofuError(output: string): string {
     : plain.trim().split("\n").slice(-5).join(" ");
 }
 
-interface K8sList {
+export interface K8sList {
   items: Array<{
     kind?: string;
     metadata: {
@@ -197,15 +203,12 @@ export interface VerifyReport {
   readonly peakMemoryMiB: number;
 }
 
-export async function verifyCluster(options: VerifyOptions): Promise<VerifyReport> {
-  const log = options.log ?? (() => undefined);
-  const tools = readClusterTools(options.root);
-  if (!tools.tofurcReal)
-    throw new Error("the real providers are not built: run 'npm run tools' without CNAI_SKIP_REAL_PROVIDERS");
-  const base = loadCheckedProfile(options.profile);
-  const name = `verify-${options.profile}`.slice(0, 63);
-  const results: PhaseResult[] = [];
-  const phase = async (label: string, run: () => Promise<string>): Promise<void> => {
+/** Runs phases: each one's label, time and one-line detail; a failure carries the phase's label. */
+export class PhaseRunner {
+  readonly results: PhaseResult[] = [];
+  constructor(private readonly log: (line: string) => void = () => undefined) {}
+
+  async phase(label: string, run: () => Promise<string>): Promise<void> {
     const started = Date.now();
     let detail: string;
     try {
@@ -216,9 +219,71 @@ export async function verifyCluster(options: VerifyOptions): Promise<VerifyRepor
         : new PhaseError(label, (error as Error).message);
     }
     const result = { phase: label, seconds: (Date.now() - started) / 1000, detail };
-    results.push(result);
-    log(`${label}: ${detail} (${result.seconds.toFixed(1)} s)`);
-  };
+    this.results.push(result);
+    this.log(`${label}: ${detail} (${result.seconds.toFixed(1)} s)`);
+  }
+}
+
+export interface TierOptions {
+  readonly root: string;
+  readonly profile: string;
+  /** The cluster's name, and the folder of its logs under `.local/logs/`. */
+  readonly name: string;
+  readonly runner: PhaseRunner;
+  /** Keep the cluster up afterwards (for debugging). @default false */
+  readonly keep?: boolean;
+  /** Announce Kueue to the webhook shim but do not start it yet (verify:cluster's forced failure). @default false */
+  readonly holdKueue?: boolean;
+  /** The chart versions the repository serves. @default every chart of the version table */
+  readonly charts?: readonly ChartVersion[];
+}
+
+/** The running tier a verification works on: the cluster, the environment of a user's deploy, and its commands. */
+export interface LocalTier {
+  readonly cluster: LocalState;
+  readonly tools: ClusterTools;
+  readonly base: Profile;
+  /** `<profile>-cluster`, `<profile>-platform`: the deploy order. */
+  readonly stacks: readonly string[];
+  /** cdktf's output folder; the stacks' local state is beside it (stacks/clusters/state.ts). */
+  readonly outdir: string;
+  readonly logDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** The namespaces and cluster-scoped objects there before any deploy, as `Kind/name`. */
+  readonly before: ReadonlySet<string>;
+  readonly phase: PhaseRunner["phase"];
+  /**
+   * `cdktf <verb> <stacks> --auto-approve --output <outdir>` from a checkout (default: the tree under test), its
+   * output in `<logDir>/<log>.log`; a failure carries OpenTofu's error.
+   */
+  cdktf(
+    verb: "deploy" | "destroy" | "diff",
+    order: readonly string[],
+    from?: { dir: string; log: string },
+  ): Promise<void>;
+  inCluster(command: string[], timeoutMs: number, cwd?: string, input?: string): Promise<string>;
+  kubectl(args: string[], input?: string): Promise<string>;
+  /** Every object of CLUSTER_KINDS. */
+  snapshot(): Promise<K8sList["items"]>;
+  startKueue(): void;
+  /** Kueue starts afresh for each cycle: a destroy removes its CRDs, which a running manager does not get back. */
+  restartKueue(): void;
+}
+
+/**
+ * The control plane phase, the environment of a user's deploy pointed at it, then `body`; the cluster goes
+ * down afterwards, also on failure. The tier's memory is sampled every second throughout.
+ */
+export async function withLocalTier<T>(
+  options: TierOptions,
+  body: (tier: LocalTier) => Promise<T>,
+): Promise<{ result: T; peakMemoryMiB: number }> {
+  const tools = readClusterTools(options.root);
+  if (!tools.tofurcReal)
+    throw new Error("the real providers are not built: run 'npm run tools' without CNAI_SKIP_REAL_PROVIDERS");
+  const base = loadCheckedProfile(options.profile);
+  const { name, runner } = options;
+  const phase = runner.phase.bind(runner);
 
   let state: LocalState | undefined;
   let kueue: { pid: number } | undefined;
@@ -230,7 +295,6 @@ export async function verifyCluster(options: VerifyOptions): Promise<VerifyRepor
       cwd: options.root,
     });
   };
-  /** Kueue starts afresh for each cycle: a destroy removes its CRDs, which a running manager does not get back. */
   const stopKueue = () => {
     if (kueue) process.kill(-kueue.pid, "SIGTERM");
     kueue = undefined;
@@ -245,7 +309,7 @@ export async function verifyCluster(options: VerifyOptions): Promise<VerifyRepor
   }, 1000);
   try {
     await phase("control plane", async () => {
-      const repository = await chartRepository(options.root, tools, cacheDir);
+      const repository = await chartRepository(options.root, tools, cacheDir, options.charts);
       const started = await up({ root: options.root, profile: options.profile, name });
       state = started.state;
       spawnInNamespace(
@@ -265,7 +329,7 @@ export async function verifyCluster(options: VerifyOptions): Promise<VerifyRepor
       );
       // Kueue runs for real: announced to the shim first, so its webhooks wait for it instead of being ignored.
       announceKueue(state);
-      if (!options.forceFailure) startKueue(state);
+      if (!options.holdKueue) startKueue(state);
       spawnInNamespace(
         state,
         "webhook-shim",
@@ -292,35 +356,6 @@ export async function verifyCluster(options: VerifyOptions): Promise<VerifyRepor
       KUBECONFIG: cluster.kubeconfig,
       PATH: [join(work, "bin"), join(tools.binaries.kubectl, ".."), process.env.PATH].join(":"),
     };
-    const stacks = [`${options.profile}-cluster`, `${options.profile}-platform`];
-    /** Runs cdktf with its output in a log that outlives the cluster; a failure carries OpenTofu's error. */
-    const cdktfRun = async (verb: "deploy" | "destroy", order: string[]): Promise<void> => {
-      const file = join(logDir, `${verb}.log`);
-      try {
-        await inCluster(
-          [
-            "sh",
-            "-c",
-            `exec "$@" > "${file}" 2>&1`,
-            "cdktf",
-            cdktf,
-            verb,
-            ...order,
-            "--auto-approve",
-            "--output",
-            outdir,
-          ],
-          30 * 60_000,
-          options.root,
-        );
-      } catch {
-        throw new PhaseError(
-          verb === "deploy" ? "apply" : "destroy",
-          `${tofuError(readFileSync(file, "utf8"))} (log: ${file})`,
-        );
-      }
-    };
-    const cdktf = join(options.root, "node_modules", ".bin", "cdktf");
     const inCluster = (command: string[], timeoutMs: number, cwd?: string, input?: string) =>
       runInNamespace(cluster, cwd ? ["sh", "-c", `cd "$0" && exec "$@"`, cwd, ...command] : command, {
         env,
@@ -333,129 +368,210 @@ export async function verifyCluster(options: VerifyOptions): Promise<VerifyRepor
       const list = JSON.parse(await kubectl(["get", CLUSTER_KINDS.join(","), "-o", "json"])) as K8sList;
       return list.items;
     };
-    const before = new Set((await snapshot()).map((o) => `${o.kind}/${o.metadata.name}`));
-
-    if (options.forceFailure) {
-      await phase("forced failure", async () => {
-        // Kueue is announced but not started: the kueue-queues release meets its webhooks with nothing behind
-        // them and fails, as a release whose gate times out would. A plain re-apply must then converge.
-        let failed = "";
-        try {
-          await cdktfRun("deploy", stacks);
-        } catch (error) {
-          failed = (error as Error).message.split("\n")[0];
-        }
-        if (!failed) throw new Error("the first apply was meant to fail (Kueue not started) and did not");
-        const left = JSON.parse(
-          await inCluster(
-            [tools.helm, "--kubeconfig", cluster.kubeconfig, "list", "-A", "--failed", "-o", "json"],
-            60_000,
-          ),
-        ) as Array<{ name: string; namespace: string }>;
-        startKueue(cluster);
-        return `the first apply failed as forced (${failed.slice(0, 160)}…); failed releases left in the cluster: ${left.map((r) => r.name).join(", ") || "none"}`;
-      });
-    }
-    const cycles = options.cycles ?? 1;
-    for (let i = 1; i <= cycles; i++) {
-      const cycle = cycles > 1 ? ` ${i}/${cycles}` : "";
-      if (i > 1) {
+    const cdktf: LocalTier["cdktf"] = async (verb, order, from) => {
+      const dir = from?.dir ?? options.root;
+      const file = join(logDir, `${from?.log ?? verb}.log`);
+      try {
+        await inCluster(
+          [
+            "sh",
+            "-c",
+            `exec "$@" > "${file}" 2>&1`,
+            "cdktf",
+            join(dir, "node_modules", ".bin", "cdktf"),
+            verb,
+            ...order,
+            ...(verb === "diff" ? [] : ["--auto-approve"]),
+            "--output",
+            outdir,
+          ],
+          30 * 60_000,
+          dir,
+        );
+      } catch {
+        throw new PhaseError(
+          verb === "destroy" ? "destroy" : "apply",
+          `${tofuError(readFileSync(file, "utf8"))} (log: ${file})`,
+        );
+      }
+    };
+    const tier: LocalTier = {
+      cluster,
+      tools,
+      base,
+      stacks: [`${options.profile}-cluster`, `${options.profile}-platform`],
+      outdir,
+      logDir,
+      env,
+      before: new Set((await snapshot()).map((o) => `${o.kind}/${o.metadata.name}`)),
+      phase,
+      cdktf,
+      inCluster,
+      kubectl,
+      snapshot,
+      startKueue: () => startKueue(cluster),
+      restartKueue: () => {
         stopKueue();
         announceKueue(cluster);
         startKueue(cluster);
-      }
-      await phase(`apply${cycle}`, async () => {
-        await cdktfRun("deploy", stacks);
-        const resources = await inCluster([tools.tofu, "state", "list"], 60_000, join(outdir, "stacks", stacks[1]));
-        return `${resources.split("\n").filter(Boolean).length} resources in ${stacks[1]}`;
-      });
-
-      await phase(`running platform${cycle}`, async () => {
-        const pods = (JSON.parse(await kubectl(["get", "pods", "-A", "-o", "json"])) as K8sList).items;
-        const pending = pods.filter((p) => p.status?.phase === "Pending" || p.status?.phase === "Failed");
-        if (pending.length > 0) {
-          throw new Error(
-            `pods not running: ${pending.map((p) => `${p.metadata.namespace}/${p.metadata.name} (${JSON.stringify((p.status?.conditions as unknown[] | undefined)?.slice(-1))})`).join(", ")}`,
-          );
-        }
-        const jobs = (JSON.parse(await kubectl(["get", "jobs", "-A", "-o", "json"])) as K8sList).items;
-        const unfinished = jobs.filter((j) => !((j.status?.succeeded as number | undefined) ?? 0));
-        const events = await kubectl(["get", "events", "-A", "--field-selector", "reason=FailedCreate", "-o", "json"]);
-        const refused = (JSON.parse(events) as { items: Array<{ message?: string }> }).items.filter((e) =>
-          /violates PodSecurity/.test(e.message ?? ""),
-        );
-        if (refused.length > 0)
-          throw new Error(`Pod Security refused pods: ${refused.map((e) => e.message).join("; ")}`);
-        const guardrails = await checkGuardrails(base, kubectl);
-        // The users' CI smoke check (verify/smoke.ts), against this cluster: queues exist and Kueue admits a Job.
-        const smoke = runSmoke(
-          base,
-          (argv, stdin) => {
-            const [file, ...args] = inNamespace(cluster, [tools.binaries.kubectl, ...argv.slice(1)]);
-            const result = spawnSync(file, args, { env, input: stdin, encoding: "utf8" });
-            return { status: result.status ?? 1, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
-          },
-          {
-            suffix: `${Date.now()}`,
-            timeoutSeconds: 60,
-            pollMilliseconds: 500,
-            sleep: (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms),
-            now: () => Date.now(),
-          },
-        );
-        if (smoke.length > 0) throw new Error(`the smoke check failed: ${smoke.join("; ")}`);
-        const dra = await checkDraSamples(base, jobs, kubectl);
-        const trainJobs = await checkTrainJobSamples(base, kubectl);
-        return `${pods.length} pods scheduled, ${jobs.length - unfinished.length}/${jobs.length} Jobs complete, ${guardrails}, Kueue admitted the smoke Job of every team${dra ? `, ${dra}` : ""}${trainJobs ? `, ${trainJobs}` : ""}`;
-      });
-
-      await phase(`re-plan${cycle}`, async () => {
-        const changes: string[] = [];
-        for (const stack of stacks) {
-          try {
-            await inCluster(
-              [tools.tofu, "plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"],
-              10 * 60_000,
-              join(outdir, "stacks", stack),
-            );
-          } catch (error) {
-            const text = (error as Error).message;
-            const planned = [...text.matchAll(/# (\S+) will be|# (\S+) must be/g)].map((m) => m[1] ?? m[2]);
-            changes.push(`${stack}: ${planned.length > 0 ? planned.join(", ") : tofuError(text)}`);
-          }
-        }
-        if (changes.length > 0)
-          throw new Error(`a re-plan is not clean (a perpetual diff is a defect): ${changes.join("; ")}`);
-        return "no changes in either stack";
-      });
-
-      await phase(`destroy${cycle}`, async () => {
-        await cdktfRun("destroy", [...stacks].reverse());
-        const after = await snapshot();
-        const terminating = after.filter((o) => o.kind === "Namespace" && o.status?.phase === "Terminating");
-        const left = after.filter((o) => !before.has(`${o.kind}/${o.metadata.name}`));
-        const kept = left.filter((o) => o.kind === "CustomResourceDefinition" && keptByHelm(o.metadata.annotations));
-        const tolerated = left.filter((o) => !kept.includes(o) && toleratedLeftover(o));
-        const unexpected = left.filter((o) => !kept.includes(o) && !tolerated.includes(o));
-        if (terminating.length > 0 || unexpected.length > 0) {
-          throw new Error(
-            `left behind: ${[...terminating, ...unexpected].map((o) => `${o.kind}/${o.metadata.name}${o.status?.phase === "Terminating" ? " (Terminating)" : ""}`).join(", ")}`,
-          );
-        }
-        const roles = tolerated.filter((o) => o.kind === "ClusterRole").map((o) => o.metadata.name);
-        return (
-          `nothing left but ${kept.length} CRDs Helm keeps on purpose (and the API server's ${tolerated.length - roles.length} APIServices for their groups)` +
-          (roles.length > 0
-            ? `, and ${roles.join(", ")}, re-created by the aggregation controller (the next install adopts them)`
-            : "")
-        );
-      });
-    }
-    return { phases: results, peakMemoryMiB };
+      },
+    };
+    return { result: await body(tier), peakMemoryMiB };
   } finally {
     clearInterval(sampler);
     if (state && !options.keep) await down(options.root, name);
   }
+}
+
+/** `tofu plan -detailed-exitcode` of both stacks: no changes (a perpetual diff is a defect). */
+export async function replanPhase(tier: LocalTier, label: string): Promise<void> {
+  await tier.phase(label, async () => {
+    const changes: string[] = [];
+    for (const stack of tier.stacks) {
+      try {
+        await tier.inCluster(
+          [tier.tools.tofu, "plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"],
+          10 * 60_000,
+          join(tier.outdir, "stacks", stack),
+        );
+      } catch (error) {
+        const text = (error as Error).message;
+        const planned = [...text.matchAll(/# (\S+) will be|# (\S+) must be/g)].map((m) => m[1] ?? m[2]);
+        changes.push(`${stack}: ${planned.length > 0 ? planned.join(", ") : tofuError(text)}`);
+      }
+    }
+    if (changes.length > 0)
+      throw new Error(`a re-plan is not clean (a perpetual diff is a defect): ${changes.join("; ")}`);
+    return "no changes in either stack";
+  });
+}
+
+/** `cdktf destroy`, then nothing left that was not there before but what Helm keeps on purpose. */
+export async function destroyPhase(tier: LocalTier, label: string): Promise<void> {
+  await tier.phase(label, async () => {
+    await tier.cdktf("destroy", [...tier.stacks].reverse());
+    const after = await tier.snapshot();
+    const terminating = after.filter((o) => o.kind === "Namespace" && o.status?.phase === "Terminating");
+    const left = after.filter((o) => !tier.before.has(`${o.kind}/${o.metadata.name}`));
+    const kept = left.filter((o) => o.kind === "CustomResourceDefinition" && keptByHelm(o.metadata.annotations));
+    const tolerated = left.filter((o) => !kept.includes(o) && toleratedLeftover(o));
+    const unexpected = left.filter((o) => !kept.includes(o) && !tolerated.includes(o));
+    if (terminating.length > 0 || unexpected.length > 0) {
+      throw new Error(
+        `left behind: ${[...terminating, ...unexpected].map((o) => `${o.kind}/${o.metadata.name}${o.status?.phase === "Terminating" ? " (Terminating)" : ""}`).join(", ")}`,
+      );
+    }
+    const roles = tolerated.filter((o) => o.kind === "ClusterRole").map((o) => o.metadata.name);
+    return (
+      `nothing left but ${kept.length} CRDs Helm keeps on purpose (and the API server's ${tolerated.length - roles.length} APIServices for their groups)` +
+      (roles.length > 0
+        ? `, and ${roles.join(", ")}, re-created by the aggregation controller (the next install adopts them)`
+        : "")
+    );
+  });
+}
+
+export async function verifyCluster(options: VerifyOptions): Promise<VerifyReport> {
+  const runner = new PhaseRunner(options.log);
+  const { peakMemoryMiB } = await withLocalTier(
+    {
+      root: options.root,
+      profile: options.profile,
+      name: `verify-${options.profile}`.slice(0, 63),
+      runner,
+      keep: options.keep,
+      holdKueue: options.forceFailure,
+    },
+    async (tier) => {
+      const { base, cluster, tools, stacks, env, kubectl, phase } = tier;
+      if (options.forceFailure) {
+        await phase("forced failure", async () => {
+          // Kueue is announced but not started: the kueue-queues release meets its webhooks with nothing behind
+          // them and fails, as a release whose gate times out would. A plain re-apply must then converge.
+          let failed = "";
+          try {
+            await tier.cdktf("deploy", stacks);
+          } catch (error) {
+            failed = (error as Error).message.split("\n")[0];
+          }
+          if (!failed) throw new Error("the first apply was meant to fail (Kueue not started) and did not");
+          const left = JSON.parse(
+            await tier.inCluster(
+              [tools.helm, "--kubeconfig", cluster.kubeconfig, "list", "-A", "--failed", "-o", "json"],
+              60_000,
+            ),
+          ) as Array<{ name: string; namespace: string }>;
+          tier.startKueue();
+          return `the first apply failed as forced (${failed.slice(0, 160)}…); failed releases left in the cluster: ${left.map((r) => r.name).join(", ") || "none"}`;
+        });
+      }
+      const cycles = options.cycles ?? 1;
+      for (let i = 1; i <= cycles; i++) {
+        const cycle = cycles > 1 ? ` ${i}/${cycles}` : "";
+        if (i > 1) tier.restartKueue();
+        await phase(`apply${cycle}`, async () => {
+          await tier.cdktf("deploy", stacks);
+          const resources = await tier.inCluster(
+            [tools.tofu, "state", "list"],
+            60_000,
+            join(tier.outdir, "stacks", stacks[1]),
+          );
+          return `${resources.split("\n").filter(Boolean).length} resources in ${stacks[1]}`;
+        });
+
+        await phase(`running platform${cycle}`, async () => {
+          const pods = (JSON.parse(await kubectl(["get", "pods", "-A", "-o", "json"])) as K8sList).items;
+          const pending = pods.filter((p) => p.status?.phase === "Pending" || p.status?.phase === "Failed");
+          if (pending.length > 0) {
+            throw new Error(
+              `pods not running: ${pending.map((p) => `${p.metadata.namespace}/${p.metadata.name} (${JSON.stringify((p.status?.conditions as unknown[] | undefined)?.slice(-1))})`).join(", ")}`,
+            );
+          }
+          const jobs = (JSON.parse(await kubectl(["get", "jobs", "-A", "-o", "json"])) as K8sList).items;
+          const unfinished = jobs.filter((j) => !((j.status?.succeeded as number | undefined) ?? 0));
+          const events = await kubectl([
+            "get",
+            "events",
+            "-A",
+            "--field-selector",
+            "reason=FailedCreate",
+            "-o",
+            "json",
+          ]);
+          const refused = (JSON.parse(events) as { items: Array<{ message?: string }> }).items.filter((e) =>
+            /violates PodSecurity/.test(e.message ?? ""),
+          );
+          if (refused.length > 0)
+            throw new Error(`Pod Security refused pods: ${refused.map((e) => e.message).join("; ")}`);
+          const guardrails = await checkGuardrails(base, kubectl);
+          // The users' CI smoke check (verify/smoke.ts), against this cluster: queues exist and Kueue admits a Job.
+          const smoke = runSmoke(
+            base,
+            (argv, stdin) => {
+              const [file, ...args] = inNamespace(cluster, [tools.binaries.kubectl, ...argv.slice(1)]);
+              const result = spawnSync(file, args, { env, input: stdin, encoding: "utf8" });
+              return { status: result.status ?? 1, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
+            },
+            {
+              suffix: `${Date.now()}`,
+              timeoutSeconds: 60,
+              pollMilliseconds: 500,
+              sleep: (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms),
+              now: () => Date.now(),
+            },
+          );
+          if (smoke.length > 0) throw new Error(`the smoke check failed: ${smoke.join("; ")}`);
+          const dra = await checkDraSamples(base, jobs, kubectl);
+          const trainJobs = await checkTrainJobSamples(base, kubectl);
+          return `${pods.length} pods scheduled, ${jobs.length - unfinished.length}/${jobs.length} Jobs complete, ${guardrails}, Kueue admitted the smoke Job of every team${dra ? `, ${dra}` : ""}${trainJobs ? `, ${trainJobs}` : ""}`;
+        });
+
+        await replanPhase(tier, `re-plan${cycle}`);
+        await destroyPhase(tier, `destroy${cycle}`);
+      }
+    },
+  );
+  return { phases: runner.results, peakMemoryMiB };
 }
 
 /**
