@@ -148,7 +148,7 @@ export interface K8sList {
 }
 
 /** Cluster-scoped kinds whose objects the platform may create. */
-const CLUSTER_KINDS = [
+export const CLUSTER_KINDS = [
   "namespaces",
   "customresourcedefinitions",
   "clusterroles",

@@ -1,0 +1,161 @@
+/**
+ * The older checkout `npm run verify:upgrade -- <profile> --from <ref>` deploys first: the ref resolved to a commit,
+ * a detached git worktree of it with node_modules, and its version table.
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ChartVersion } from "../../platform/versions";
+
+/** The word `--from` takes for the newest release before HEAD. */
+export const PREVIOUS_RELEASE = "previous-release";
+
+/**
+ * The `--from` of `previous-release` while no release exists before HEAD: the last commit whose whole local tier
+ * (verify:cluster of laptop, cluster-gpu and cluster-gpu-dra) passed in CI.
+ */
+export const FALLBACK_FROM = "717a40e";
+
+export interface ResolvedRef {
+  /** What the user gave. */
+  readonly ref: string;
+  readonly commit: string;
+  /** How it was found, for the report line. */
+  readonly how: string;
+}
+
+const git = (root: string, args: string[]): string =>
+  execFileSync("git", ["-C", root, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+
+function tryGit(root: string, args: string[]): string | undefined {
+  try {
+    return git(root, args);
+  } catch {
+    return undefined;
+  }
+}
+
+/** package.json's `version` at a commit; undefined when the commit has no package.json or no version. */
+function versionAt(root: string, commit: string): string | undefined {
+  const text = tryGit(root, ["show", `${commit}:package.json`]);
+  if (text === undefined) return undefined;
+  const version = (JSON.parse(text) as { version?: unknown }).version;
+  return typeof version === "string" ? version : undefined;
+}
+
+/**
+ * The newest commit before HEAD that changed package.json's `version` from its (first) parent's: a release
+ * (a release is its version commit, tagged or not). The root commit, and a commit that adds package.json, set a
+ * first version rather than release one. Undefined when there is none.
+ */
+export function previousRelease(root: string): string | undefined {
+  const head = git(root, ["rev-parse", "HEAD"]);
+  for (const commit of git(root, ["rev-list", "HEAD", "--", "package.json"]).split("\n").filter(Boolean)) {
+    if (commit === head) continue;
+    const parent = tryGit(root, ["rev-parse", "--verify", "-q", `${commit}^1`]);
+    if (parent === undefined) continue; // the root commit
+    const before = versionAt(root, parent);
+    const after = versionAt(root, commit);
+    if (before !== undefined && after !== undefined && before !== after) return commit;
+  }
+  return undefined;
+}
+
+/** Resolves `--from`: a tag, a branch, a commit, or `previous-release` (else `fallback`). */
+export function resolveFromRef(root: string, ref: string, fallback = FALLBACK_FROM): ResolvedRef {
+  const shallow = tryGit(root, ["rev-parse", "--is-shallow-repository"]) === "true";
+  const shallowFix = `${root} is a shallow clone: run 'git fetch --unshallow --tags' (in CI, check out with fetch-depth: 0)`;
+  const commitOf = (name: string): string | undefined =>
+    tryGit(root, ["rev-parse", "--verify", "-q", `${name}^{commit}`]);
+  if (ref === PREVIOUS_RELEASE) {
+    // The version history is incomplete in a shallow clone: the release found could be the wrong one.
+    if (shallow) throw new Error(`--from ${PREVIOUS_RELEASE}: ${shallowFix}`);
+    const release = previousRelease(root);
+    if (release !== undefined)
+      return { ref, commit: release, how: `the version commit of ${versionAt(root, release)}` };
+    const commit = commitOf(fallback);
+    if (commit === undefined)
+      throw new Error(
+        `--from ${PREVIOUS_RELEASE}: no release before HEAD, and the fallback commit ${fallback} is not in ${root}: fetch main's history`,
+      );
+    return {
+      ref,
+      commit,
+      how: `no release before HEAD yet: the fallback ${fallback}, the last commit whose whole local tier passed`,
+    };
+  }
+  const commit = commitOf(ref);
+  if (commit === undefined) {
+    throw new Error(
+      `--from "${ref}" is not a commit, tag or branch here: ` +
+        (shallow ? shallowFix : `fetch it (git fetch --tags), or give a commit, a tag or ${PREVIOUS_RELEASE}`),
+    );
+  }
+  return { ref, commit, how: commit.startsWith(ref) ? "a commit" : `${ref}` };
+}
+
+export interface FromCheckout {
+  readonly dir: string;
+  readonly commit: string;
+  /** package.json's version there. */
+  readonly version: string;
+  /** How it got node_modules, for the report line. */
+  readonly modules: string;
+}
+
+/**
+ * A detached git worktree of `commit` in a temporary folder, with node_modules: a link to this checkout's when the
+ * two package-lock.json files are byte-identical, else its own `npm ci` (from npm's cache where it can).
+ * The reference-data record (.tools) is copied, as a fresh checkout's tools step would write it.
+ */
+export function createFromCheckout(root: string, commit: string): FromCheckout {
+  const dir = mkdtempSync(join(tmpdir(), "cnai-upgrade-from-"));
+  rmSync(dir, { recursive: true });
+  git(root, ["worktree", "add", "--detach", dir, commit]);
+  const checkout = { dir, commit, version: versionAt(root, commit) ?? "0.0.0" };
+  try {
+    const lock = (at: string) =>
+      existsSync(join(at, "package-lock.json")) ? readFileSync(join(at, "package-lock.json")) : undefined;
+    const ours = lock(root);
+    const theirs = lock(dir);
+    if (existsSync(join(root, ".tools"))) cpSync(join(root, ".tools"), join(dir, ".tools"), { recursive: true });
+    if (ours !== undefined && theirs !== undefined && ours.equals(theirs)) {
+      symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+      return { ...checkout, modules: "node_modules linked (package-lock.json identical)" };
+    }
+    execFileSync("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, stdio: "pipe" });
+    return { ...checkout, modules: "node_modules from npm ci (package-lock.json differs)" };
+  } catch (error) {
+    removeFromCheckout(root, dir);
+    throw new Error(`the worktree of ${commit} could not get its node_modules: ${(error as Error).message}`);
+  }
+}
+
+/** Removes the worktree and its registration. */
+export function removeFromCheckout(root: string, dir: string): void {
+  tryGit(root, ["worktree", "remove", "--force", dir]);
+  rmSync(dir, { recursive: true, force: true });
+  tryGit(root, ["worktree", "prune"]);
+}
+
+/** The charts of a checkout's version table, read by evaluating its own platform/versions.ts (self-contained). */
+export function chartsAt(dir: string): ChartVersion[] {
+  const script =
+    // A CommonJS module's exports arrive as `default` when imported.
+    'import("./platform/versions.ts").then((m) => process.stdout.write(JSON.stringify(Object.values((m.CHARTS ?? m.default.CHARTS)))))';
+  let out: string;
+  try {
+    out = execFileSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: dir, encoding: "utf8" });
+  } catch (error) {
+    throw new Error(`could not read the version table of ${dir}/platform/versions.ts: ${(error as Error).message}`);
+  }
+  return JSON.parse(out) as ChartVersion[];
+}
+
+/** Every chart of both tables, once each (by repository, chart and version), in a stable order. */
+export function unionCharts(a: readonly ChartVersion[], b: readonly ChartVersion[]): ChartVersion[] {
+  const byKey = new Map<string, ChartVersion>();
+  for (const chart of [...a, ...b]) byKey.set(`${chart.repository} ${chart.chart} ${chart.version}`, chart);
+  return [...byKey.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, chart]) => chart);
+}
