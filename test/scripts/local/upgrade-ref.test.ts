@@ -1,0 +1,105 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FALLBACK_FROM, previousRelease, resolveFromRef, unionCharts } from "../../../scripts/local/upgrade-ref";
+import type { ChartVersion } from "../../../platform/versions";
+
+const git = (dir: string, ...args: string[]) =>
+  execFileSync("git", ["-C", dir, ...args], {
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+    },
+  }).trim();
+
+/** A repository whose commits set package.json to each given version (or touch another file for `undefined`). */
+function repository(versions: Array<string | undefined>): { dir: string; commits: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), "upgrade-ref-"));
+  git(dir, "init", "-q", "-b", "main");
+  const commits: string[] = [];
+  versions.forEach((version, i) => {
+    if (version === undefined) writeFileSync(join(dir, "notes.txt"), `${i}\n`);
+    else writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "x", version, step: i }));
+    git(dir, "add", "-A");
+    git(dir, "commit", "-q", "-m", `step ${i}`);
+    commits.push(git(dir, "rev-parse", "HEAD"));
+  });
+  return { dir, commits };
+}
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe("the --from ref of verify:upgrade", () => {
+  test("previous-release is the newest commit before HEAD that changed package.json's version", () => {
+    // root 0.1.0, a note, 0.2.0, package.json changed but not its version, a note, HEAD 0.3.0
+    const { dir, commits } = repository(["0.1.0", undefined, "0.2.0", "0.2.0", undefined, "0.3.0"]);
+    dirs.push(dir);
+    expect(previousRelease(dir)).toBe(commits[2]);
+    expect(resolveFromRef(dir, "previous-release")).toEqual({
+      ref: "previous-release",
+      commit: commits[2],
+      how: "the version commit of 0.2.0",
+    });
+  });
+
+  test("the root commit is no release: without a version change the fallback commit is used", () => {
+    const { dir, commits } = repository(["0.1.0", undefined, "0.1.0"]);
+    dirs.push(dir);
+    expect(previousRelease(dir)).toBeUndefined();
+    expect(resolveFromRef(dir, "previous-release", commits[1].slice(0, 7))).toEqual({
+      ref: "previous-release",
+      commit: commits[1],
+      how: `no release before HEAD yet: the fallback ${commits[1].slice(0, 7)}, the last commit whose whole local tier passed`,
+    });
+    expect(() => resolveFromRef(dir, "previous-release")).toThrow(
+      new RegExp(`no release before HEAD, and the fallback commit ${FALLBACK_FROM} is not in .*: fetch main's history`),
+    );
+  });
+
+  test("a tag or a commit resolves to its commit; an unknown ref names the fix", () => {
+    const { dir, commits } = repository(["0.1.0", "0.2.0"]);
+    dirs.push(dir);
+    git(dir, "tag", "v0.1.0", commits[0]);
+    expect(resolveFromRef(dir, "v0.1.0")).toEqual({ ref: "v0.1.0", commit: commits[0], how: "v0.1.0" });
+    expect(resolveFromRef(dir, commits[0].slice(0, 8))).toEqual({
+      ref: commits[0].slice(0, 8),
+      commit: commits[0],
+      how: "a commit",
+    });
+    expect(() => resolveFromRef(dir, "v9.9.9")).toThrow(
+      /--from "v9.9.9" is not a commit, tag or branch here: fetch it \(git fetch --tags\), or give a commit, a tag or previous-release/,
+    );
+  });
+
+  test("a shallow clone refuses previous-release with the command that fixes it", () => {
+    const { dir } = repository(["0.1.0", "0.2.0", "0.3.0"]);
+    const clone = mkdtempSync(join(tmpdir(), "upgrade-ref-shallow-"));
+    dirs.push(dir, clone);
+    execFileSync("git", ["clone", "-q", "--depth", "1", `file://${dir}`, clone]);
+    expect(() => resolveFromRef(clone, "previous-release")).toThrow(
+      /--from previous-release: .* is a shallow clone: run 'git fetch --unshallow --tags' \(in CI, check out with fetch-depth: 0\)/,
+    );
+  });
+
+  test("the chart repository serves each chart version of both tables once", () => {
+    const chart = (name: string, version: string): ChartVersion => ({
+      kind: "chart",
+      repository: "https://example.com/charts",
+      chart: name,
+      version,
+      source: "x",
+    });
+    expect(
+      unionCharts(
+        [chart("kueue", "0.19.1"), chart("qdrant", "1.19.0")],
+        [chart("kueue", "0.19.2"), chart("qdrant", "1.19.0")],
+      ),
+    ).toEqual([chart("kueue", "0.19.1"), chart("kueue", "0.19.2"), chart("qdrant", "1.19.0")]);
+  });
+});
