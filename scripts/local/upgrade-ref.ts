@@ -92,7 +92,7 @@ export function resolveFromRef(root: string, ref: string, fallback = FALLBACK_FR
         (shallow ? shallowFix : `fetch it (git fetch --tags), or give a commit, a tag or ${PREVIOUS_RELEASE}`),
     );
   }
-  return { ref, commit, how: commit.startsWith(ref) ? "a commit" : `${ref}` };
+  return { ref, commit, how: commit.startsWith(ref.toLowerCase()) ? "a commit" : "a tag or branch" };
 }
 
 export interface FromCheckout {

@@ -66,7 +66,7 @@ describe("the --from ref of verify:upgrade", () => {
     const { dir, commits } = repository(["0.1.0", "0.2.0"]);
     dirs.push(dir);
     git(dir, "tag", "v0.1.0", commits[0]);
-    expect(resolveFromRef(dir, "v0.1.0")).toEqual({ ref: "v0.1.0", commit: commits[0], how: "v0.1.0" });
+    expect(resolveFromRef(dir, "v0.1.0")).toEqual({ ref: "v0.1.0", commit: commits[0], how: "a tag or branch" });
     expect(resolveFromRef(dir, commits[0].slice(0, 8))).toEqual({
       ref: commits[0].slice(0, 8),
       commit: commits[0],

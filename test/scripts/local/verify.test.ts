@@ -3,6 +3,8 @@ import {
   draSampleExpectations,
   keptByHelm,
   localClusterOverride,
+  PhaseError,
+  PhaseRunner,
   tofuError,
   trainJobAdmissionProblems,
   trainJobSampleExpectations,
@@ -10,6 +12,25 @@ import {
 import { loadCheckedProfile } from "../../../platform/check";
 
 describe("verify:cluster", () => {
+  test("each phase reports its detail and time; a failure, also one labelled inside, carries the phase's label", async () => {
+    const lines: string[] = [];
+    const runner = new PhaseRunner((line) => lines.push(line));
+    await runner.phase("record", async () => "25 releases");
+    expect(runner.results.map((r) => [r.phase, r.detail])).toEqual([["record", "25 releases"]]);
+    expect(lines[0]).toMatch(/^record: 25 releases \(\d+\.\d s\)$/);
+    await expect(
+      runner.phase("upgrade", async () => {
+        throw new PhaseError("apply", "Error: Helm release error");
+      }),
+    ).rejects.toThrow(/^upgrade: Error: Helm release error$/);
+    await expect(
+      runner.phase("checks", async () => {
+        throw new Error("a claim was deleted");
+      }),
+    ).rejects.toThrow(/^checks: a claim was deleted$/);
+    expect(runner.results).toHaveLength(1);
+  });
+
   test("turns a kind profile into a bring-your-own-cluster profile on the local control plane", () => {
     expect(localClusterOverride(loadCheckedProfile("cluster-gpu"), "/x/kubeconfig", "v1.35.8")).toEqual({
       cluster: { provider: "kubeconfig", name: "cnai-cluster", kubeconfig: "/x/kubeconfig", kubernetesVersion: "1.35" },
