@@ -76,6 +76,8 @@ export interface UpgradeReport {
   readonly objectsDeleted: readonly string[];
   /** Every PersistentVolumeClaim there before and after with the same UID. */
   readonly volumesKept: readonly string[];
+  /** PersistentVolumeClaims the upgrade made: new, empty volumes (a renamed StatefulSet's claim shows up here). */
+  readonly volumesAdded: readonly string[];
 }
 
 const sorted = (items: Iterable<string>) => [...items].sort();
@@ -113,6 +115,7 @@ export function upgradeReport(before: UpgradeSnapshot, after: UpgradeSnapshot): 
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 
   const afterObjects = new Map(after.objects.map((o) => [objectKey(o), o]));
+  const beforeObjects = new Set(before.objects.map(objectKey));
   const replaced: string[] = [];
   const deleted: string[] = [];
   const kept: string[] = [];
@@ -133,6 +136,11 @@ export function upgradeReport(before: UpgradeSnapshot, after: UpgradeSnapshot): 
     objectsReplaced: sorted(replaced),
     objectsDeleted: sorted(deleted),
     volumesKept: sorted(kept),
+    volumesAdded: sorted(
+      after.objects
+        .filter((o) => o.kind === "PersistentVolumeClaim" && !beforeObjects.has(objectKey(o)))
+        .map(objectKey),
+    ),
   };
 }
 
@@ -204,7 +212,7 @@ export function reportLines(report: UpgradeReport, exceptions: ReadonlyMap<strin
     ...(excepted.length > 0
       ? [`named in the CHANGELOG: ${excepted.map((k) => `${k} (${exceptions.get(k)})`).join(", ")}`]
       : []),
-    `volumes kept: ${report.volumesKept.length} (${list(report.volumesKept)})`,
+    `volumes kept: ${report.volumesKept.length} (${list(report.volumesKept)}); new: ${list(report.volumesAdded)}`,
   ];
 }
 

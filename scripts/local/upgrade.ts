@@ -181,12 +181,13 @@ export async function verifyUpgrade(options: UpgradeOptions): Promise<UpgradeRes
           lines.push(...reportLines(report, exceptions));
           Object.assign(json, { report, changelogExceptions: Object.fromEntries(exceptions), problems });
           writeFileSync(reportFile, `${JSON.stringify(json, null, 2)}\n`);
+          const named = [...report.objectsReplaced, ...report.objectsDeleted].filter((k) => exceptions.has(k)).length;
           if (problems.length > 0) {
             // What changed, for the failure's context (on success the command prints it at the end).
             for (const line of lines) options.log?.(`  ${line}`);
             throw new Error(problems.join("; "));
           }
-          return `every release deployed; ${report.releasesUpgraded.length} releases upgraded, ${report.objectsReplaced.length} objects replaced, ${report.objectsDeleted.length} deleted; ${report.volumesKept.length} PersistentVolumeClaims kept with their UIDs, no StatefulSet or database object lost (report: ${reportFile})`;
+          return `every release deployed; ${report.releasesUpgraded.length} releases upgraded, ${report.objectsReplaced.length} objects replaced, ${report.objectsDeleted.length} deleted; ${report.volumesKept.length} PersistentVolumeClaims kept with their UIDs, no StatefulSet or database object lost${named > 0 ? ` but the ${named} the CHANGELOG names` : ""} (report: ${reportFile})`;
         });
 
         await replanPhase(tier, "re-plan");

@@ -88,6 +88,7 @@ describe("the report of verify:upgrade", () => {
       ],
       objectsDeleted: ["Cluster/mlflow/mlflow-db", "PersistentVolumeClaim/mlflow/mlflow"],
       volumesKept: ["PersistentVolumeClaim/qdrant/qdrant-storage-qdrant-0"],
+      volumesAdded: [],
     });
   });
 
@@ -110,6 +111,19 @@ describe("the report of verify:upgrade", () => {
       "PersistentVolumeClaim/mlflow/mlflow",
       "PersistentVolumeClaim/qdrant/qdrant-storage-qdrant-0",
       "PersistentVolumeClaim/seaweedfs/data-seaweedfs-master-0",
+    ]);
+  });
+
+  test("a claim that appears with the upgrade is a new, empty volume", () => {
+    const renamed: UpgradeSnapshot = {
+      ...before,
+      objects: [
+        ...before.objects,
+        { kind: "PersistentVolumeClaim", namespace: "qdrant", name: "qdrant-storage-qdrant-v1-0", uid: "p4" },
+      ],
+    };
+    expect(upgradeReport(before, renamed).volumesAdded).toEqual([
+      "PersistentVolumeClaim/qdrant/qdrant-storage-qdrant-v1-0",
     ]);
   });
 
@@ -152,7 +166,7 @@ describe("the report of verify:upgrade", () => {
       "CRDs added: added.example.com; changed: workloads.kueue.x-k8s.io (served v1beta1 → v1beta1,v1beta2, stored v1beta1 → v1beta1,v1beta2); removed: gone.example.com",
       "objects replaced: Deployment/kueue-system/kueue-controller-manager, PersistentVolumeClaim/seaweedfs/data-seaweedfs-master-0, StatefulSet/qdrant/qdrant; deleted: Cluster/mlflow/mlflow-db, PersistentVolumeClaim/mlflow/mlflow",
       "named in the CHANGELOG: StatefulSet/qdrant/qdrant (labels renamed)",
-      "volumes kept: 1 (PersistentVolumeClaim/qdrant/qdrant-storage-qdrant-0)",
+      "volumes kept: 1 (PersistentVolumeClaim/qdrant/qdrant-storage-qdrant-0); new: none",
     ]);
   });
 
