@@ -21,11 +21,19 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadCheckedProfile } from "../../platform/check";
 import { CHARTS } from "../../platform/versions";
 import type { K8sList, LocalTier, PhaseResult } from "./verify";
 import { CLUSTER_KINDS, destroyPhase, PhaseRunner, replanPhase, withLocalTier } from "./verify";
 import type { FromCheckout, ResolvedRef } from "./upgrade-ref";
-import { chartsAt, createFromCheckout, removeFromCheckout, resolveFromRef, unionCharts } from "./upgrade-ref";
+import {
+  chartsAt,
+  createFromCheckout,
+  PREVIOUS_RELEASE,
+  removeFromCheckout,
+  resolveFromRef,
+  unionCharts,
+} from "./upgrade-ref";
 import type { PlanSummary, UpgradeReport, UpgradeSnapshot } from "./upgrade-report";
 import { changelogExceptions, dataAtRisk, planSummary, reportLines, specDigest, upgradeReport } from "./upgrade-report";
 
@@ -114,6 +122,8 @@ export async function verifyUpgrade(options: UpgradeOptions): Promise<UpgradeRes
   let oldCharts: ReturnType<typeof chartsAt> = [];
   const json: Record<string, unknown> = { profile: options.profile };
   const lines: string[] = [];
+  // An unknown profile fails before any worktree or cluster exists.
+  loadCheckedProfile(options.profile);
   try {
     await runner.phase("from", async () => {
       resolved = resolveFromRef(options.root, options.from);
@@ -123,7 +133,8 @@ export async function verifyUpgrade(options: UpgradeOptions): Promise<UpgradeRes
       return `${resolved.ref} = ${resolved.commit.slice(0, 12)} (${resolved.how}), version ${from.version}: a worktree at ${from.dir}, ${from.modules}; ${oldCharts.length} charts in its version table`;
     });
     const checkout = from as FromCheckout;
-    const ref = (resolved as ResolvedRef).ref;
+    // `previous-release` is named by its commit in the phase lines.
+    const ref = resolved?.ref === PREVIOUS_RELEASE ? checkout.commit.slice(0, 7) : (resolved as ResolvedRef).ref;
     const { peakMemoryMiB } = await withLocalTier(
       {
         root: options.root,
