@@ -92,6 +92,16 @@ describe("the Helm render", () => {
   test("a pinned public chart comes from the stand-in; a profile's own mirror is taken as given", () => {
     expect(isPinnedSource("oci://registry.k8s.io/kueue/charts", "kueue", "0.19.2")).toBe(true);
     expect(isPinnedSource("https://charts.example.com", "kueue", "0.19.2")).toBe(false);
+    // An older checkout's table (verify:upgrade): its pins come from the stand-in too.
+    const older = {
+      kind: "chart",
+      repository: "https://qdrant.github.io/qdrant-helm",
+      chart: "qdrant",
+      version: "1.18.9",
+      source: "x",
+    } as const;
+    expect(isPinnedSource(older.repository, "qdrant", "1.18.9")).toBe(false);
+    expect(isPinnedSource(older.repository, "qdrant", "1.18.9", [older])).toBe(true);
     const standIn = mkdtempSync(join(tmpdir(), "cnai-standin-"));
     const previous = process.env.CNAI_CHART_REPOSITORY;
     try {
