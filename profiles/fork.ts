@@ -3,14 +3,15 @@
  * (only its README), so a fork that keeps its profiles there merges our releases without conflicts in them.
  *
  * A fork profile names the profile it starts from with `extends` (one of ours or another of the fork's) and
- * gives only what differs; it is merged over that profile with the one merge rule (profiles/merge.ts), a `null`
- * removing a key as in an override file, and then loads and validates like any profile. Its name is its file name.
+ * gives only what differs; it is merged over that profile with the one merge rule (profiles/merge.ts), exactly as
+ * an override file is, and then loads and validates like any profile. Its name is its file name.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { basename, extname, join, relative, resolve } from "node:path";
 import { readProfileDocument } from "./files";
 import { PROFILES } from "./index";
-import { deepMerge, isPlainObject } from "./merge";
+import { DEFAULTS } from "./defaults";
+import { isPlainObject, mergeProfileLayers } from "./merge";
 import { DNS_LABEL_FIX, isDnsLabel } from "./names";
 import type { ProfileOverride } from "./schema";
 
@@ -103,9 +104,11 @@ export function forkProfiles(dir = join(forkDir(), "profiles")): Record<string, 
       );
     }
     const base = resolve(parent, [...chain, name]);
-    // deepMerge keeps a `null` (it replaces the base's value): loading then removes the key over the defaults
-    // too, exactly as an override file's `null` does.
-    resolved[name] = deepMerge(withoutClusterOnProviderChange(base, layer) as ProfileOverride, layer, { name });
+    // Over the defaults, as loading merges an override file: a `null` removes a key the profile or the defaults
+    // set. Loading merges the defaults under the result again, which changes nothing.
+    resolved[name] = mergeProfileLayers(DEFAULTS, withoutClusterOnProviderChange(base, layer), layer, {
+      name,
+    }) as ProfileOverride;
     return resolved[name];
   };
   for (const name of raw.keys()) resolve(name, []);

@@ -112,9 +112,9 @@ describe("the README's fork section, followed in a clone", () => {
     const stack = join(fork, "cdktf.out", "stacks", "acme-dev-platform", "cdk.tf.json");
     expect(existsSync(stack)).toBe(true);
     const tf = JSON.parse(readFileSync(stack, "utf8")) as {
-      resource: Record<string, Record<string, { metadata?: Array<{ name?: string }> }>>;
+      resource: Record<string, Record<string, { metadata?: { name?: string } }>>;
     };
-    const namespaces = Object.values(tf.resource.kubernetes_namespace_v1).map((n) => n.metadata?.[0]?.name);
+    const namespaces = Object.values(tf.resource.kubernetes_namespace_v1).map((n) => n.metadata?.name);
     expect(namespaces).toEqual(expect.arrayContaining(["team-default", "team-vision"]));
   });
 });
