@@ -5,15 +5,20 @@
  */
 import { execFileSync } from "node:child_process";
 
-/** Runs git in `root` and returns its standard output without the trailing newline. */
+/** Runs git in `root` and returns its standard output without the trailing newline; a failure carries git's message. */
 export function git(root: string, args: readonly string[], env?: NodeJS.ProcessEnv): string {
-  return execFileSync("git", args, {
-    cwd: root,
-    encoding: "utf8",
-    env: env ? { ...process.env, ...env } : process.env,
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 64 * 1024 * 1024,
-  }).replace(/\n$/, "");
+  try {
+    return execFileSync("git", args, {
+      cwd: root,
+      encoding: "utf8",
+      env: env ? { ...process.env, ...env } : process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 64 * 1024 * 1024,
+    }).replace(/\n$/, "");
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? "").trim();
+    throw new Error(`git ${args.join(" ")} failed: ${stderr || (error as Error).message}`);
+  }
 }
 
 /** A file's text at a commit, or undefined where the commit does not have it. */

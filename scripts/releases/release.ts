@@ -107,7 +107,7 @@ function tag(root: string, version: string, commit: string, config: readonly str
     git(root, [...config, "tag", `v${version}`, commit]);
     return undefined;
   } catch (error) {
-    return `could not tag ${commit.slice(0, 8)} as v${version}: ${(error as Error).message.split("\n")[0]}`;
+    return `could not tag ${commit.slice(0, 8)} as v${version}: ${(error as Error).message.split("\n").pop()}`;
   }
 }
 

@@ -1,0 +1,64 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { MIGRATIONS } from "../../../profiles/migrations";
+import {
+  CHANGELOG_HEADER,
+  formatChangelog,
+  parseChangelog,
+  releaseChanges,
+  renderSection,
+  sectionNotes,
+} from "../../../scripts/releases/changelog";
+import { findReleases } from "../../../scripts/releases/history";
+
+const ROOT = resolve(__dirname, "../../..");
+
+describe("CHANGELOG.md", () => {
+  test("every release in this repository's history has its generated section, and nothing else is listed", () => {
+    const releases = findReleases(ROOT);
+    const parts = parseChangelog(readFileSync(resolve(ROOT, "CHANGELOG.md"), "utf8"));
+    expect(parts.header).toBe(CHANGELOG_HEADER);
+    expect(parts.sections.map((s) => s.version)).toEqual(releases.map((r) => r.version));
+    // Only the newest two are regenerated (one tsx process each): older sections were checked when they were new.
+    for (const section of parts.sections.slice(0, 2)) {
+      const changes = releaseChanges(ROOT, releases, section.version);
+      expect(section.text).toBe(renderSection(changes, sectionNotes(section.text), MIGRATIONS));
+    }
+  });
+
+  test("the file splits into header, Unreleased notes and sections, and formats back to the same text", () => {
+    const text = [
+      CHANGELOG_HEADER,
+      "",
+      "## Unreleased",
+      "",
+      "Replaces the Qdrant StatefulSet: its volume claim template changed.",
+      "",
+      "## 0.3.0 — 2026-03-04",
+      "",
+      "Notes.",
+      "",
+      "### Pinned versions",
+      "",
+      "No pinned version changed.",
+      "",
+      "## 0.2.0 — 2026-02-03",
+      "",
+      "### Pinned versions",
+      "",
+    ].join("\n");
+    const parts = parseChangelog(text);
+    expect(parts.unreleased).toBe("Replaces the Qdrant StatefulSet: its volume claim template changed.");
+    expect(parts.sections.map((s) => s.version)).toEqual(["0.3.0", "0.2.0"]);
+    expect(sectionNotes(parts.sections[0].text)).toBe("Notes.");
+    expect(sectionNotes(parts.sections[1].text)).toBe("");
+    expect(formatChangelog(parts)).toBe(text);
+    expect(formatChangelog(parseChangelog(undefined))).toBe(`${CHANGELOG_HEADER}\n\n## Unreleased\n`);
+  });
+
+  test("a file without the Unreleased heading is refused with where to add it", () => {
+    expect(() => parseChangelog("# Changelog\n\n## 0.2.0 — 2026-02-03\n")).toThrow(
+      /CHANGELOG\.md has no "## Unreleased" heading: add it above the first release's section/,
+    );
+  });
+});
