@@ -7,7 +7,7 @@ import {
 } from "../../../scripts/releases/schema-diff";
 
 const str = { type: "string" };
-const obj = (properties: Record<string, unknown>, required: string[] = []) => ({
+const obj = <P extends Record<string, unknown>>(properties: P, required: string[] = []) => ({
   type: "object",
   properties,
   required,
