@@ -113,12 +113,16 @@ export function renderSection(changes: ReleaseChanges, notes: string, migrations
     "",
     "### Commits",
     "",
-    "<details>",
-    `<summary>${commits.length} commit${commits.length === 1 ? "" : "s"} (merges left out)</summary>`,
-    "",
-    ...commits,
-    "",
-    "</details>",
+    ...(commits.length === 0
+      ? ["None."]
+      : [
+          "<details>",
+          `<summary>${commits.length} commit${commits.length === 1 ? "" : "s"} (merges left out)</summary>`,
+          "",
+          ...commits,
+          "",
+          "</details>",
+        ]),
   ].join("\n");
 }
 
@@ -131,12 +135,12 @@ export interface ChangelogParts {
 
 export function parseChangelog(text: string | undefined): ChangelogParts {
   if (text === undefined) return { header: CHANGELOG_HEADER, unreleased: "", sections: [] };
-  const start = text.indexOf(`\n${UNRELEASED}\n`);
-  if (start < 0)
+  const heading = /^## Unreleased[ \t]*$/m.exec(text);
+  if (!heading) {
     throw new Error(`CHANGELOG.md has no "${UNRELEASED}" heading: add it above the first release's section.`);
-  const header = text.slice(0, start).trimEnd();
-  const rest = text.slice(start + 1 + UNRELEASED.length + 1);
-  const chunks = rest.split(/^(?=## )/m);
+  }
+  const header = text.slice(0, heading.index).trimEnd();
+  const chunks = text.slice(heading.index + heading[0].length).split(/^(?=## )/m);
   const sections = chunks.slice(1).map((chunk) => ({ version: chunk.slice(3).split(" ")[0], text: chunk.trimEnd() }));
   return { header, unreleased: chunks[0].trim(), sections };
 }

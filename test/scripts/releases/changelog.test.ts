@@ -53,7 +53,19 @@ describe("CHANGELOG.md", () => {
     expect(sectionNotes(parts.sections[0].text)).toBe("Notes.");
     expect(sectionNotes(parts.sections[1].text)).toBe("");
     expect(formatChangelog(parts)).toBe(text);
+    // git show drops the last newline: the file read at a commit parses the same.
+    expect(parseChangelog("# Changelog\n\n## Unreleased")).toEqual({
+      header: "# Changelog",
+      unreleased: "",
+      sections: [],
+    });
     expect(formatChangelog(parseChangelog(undefined))).toBe(`${CHANGELOG_HEADER}\n\n## Unreleased\n`);
+  });
+
+  test("a release without commits says so instead of an empty list", () => {
+    const section = renderSection({ version: "0.2.1", date: "2026-02-04", pins: [], commits: [] }, "", []);
+    expect(section.endsWith("### Commits\n\nNone.")).toBe(true);
+    expect(section).toContain("### Profile schema\n\nFirst release with a schema file: nothing to migrate.\n");
   });
 
   test("a file without the Unreleased heading is refused with where to add it", () => {
