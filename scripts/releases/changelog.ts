@@ -70,30 +70,34 @@ export function releaseChanges(root: string, releases: readonly Release[], versi
 
 const short = (id: string) => id.slice(0, 8);
 
+/**
+ * The "Profile schema" part: breaking changes with their migrations, the release's other migrations (changes the
+ * diff cannot see, e.g. a value whose meaning changed), then the additive changes.
+ */
 function schemaMarkdown(
   schema: readonly SchemaChange[] | undefined,
   version: string,
   migrations: readonly ProfileMigration[],
 ): string {
-  if (schema === undefined) return "First release with a schema file: nothing to migrate.";
-  if (schema.length === 0) return "No change.";
-  const breaking = schema.filter((c) => c.breaking);
-  const additive = schema.filter((c) => !c.breaking);
-  const lines: string[] = [];
-  if (breaking.length > 0) {
-    lines.push("A fork must act on:", "");
-    for (const c of breaking) {
-      const fixes = migrations.filter((m) => m.release === version && pathMatches(m.path, c.path));
-      const fix = fixes.length > 0 ? fixes.map((m) => m.migration).join(" ") : "NO MIGRATION in profiles/migrations.ts";
-      lines.push(`- \`${c.path}\` (${c.change}, ${c.detail}): ${fix}`);
-    }
-  }
-  if (additive.length > 0) {
-    if (lines.length > 0) lines.push("");
-    lines.push("Added (nothing to do):", "");
-    for (const c of additive) lines.push(`- \`${c.path}\`: ${c.detail}`);
-  }
-  return lines.join("\n");
+  const own = migrations.filter((m) => m.release === version);
+  const breaking = (schema ?? []).filter((c) => c.breaking);
+  const additive = (schema ?? []).filter((c) => !c.breaking);
+  const others = own.filter((m) => !breaking.some((c) => pathMatches(m.path, c.path)));
+  const act = [
+    ...breaking.map((c) => {
+      const fixes = own.filter((m) => pathMatches(m.path, c.path)).map((m) => m.migration);
+      return `- \`${c.path}\` (${c.change}, ${c.detail}): ${fixes.join(" ") || "NO MIGRATION in profiles/migrations.ts"}`;
+    }),
+    ...others.map((m) => `- \`${m.path}\` (${m.change}): ${m.migration}`),
+  ];
+  const blocks = [
+    ...(schema === undefined ? ["First release with a schema file: nothing to migrate."] : []),
+    ...(act.length > 0 ? [["A fork must act on:", "", ...act].join("\n")] : []),
+    ...(additive.length > 0
+      ? [["Added (nothing to do):", "", ...additive.map((c) => `- \`${c.path}\`: ${c.detail}`)].join("\n")]
+      : []),
+  ];
+  return blocks.length > 0 ? blocks.join("\n\n") : "No change.";
 }
 
 /** A release's section, notes included (empty notes leave no paragraph). */

@@ -68,6 +68,42 @@ describe("CHANGELOG.md", () => {
     expect(section).toContain("### Profile schema\n\nFirst release with a schema file: nothing to migrate.\n");
   });
 
+  test("the schema part lists the release's migrations the diff cannot see after the breaking changes", () => {
+    const migrations = [
+      { release: "0.3.0", path: "gpus", change: "type" as const, migration: "Quote it." },
+      { release: "0.3.0", path: "teams.*.weight", change: "values" as const, migration: "Weights now count double." },
+      { release: "0.2.0", path: "name", change: "removed" as const, migration: "Older." },
+    ];
+    const schema = [
+      { path: "gpus", change: "type" as const, breaking: true, detail: "type integer became string" },
+      { path: "owner", change: "added" as const, breaking: false, detail: "new, optional" },
+    ];
+    const section = renderSection(
+      { version: "0.3.0", date: "2026-03-04", pins: [], schema, commits: [] },
+      "",
+      migrations,
+    );
+    expect(section).toContain(
+      [
+        "### Profile schema",
+        "",
+        "A fork must act on:",
+        "",
+        "- `gpus` (type, type integer became string): Quote it.",
+        "- `teams.*.weight` (values): Weights now count double.",
+        "",
+        "Added (nothing to do):",
+        "",
+        "- `owner`: new, optional",
+        "",
+        "### Commits",
+      ].join("\n"),
+    );
+    expect(
+      renderSection({ version: "0.3.0", date: "2026-03-04", pins: [], schema: [], commits: [] }, "", []),
+    ).toContain("### Profile schema\n\nNo change.\n");
+  });
+
   test("a file without the Unreleased heading is refused with where to add it", () => {
     expect(() => parseChangelog("# Changelog\n\n## 0.2.0 — 2026-02-03\n")).toThrow(
       /CHANGELOG\.md has no "## Unreleased" heading: add it above the first release's section/,

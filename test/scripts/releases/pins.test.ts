@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { diffPins, pinChangesMarkdown, pinsAt, type Pin } from "../../../scripts/releases/pins";
 import { makeRepo, versionsTs } from "./repo";
 
@@ -9,6 +11,10 @@ const chart = (key: string, version: string, from = "https://charts.example.com"
 });
 
 describe("pinned versions", () => {
+  test("platform/versions.ts imports nothing, so the table at any commit can be read on its own", () => {
+    expect(readFileSync(resolve(__dirname, "../../../platform/versions.ts"), "utf8")).not.toMatch(/^\s*import\s/m);
+  });
+
   test("the pins at each commit come from that commit's version table, none where it has no table", () => {
     const repo = makeRepo();
     try {
