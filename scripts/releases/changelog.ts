@@ -27,7 +27,7 @@ export interface ReleaseChanges {
   readonly version: string;
   readonly date: string;
   readonly pins: readonly PinChange[];
-  /** Undefined where the previous release had no schema file: nothing to migrate. */
+  /** Undefined where the previous release had no schema file (or there is none): nothing to migrate. */
   readonly schema?: readonly SchemaChange[];
   readonly commits: ReadonlyArray<{ id: string; subject: string }>;
 }
@@ -52,10 +52,8 @@ export function changesBetween(
     version,
     date,
     pins: diffPins(before, after),
-    schema:
-      oldSchema === undefined || newSchema === undefined
-        ? undefined
-        : diffSchemas(JSON.parse(oldSchema), JSON.parse(newSchema)),
+    // A schema file deleted since the previous release counts as every key removed.
+    schema: oldSchema === undefined ? undefined : diffSchemas(JSON.parse(oldSchema), JSON.parse(newSchema ?? "{}")),
     commits: commitsBetween(root, previous, last),
   };
 }
@@ -63,6 +61,11 @@ export function changesBetween(
 /** What a released version changed, from its version commit and the release before it. */
 export function releaseChanges(root: string, releases: readonly Release[], version: string): ReleaseChanges {
   const i = releases.findIndex((r) => r.version === version);
+  if (i < 0) {
+    throw new Error(
+      `No commit in history sets package.json's version to ${version}; releases: ${releases.map((r) => r.version).join(", ") || "none"}.`,
+    );
+  }
   const release = releases[i];
   const previous = releases[i + 1]?.commit;
   return changesBetween(root, previous, release.commit, `${release.commit}^`, release.version, release.date);

@@ -26,6 +26,12 @@ describe("CHANGELOG.md", () => {
     }
   });
 
+  test("a version no commit sets is refused with the releases there are", () => {
+    expect(() => releaseChanges(ROOT, [], "9.9.9")).toThrow(
+      /No commit in history sets package\.json's version to 9\.9\.9; releases: none\./,
+    );
+  });
+
   test("the file splits into header, Unreleased notes and sections, and formats back to the same text", () => {
     const text = [
       CHANGELOG_HEADER,
