@@ -4,6 +4,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  setupFiles: ["<rootDir>/test/support/no-fork.ts"],
   transform: {
     "^.+\\.ts$": swc,
     // The CEL evaluator the guardrail tests use ships as ES modules only: SWC turns it into CommonJS for Jest.

@@ -3,24 +3,26 @@
  * merge rule, then checked against the schema and the cross-field rules. Every problem is collected
  * into one ProfileError; nothing is returned half-valid.
  */
-import { readFileSync, statSync } from "node:fs";
-import { extname, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { resolve } from "node:path";
 import type { z } from "zod";
 import { DEFAULTS } from "./defaults";
+import { readProfileDocument } from "./files";
+import { allProfiles, withoutClusterOnProviderChange } from "./fork";
 import { DEFAULT_PROFILE, PROFILES } from "./index";
 import { isPlainObject, mergeProfileLayers } from "./merge";
-import { inputProblems, MAX_DEPTH } from "./input";
+import { inputProblems } from "./input";
+import { MIGRATIONS, migrationsFor } from "./migrations";
 import type { Problem } from "./problems";
-import { ProfileError, show } from "./problems";
+import { ProfileError } from "./problems";
+import type { ProfileOverride } from "./schema";
 import type { Profile } from "./schema";
 import { profileSchema } from "./schema";
 import { profileRules } from "./rules";
 
-/** Turns `CNAI_PROFILE` into profile names: a name, `all`, or empty for the default. */
-export function selectProfiles(selector: string | undefined): string[] {
+/** Turns `CNAI_PROFILE` into profile names: a name, `all` (ours and the fork's), or empty for the default. */
+export function selectProfiles(selector: string | undefined, profiles = allProfiles()): string[] {
   const wanted = selector?.trim() || DEFAULT_PROFILE;
-  const known = Object.keys(PROFILES);
+  const known = Object.keys(profiles);
   if (wanted === "all") return known;
   if (!known.includes(wanted)) {
     throw new Error(`Unknown profile "${wanted}" (CNAI_PROFILE). Known profiles: ${known.join(", ")}, or "all".`);
@@ -28,74 +30,13 @@ export function selectProfiles(selector: string | undefined): string[] {
   return [wanted];
 }
 
-/** The largest override file read; a profile override is a few kilobytes. */
-export const MAX_OVERRIDES_BYTES = 1024 * 1024;
-
 /**
  * Reads a fork's override file (`.yaml`, `.yml` or `.json`): a partial profile applied over the selected
  * profile. A relative path is resolved against the directory the command was started from (`INIT_CWD`,
- * which npm sets, or the working directory). Only regular files are read, so a named pipe or a device
- * fails at once instead of blocking.
+ * which npm sets, or the working directory).
  */
 export function readOverridesFile(given: string, startDir = process.env.INIT_CWD ?? process.cwd()): unknown {
-  const label = `CNAI_OVERRIDES="${given}"`;
-  const path = resolve(startDir, given);
-  const extension = extname(path).toLowerCase();
-  if (![".yaml", ".yml", ".json"].includes(extension)) {
-    throw new Error(`${label}: expected a .yaml, .yml or .json file.`);
-  }
-  let text: string;
-  try {
-    const stat = statSync(path);
-    if (!stat.isFile()) throw new Error(`${path} is not a regular file`);
-    if (stat.size > MAX_OVERRIDES_BYTES) {
-      throw new Error(`${path} has ${stat.size} bytes; an override file may have at most ${MAX_OVERRIDES_BYTES}`);
-    }
-    // A byte-order mark is legal in both formats' files but not in JSON text: drop it for both alike.
-    text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
-  } catch (error) {
-    throw new Error(`${label}: cannot read the file (${(error as Error).message}).`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = extension === ".json" ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    const reason =
-      error instanceof RangeError
-        ? `nested too deeply to parse; input may nest at most ${MAX_DEPTH} levels`
-        : (error as Error).message;
-    throw new Error(`${label}: not valid ${extension === ".json" ? "JSON" : "YAML"} (${reason}).`);
-  }
-  if (!isPlainObject(parsed)) {
-    throw new Error(`${label}: expected a mapping of profile keys at the top level, got ${describeTopLevel(parsed)}.`);
-  }
-  const problems = inputProblems(parsed);
-  if (problems.length > 0) {
-    throw new Error(
-      `${label}: ${problems.length} problem${problems.length === 1 ? "" : "s"} in ${path}:\n` +
-        problems.map((p) => `  - ${p.path || "(root)"}: got ${show(p.value)}; ${p.allowed}`).join("\n"),
-    );
-  }
-  return parsed;
-}
-
-function describeTopLevel(value: unknown): string {
-  if (value === null || value === undefined) return "an empty document";
-  if (Array.isArray(value)) return "a list";
-  return `a ${typeof value} (${show(value)})`;
-}
-
-/**
- * An override whose `cluster.provider` differs from the profile's replaces the cluster whole (a kind
- * cluster's keys mean nothing to a kubeconfig cluster), so the base's cluster is dropped before the merge.
- */
-function withoutClusterOnProviderChange(base: unknown, override: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(override) || !isPlainObject(override.cluster)) return base;
-  if (!isPlainObject(base.cluster) || override.cluster.provider === undefined) return base;
-  if (override.cluster.provider === base.cluster.provider) return base;
-  const { cluster: _replaced, ...rest } = base;
-  void _replaced;
-  return rest;
+  return readProfileDocument(resolve(startDir, given), `CNAI_OVERRIDES="${given}"`);
 }
 
 /**
@@ -107,9 +48,10 @@ export function loadProfile(
   override?: unknown,
   extraChecks: (profile: Profile) => readonly Problem[] = () => [],
 ): Profile {
-  const base = PROFILES[name];
+  // The fork's files are read only for a name that is not ours, so a broken fork file never stops our profiles.
+  const base: ProfileOverride | undefined = PROFILES[name] ?? allProfiles()[name];
   if (base === undefined) {
-    throw new Error(`Unknown profile "${name}". Known profiles: ${Object.keys(PROFILES).join(", ")}.`);
+    throw new Error(`Unknown profile "${name}". Known profiles: ${Object.keys(allProfiles()).join(", ")}.`);
   }
   const inputs = [...inputProblems(base), ...inputProblems(override)];
   if (inputs.length > 0) throw new ProfileError(name, inputs);
@@ -117,13 +59,23 @@ export function loadProfile(
   const parsed = profileSchema.safeParse(merged, { reportInput: true });
   const profileName = isPlainObject(merged) && typeof merged.name === "string" ? merged.name : name;
   if (!parsed.success)
-    throw new ProfileError(
-      profileName,
-      parsed.error.issues.flatMap((i) => toProblems(i, merged)),
-    );
+    throw new ProfileError(profileName, withMigrations(parsed.error.issues.flatMap((i) => toProblems(i, merged))));
   const problems = [...profileRules(parsed.data), ...extraChecks(parsed.data)];
-  if (problems.length > 0) throw new ProfileError(profileName, problems);
+  if (problems.length > 0) throw new ProfileError(profileName, withMigrations(problems));
   return parsed.data;
+}
+
+/**
+ * Each problem with the migrations a release recorded for its key (profiles/migrations.ts): a fork whose file
+ * still has the old shape reads the change and the fix in the error.
+ */
+export function withMigrations(problems: readonly Problem[], migrations = MIGRATIONS): Problem[] {
+  return problems.map((problem) => {
+    const found = migrationsFor(problem.path, migrations);
+    if (found.length === 0) return problem;
+    const notes = found.map((m) => `${m.path} ${m.change} in release ${m.release}: ${m.migration}`);
+    return { ...problem, allowed: `${problem.allowed} (${notes.join("; ")})` };
+  });
 }
 
 function toProblems(issue: z.core.$ZodIssue, input: unknown): Problem[] {

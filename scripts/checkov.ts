@@ -15,7 +15,9 @@ import {
   CHECKOV_FRAMEWORK,
   checkovReadyTfJson,
   findingsOf,
+  helmRenderedText,
   loadSkipList,
+  manifestObjectCount,
   resourceLines,
   scanProblems,
   SKIP_LIST_PATH,
@@ -103,7 +105,7 @@ async function main(): Promise<number> {
     addresses.set(`/stacks/${stack}/cdk.tf.json`, resourceLines(text));
     for (const key of removed) removedFrom.set(key, [...(removedFrom.get(key) ?? []), stack]);
   }
-  // Kubernetes: the rendered manifests of our local charts, in place.
+  // Kubernetes: the rendered manifests of our local charts, as Helm renders them, at the same relative paths.
   const manifests = stacks.flatMap((stack) => {
     const assets = join(stacksDir, stack, "assets");
     if (!existsSync(assets)) return [];
@@ -116,6 +118,15 @@ async function main(): Promise<number> {
       .map((file) => relative(out, file));
   });
   const charts = new Set(manifests.map((file) => file.split("/")[3]));
+  // Apart from the Terraform copies, which checkov scans as a directory.
+  const manifestRoot = mkdtempSync(join(tmpdir(), "cnai-checkov-manifests-"));
+  let objects = 0;
+  for (const file of manifests) {
+    const text = helmRenderedText(readFileSync(join(out, file), "utf8"));
+    objects += manifestObjectCount(text);
+    mkdirSync(join(manifestRoot, file, ".."), { recursive: true });
+    writeFileSync(join(manifestRoot, file), text);
+  }
 
   say(
     `${stacks.length} stacks (terraform_json), ${manifests.length} manifests of ${charts.size} local charts (kubernetes)`,
@@ -132,7 +143,7 @@ async function main(): Promise<number> {
     const [terraform, kubernetes] = await Promise.all([
       runCheckov("terraform", scanRoot, ["--directory", "."]),
       manifests.length > 0
-        ? runCheckov("kubernetes", out, ["--file", ...manifests])
+        ? runCheckov("kubernetes", manifestRoot, ["--file", ...manifests])
         : Promise.resolve<CheckovReport>({ summary: { passed: 0, failed: 0, skipped: 0, parsing_errors: 0 } }),
     ]);
     reports = { terraform, kubernetes };
@@ -141,6 +152,7 @@ async function main(): Promise<number> {
     return 2;
   } finally {
     rmSync(scanRoot, { recursive: true, force: true });
+    rmSync(manifestRoot, { recursive: true, force: true });
   }
   say(`scanned in ${secs(start)}`);
 
@@ -148,7 +160,7 @@ async function main(): Promise<number> {
   const fresh: Finding[] = [];
   for (const framework of ["terraform", "kubernetes"] as const) {
     const report = reports[framework];
-    problems.push(...scanProblems(framework, report));
+    problems.push(...scanProblems(framework, report, framework === "kubernetes" ? objects : undefined));
     const findings = findingsOf(framework, report, framework === "terraform" ? addresses : undefined);
     const result = triage(findings, skips[framework]);
     const { passed, failed } = report.summary;

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 
 export const FRAMEWORKS = ["terraform", "kubernetes"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
@@ -165,6 +165,8 @@ export interface CheckovReport {
     readonly failed: number;
     readonly skipped: number;
     readonly parsing_errors: number;
+    /** Objects checkov parsed (for Kubernetes: every object, plus a Pod for each workload's template). */
+    readonly resource_count?: number;
   };
 }
 
@@ -244,10 +246,34 @@ export function triage(findings: readonly Finding[], skips: readonly Skip[]): Tr
  * (a file it cannot parse is only counted in `parsing_errors`), so a scan must have run checks and
  * parsed every file.
  */
-export function scanProblems(framework: Framework, report: CheckovReport): string[] {
-  const { passed, failed, parsing_errors: parsingErrors } = report.summary;
+export function scanProblems(framework: Framework, report: CheckovReport, objects?: number): string[] {
+  const { passed, failed, parsing_errors: parsingErrors, resource_count: parsed } = report.summary;
   const problems: string[] = [];
   if (parsingErrors > 0) problems.push(`${framework}: checkov could not parse ${parsingErrors} file(s)`);
   if (passed + failed === 0) problems.push(`${framework}: checkov ran no check (an empty scan proves nothing)`);
+  // A manifest file checkov's YAML loader refuses is dropped whole, without a parsing error.
+  if (objects !== undefined && (parsed ?? 0) < objects) {
+    problems.push(
+      `${framework}: checkov parsed ${parsed ?? 0} resources of ${objects} objects in the manifests: a file it could not read was skipped silently`,
+    );
+  }
   return problems;
+}
+
+/**
+ * A local chart's template as Helm renders it: our templates are literal YAML in which every `{{` and `}}` is
+ * escaped as `{{ "{{" }}` and `{{ "}}" }}` (stacks/local-chart.ts `escapeHelmTemplates`). checkov reads the
+ * template file, and an escape inside a quoted string (an Argo `"{{workflow.name}}"`) is not valid YAML, so the
+ * scan reads the rendered text instead: the objects the cluster gets.
+ */
+export function helmRenderedText(template: string): string {
+  return template.replace(/\{\{ "(\{\{|\}\})" \}\}/g, (_escape, braces: string) => braces);
+}
+
+/** The objects in a multi-document manifest (empty documents and comments do not count). */
+export function manifestObjectCount(text: string): number {
+  return parseAllDocuments(text).filter((document) => {
+    const value = document.toJS() as unknown;
+    return typeof value === "object" && value !== null;
+  }).length;
 }

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadProfile, readOverridesFile, selectProfiles } from "../../profiles/load";
+import { loadProfile, readOverridesFile, selectProfiles, withMigrations } from "../../profiles/load";
 import { ProfileError } from "../../profiles/problems";
 
 function problemsOf(run: () => unknown): string[] {
@@ -381,5 +381,33 @@ describe("energy settings", () => {
     expect(() => loadProfile("laptop-gpu", { energy: { carbonIntensity: { gramsPerKWh: 250 } } })).toThrow(
       /energy\.carbonIntensity\.source: got nothing; expected string\n {2}- energy\.carbonIntensity\.date: got nothing; expected string/,
     );
+  });
+});
+
+describe("problems with a migration a release recorded", () => {
+  const migration = {
+    release: "0.3.0",
+    path: "teams.*.quotaa",
+    change: "renamed" as const,
+    migration: "write the team's quota under teams.<team>.quota",
+  };
+
+  test("a fork's key that a release renamed fails with the migration beside it", () => {
+    let problems: ProfileError["problems"] = [];
+    try {
+      loadProfile("laptop", { teams: { vision: { quotaa: { workers: { cpu: "1" } } } } });
+    } catch (error) {
+      problems = (error as ProfileError).problems;
+    }
+    const explained = withMigrations(problems, [migration]).find((p) => p.path === "teams.vision.quotaa");
+    expect(explained?.allowed).toBe(
+      "unknown key; allowed keys here: namespace, groups, users, weight, defaultPriority, quota, exposedServices " +
+        "(teams.*.quotaa renamed in release 0.3.0: write the team's quota under teams.<team>.quota)",
+    );
+  });
+
+  test("problems no migration concerns are left as they are", () => {
+    const problem = { path: "pools.workers.nodes", value: -1, allowed: "expected a number ≥ 0" };
+    expect(withMigrations([problem], [migration])).toEqual([problem]);
   });
 });

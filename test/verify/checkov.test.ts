@@ -1,11 +1,14 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { escapeHelmTemplates } from "../../stacks/local-chart";
 import type { CheckovReport, Finding, Skip } from "../../verify/checkov";
 import {
   CHECK_ID,
   checkovReadyTfJson,
   findingsOf,
   FRAMEWORKS,
+  helmRenderedText,
+  manifestObjectCount,
   loadSkipList,
   parseSkipList,
   resourceLines,
@@ -251,5 +254,28 @@ describe("the empty-scan guard", () => {
 
   test("accepts a scan that parsed everything and ran checks", () => {
     expect(scanProblems("kubernetes", { summary: { ...summary, passed: 1 } })).toEqual([]);
+  });
+
+  test("fails a scan that parsed fewer resources than the manifests hold: checkov drops an unreadable file silently", () => {
+    expect(scanProblems("kubernetes", { summary: { ...summary, passed: 9, resource_count: 13 } }, 17)).toEqual([
+      "kubernetes: checkov parsed 13 resources of 17 objects in the manifests: a file it could not read was skipped silently",
+    ]);
+    // A workload's Pod counts as a resource of its own, so more resources than objects is normal.
+    expect(scanProblems("kubernetes", { summary: { ...summary, passed: 9, resource_count: 17 } }, 13)).toEqual([]);
+  });
+});
+
+describe("the manifests checkov reads", () => {
+  const argo = 'kind: Workflow\nspec:\n  arguments: { parameters: [{ name: run, value: "{{workflow.name}}-data" }] }\n';
+
+  test("are the text Helm renders from our escaped templates, which are valid YAML again", () => {
+    const template = escapeHelmTemplates(argo);
+    expect(template).toContain('value: "{{ "{{" }}workflow.name{{ "}}" }}-data"');
+    expect(helmRenderedText(template)).toBe(argo);
+    expect(manifestObjectCount(helmRenderedText(template))).toBe(1);
+  });
+
+  test("count every object of a multi-document file, not empty documents", () => {
+    expect(manifestObjectCount("---\nkind: Job\n---\n# nothing\n---\nkind: Pod\n---\n")).toBe(2);
   });
 });
