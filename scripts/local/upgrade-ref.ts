@@ -7,6 +7,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChartVersion } from "../../platform/versions";
+import type { Release } from "../releases/history";
+import { findReleases, versionAt } from "../releases/history";
 
 /** The word `--from` takes for the newest release before HEAD. */
 export const PREVIOUS_RELEASE = "previous-release";
@@ -36,30 +38,10 @@ function tryGit(root: string, args: string[]): string | undefined {
   }
 }
 
-/** package.json's `version` at a commit; undefined when the commit has no package.json or no version. */
-function versionAt(root: string, commit: string): string | undefined {
-  const text = tryGit(root, ["show", `${commit}:package.json`]);
-  if (text === undefined) return undefined;
-  const version = (JSON.parse(text) as { version?: unknown }).version;
-  return typeof version === "string" ? version : undefined;
-}
-
-/**
- * The newest commit before HEAD that changed package.json's `version` from its (first) parent's: a release
- * (a release is its version commit, tagged or not). The root commit, and a commit that adds package.json, set a
- * first version rather than release one. Undefined when there is none.
- */
-export function previousRelease(root: string): string | undefined {
+/** The newest release before HEAD (scripts/releases/history.ts: a release is the commit that set its version). */
+export function previousRelease(root: string): Release | undefined {
   const head = git(root, ["rev-parse", "HEAD"]);
-  for (const commit of git(root, ["rev-list", "HEAD", "--", "package.json"]).split("\n").filter(Boolean)) {
-    if (commit === head) continue;
-    const parent = tryGit(root, ["rev-parse", "--verify", "-q", `${commit}^1`]);
-    if (parent === undefined) continue; // the root commit
-    const before = versionAt(root, parent);
-    const after = versionAt(root, commit);
-    if (before !== undefined && after !== undefined && before !== after) return commit;
-  }
-  return undefined;
+  return findReleases(root).find((r) => r.commit !== head);
 }
 
 /** Resolves `--from`: a tag, a branch, a commit, or `previous-release` (else `fallback`). */
@@ -72,8 +54,7 @@ export function resolveFromRef(root: string, ref: string, fallback = FALLBACK_FR
     // The version history is incomplete in a shallow clone: the release found could be the wrong one.
     if (shallow) throw new Error(`--from ${PREVIOUS_RELEASE}: ${shallowFix}`);
     const release = previousRelease(root);
-    if (release !== undefined)
-      return { ref, commit: release, how: `the version commit of ${versionAt(root, release)}` };
+    if (release !== undefined) return { ref, commit: release.commit, how: `the version commit of ${release.version}` };
     const commit = commitOf(fallback);
     if (commit === undefined)
       throw new Error(

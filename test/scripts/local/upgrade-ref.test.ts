@@ -40,7 +40,7 @@ describe("the --from ref of verify:upgrade", () => {
     // root 0.1.0, a note, 0.2.0, package.json changed but not its version, a note, HEAD 0.3.0
     const { dir, commits } = repository(["0.1.0", undefined, "0.2.0", "0.2.0", undefined, "0.3.0"]);
     dirs.push(dir);
-    expect(previousRelease(dir)).toBe(commits[2]);
+    expect(previousRelease(dir)?.commit).toBe(commits[2]);
     expect(resolveFromRef(dir, "previous-release")).toEqual({
       ref: "previous-release",
       commit: commits[2],
