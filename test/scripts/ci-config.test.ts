@@ -30,7 +30,7 @@ describe("the users' CI configuration", () => {
     ]) {
       expect(test).toContain(command);
     }
-    for (const match of `${test}\n${runs("kind")}`.matchAll(/npm run ([\w:-]+)/g))
+    for (const match of `${test}\n${runs("kind")}\n${runs("upgrade")}`.matchAll(/npm run ([\w:-]+)/g))
       expect(Object.keys(scripts)).toContain(match[1]);
     expect(read(".ci/run")).toContain("npm test");
     expect(read(".ci/run")).toContain("npm run verify:checkov");
@@ -61,6 +61,20 @@ describe("the users' CI configuration", () => {
     expect(kind).not.toMatch(/\b(clusterqueue|localqueue)\b/i);
     expect(kind.indexOf("npm run smoke")).toBeLessThan(kind.indexOf("cdktf destroy"));
     expect(scripts.smoke).toBe("tsx scripts/smoke.ts");
+  });
+
+  test("checks out the whole history where releases are read, and checks the fork's own files", () => {
+    for (const job of ["test", "upgrade"]) {
+      expect(workflow.jobs[job].steps[0]).toEqual({ uses: "actions/checkout@v4", with: { "fetch-depth": 0 } });
+    }
+    expect(runs("test")).toContain("npm run check:profiles");
+  });
+
+  test("Renovate's pull requests upgrade the previous release's running platform, as .ci/run does", () => {
+    const job = workflow.jobs.upgrade as { if?: string; steps: Array<{ run?: string }> };
+    expect(job.if).toBe("github.event_name == 'pull_request' && startsWith(github.head_ref, 'renovate/')");
+    expect(runs("upgrade")).toContain("npm run verify:upgrade -- laptop --from previous-release");
+    expect(read(".ci/run")).toContain("npm run verify:upgrade -- laptop --from previous-release");
   });
 
   test("every action is pinned to a version", () => {
