@@ -7,7 +7,7 @@
  * `assets/` with a content hash, so a changed manifest changes the release and an unchanged one is
  * byte-identical across synths.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AssetType, TerraformAsset } from "cdktf";
@@ -15,7 +15,13 @@ import type { Construct } from "constructs";
 import type { LocalRelease } from "../platform/component";
 import { renderLocalYaml } from "../platform/render";
 
-const DISTRIBUTION_CHART_VERSION = "0.1.0";
+/**
+ * Our charts carry the distribution's version (package.json), so `helm list` and `helm history` show which release of
+ * the distribution installed them, and each release upgrades them as a new chart version.
+ */
+const DISTRIBUTION_CHART_VERSION = (
+  JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }
+).version;
 const scratchDirs: string[] = [];
 
 /**

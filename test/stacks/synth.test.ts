@@ -50,6 +50,15 @@ describe("synthesizing every profile", () => {
       .filter((d) => d.startsWith("helm_release."))
       .map((d) => d.replace("helm_release.release-", ""));
 
+  test("our local charts carry the distribution's version from package.json, so each release upgrades them", () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    const charts = Object.entries(files).filter(([path]) =>
+      /^stacks\/laptop-platform\/assets\/.*\/Chart\.yaml$/.test(path),
+    );
+    expect(charts.length).toBeGreaterThan(5);
+    for (const [, text] of charts) expect(text).toMatch(new RegExp(`^version: ${version.replace(/\./g, "\\.")}$`, "m"));
+  });
+
   test("writes a cluster and a platform stack per profile, named after the profile", () => {
     expect(readdirSync(join(first, "stacks")).sort()).toEqual(EXPECTED_STACKS);
   });
