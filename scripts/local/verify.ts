@@ -639,21 +639,44 @@ export interface DraSampleExpectation {
   readonly count: number;
 }
 
-/** The samples on the profile's DRA pools that claim GPUs, by name; empty for a profile without DRA pools. */
-export function draSampleExpectations(profile: Profile): DraSampleExpectation[] {
+/** A sample that requests GPUs, with its pool's one GPU resource (Kueue's quota name) and its team's namespace. */
+interface GpuSample {
+  readonly name: string;
+  readonly sample: Profile["samples"][string];
+  readonly pool: ReturnType<typeof queuePools>[string];
+  readonly resource: string;
+  readonly namespace: string;
+}
+
+/** The profile's samples that request GPUs from a pool with one GPU resource, by name. */
+function gpuSamples(profile: Profile): GpuSample[] {
   const pools = queuePools(profile);
   return Object.entries(profile.samples)
     .sort(([a], [b]) => byText(a, b))
     .flatMap(([name, sample]) => {
       const pool = pools[sample.pool];
       const resource = pool ? singleGpuResource(pool) : undefined;
-      // Only training Jobs claim DRA devices (profiles/rules.ts refuses other kinds on a DRA pool).
-      if (sample.kind !== "training-job" || sample.gpus === 0 || !usesDra(pool?.gpu) || !resource) return [];
-      if (!draDeviceClass(resource)) return [];
-      const namespace = teamNamespace(sample.team, profile.teams[sample.team]);
-      const claimTemplate = gpuClaimTemplateName(name);
-      return [{ sample: name, namespace, job: name, claimTemplate, flavor: sample.pool, resource, count: sample.gpus }];
+      if (sample.gpus === 0 || !pool || !resource) return [];
+      return [{ name, sample, pool, resource, namespace: teamNamespace(sample.team, profile.teams[sample.team]) }];
     });
+}
+
+/** The samples on the profile's DRA pools that claim GPUs, by name; empty for a profile without DRA pools. */
+export function draSampleExpectations(profile: Profile): DraSampleExpectation[] {
+  return (
+    gpuSamples(profile)
+      // Only training Jobs claim DRA devices (profiles/rules.ts refuses other kinds on a DRA pool).
+      .filter((g) => g.sample.kind === "training-job" && usesDra(g.pool.gpu) && draDeviceClass(g.resource))
+      .map((g) => ({
+        sample: g.name,
+        namespace: g.namespace,
+        job: g.name,
+        claimTemplate: gpuClaimTemplateName(g.name),
+        flavor: g.sample.pool,
+        resource: g.resource,
+        count: g.sample.gpus,
+      }))
+  );
 }
 
 interface WorkloadItem {
@@ -700,25 +723,20 @@ export interface TrainJobSampleExpectation extends AdmissionExpectation {
 
 /** The profile's TrainJob samples that request GPUs (profiles/rules.ts keeps them off DRA pools), by name. */
 export function trainJobSampleExpectations(profile: Profile): TrainJobSampleExpectation[] {
-  const pools = queuePools(profile);
-  return Object.entries(profile.samples)
-    .sort(([a], [b]) => byText(a, b))
-    .flatMap(([name, sample]) => {
-      const pool = pools[sample.pool];
-      const resource = pool ? singleGpuResource(pool) : undefined;
-      if (sample.kind !== "train-job" || sample.gpus === 0 || !resource) return [];
-      const namespace = teamNamespace(sample.team, profile.teams[sample.team]);
-      return [
-        {
-          sample: name,
-          namespace,
-          trainJob: name,
-          flavor: sample.pool,
-          resource,
-          count: sample.gpus * sample.replicas,
-        },
-      ];
-    });
+  return gpuSamples(profile).flatMap((g) =>
+    g.sample.kind !== "train-job"
+      ? []
+      : [
+          {
+            sample: g.name,
+            namespace: g.namespace,
+            trainJob: g.name,
+            flavor: g.sample.pool,
+            resource: g.resource,
+            count: g.sample.gpus * g.sample.replicas,
+          },
+        ],
+  );
 }
 
 /** One line per TrainJob sample Kueue has no Workload for, or did not admit as expected; empty when all were. */
