@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { ChartVersion } from "../../platform/versions";
 import type { Release } from "../releases/history";
 import { findReleases, versionAt } from "../releases/history";
+import { versionTablesAt } from "../releases/pins";
 
 /** The word `--from` takes for the newest release before HEAD. */
 export const PREVIOUS_RELEASE = "previous-release";
@@ -120,18 +121,11 @@ export function removeFromCheckout(root: string, dir: string): void {
   tryGit(root, ["worktree", "prune"]);
 }
 
-/** The charts of a checkout's version table, read by evaluating its own platform/versions.ts (self-contained). */
-export function chartsAt(dir: string): ChartVersion[] {
-  const script =
-    // A CommonJS module's exports arrive as `default` when imported.
-    'import("./platform/versions.ts").then((m) => process.stdout.write(JSON.stringify(Object.values((m.CHARTS ?? m.default.CHARTS)))))';
-  let out: string;
-  try {
-    out = execFileSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: dir, encoding: "utf8" });
-  } catch (error) {
-    throw new Error(`could not read the version table of ${dir}/platform/versions.ts: ${(error as Error).message}`);
-  }
-  return JSON.parse(out) as ChartVersion[];
+/** The charts of a commit's version table (scripts/releases/pins.ts reads it, as for the CHANGELOG). */
+export function chartsAt(root: string, commit: string): ChartVersion[] {
+  const [tables] = versionTablesAt(root, [commit]);
+  if (tables.CHARTS === undefined) throw new Error(`${commit} has no chart table in platform/versions.ts`);
+  return Object.values(tables.CHARTS) as unknown as ChartVersion[];
 }
 
 /** Every chart of both tables, once each (by repository, chart and version), in a stable order. */

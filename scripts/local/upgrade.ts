@@ -128,7 +128,7 @@ export async function verifyUpgrade(options: UpgradeOptions): Promise<UpgradeRes
     await runner.phase("from", async () => {
       resolved = resolveFromRef(options.root, options.from);
       from = createFromCheckout(options.root, resolved.commit);
-      oldCharts = chartsAt(from.dir);
+      oldCharts = chartsAt(options.root, resolved.commit);
       json.from = { ref: resolved.ref, commit: resolved.commit, version: from.version, how: resolved.how };
       return `${resolved.ref} = ${resolved.commit.slice(0, 12)} (${resolved.how}), version ${from.version}: a worktree at ${from.dir}, ${from.modules}; ${oldCharts.length} charts in its version table`;
     });

@@ -38,11 +38,15 @@ function pinOf(table: PinTable, key: string, entry: Record<string, unknown>): Pi
 /** This project's root: where tsx is installed, so the version tables of other commits can be imported. */
 const PROJECT = resolve(__dirname, "../..");
 
+/** A commit's version tables as exported there (PROVIDERS, CHARTS, IMAGES, MANIFESTS, whichever exist). */
+export type VersionTables = Partial<Record<PinTable, Record<string, Record<string, unknown>>>>;
+
 /**
- * The pins at each ref (one child process for all of them): `git show <ref>:platform/versions.ts` into a
- * temporary directory, imported with tsx. A ref without the file has no pins.
+ * The version tables at each ref (one child process for all of them): `git show <ref>:platform/versions.ts` into a
+ * temporary directory, imported with tsx. A ref without the file has no tables. The CHANGELOG's pin diff and
+ * verify:upgrade's chart repository (scripts/local/upgrade.ts) both read older tables this way.
  */
-export function pinsAt(root: string, refs: readonly string[]): Pin[][] {
+export function versionTablesAt(root: string, refs: readonly string[]): VersionTables[] {
   const dir = mkdtempSync(join(tmpdir(), "cnai-pins-"));
   try {
     const files = refs.map((ref, i) => {
@@ -67,19 +71,23 @@ export function pinsAt(root: string, refs: readonly string[]): Pin[][] {
         "process.stdout.write(JSON.stringify(out));",
       ].join("\n"),
     );
-    const dumped = JSON.parse(
+    return JSON.parse(
       execFileSync(process.execPath, ["--import", "tsx", script], { cwd: PROJECT, encoding: "utf8" }),
-    ) as Array<Partial<Record<PinTable, Record<string, Record<string, unknown>>>>>;
-    return dumped.map((tables) =>
-      PIN_TABLES.flatMap((table) =>
-        Object.entries(tables[table] ?? {})
-          .map(([key, entry]) => pinOf(table, key, entry))
-          .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
-      ),
-    );
+    ) as VersionTables[];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The pins at each ref, in table then key order. */
+export function pinsAt(root: string, refs: readonly string[]): Pin[][] {
+  return versionTablesAt(root, refs).map((tables) =>
+    PIN_TABLES.flatMap((table) =>
+      Object.entries(tables[table] ?? {})
+        .map(([key, entry]) => pinOf(table, key, entry))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    ),
+  );
 }
 
 export interface PinChange {
