@@ -74,6 +74,12 @@ describe("the users' CI configuration", () => {
     const job = workflow.jobs.upgrade as { if?: string; steps: Array<{ run?: string }> };
     expect(job.if).toBe("github.event_name == 'pull_request' && startsWith(github.head_ref, 'renovate/')");
     expect(runs("upgrade")).toContain("npm run verify:upgrade -- laptop --from previous-release");
+    // A runner has no ../shared: the real providers' sources come from their release tags, named as cluster-tools.sh wants.
+    const upgrade = runs("upgrade");
+    expect(upgrade).toContain("/^REAL_PROVIDERS=(/,/^)/p");
+    expect(upgrade).toContain('"$dir/${ns}_terraform-provider-${type}_${version}.src.tar.gz"');
+    expect(upgrade.indexOf("CNAI_PROVIDER_SOURCES=$dir")).toBeLessThan(upgrade.indexOf("bash scripts/tools.sh"));
+    expect(read("scripts/cluster-tools.sh")).toMatch(/^REAL_PROVIDERS=\(\n( {2}[a-z]+\/[a-z]+\/[0-9.]+\n)+\)$/m);
     expect(read(".ci/run")).toContain("npm run verify:upgrade -- laptop --from previous-release");
   });
 
