@@ -55,7 +55,11 @@ export interface UpgradeResult {
   readonly reportFile: string;
 }
 
-/** The custom resources whose UIDs stand for the data of operators that do not run on the tier. */
+/**
+ * The custom resources whose UIDs stand for the data of operators that do not run on the tier. Names as the pinned
+ * CRDs spell them: cloudnative-pg 0.29.0 `postgresql.cnpg.io_clusters.yaml`, kube-prometheus-stack 88.5.3
+ * `charts/crds/crds/crd-prometheuses.yaml`.
+ */
 const DATA_RESOURCES = ["clusters.postgresql.cnpg.io", "prometheuses.monitoring.coreos.com"];
 
 interface CrdItem {

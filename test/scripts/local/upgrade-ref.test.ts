@@ -1,35 +1,29 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FALLBACK_FROM, previousRelease, resolveFromRef, unionCharts } from "../../../scripts/local/upgrade-ref";
+import {
+  chartsAt,
+  FALLBACK_FROM,
+  previousRelease,
+  resolveFromRef,
+  unionCharts,
+} from "../../../scripts/local/upgrade-ref";
+import { makeRepo, type TestRepo, versionsTs } from "../../support/git-repo";
 import type { ChartVersion } from "../../../platform/versions";
 
-const git = (dir: string, ...args: string[]) =>
-  execFileSync("git", ["-C", dir, ...args], {
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@example.com",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@example.com",
-    },
-  }).trim();
-
 /** A repository whose commits set package.json to each given version (or touch another file for `undefined`). */
-function repository(versions: Array<string | undefined>): { dir: string; commits: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), "upgrade-ref-"));
-  git(dir, "init", "-q", "-b", "main");
-  const commits: string[] = [];
-  versions.forEach((version, i) => {
-    if (version === undefined) writeFileSync(join(dir, "notes.txt"), `${i}\n`);
-    else writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "x", version, step: i }));
-    git(dir, "add", "-A");
-    git(dir, "commit", "-q", "-m", `step ${i}`);
-    commits.push(git(dir, "rev-parse", "HEAD"));
-  });
-  return { dir, commits };
+function repository(versions: Array<string | undefined>): { dir: string; commits: string[]; repo: TestRepo } {
+  const repo = makeRepo();
+  const commits = versions.map((version, i) =>
+    repo.commit(
+      `step ${i}`,
+      version === undefined
+        ? { "notes.txt": `${i}\n` }
+        : { "package.json": JSON.stringify({ name: "x", version, step: i }) },
+    ),
+  );
+  return { dir: repo.root, commits, repo };
 }
 
 const dirs: string[] = [];
@@ -63,9 +57,9 @@ describe("the --from ref of verify:upgrade", () => {
   });
 
   test("a tag or a commit resolves to its commit; an unknown ref names the fix", () => {
-    const { dir, commits } = repository(["0.1.0", "0.2.0"]);
+    const { dir, commits, repo } = repository(["0.1.0", "0.2.0"]);
     dirs.push(dir);
-    git(dir, "tag", "v0.1.0", commits[0]);
+    repo.git("tag", "v0.1.0", commits[0]);
     expect(resolveFromRef(dir, "v0.1.0")).toEqual({ ref: "v0.1.0", commit: commits[0], how: "a tag or branch" });
     expect(resolveFromRef(dir, commits[0].slice(0, 8))).toEqual({
       ref: commits[0].slice(0, 8),
@@ -85,6 +79,18 @@ describe("the --from ref of verify:upgrade", () => {
     expect(() => resolveFromRef(clone, "previous-release")).toThrow(
       /--from previous-release: .* is a shallow clone: run 'git fetch --unshallow --tags' \(in CI, check out with fetch-depth: 0\)/,
     );
+  });
+
+  test("the older ref's charts are read from its own version table, as the CHANGELOG reads them", () => {
+    const repo = makeRepo();
+    dirs.push(repo.root);
+    const old = repo.commit("old", { "platform/versions.ts": versionsTs({ kueue: "0.19.1" }) });
+    repo.commit("new", { "platform/versions.ts": versionsTs({ kueue: "0.19.2" }) });
+    expect(chartsAt(repo.root, old)).toEqual([
+      { kind: "chart", repository: "https://charts.example.com", chart: "kueue", version: "0.19.1", source: "x" },
+    ]);
+    const empty = repo.commit("no table", { "platform/versions.ts": "export const IMAGES = {};\n" });
+    expect(() => chartsAt(repo.root, empty)).toThrow(new RegExp(`${empty} has no chart table in platform/versions.ts`));
   });
 
   test("the chart repository serves each chart version of both tables once", () => {

@@ -1,5 +1,5 @@
 import { compareSemver, commitsBetween, findReleases, isSemver } from "../../../scripts/releases/history";
-import { makeRepo, packageJson, type TestRepo } from "./repo";
+import { makeRepo, packageJson, type TestRepo } from "../../support/git-repo";
 
 describe("releases in git history", () => {
   let repo: TestRepo;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { diffPins, pinChangesMarkdown, pinsAt, type Pin } from "../../../scripts/releases/pins";
-import { makeRepo, versionsTs } from "./repo";
+import { makeRepo, versionsTs } from "../../support/git-repo";
 
 const chart = (key: string, version: string, from = "https://charts.example.com"): Pin => ({
   table: "CHARTS",

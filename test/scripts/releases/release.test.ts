@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { findReleases } from "../../../scripts/releases/history";
 import { cutRelease, tagReleases } from "../../../scripts/releases/release";
 import { CHANGELOG_HEADER } from "../../../scripts/releases/changelog";
-import { IDENTITY, lockJson, makeRepo, packageJson, type TestRepo, versionsTs } from "./repo";
+import { IDENTITY, lockJson, makeRepo, packageJson, type TestRepo, versionsTs } from "../../support/git-repo";
 
 const schema = (properties: Record<string, unknown>, required: string[]) =>
   `${JSON.stringify({ type: "object", properties, required, additionalProperties: false }, null, 2)}\n`;

@@ -1,4 +1,4 @@
-/** Small temporary git repositories for the release tooling's tests. */
+/** Small temporary git repositories for the tests of the release tooling and of verify:upgrade's --from. */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
