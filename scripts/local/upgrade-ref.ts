@@ -3,10 +3,10 @@
  * a detached git worktree of it with node_modules, and its version table.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ChartVersion } from "../../platform/versions";
+import type { ChartVersion, ProviderVersion } from "../../platform/versions";
 import type { Release } from "../releases/history";
 import { findReleases, versionAt } from "../releases/history";
 import { versionTablesAt } from "../releases/pins";
@@ -121,11 +121,37 @@ export function removeFromCheckout(root: string, dir: string): void {
   tryGit(root, ["worktree", "prune"]);
 }
 
-/** The charts of a commit's version table (scripts/releases/pins.ts reads it, as for the CHANGELOG). */
-export function chartsAt(root: string, commit: string): ChartVersion[] {
+/** What verify:upgrade needs of an older commit's version table. */
+export interface RefPins {
+  readonly charts: ChartVersion[];
+  readonly providers: ProviderVersion[];
+}
+
+/** The charts and providers of a commit's version table (scripts/releases/pins.ts reads it, as for the CHANGELOG). */
+export function pinsAtRef(root: string, commit: string): RefPins {
   const [tables] = versionTablesAt(root, [commit]);
   if (tables.CHARTS === undefined) throw new Error(`${commit} has no chart table in platform/versions.ts`);
-  return Object.values(tables.CHARTS) as unknown as ChartVersion[];
+  return {
+    charts: Object.values(tables.CHARTS) as unknown as ChartVersion[],
+    providers: Object.values(tables.PROVIDERS ?? {}) as unknown as ProviderVersion[],
+  };
+}
+
+/**
+ * The older ref's providers that the tier's mirror of real providers (`<mirror>/registry.opentofu.org/<source>/
+ * <version>`, built by scripts/cluster-tools.sh from its REAL_PROVIDERS) lacks, as one message each. Only the
+ * providers the mirror serves at all count: the tier's stacks use no other (the cloud providers are schema-only).
+ * Without this check such a ref fails in its deploy with OpenTofu's lock-file error, which names no fix.
+ */
+export function providersMissing(ref: string, providers: readonly ProviderVersion[], mirror: string): string[] {
+  return providers.flatMap((p) => {
+    const dir = join(mirror, "registry.opentofu.org", p.source);
+    if (!existsSync(dir) || existsSync(join(dir, p.version))) return [];
+    const held = readdirSync(dir).sort().join(", ");
+    return [
+      `--from ${ref} pins provider ${p.source} ${p.version}, which the local tier's provider mirror (${dir}) does not hold (it holds ${held}): choose a ref that pins the providers of this tree, or add ${p.source}/${p.version} to REAL_PROVIDERS in scripts/cluster-tools.sh and run 'npm run tools'`,
+    ];
+  });
 }
 
 /** Every chart of both tables, once each (by repository, chart and version), in a stable order. */

@@ -23,13 +23,16 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadCheckedProfile } from "../../platform/check";
 import { CHARTS } from "../../platform/versions";
+import type { ChartVersion } from "../../platform/versions";
 import type { K8sList, LocalTier, PhaseResult } from "./verify";
-import { CLUSTER_KINDS, destroyPhase, PhaseRunner, replanPhase, withLocalTier } from "./verify";
+import { CLUSTER_KINDS, destroyPhase, PhaseRunner, realProviderMirror, replanPhase, withLocalTier } from "./verify";
+import { readClusterTools } from "./config";
 import type { FromCheckout, ResolvedRef } from "./upgrade-ref";
 import {
-  chartsAt,
   createFromCheckout,
+  pinsAtRef,
   PREVIOUS_RELEASE,
+  providersMissing,
   removeFromCheckout,
   resolveFromRef,
   unionCharts,
@@ -123,7 +126,7 @@ export async function verifyUpgrade(options: UpgradeOptions): Promise<UpgradeRes
   const reportFile = join(options.root, ".local", "logs", name, "upgrade-report.json");
   let resolved: ResolvedRef | undefined;
   let from: FromCheckout | undefined;
-  let oldCharts: ReturnType<typeof chartsAt> = [];
+  let oldCharts: ChartVersion[] = [];
   const json: Record<string, unknown> = { profile: options.profile };
   const lines: string[] = [];
   // An unknown profile fails before any worktree or cluster exists.
@@ -131,8 +134,16 @@ export async function verifyUpgrade(options: UpgradeOptions): Promise<UpgradeRes
   try {
     await runner.phase("from", async () => {
       resolved = resolveFromRef(options.root, options.from);
+      const pins = pinsAtRef(options.root, resolved.commit);
+      // Before any worktree or cluster: a provider the tier cannot install would fail only in the deploy.
+      const missing = providersMissing(
+        options.from,
+        pins.providers,
+        realProviderMirror(readClusterTools(options.root)),
+      );
+      if (missing.length > 0) throw new Error(missing.join("; "));
+      oldCharts = pins.charts;
       from = createFromCheckout(options.root, resolved.commit);
-      oldCharts = chartsAt(options.root, resolved.commit);
       json.from = { ref: resolved.ref, commit: resolved.commit, version: from.version, how: resolved.how };
       return `${resolved.ref} = ${resolved.commit.slice(0, 12)} (${resolved.how}), version ${from.version}: a worktree at ${from.dir}, ${from.modules}; ${oldCharts.length} charts in its version table`;
     });

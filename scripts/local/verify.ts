@@ -270,6 +270,11 @@ export interface LocalTier {
   restartKueue(): void;
 }
 
+/** The mirror of the providers built for real (scripts/cluster-tools.sh REAL_MIRROR), beside the tools' bin folder. */
+export function realProviderMirror(tools: ClusterTools): string {
+  return join(tools.tofu, "..", "..", "providers-real");
+}
+
 /**
  * The control plane phase, the environment of a user's deploy pointed at it, then `body`; the cluster goes
  * down afterwards, also on failure. The tier's memory is sampled every second throughout.
@@ -345,7 +350,7 @@ export async function withLocalTier<T>(
     const overrideFile = join(work, "override.yaml");
     writeFileSync(overrideFile, stringify(localClusterOverride(base, cluster.kubeconfig, tools.kubernetesVersion)));
     const outdir = join(work, "cdktf.out");
-    const tofu = tofuWrapper(work, tools.tofu, join(cacheDir, "providers-real"));
+    const tofu = tofuWrapper(work, tools.tofu, realProviderMirror(tools));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       CHECKPOINT_DISABLE: "1",

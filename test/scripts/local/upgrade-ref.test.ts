@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  chartsAt,
   FALLBACK_FROM,
+  pinsAtRef,
   previousRelease,
+  providersMissing,
   resolveFromRef,
   unionCharts,
 } from "../../../scripts/local/upgrade-ref";
@@ -81,16 +82,35 @@ describe("the --from ref of verify:upgrade", () => {
     );
   });
 
-  test("the older ref's charts are read from its own version table, as the CHANGELOG reads them", () => {
+  test("the older ref's charts and providers are read from its own version table, as the CHANGELOG reads them", () => {
     const repo = makeRepo();
     dirs.push(repo.root);
     const old = repo.commit("old", { "platform/versions.ts": versionsTs({ kueue: "0.19.1" }) });
     repo.commit("new", { "platform/versions.ts": versionsTs({ kueue: "0.19.2" }) });
-    expect(chartsAt(repo.root, old)).toEqual([
-      { kind: "chart", repository: "https://charts.example.com", chart: "kueue", version: "0.19.1", source: "x" },
-    ]);
+    expect(pinsAtRef(repo.root, old)).toEqual({
+      charts: [
+        { kind: "chart", repository: "https://charts.example.com", chart: "kueue", version: "0.19.1", source: "x" },
+      ],
+      providers: [{ kind: "provider", source: "hashicorp/helm", version: "3.1.1" }],
+    });
     const empty = repo.commit("no table", { "platform/versions.ts": "export const IMAGES = {};\n" });
-    expect(() => chartsAt(repo.root, empty)).toThrow(new RegExp(`${empty} has no chart table in platform/versions.ts`));
+    expect(() => pinsAtRef(repo.root, empty)).toThrow(
+      new RegExp(`${empty} has no chart table in platform/versions.ts`),
+    );
+  });
+
+  test("an older ref's provider that the tier's mirror lacks is named with the fix; one the mirror never serves is not", () => {
+    const mirror = mkdtempSync(join(tmpdir(), "upgrade-ref-mirror-"));
+    dirs.push(mirror);
+    mkdirSync(join(mirror, "registry.opentofu.org", "hashicorp", "helm", "3.1.1"), { recursive: true });
+    mkdirSync(join(mirror, "registry.opentofu.org", "hashicorp", "kubernetes", "2.38.0"), { recursive: true });
+    const provider = (source: string, version: string) => ({ kind: "provider" as const, source, version });
+    expect(
+      providersMissing("v0.1.0", [provider("hashicorp/helm", "3.1.1"), provider("hashicorp/aws", "5.0.0")], mirror),
+    ).toEqual([]);
+    expect(providersMissing("v0.1.0", [provider("hashicorp/kubernetes", "2.30.0")], mirror)).toEqual([
+      `--from v0.1.0 pins provider hashicorp/kubernetes 2.30.0, which the local tier's provider mirror (${join(mirror, "registry.opentofu.org", "hashicorp", "kubernetes")}) does not hold (it holds 2.38.0): choose a ref that pins the providers of this tree, or add hashicorp/kubernetes/2.30.0 to REAL_PROVIDERS in scripts/cluster-tools.sh and run 'npm run tools'`,
+    ]);
   });
 
   test("the chart repository serves each chart version of both tables once", () => {
