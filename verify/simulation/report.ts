@@ -135,6 +135,8 @@ export interface Violation {
   readonly team?: string;
   readonly held: number;
   readonly limit: number;
+  /** The workloads holding it at that moment (their Job's, RayJob's or TrainJob's name), `(evicted)` while Kueue evicts one. */
+  readonly holders: readonly string[];
 }
 
 export interface SimulationReport {
@@ -213,7 +215,7 @@ export function simulationReport(
   const end = recording.endedAt;
 
   // Walk the observations in order: per workload its current usage; per team, pool and resource the total.
-  const current = new Map<string, { team: string; usage: WorkloadState["usage"] }>();
+  const current = new Map<string, { team: string; name: string; evicted: boolean; usage: WorkloadState["usage"] }>();
   const held = new Map<string, number>(); // team \0 pool \0 resource → amount
   const series = new Map<string, SeriesPoint[]>(); // same key
   const poolHeld = new Map<string, number>();
@@ -265,7 +267,8 @@ export function simulationReport(
     if (!team) continue;
     const before = current.get(o.workload)?.usage ?? {};
     const after = o.state?.quotaReserved ? o.state.usage : {};
-    current.set(o.workload, { team, usage: after });
+    const name = (o.owner ?? o.workload).split("/")[1] ?? o.workload;
+    current.set(o.workload, { team, name, evicted: o.state?.evicted !== undefined, usage: after });
     const touched = new Set<string>();
     for (const [usage, sign] of [
       [before, -1],
@@ -292,16 +295,22 @@ export function simulationReport(
       const entry = integrals.get(k) ?? { used: 0, within: 0, borrowed: 0, peak: 0 };
       entry.peak = Math.max(entry.peak, amount);
       integrals.set(k, entry);
+      const holders = (of?: string) =>
+        [...current.values()]
+          .filter((c) => (c.usage[pool]?.[resource] ?? 0) > 0 && (of === undefined || c.team === of))
+          .map((c) => `${c.name}${c.evicted ? " (evicted)" : ""}`)
+          .sort();
       const limit = maxObtainable(profile, team, pool, resource);
       if (amount > limit + 1e-9 && resource !== "cpu") {
-        violations.push({ minute: at, pool, resource, team, held: amount, limit });
+        violations.push({ minute: at, pool, resource, team, held: amount, limit, holders: holders(team) });
       }
       const total = poolHeld.get(key(pool, resource)) ?? 0;
       const pe = poolIntegrals.get(key(pool, resource)) ?? { used: 0, peak: 0 };
       pe.peak = Math.max(pe.peak, total);
       poolIntegrals.set(key(pool, resource), pe);
       const capacity = tracked.find((t) => t.pool === pool && t.resource === resource)?.capacity ?? Infinity;
-      if (total > capacity + 1e-9) violations.push({ minute: at, pool, resource, held: total, limit: capacity });
+      if (total > capacity + 1e-9)
+        violations.push({ minute: at, pool, resource, held: total, limit: capacity, holders: holders() });
     }
   }
   advance(end);
@@ -512,7 +521,7 @@ export function formatSimulationReport(report: SimulationReport): string {
           report.violations
             .map(
               (v) =>
-                `  minute ${v.minute}: ${v.team ?? "pool total"} held ${v.held} ${v.resource} in ${v.pool}, limit ${v.limit}`,
+                `  minute ${v.minute}: ${v.team ?? "pool total"} held ${v.held} ${v.resource} in ${v.pool}, limit ${v.limit}; held by ${v.holders.join(", ")}`,
             )
             .join("\n"),
   );

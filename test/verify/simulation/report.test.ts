@@ -215,10 +215,12 @@ describe("the simulation report", () => {
     ]);
   });
 
-  test("a pool admitting more than it has is a violation, named with the minute", () => {
-    expect(report.violations).toEqual([{ minute: 4, pool: "gpu", resource: "nvidia.com/gpu", held: 9, limit: 8 }]);
+  test("a pool admitting more than it has is a violation, named with the minute and the workloads holding it", () => {
+    expect(report.violations).toEqual([
+      { minute: 4, pool: "gpu", resource: "nvidia.com/gpu", held: 9, limit: 8, holders: ["a", "b", "c"] },
+    ]);
     expect(formatSimulationReport(report)).toMatch(
-      /VIOLATIONS \(1\):\n {2}minute 4: pool total held 9 nvidia.com\/gpu in gpu, limit 8/,
+      /VIOLATIONS \(1\):\n {2}minute 4: pool total held 9 nvidia.com\/gpu in gpu, limit 8; held by a, b, c$/,
     );
   });
 
