@@ -69,6 +69,7 @@ async function simulationBench(): Promise<void> {
       `peak memory MiB\t${result.peakMemoryMiB}`,
       `stopped\t${result.report.stoppedBecause}`,
       `violations\t${result.report.violations.length}`,
+      `transient overshoots\t${result.report.transients.length}`,
     ].join("\n"),
   );
 }

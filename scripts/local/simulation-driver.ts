@@ -68,8 +68,9 @@ export async function runSimulationDriver(dir: string, kubeconfig: string): Prom
   const submissions: Submission[] = [];
   /** The latest state by owner (`<namespace>/<job>`). */
   const latest = new Map<string, { finished: boolean; quotaReserved: boolean; pending?: string }>();
-  let start = Date.now();
-  const now = () => Date.now() - start;
+  // A monotonic clock: the report orders observations by these times, which a wall-clock step would reorder.
+  let start = performance.now();
+  const now = () => Math.round(performance.now() - start);
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
 
   const workloads = api.watch<WorkloadObject & KubeObject>(
@@ -111,8 +112,8 @@ export async function runSimulationDriver(dir: string, kubeconfig: string): Prom
   );
   await Promise.all([workloads.ready, eventWatch.ready]);
   live = true;
-  start = Date.now();
-  const startedAt = start;
+  start = performance.now();
+  const startedAt = Date.now();
   log(`watching; submitting ${input.objects.length} workloads`);
 
   const pending = [...input.objects].sort((a, b) => a.arrivalMs - b.arrivalMs);

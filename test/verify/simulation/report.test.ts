@@ -215,13 +215,57 @@ describe("the simulation report", () => {
     ]);
   });
 
-  test("a pool admitting more than it has is a violation, named with the minute and the workloads holding it", () => {
+  test("a pool admitting more than it has for a second or longer is a violation, named with its start, length and the workloads holding it", () => {
     expect(report.violations).toEqual([
-      { minute: 4, pool: "gpu", resource: "nvidia.com/gpu", held: 9, limit: 8, holders: ["a", "b", "c"] },
+      { minute: 4, seconds: 7, pool: "gpu", resource: "nvidia.com/gpu", held: 9, limit: 8, holders: ["a", "b", "c"] },
     ]);
+    expect(report.transients).toEqual([]);
     expect(formatSimulationReport(report)).toMatch(
-      /VIOLATIONS \(1\):\n {2}minute 4: pool total held 9 nvidia.com\/gpu in gpu, limit 8; held by a, b, c$/,
+      /VIOLATIONS \(1\):\n {2}minute 4, for 7 s: pool total held 9 nvidia.com\/gpu in gpu, limit 8; held by a, b, c$/,
     );
+  });
+
+  /** a (2 GPUs) and c (4) admitted at minute 1, then `later`. */
+  const withSixHeld = (later: Recording["observations"]) =>
+    simulationReport(
+      profile,
+      plan,
+      objects,
+      recording([
+        { at: 1_000, workload: "team-research/wa", owner: "team-research/a", state: held(2) },
+        { at: 1_000, workload: "team-applied/wc", owner: "team-applied/c", state: held(4) },
+        ...later,
+      ]),
+    );
+
+  test("an overshoot Kueue corrects within a second is transient: shown, not a violation", () => {
+    const evicted: WorkloadState = { ...held(4), evicted: { reason: "Preempted", message: "Preempted" } };
+    const transient = withSixHeld([
+      { at: 3_900, workload: "team-applied/wc", owner: "team-applied/c", state: evicted },
+      { at: 4_000, workload: "team-research/wb", owner: "team-research/b", state: held(3) },
+      { at: 4_300, workload: "team-applied/wc", owner: "team-applied/c", state: waiting },
+      { at: 14_000, workload: "team-research/wb", owner: "team-research/b", state: done(3) },
+    ]);
+    expect(transient.violations).toEqual([]);
+    expect(transient.transients).toEqual([
+      {
+        minute: 4,
+        seconds: 0.3,
+        pool: "gpu",
+        resource: "nvidia.com/gpu",
+        held: 9,
+        limit: 8,
+        holders: ["a", "b", "c (evicted)"],
+      },
+    ]);
+    expect(formatSimulationReport(transient)).toContain(
+      "No team held more than the capacity report allows, and no pool admitted more than it has.\nTransient overshoots, corrected by Kueue within 1 s (not violations) (1):\n  minute 4, for 0.3 s: pool total held 9 nvidia.com/gpu in gpu, limit 8; held by a, b, c (evicted)",
+    );
+  });
+
+  test("an overshoot still open when the recording ends lasts to its end", () => {
+    const open = withSixHeld([{ at: 29_500, workload: "team-research/wb", owner: "team-research/b", state: held(3) }]);
+    expect([open.violations, open.transients.map((t) => t.seconds)]).toEqual([[], [0.5]]);
   });
 
   test("each team's series steps with its admitted slots", () => {
