@@ -130,9 +130,15 @@ export interface Inadmissible {
  * Kueue's controllers answer within a few hundred milliseconds; an overshoot they correct within this much real time is
  * transient, not a violation. A design that lets Kueue admit more than a team may obtain or a pool holds keeps the
  * excess admitted for a workload's duration, which at the scenarios' scale is at least 5 real seconds (10 simulated
- * minutes at 120 simulated seconds per real second).
+ * minutes at 120 simulated seconds per real second). A plan with shorter workloads gets half its shortest instead.
  */
 export const TRANSIENT_OVERSHOOT_MS = 1000;
+
+/** The longest overshoot of a plan that is transient: TRANSIENT_OVERSHOOT_MS, or half its shortest workload in real time. */
+export function transientLimitMs(plan: SimulationPlan): number {
+  const shortest = Math.min(...plan.workloads.map((w) => (w.duration * 60_000) / plan.timeScale));
+  return Math.min(TRANSIENT_OVERSHOOT_MS, shortest / 2);
+}
 
 /** A span a team held more than the capacity report allows, or a pool admitted more than it has. */
 export interface Violation {
@@ -167,10 +173,12 @@ export interface SimulationReport {
   readonly series: readonly PoolSeries[];
   readonly preemptions: readonly Preemption[];
   readonly inadmissible: readonly Inadmissible[];
-  /** Overshoots that lasted TRANSIENT_OVERSHOOT_MS or longer: the design let Kueue admit too much. */
+  /** Overshoots that lasted `transientMs` or longer: the design let Kueue admit too much. */
   readonly violations: readonly Violation[];
-  /** Overshoots Kueue corrected within TRANSIENT_OVERSHOOT_MS, shown but not failed on. */
+  /** Overshoots Kueue corrected within `transientMs`, shown but not failed on. */
   readonly transients: readonly Violation[];
+  /** The longest overshoot counted as transient, real ms (transientLimitMs). */
+  readonly transientMs: number;
   /** Per workload: first quota reservation and end, simulated minutes; its MultiKueue worker. */
   readonly workloads: ReadonlyArray<{
     readonly name: string;
@@ -238,6 +246,7 @@ export function simulationReport(
   const poolIntegrals = new Map<string, { used: number; peak: number }>();
   const violations: Violation[] = [];
   const transients: Violation[] = [];
+  const transientMs = transientLimitMs(plan);
   // Open overshoots by team \0 pool \0 resource (an empty team for the pool's total), closed when it is back within.
   const overshoots = new Map<string, Omit<Violation, "seconds"> & { startMs: number }>();
   const closeOvershoot = (k: string, atMs: number) => {
@@ -246,7 +255,7 @@ export function simulationReport(
     overshoots.delete(k);
     const { startMs, ...span } = open;
     const lasted = atMs - startMs;
-    (lasted >= TRANSIENT_OVERSHOOT_MS ? violations : transients).push({ ...span, seconds: round1(lasted / 1000) });
+    (lasted >= transientMs ? violations : transients).push({ ...span, seconds: round1(lasted / 1000) });
   };
   const overshoot = (
     k: string,
@@ -501,6 +510,7 @@ export function simulationReport(
     inadmissible,
     violations,
     transients,
+    transientMs,
     workloads,
   };
 }
@@ -572,7 +582,7 @@ export function formatSimulationReport(report: SimulationReport): string {
   );
   if (report.transients.length > 0) {
     lines.push(
-      `Transient overshoots, corrected by Kueue within ${TRANSIENT_OVERSHOOT_MS / 1000} s (not violations) (${report.transients.length}):\n${spans(report.transients)}`,
+      `Transient overshoots, corrected by Kueue within ${report.transientMs / 1000} s (not violations) (${report.transients.length}):\n${spans(report.transients)}`,
     );
   }
   return lines.join("\n");

@@ -2,7 +2,13 @@ import { loadCheckedProfile } from "../../../platform/check";
 import { parseWorkloadFile, simulationObjects } from "../../../verify/simulation/plan";
 import type { Recording, WorkloadObject, WorkloadState } from "../../../verify/simulation/recording";
 import { Observer, ownerOf, workloadState } from "../../../verify/simulation/recording";
-import { formatSimulationReport, parsePreemption, quantile, simulationReport } from "../../../verify/simulation/report";
+import {
+  formatSimulationReport,
+  parsePreemption,
+  quantile,
+  simulationReport,
+  transientLimitMs,
+} from "../../../verify/simulation/report";
 
 const profile = loadCheckedProfile("workstation-gpu");
 const plan = parseWorkloadFile(
@@ -261,6 +267,16 @@ describe("the simulation report", () => {
     expect(formatSimulationReport(transient)).toContain(
       "No team held more than the capacity report allows, and no pool admitted more than it has.\nTransient overshoots, corrected by Kueue within 1 s (not violations) (1):\n  minute 4, for 0.3 s: pool total held 9 nvidia.com/gpu in gpu, limit 8; held by a, b, c (evicted)",
     );
+  });
+
+  test("a plan of workloads shorter than two seconds counts an overshoot transient only up to half its shortest", () => {
+    expect(transientLimitMs(plan)).toBe(1000);
+    const fast = parseWorkloadFile(
+      "timeScale: 600\nworkloads:\n  - { team: research, pool: gpu, duration: 1 }\n  - { team: applied, pool: gpu, duration: 30 }",
+      "fast.yaml",
+      profile,
+    );
+    expect(transientLimitMs(fast)).toBe(50);
   });
 
   test("an overshoot still open when the recording ends lasts to its end", () => {
