@@ -53,6 +53,12 @@ function firstReached(report: SimulationReport, pool: string, team: string, amou
 
 function expectWithinCapacityReport(run: PlanResult): void {
   expect(run.report.violations).toEqual([]);
+  // Overshoots Kueue corrected at once are not failures, but CI's log shows them (verify/simulation/report.ts).
+  for (const t of run.report.transients) {
+    console.warn(
+      `${run.plan.source}: transient overshoot at minute ${t.minute} for ${t.seconds} s: ${t.team ?? "pool total"} held ${t.held} ${t.resource} in ${t.pool}, limit ${t.limit}; held by ${t.holders.join(", ")}`,
+    );
+  }
 }
 
 function expectReclaimed(run: PlanResult, pool: string, team: string, nominal: number): void {
