@@ -137,7 +137,7 @@ export async function verifyUpgrade(options: UpgradeOptions): Promise<UpgradeRes
       const pins = pinsAtRef(options.root, resolved.commit);
       // Before any worktree or cluster: a provider the tier cannot install would fail only in the deploy.
       const missing = providersMissing(
-        options.from,
+        `${options.from} (${resolved.commit.slice(0, 12)})`,
         pins.providers,
         realProviderMirror(readClusterTools(options.root)),
       );

@@ -270,9 +270,14 @@ export interface LocalTier {
   restartKueue(): void;
 }
 
-/** The mirror of the providers built for real (scripts/cluster-tools.sh REAL_MIRROR), beside the tools' bin folder. */
+/** The tools cache (scripts/tools.sh TOOLS): the folder above the tools' bin folder. */
+function toolsCacheDir(tools: ClusterTools): string {
+  return join(tools.tofu, "..", "..");
+}
+
+/** The mirror of the providers built for real (scripts/cluster-tools.sh REAL_MIRROR) in the tools cache. */
 export function realProviderMirror(tools: ClusterTools): string {
-  return join(tools.tofu, "..", "..", "providers-real");
+  return join(toolsCacheDir(tools), "providers-real");
 }
 
 /**
@@ -307,7 +312,7 @@ export async function withLocalTier<T>(
   // Logs outlive the cluster's folder, which `down` removes.
   const logDir = join(options.root, ".local", "logs", name);
   mkdirSync(logDir, { recursive: true });
-  const cacheDir = join(tools.tofu, "..", "..");
+  const cacheDir = toolsCacheDir(tools);
   let peakMemoryMiB = 0;
   const sampler = setInterval(() => {
     if (state?.namespace) peakMemoryMiB = Math.max(peakMemoryMiB, namespaceRssMiB(state.namespace));
